@@ -1,0 +1,599 @@
+"""Load and validate the data contracts in ``data/`` (DESIGN §3).
+
+Every problem is reported with the file, the line and the field, and what was expected.
+Loading is all-or-nothing: a dataset with any problem raises ``DataError`` listing them all,
+so a build stops before any output is touched.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .periods import PeriodError, Quarter, add_months, parse_date
+
+GEOGRAPHY = "Essex"
+PERIODS = ("month", "quarter", "year", "fy", "snapshot")
+PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12, "fy": 12}
+STATUSES = ("published", "modelled", "provisional")
+KINDS = ("count", "snapshot", "percent")
+POLARITIES = ("up_is_good", "down_is_good", "neutral")
+OBSERVATION_COLUMNS = ("measure", "geography", "period_start", "period", "value", "source", "status")
+PUBLISHED_COLUMNS = ("measure", "geography", "period_start", "period", "value", "document",
+                     "reference", "note")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.field:
+            where += f", field '{self.field}'"
+        return f"{where}: {self.message}"
+
+
+class DataError(Exception):
+    """One or more problems in the data; ``problems`` lists each with file, line and field."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        shown = "\n".join(f"  - {p}" for p in problems[:50])
+        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"{len(problems)} problem(s) in the data:\n{shown}{more}")
+
+
+# ----------------------------------------------------------------------------- contracts
+
+
+@dataclass(frozen=True)
+class Discontinuity:
+    date: dt.date
+    note: str
+
+
+@dataclass(frozen=True)
+class Measure:
+    id: str
+    label: str
+    kind: str
+    polarity: str
+    unit: str
+    unit_one: str
+    noun: str
+    noun_one: str
+    verb: str
+    source: str
+    definition: str
+    discontinuities: tuple[Discontinuity, ...] = ()
+
+    def unit_for(self, amount: float) -> str:
+        return self.unit_one if amount == 1 else self.unit
+
+
+@dataclass(frozen=True)
+class Commitment:
+    id: str
+    text: str
+    who: tuple[str, ...]
+    stage: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Priority:
+    number: int
+    title: str
+    objective: str
+    measures: tuple[str, ...]
+    commitments: tuple[Commitment, ...]
+    source: str
+
+    @property
+    def slug(self) -> str:
+        return f"p{self.number:02d}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    id: str
+    title: str
+    first_quarter: Quarter
+    last_quarter: Quarter
+    source: str
+    priorities: tuple[Priority, ...]
+
+    def covers(self, quarter: Quarter) -> bool:
+        return self.first_quarter <= quarter <= self.last_quarter
+
+    def priority(self, number: int) -> Priority:
+        for priority in self.priorities:
+            if priority.number == number:
+                return priority
+        raise KeyError(f"plan {self.id} has no priority {number}")
+
+
+STATUS_RANK = {"published": 0, "provisional": 1, "modelled": 2}
+
+
+@dataclass(frozen=True)
+class Value:
+    """A measure's value over a window of months, with where it came from.
+
+    ``status`` is the weakest status of the parts: a total of modelled months is modelled
+    even if one month was published. ``amount`` is None when the data do not cover the window.
+    """
+
+    measure: str
+    start: dt.date
+    months: int
+    amount: float | None
+    status: str | None
+    sources: tuple[str, ...]
+
+    @property
+    def end(self) -> dt.date:
+        return add_months(self.start, self.months) - dt.timedelta(days=1)
+
+
+@dataclass
+class Dataset:
+    root: Path
+    plans: dict[str, Plan]
+    measures: dict[str, Measure]
+    observations: pd.DataFrame
+    sources: dict[str, str]
+    digest: str = field(default="")
+
+    def __post_init__(self):
+        best: dict[tuple, tuple] = {}
+        for row in self.observations.itertuples():
+            key = (row.measure, row.geography, row.period, row.period_start)
+            entry = (row.value, row.status, row.source)
+            if key not in best or STATUS_RANK[row.status] < STATUS_RANK[best[key][1]]:
+                best[key] = entry
+        self._best = best
+        self._snapshots: dict[tuple, list] = {}
+        for (measure, geography, period, start), entry in sorted(best.items(), key=lambda kv: kv[0][3]):
+            if period == "snapshot":
+                self._snapshots.setdefault((measure, geography), []).append((start, entry))
+
+    def value(self, measure_id: str, start: dt.date, months: int, geography: str = GEOGRAPHY) -> Value:
+        """The measure over ``months`` months from ``start``: a total for counts, the
+        value at the window's end for headcounts, the average for percentages."""
+        measure = self.measures[measure_id]
+        if measure.kind == "snapshot":
+            return self._snapshot(measure_id, start, months, geography)
+        exact = self._exact(measure_id, start, months, geography)
+        if exact is not None:
+            return exact
+        step = 3 if measure.kind == "percent" else 1
+        period = "quarter" if step == 3 else "month"
+        parts = [self._best.get((measure_id, geography, period, add_months(start, k)))
+                 for k in range(0, months, step)]
+        if months % step or any(part is None for part in parts):
+            return Value(measure_id, start, months, None, None, ())
+        amounts = [part[0] for part in parts]
+        amount = sum(amounts) if measure.kind == "count" else round(sum(amounts) / len(amounts), 1)
+        return Value(measure_id, start, months, amount, _weakest(p[1] for p in parts),
+                     tuple(dict.fromkeys(p[2] for p in parts)))
+
+    def monthly(self, measure_id: str, until: dt.date, geography: str = GEOGRAPHY) -> pd.DataFrame:
+        """Monthly (or, for percentages, quarterly) observations up to ``until``: the series
+        a chart or a test may use without looking ahead."""
+        measure = self.measures[measure_id]
+        period = {"count": "month", "percent": "quarter", "snapshot": "snapshot"}[measure.kind]
+        rows = [(start, *entry) for (m, g, p, start), entry in self._best.items()
+                if m == measure_id and g == geography and p == period and start <= until]
+        frame = pd.DataFrame(rows, columns=["period_start", "value", "status", "source"])
+        return frame.sort_values("period_start", ignore_index=True)
+
+    def _exact(self, measure_id, start, months, geography) -> Value | None:
+        for period, length in PERIOD_MONTHS.items():
+            if length == months and (measure_id, geography, period, start) in self._best:
+                amount, status, source = self._best[(measure_id, geography, period, start)]
+                return Value(measure_id, start, months, amount, status, (source,))
+        return None
+
+    def _snapshot(self, measure_id, start, months, geography) -> Value:
+        as_at = add_months(start, months) - dt.timedelta(days=1)
+        earlier = [item for item in self._snapshots.get((measure_id, geography), [])
+                   if item[0] <= as_at and (as_at - item[0]).days <= 31]
+        if not earlier:
+            return Value(measure_id, start, months, None, None, ())
+        day, (amount, status, source) = earlier[-1]
+        return Value(measure_id, start, months, amount, status, (source,))
+
+    def plan_for(self, quarter: Quarter) -> Plan:
+        for plan in self.plans.values():
+            if plan.covers(quarter):
+                return plan
+        spans = ", ".join(f"{p.id} ({p.first_quarter}..{p.last_quarter})" for p in self.plans.values())
+        raise PeriodError(f"no plan covers quarter {quarter}; plans in {self.root}: {spans}")
+
+    def latest_quarter(self) -> Quarter:
+        """The latest quarter whose three months all have monthly observations."""
+        months = self.observations.loc[self.observations["period"] == "month", "period_start"]
+        last_month = max(months)
+        quarter = Quarter.containing(last_month)
+        return quarter if quarter.end.month == last_month.month else quarter.previous()
+
+    def check_quarter(self, quarter: Quarter) -> Plan:
+        """The plan in force for ``quarter``, refusing quarters beyond the data."""
+        latest = self.latest_quarter()
+        if quarter > latest:
+            raise PeriodError(f"quarter {quarter} is after the latest quarter in the data "
+                              f"({latest}, data to {latest.end:%B %Y})")
+        return self.plan_for(quarter)
+
+
+def _weakest(statuses) -> str:
+    return max(statuses, key=STATUS_RANK.__getitem__)
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+def load(root: str | Path) -> Dataset:
+    """Load and validate everything in ``root`` (the ``data/`` folder)."""
+    root = Path(root)
+    problems: list[Problem] = []
+    sources = _load_sources(root / "sources.yaml", problems)
+    measures = _load_measures(root / "measures.yaml", problems)
+    plans = _load_plans(root / "plans", measures, problems)
+    frames = [_load_observations(root / "observations.csv", measures, problems),
+              _load_published(root / "published_figures.csv", measures, sources, problems)]
+    if problems:
+        raise DataError(problems)
+    observations = pd.concat(frames, ignore_index=True)
+    _check_duplicates(observations, problems)
+    _check_totals_agree(observations, problems)
+    if problems:
+        raise DataError(problems)
+    return Dataset(root, plans, measures, observations, sources, digest=data_digest(root))
+
+
+def data_digest(root: Path) -> str:
+    """A hash of every data file, recorded in each edition."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _read_yaml(path: Path, problems: list[Problem]):
+    if not path.exists():
+        problems.append(Problem(str(path), None, None, "file is missing"))
+        return None
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        problems.append(Problem(str(path), line, None, f"not valid YAML: {exc}"))
+        return None
+
+
+def _require(entry: dict, key: str, path: Path, line: int | None, problems: list[Problem],
+             expected: str = "a non-empty text") -> str | None:
+    value = entry.get(key) if isinstance(entry, dict) else None
+    if value is None or (isinstance(value, str) and not value.strip()):
+        problems.append(Problem(str(path), line, key, f"missing: expected {expected}"))
+        return None
+    return value
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A YAML loader that records the line of every mapping in ``__line__``."""
+
+
+def _mapping_with_line(loader, node):
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
+
+
+def _read_yaml_lines(path: Path, problems: list[Problem]):
+    if not path.exists():
+        problems.append(Problem(str(path), None, None, "file is missing"))
+        return None
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problems.append(Problem(str(path), mark.line + 1 if mark else None, None,
+                                f"not valid YAML: {exc}"))
+        return None
+
+
+def _load_sources(path: Path, problems: list[Problem]) -> dict[str, str]:
+    raw = _read_yaml(path, problems)
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+        problems.append(Problem(str(path), None, None, "expected a mapping of source id to citation"))
+        return {}
+    return raw
+
+
+def _load_measures(path: Path, problems: list[Problem]) -> dict[str, Measure]:
+    raw = _read_yaml_lines(path, problems)
+    if raw is None:
+        return {}
+    if not isinstance(raw, list):
+        problems.append(Problem(str(path), None, None, "expected a list of measures"))
+        return {}
+    measures: dict[str, Measure] = {}
+    text_fields = ("id", "label", "unit", "unit_one", "noun", "noun_one", "verb", "source",
+                   "definition")
+    for entry in raw:
+        line = entry.get("__line__") if isinstance(entry, dict) else None
+        values = {key: _require(entry, key, path, line, problems) for key in text_fields}
+        kind = _require(entry, "kind", path, line, problems, f"one of {', '.join(KINDS)}")
+        polarity = _require(entry, "polarity", path, line, problems, f"one of {', '.join(POLARITIES)}")
+        if kind is not None and kind not in KINDS:
+            problems.append(Problem(str(path), line, "kind", f"got {kind!r}: expected one of {', '.join(KINDS)}"))
+        if polarity is not None and polarity not in POLARITIES:
+            problems.append(Problem(str(path), line, "polarity",
+                                    f"got {polarity!r}: expected one of {', '.join(POLARITIES)}"))
+        breaks = []
+        for item in entry.get("discontinuities") or []:
+            try:
+                breaks.append(Discontinuity(parse_date(str(item["date"])), str(item["note"])))
+            except (KeyError, TypeError, ValueError):
+                problems.append(Problem(str(path), item.get("__line__", line) if isinstance(item, dict) else line,
+                                        "discontinuities",
+                                        "expected entries with 'date' (YYYY-MM-DD) and 'note'"))
+        if None in values.values() or kind not in KINDS or polarity not in POLARITIES:
+            continue
+        if values["id"] in measures:
+            problems.append(Problem(str(path), line, "id", f"measure {values['id']!r} is defined twice"))
+            continue
+        measures[values["id"]] = Measure(kind=kind, polarity=polarity,
+                                         discontinuities=tuple(breaks), **values)
+    return measures
+
+
+def _load_plans(folder: Path, measures: dict[str, Measure], problems: list[Problem]) -> dict[str, Plan]:
+    paths = sorted(folder.glob("*.yaml"))
+    if not paths:
+        problems.append(Problem(str(folder), None, None, "no plan files (*.yaml) found"))
+    plans = {}
+    for path in paths:
+        plan = _load_plan(path, measures, problems)
+        if plan is not None:
+            plans[plan.id] = plan
+    ordered = sorted(plans.values(), key=lambda p: p.first_quarter)
+    for earlier, later in zip(ordered, ordered[1:]):
+        if later.first_quarter <= earlier.last_quarter:
+            problems.append(Problem(str(folder), None, "first_quarter",
+                                    f"plans {earlier.id} and {later.id} overlap"))
+    return {p.id: p for p in ordered}
+
+
+def _load_plan(path: Path, measures: dict[str, Measure], problems: list[Problem]) -> Plan | None:
+    raw = _read_yaml_lines(path, problems)
+    if not isinstance(raw, dict):
+        if raw is not None:
+            problems.append(Problem(str(path), None, None, "expected a mapping with id, title and priorities"))
+        return None
+    before = len(problems)
+    line = raw.get("__line__")
+    plan_id = _require(raw, "id", path, line, problems)
+    title = _require(raw, "title", path, line, problems)
+    source = _require(raw, "source", path, line, problems)
+    quarters = {}
+    for key in ("first_quarter", "last_quarter"):
+        text = _require(raw, key, path, line, problems, "a quarter such as 2021-22-Q1")
+        if text is not None:
+            try:
+                quarters[key] = Quarter.parse(text)
+            except PeriodError as exc:
+                problems.append(Problem(str(path), line, key, str(exc)))
+    priorities = tuple(_load_priority(entry, path, measures, problems)
+                       for entry in raw.get("priorities") or [])
+    if not priorities:
+        problems.append(Problem(str(path), line, "priorities", "expected at least one priority"))
+    numbers = [p.number for p in priorities if p is not None]
+    if numbers != list(range(1, len(numbers) + 1)):
+        problems.append(Problem(str(path), line, "priorities",
+                                f"expected priorities numbered 1..n in order, got {numbers}"))
+    ids = [c.id for p in priorities if p is not None for c in p.commitments]
+    for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
+        problems.append(Problem(str(path), None, "commitments", f"commitment id {duplicate!r} is used twice"))
+    if len(problems) > before:
+        return None
+    return Plan(plan_id, title, quarters["first_quarter"], quarters["last_quarter"], source, priorities)
+
+
+def _load_priority(entry, path: Path, measures: dict[str, Measure], problems: list[Problem]):
+    line = entry.get("__line__") if isinstance(entry, dict) else None
+    number = _require(entry, "number", path, line, problems, "a priority number")
+    title = _require(entry, "title", path, line, problems)
+    objective = _require(entry, "objective", path, line, problems)
+    source = _require(entry, "source", path, line, problems)
+    measure_ids = entry.get("measures") or [] if isinstance(entry, dict) else []
+    if not measure_ids:
+        problems.append(Problem(str(path), line, "measures", "expected at least one measure id"))
+    for measure_id in measure_ids:
+        if measure_id not in measures:
+            problems.append(Problem(str(path), line, "measures",
+                                    f"unknown measure {measure_id!r}: not in measures.yaml"))
+    commitments = []
+    for item in (entry.get("commitments") or [] if isinstance(entry, dict) else []):
+        item_line = item.get("__line__", line) if isinstance(item, dict) else line
+        cid = _require(item, "id", path, item_line, problems, "an id such as '3.2'")
+        text = _require(item, "text", path, item_line, problems)
+        who = item.get("who") if isinstance(item, dict) else None
+        if not who or not isinstance(who, list):
+            problems.append(Problem(str(path), item_line, "who", "expected a list of owning units"))
+            continue
+        if None in (cid, text):
+            continue
+        if number is not None and not str(cid).startswith(f"{number}."):
+            problems.append(Problem(str(path), item_line, "id",
+                                    f"commitment {cid!r} should start with its priority number '{number}.'"))
+        commitments.append(Commitment(str(cid), text, tuple(who), item.get("stage", "plan"),
+                                      item.get("source", source or "")))
+    if None in (number, title, objective, source):
+        return None
+    return Priority(int(number), title, objective, tuple(measure_ids), tuple(commitments), source)
+
+
+def _read_csv(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> list[tuple[int, dict]]:
+    if not path.exists():
+        problems.append(Problem(str(path), None, None, "file is missing"))
+        return []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header = reader.fieldnames or []
+        missing = [c for c in columns if c not in header]
+        if missing:
+            problems.append(Problem(str(path), 1, missing[0],
+                                    f"missing column(s) {', '.join(missing)}; expected {', '.join(columns)}"))
+            return []
+        rows = []
+        for row in reader:
+            if None in row or any(v is None for v in row.values()):
+                problems.append(Problem(str(path), reader.line_num, None,
+                                        f"expected {len(header)} fields, got a different number"))
+                continue
+            rows.append((reader.line_num, row))
+        return rows
+
+
+def _parse_row(path: Path, line: int, row: dict, measures: dict[str, Measure],
+               problems: list[Problem]) -> dict | None:
+    """Validate the fields common to observations and published figures."""
+    before = len(problems)
+
+    def bad(field_name: str, message: str):
+        problems.append(Problem(str(path), line, field_name, message))
+
+    measure = measures.get(row["measure"])
+    if measure is None:
+        bad("measure", f"unknown measure {row['measure']!r}: not in measures.yaml")
+    if not row["geography"].strip():
+        bad("geography", "missing: expected a geography such as 'Essex'")
+    period = row["period"]
+    if period not in PERIODS:
+        bad("period", f"got {period!r}: expected one of {', '.join(PERIODS)}")
+    try:
+        start = parse_date(row["period_start"])
+    except ValueError:
+        bad("period_start", f"got {row['period_start']!r}: expected a date YYYY-MM-DD")
+        start = None
+    if start is not None and period in PERIOD_MONTHS and start.day != 1:
+        bad("period_start", f"got {row['period_start']}: a {period} must start on the first of a month")
+    if start is not None and period == "quarter" and Quarter.containing(start).start != start:
+        bad("period_start", f"got {row['period_start']}: a quarter starts in April, July, October or January")
+    if start is not None and period == "fy" and (start.month, start.day) != (4, 1):
+        bad("period_start", f"got {row['period_start']}: a financial year starts on 1 April")
+    try:
+        value = float(row["value"])
+        if not math.isfinite(value):
+            raise ValueError
+    except ValueError:
+        bad("value", f"got {row['value']!r}: expected a number")
+        value = None
+    if value is not None and value < 0:
+        bad("value", f"got {row['value']}: counts, headcounts and percentages cannot be negative")
+    if value is not None and measure is not None and measure.kind == "percent" and value > 100:
+        bad("value", f"got {row['value']}: a percentage cannot exceed 100")
+    if measure is not None and period in PERIODS:
+        if measure.kind == "snapshot" and period != "snapshot":
+            bad("period", f"measure {measure.id} is a snapshot (headcount): expected period 'snapshot'")
+        if measure.kind != "snapshot" and period == "snapshot":
+            bad("period", f"measure {measure.id} is a {measure.kind}: 'snapshot' is only for headcounts")
+    if len(problems) > before:
+        return None
+    return {"measure": row["measure"], "geography": row["geography"].strip(), "period_start": start,
+            "period": period, "value": value}
+
+
+def _load_observations(path: Path, measures: dict[str, Measure], problems: list[Problem]) -> pd.DataFrame:
+    records = []
+    for line, row in _read_csv(path, OBSERVATION_COLUMNS, problems):
+        record = _parse_row(path, line, row, measures, problems)
+        if row["status"] not in STATUSES:
+            problems.append(Problem(str(path), line, "status",
+                                    f"got {row['status']!r}: expected one of {', '.join(STATUSES)}"))
+            continue
+        if not row["source"].strip():
+            problems.append(Problem(str(path), line, "source", "missing: expected where the value comes from"))
+            continue
+        if record is not None:
+            records.append({**record, "source": row["source"], "status": row["status"],
+                            "file": path.name, "line": line})
+    return _frame(records)
+
+
+def _load_published(path: Path, measures: dict[str, Measure], sources: dict[str, str],
+                    problems: list[Problem]) -> pd.DataFrame:
+    records = []
+    for line, row in _read_csv(path, PUBLISHED_COLUMNS, problems):
+        record = _parse_row(path, line, row, measures, problems)
+        if row["document"] not in sources:
+            problems.append(Problem(str(path), line, "document",
+                                    f"unknown document {row['document']!r}: not in sources.yaml"))
+            continue
+        if not row["reference"].strip():
+            problems.append(Problem(str(path), line, "reference",
+                                    "missing: expected the page, section or paragraph cited"))
+            continue
+        if record is not None:
+            records.append({**record, "source": f"{row['document']} {row['reference']}",
+                            "status": "published", "file": path.name, "line": line})
+    return _frame(records)
+
+
+def _frame(records: list[dict]) -> pd.DataFrame:
+    columns = ["measure", "geography", "period_start", "period", "value", "source", "status", "file", "line"]
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def _check_duplicates(observations: pd.DataFrame, problems: list[Problem]) -> None:
+    key = ["measure", "geography", "period_start", "period", "status"]
+    duplicated = observations[observations.duplicated(key, keep="first")]
+    for row in duplicated.itertuples():
+        problems.append(Problem(row.file, row.line, "period_start",
+                                f"duplicate {row.period} value for {row.measure} at {row.period_start} "
+                                f"({row.status})"))
+
+
+def _check_totals_agree(observations: pd.DataFrame, problems: list[Problem]) -> None:
+    """Where a total for a quarter or year is given and its months are too, they must agree."""
+    monthly = observations[observations["period"] == "month"]
+    sums = {}
+    for (measure, geography), group in monthly.groupby(["measure", "geography"]):
+        sums[(measure, geography)] = dict(zip(group["period_start"], group["value"]))
+    totals = observations[observations["period"].isin(["quarter", "year", "fy"])]
+    for row in totals.itertuples():
+        months = sums.get((row.measure, row.geography))
+        if not months:
+            continue
+        span = [add_months(row.period_start, k) for k in range(PERIOD_MONTHS[row.period])]
+        if not all(m in months for m in span):
+            continue
+        total = sum(months[m] for m in span)
+        if abs(total - row.value) > 1e-6:
+            problems.append(Problem(row.file, row.line, "value",
+                                    f"{row.measure} {row.period} from {row.period_start} is {row.value:g} "
+                                    f"but its monthly values sum to {total:g}"))
