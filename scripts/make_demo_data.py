@@ -1,0 +1,261 @@
+"""Write the bundled modelled dataset, ``data/observations.csv``.
+
+No public source gives long monthly Essex series for every measure, so the demo data are
+*modelled*: a level curve through annual anchors, a seasonal profile, COVID-19 effects and
+noise, then raked (iterative proportional fitting) so that every total in
+``data/published_figures.csv`` and every calibration target below is met exactly. Counts are
+rounded on their running total, which keeps every interval total exact (round(S+T) =
+round(S)+T for a whole T) and never produces a negative month.
+
+Levels were checked against real police.uk Essex street-level months (2018-01..07, 2019-11):
+e.g. burglary 852-1,091 a month, shoplifting 731-973, ASB 3,238-4,868 (Jan low, Jul high).
+Every row is written with ``status=modelled``; the output is deterministic.
+
+Usage: python scripts/make_demo_data.py [--data DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+FIRST_MONTH = dt.date(2013, 4, 1)
+LAST_MONTH = dt.date(2024, 3, 1)
+SOURCE = "pcpbook demo generator (scripts/make_demo_data.py)"
+HEADER = ["measure", "geography", "period_start", "period", "value", "source", "status"]
+
+# Seasonal profiles, January..December (normalised to mean 1 below).
+SEASONS = {
+    "crime": [0.95, 0.88, 0.98, 0.98, 1.04, 1.04, 1.08, 1.04, 1.01, 1.02, 0.99, 0.95],
+    "burglary": [1.08, 0.95, 0.98, 0.93, 0.94, 0.88, 0.93, 0.95, 0.97, 1.08, 1.17, 1.14],
+    "asb": [0.80, 0.77, 0.90, 0.99, 1.08, 1.11, 1.16, 1.14, 1.02, 1.04, 0.98, 1.01],
+    "domestic": [0.97, 0.88, 0.96, 0.98, 1.04, 1.04, 1.09, 1.07, 1.00, 0.99, 0.96, 1.02],
+    "roads": [0.92, 0.85, 0.90, 0.93, 1.05, 1.08, 1.08, 1.02, 1.04, 1.08, 1.05, 1.00],
+    "calls": [0.92, 0.87, 0.95, 0.97, 1.04, 1.05, 1.12, 1.10, 1.00, 1.00, 0.97, 1.01],
+    "steady": [1.0] * 12,
+    "retail": [0.97, 0.92, 1.00, 0.97, 1.00, 0.98, 1.01, 1.00, 0.98, 1.02, 1.04, 1.11],
+    "outdoor": [0.85, 0.85, 0.95, 1.05, 1.10, 1.10, 1.10, 1.05, 1.00, 1.00, 0.95, 0.90],
+}
+
+# COVID-19 effect on each month, by profile of response (multiplies the base level).
+COVID = {
+    "crime": {"2020-04": 0.72, "2020-05": 0.82, "2020-06": 0.92, "2020-11": 0.92, "2021-01": 0.86,
+              "2021-02": 0.86, "2021-03": 0.93},
+    "burglary": {"2020-04": 0.55, "2020-05": 0.62, "2020-06": 0.75, "2020-11": 0.80, "2021-01": 0.70,
+                 "2021-02": 0.70, "2021-03": 0.78},
+    "asb": {"2020-04": 2.3, "2020-05": 2.0, "2020-06": 1.5, "2020-11": 1.4, "2021-01": 1.6,
+            "2021-02": 1.5, "2021-03": 1.2},
+    "roads": {"2020-04": 0.45, "2020-05": 0.62, "2020-06": 0.80, "2020-11": 0.85, "2021-01": 0.70,
+              "2021-02": 0.72, "2021-03": 0.85},
+    "calls": {"2020-04": 0.82, "2020-05": 0.90, "2020-06": 0.97, "2021-01": 0.88, "2021-02": 0.88},
+    "retail": {"2020-04": 0.35, "2020-05": 0.45, "2020-06": 0.70, "2020-11": 0.70, "2021-01": 0.55,
+               "2021-02": 0.55, "2021-03": 0.70},
+    "none": {},
+}
+
+# Count measures: first month, seasonal profile, COVID profile, annual totals by financial year
+# (start year) through which the level curve passes before raking.
+COUNTS = {
+    "total_recorded_crime": ("crime", "crime", {2013: 95000, 2014: 100000, 2015: 111022, 2016: 130000, 2017: 150000, 2018: 160000, 2019: 167226, 2020: 148135, 2021: 165518, 2022: 170000, 2023: 165000}),
+    "burglary": ("burglary", "burglary", {2013: 14500, 2014: 13600, 2015: 13032, 2016: 12400, 2017: 12000, 2018: 11800, 2019: 10400, 2020: 7600, 2021: 6535, 2022: 6300, 2023: 6000}),
+    "residential_burglary": ("burglary", "burglary", {2013: 10300, 2014: 9700, 2015: 9300, 2016: 8800, 2017: 8500, 2018: 8200, 2019: 7000, 2020: 4900, 2021: 5000, 2022: 4800, 2023: 4500}),
+    "domestic_abuse": ("domestic", "none", {2013: 12000, 2014: 13500, 2015: 15000, 2016: 18500, 2017: 22000, 2018: 26000, 2019: 29800, 2020: 29600, 2021: 30300, 2022: 31000, 2023: 29500}),
+    "domestic_abuse_incidents": ("domestic", "none", {2013: 27500, 2014: 29000, 2015: 30719, 2016: 33000, 2017: 35500, 2018: 38000, 2019: 40500, 2020: 42000, 2021: 42802, 2022: 43300, 2023: 42000}),
+    "anti_social_behaviour": ("asb", "asb", {2013: 62000, 2014: 57000, 2015: 52732, 2016: 50500, 2017: 48500, 2018: 47000, 2019: 41658, 2020: 62070, 2021: 30674, 2022: 28000, 2023: 26500}),
+    "violence_with_injury": ("domestic", "crime", {2013: 8500, 2014: 9800, 2015: 11680, 2016: 13000, 2017: 14000, 2018: 14800, 2019: 15262, 2020: 13204, 2021: 15706, 2022: 15900, 2023: 15200}),
+    "knife_crime": ("crime", "crime", {2013: 700, 2014: 720, 2015: 755, 2016: 900, 2017: 1150, 2018: 1400, 2019: 1600, 2020: 1400, 2021: 1636, 2022: 1600, 2023: 1500}),
+    "drug_trafficking": ("steady", "none", {2013: 1000, 2016: 900, 2018: 1000, 2019: 1150, 2020: 1300, 2021: 1250, 2023: 1150}),
+    "rape_sexual_offences": ("domestic", "crime", {2013: 2000, 2015: 2900, 2017: 3600, 2019: 4100, 2020: 3900, 2021: 4600, 2022: 4500, 2023: 4400}),
+    "stalking_harassment": ("crime", "none", {2013: 5000, 2015: 9000, 2017: 16000, 2019: 22000, 2020: 25000, 2021: 27000, 2022: 26000, 2023: 19000}),
+    "shoplifting": ("retail", "retail", {2013: 10000, 2015: 10200, 2018: 10900, 2019: 10500, 2020: 6800, 2021: 7900, 2022: 9800, 2023: 12500}),
+    "fraud": ("steady", "none", {2013: 1000, 2016: 1400, 2018: 1700, 2019: 1850, 2020: 1550, 2021: 1500, 2023: 1450}),
+    "dog_theft": ("steady", "none", {2013: 60, 2018: 70, 2020: 95, 2021: 85, 2022: 70, 2023: 65}),
+    "rural_crime": ("outdoor", "none", {2013: 2200, 2016: 2000, 2019: 1900, 2020: 2100, 2023: 1800}),
+    "hate_crime": ("outdoor", "none", {2013: 1300, 2015: 1800, 2016: 2300, 2017: 2700, 2018: 3000, 2019: 3250, 2020: 3900, 2021: 4300, 2022: 4100, 2023: 3900}),
+    "ksi_casualties": ("roads", "roads", {2013: 720, 2014: 780, 2015: 850, 2016: 880, 2017: 900, 2018: 870, 2019: 830, 2020: 641, 2021: 846, 2022: 830, 2023: 800}),
+    "ksi_fatal": ("roads", "roads", {2013: 50, 2016: 52, 2019: 46, 2020: 40, 2021: 45, 2023: 42}),
+    "drug_driving_arrests": ("roads", "none", {2013: 250, 2014: 300, 2015: 350, 2016: 450, 2017: 800, 2018: 1400, 2019: 1900, 2020: 2500, 2021: 2200, 2022: 2100, 2023: 2000}),
+    "emergency_calls_999": ("calls", "calls", {2013: 280000, 2015: 300000, 2017: 330000, 2018: 340000, 2019: 345000, 2020: 300000, 2021: 340000, 2022: 350000, 2023: 340000}),
+    "non_emergency_calls_101": ("steady", "none", {2013: 420000, 2015: 380000, 2017: 330000, 2019: 290000, 2020: 290000, 2021: 270000, 2023: 240000}),
+    "online_crime_reports": ("steady", "none", {2016: 13400, 2017: 15500, 2018: 18000, 2019: 20000, 2020: 23208, 2021: 28000, 2022: 32000, 2023: 36000}),
+    "special_constabulary_hours": ("outdoor", "none", {2013: 150000, 2016: 160000, 2018: 180000, 2019: 192465, 2020: 214503, 2021: 200000, 2022: 190000, 2023: 185000}),
+    "esp_hours": ("steady", "none", {2015: 2000, 2016: 2500, 2018: 3200, 2019: 3500, 2020: 3700, 2023: 3000}),
+    "csc_hours": ("outdoor", "none", {2019: 1600, 2020: 2300, 2021: 2500, 2023: 2200}),
+}
+# Components share the noise of their whole, so a part never outgrows it.
+NOISE_OF = {"residential_burglary": "burglary", "ksi_fatal": "ksi_casualties",
+            "domestic_abuse": "domestic_abuse_incidents"}
+FIRST = {"online_crime_reports": dt.date(2016, 9, 1), "esp_hours": dt.date(2015, 4, 1),
+         "csc_hours": dt.date(2019, 4, 1)}
+
+# Calibration targets the seeds give in forms published_figures.csv cannot hold (an average over
+# an odd window, a stated change between two unstated totals, approximate figures). Each is a
+# whole-number total over (first month, number of months).
+TARGETS = [
+    # seed-004 App. 1 s1: 1,118 online reports a month, September 2016 to March 2017.
+    ("online_crime_reports", dt.date(2016, 9, 1), 7, 7826),
+    # seed-002 P1: about 3,000 crimes a month reported online (Q2 2023/24); approximate.
+    ("online_crime_reports", dt.date(2023, 7, 1), 3, 9000),
+    # seed-001: residential burglary up 189 from Q1 to Q2 2021/22 and down 13% July to September.
+    ("residential_burglary", dt.date(2021, 4, 1), 3, 1000),
+    ("residential_burglary", dt.date(2021, 7, 1), 3, 1189),
+    ("residential_burglary", dt.date(2021, 9, 1), 1, 387),
+    # seed-004 App. 1 s6: more than 3,600 hate crimes in 2020, up 14.4% on 2019.
+    ("hate_crime", dt.date(2020, 1, 1), 12, 3620),
+    ("hate_crime", dt.date(2019, 1, 1), 12, 3164),
+    # seed-003 P1: March 2021 about 3,200 more 999 calls than January or February.
+    ("emergency_calls_999", dt.date(2021, 1, 1), 1, 21099),
+    ("emergency_calls_999", dt.date(2021, 2, 1), 1, 21099),
+]
+
+# Headcounts at month ends, through which the model passes; published snapshots are added.
+SNAPSHOTS = {
+    "officer_fte": {"2013-04-30": 3050, "2015-03-31": 2900, "2017-03-31": 2900, "2018-03-31": 3000,
+                    "2019-03-31": 3150, "2020-03-31": 3280, "2023-03-31": 3755, "2024-03-31": 3760},
+    "special_constables": {"2013-04-30": 420, "2015-03-31": 370, "2017-03-31": 400, "2018-03-31": 450,
+                           "2019-03-31": 500, "2022-03-31": 560, "2023-03-31": 540, "2024-03-31": 520},
+    "police_volunteers": {"2013-04-30": 90, "2016-03-31": 100, "2022-03-31": 200, "2024-03-31": 215},
+}
+
+# Survey percentages by financial year (start year); quarterly values average to these.
+PERCENTS = {
+    "public_confidence": (dt.date(2017, 4, 1), {2017: 68.7, 2018: 72.5, 2019: 75.0, 2020: 77.5, 2021: 79.0, 2022: 77.0, 2023: 75.5}),
+    "victim_satisfaction": (dt.date(2013, 4, 1), {2013: 82.0, 2016: 79.0, 2019: 75.0, 2021: 72.0, 2023: 70.0}),
+}
+
+
+def months_from(first: dt.date) -> list[dt.date]:
+    count = (LAST_MONTH.year - first.year) * 12 + LAST_MONTH.month - first.month + 1
+    return [dt.date(first.year + (first.month - 1 + k) // 12, (first.month - 1 + k) % 12 + 1, 1)
+            for k in range(count)]
+
+
+def rng_for(measure: str) -> np.random.Generator:
+    return np.random.default_rng(zlib.crc32(measure.encode()))
+
+
+def level_curve(months: list[dt.date], annual: dict[int, float]) -> np.ndarray:
+    """Monthly level (annual total / 12) interpolated log-linearly between FY mid-points."""
+    years = sorted(annual)
+    x = np.array([y + 0.5 for y in years])
+    y = np.log([annual[year] / 12 for year in years])
+    t = np.array([m.year + (m.month - 4) / 12 + 1 / 24 for m in months])
+    return np.exp(np.interp(t, x, y))
+
+
+def base_counts(measure: str, months: list[dt.date]) -> np.ndarray:
+    season, covid, annual = COUNTS[measure]
+    profile = np.array(SEASONS[season]) / np.mean(SEASONS[season])
+    level = level_curve(months, annual)
+    days = np.array([(dt.date(m.year + m.month // 12, m.month % 12 + 1, 1) - m).days for m in months])
+    shape = np.array([profile[m.month - 1] * COVID[covid].get(f"{m:%Y-%m}", 1.0) for m in months])
+    noise_sd = np.sqrt(1 / np.maximum(level, 1) + 0.04 ** 2)
+    noise = np.exp(rng_for(NOISE_OF.get(measure, measure)).normal(0, noise_sd))
+    return level * shape * days / 30.44 * noise
+
+
+def rake(values: np.ndarray, windows: list[tuple[int, int, float]]) -> np.ndarray:
+    """Scale ``values`` until every (start, length, total) window sums to its total."""
+    x = values.astype(float).copy()
+    for _ in range(5000):
+        worst = 0.0
+        for start, length, total in windows:
+            current = x[start:start + length].sum()
+            x[start:start + length] *= total / current
+            worst = max(worst, abs(current - total) / total)
+        if worst < 1e-12:
+            return x
+    raise RuntimeError("raking did not converge: the targets are inconsistent")
+
+
+def round_keeping_totals(values: np.ndarray, windows: list[tuple[int, int, float]]) -> np.ndarray:
+    """Whole numbers whose every window total is still exact (rounded on the running sum)."""
+    running = np.concatenate([[0.0], np.cumsum(values)])
+    for offset in (0.5, 0.25, 0.75):
+        rounded = np.diff(np.floor(running + offset)).astype(int)
+        if all(rounded[s:s + n].sum() == round(t) for s, n, t in windows):
+            return rounded
+    raise RuntimeError("rounding broke a total")
+
+
+def count_windows(measure: str, months: list[dt.date], published: pd.DataFrame) -> list[tuple[int, int, float]]:
+    index = {m: k for k, m in enumerate(months)}
+    lengths = {"month": 1, "quarter": 3, "fy": 12, "year": 12}
+    rows = published[(published["measure"] == measure) & published["period"].isin(list(lengths))]
+    windows = [(index[dt.date.fromisoformat(r.period_start)], lengths[r.period], float(r.value))
+               for r in rows.itertuples()]
+    windows += [(index[start], n, float(total)) for m, start, n, total in TARGETS if m == measure]
+    return windows
+
+
+def model_counts(measure: str, published: pd.DataFrame) -> list[tuple[dt.date, str, float]]:
+    months = months_from(FIRST.get(measure, FIRST_MONTH))
+    windows = count_windows(measure, months, published)
+    values = round_keeping_totals(rake(base_counts(measure, months), windows), windows)
+    return [(m, "month", int(v)) for m, v in zip(months, values)]
+
+
+def model_snapshots(measure: str, published: pd.DataFrame) -> list[tuple[dt.date, str, float]]:
+    anchors = {dt.date.fromisoformat(k): v for k, v in SNAPSHOTS[measure].items()}
+    for row in published[published["measure"] == measure].itertuples():
+        day = dt.date.fromisoformat(row.period_start)
+        month_end = day if (day + dt.timedelta(days=1)).day == 1 else day - dt.timedelta(days=day.day)
+        anchors[month_end] = float(row.value)
+    month_ends = [dt.date(m.year + m.month // 12, m.month % 12 + 1, 1) - dt.timedelta(days=1)
+                  for m in months_from(FIRST_MONTH)]
+    days = sorted(anchors)
+    ordinal = [d.toordinal() for d in days]
+    level = np.interp([d.toordinal() for d in month_ends], ordinal, [anchors[d] for d in days])
+    wobble = np.cumsum(rng_for(measure).normal(0, 0.003, len(month_ends)))
+    values = np.rint(level * (1 + wobble - np.convolve(wobble, np.ones(7) / 7, mode="same")))
+    for k, day in enumerate(month_ends):
+        if day in anchors:
+            values[k] = anchors[day]
+    return [(d, "snapshot", int(v)) for d, v in zip(month_ends, values)]
+
+
+def model_percent(measure: str, published: pd.DataFrame) -> list[tuple[dt.date, str, float]]:
+    first, annual = PERCENTS[measure]
+    quarters = months_from(first)[::3]
+    fixed = {int(r.period_start[:4]): float(r.value)
+             for r in published[(published["measure"] == measure) & (published["period"] == "fy")].itertuples()}
+    targets = {**annual, **fixed}
+    level = level_curve(quarters, targets)
+    tenths = level * 10 * np.exp(rng_for(measure).normal(0, 0.006, len(quarters)))
+    windows = [(k, 4, 40 * targets[q.year]) for k, q in enumerate(quarters)
+               if q.month == 4 and q.year in targets and k + 4 <= len(quarters)]
+    values = round_keeping_totals(rake(tenths, windows), windows)
+    return [(q, "quarter", round(v / 10, 1)) for q, v in zip(quarters, values)]
+
+
+def generate(published: pd.DataFrame) -> list[dict]:
+    rows = []
+    for measure, model in ([(m, model_counts) for m in COUNTS] + [(m, model_snapshots) for m in SNAPSHOTS]
+                           + [(m, model_percent) for m in PERCENTS]):
+        for start, period, value in model(measure, published):
+            rows.append({"measure": measure, "geography": "Essex", "period_start": start.isoformat(),
+                         "period": period, "value": value, "source": SOURCE, "status": "modelled"})
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parent.parent / "data")
+    args = parser.parse_args()
+    published = pd.read_csv(args.data / "published_figures.csv", dtype=str)
+    rows = generate(published)
+    with (args.data / "observations.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=HEADER, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"wrote {len(rows)} modelled rows to {args.data / 'observations.csv'}")
+
+
+if __name__ == "__main__":
+    main()
