@@ -79,6 +79,7 @@ class Measure:
     source: str
     definition: str
     discontinuities: tuple[Discontinuity, ...] = ()
+    last_quarter: bool = False
 
     def unit_for(self, amount: float) -> str:
         return self.unit_one if amount == 1 else self.unit
@@ -366,8 +367,8 @@ def _load_measures(path: Path, problems: list[Problem]) -> dict[str, Measure]:
         if values["id"] in measures:
             problems.append(Problem(str(path), line, "id", f"measure {values['id']!r} is defined twice"))
             continue
-        measures[values["id"]] = Measure(kind=kind, polarity=polarity,
-                                         discontinuities=tuple(breaks), **values)
+        measures[values["id"]] = Measure(kind=kind, polarity=polarity, discontinuities=tuple(breaks),
+                                         last_quarter=bool(entry.get("last_quarter", False)), **values)
     return measures
 
 

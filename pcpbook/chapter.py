@@ -1,0 +1,193 @@
+"""What a chapter notebook shows, as Markdown built from the data.
+
+Notebooks call these functions and display what they return; all logic lives here so it is
+tested once and every chapter reads the same way. Charts are written as PNG files next to the
+notebook and referenced from Markdown, which lets each carry its own alt text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from IPython.display import Markdown
+
+from . import __version__
+from .data import Dataset, Plan, Priority, load
+from .figures import trend_chart
+from .narrative import number, sentence
+from .periods import Quarter, fy_label, month_label
+from .stats import quarter_comparisons
+
+FIGURE_DIR = "figures"
+
+
+@dataclass
+class Edition:
+    """The dataset, quarter and plan a notebook reports on."""
+
+    dataset: Dataset
+    quarter: Quarter
+    plan: Plan
+    version: str
+    produced: dt.date
+
+    @property
+    def data_to(self) -> str:
+        return month_label(self.quarter.end)
+
+
+def open_edition(quarter: str | None, data_dir: str, version: str = "1.0",
+                 produced: str | None = None) -> Edition:
+    """Load and validate the data; ``quarter=None`` means the latest quarter in the data."""
+    dataset = load(data_dir)
+    resolved = Quarter.parse(quarter) if quarter else dataset.latest_quarter()
+    plan = dataset.check_quarter(resolved)
+    produced_on = dt.date.fromisoformat(produced) if produced else dt.date.today()
+    return Edition(dataset, resolved, plan, version, produced_on)
+
+
+def open_chapter(plan_id: str, priority: int, quarter: str | None, data_dir: str) -> "Chapter":
+    """The chapter for ``priority`` of ``plan_id``; with ``quarter=None`` the latest quarter
+    of that plan for which there are data."""
+    dataset = load(data_dir)
+    plan = dataset.plans[plan_id]
+    resolved = Quarter.parse(quarter) if quarter else min(plan.last_quarter, dataset.latest_quarter())
+    in_force = dataset.check_quarter(resolved)
+    if in_force.id != plan_id:
+        raise ValueError(f"quarter {resolved} belongs to plan {in_force.id}, not {plan_id}: "
+                         f"open the {in_force.id} chapter instead")
+    return Chapter(dataset, plan, plan.priority(priority), resolved)
+
+
+@dataclass
+class Chapter:
+    dataset: Dataset
+    plan: Plan
+    priority: Priority
+    quarter: Quarter
+
+    def introduction(self) -> Markdown:
+        return Markdown(
+            f"*{self.plan.title}, quarterly update for {self.quarter.label} "
+            f"({self.quarter.month_span}); data to {month_label(self.quarter.end)}.*\n\n"
+            f"**Objective.** {self.priority.objective}\n\n"
+            f"This chapter reports {len(self.priority.measures)} measure(s) and "
+            f"{len(self.priority.commitments)} commitment(s).")
+
+    def key_figures(self) -> Markdown:
+        """This quarter against the same quarter last year, one row per measure."""
+        rows = [["Measure", f"{self.quarter.label}", f"{self.quarter.same_quarter_last_year().label}",
+                 "Change", "Change (%)", "Data"]]
+        for measure_id in self.priority.measures:
+            measure = self.dataset.measures[measure_id]
+            comparison = quarter_comparisons(self.dataset, measure_id, self.quarter)[0]
+            rows.append([measure.label, _cell(comparison.current.amount, measure.kind),
+                         _cell(comparison.baseline.amount, measure.kind), _signed(comparison.difference),
+                         _signed(comparison.percent, "%") if measure.kind != "percent" else "",
+                         comparison.status or "no data"])
+        note = ("\n\nFigures for headcounts are at the end of the quarter. *Data* says whether both "
+                "figures are published or either is modelled (a demonstration series).")
+        return Markdown(markdown_table(rows) + note)
+
+    def measures(self, figure_dir: str | Path = FIGURE_DIR) -> Markdown:
+        """For each measure: its chart and the sentences comparing this quarter."""
+        Path(figure_dir).mkdir(parents=True, exist_ok=True)
+        blocks = []
+        for measure_id in self.priority.measures:
+            measure = self.dataset.measures[measure_id]
+            chart = trend_chart(measure, self.dataset.monthly(measure_id, self.quarter.end), self.quarter)
+            path = Path(figure_dir) / f"{self.plan.id}-{self.priority.slug}-{measure_id}.png"
+            chart.figure.savefig(path, bbox_inches="tight")
+            sentences = [sentence(measure, c) for c in quarter_comparisons(self.dataset, measure_id, self.quarter)]
+            blocks.append(f"**{escape_markdown(measure.label)}**\n\n"
+                          f"![{_alt(chart.alt)}]({path.as_posix()})\n\n"
+                          + "\n".join(f"- {escape_markdown(s)}" for s in sentences)
+                          + f"\n\n*Definition:* {escape_markdown(measure.definition)}")
+        return Markdown("\n\n---\n\n".join(blocks))
+
+    def commitments(self) -> Markdown:
+        rows = [["", "We will", "Who"]]
+        for commitment in self.priority.commitments:
+            rows.append([commitment.id, commitment.text, ", ".join(commitment.who)])
+        return Markdown(markdown_table(rows) + f"\n\nCommitments paraphrased from: {self.priority.source}.")
+
+
+def headline_table(edition: Edition) -> Markdown:
+    """The first measure of each priority: this quarter against the same quarter last year."""
+    rows = [["Priority", "Measure", edition.quarter.label, "Same quarter last year", "Change (%)", "Data"]]
+    for priority in edition.plan.priorities:
+        measure_id = priority.measures[0]
+        measure = edition.dataset.measures[measure_id]
+        comparison = quarter_comparisons(edition.dataset, measure_id, edition.quarter)[0]
+        change = (_signed(comparison.percent, "%") if measure.kind != "percent"
+                  else _signed(comparison.difference, " pts"))
+        rows.append([f"{priority.number}. {priority.title}", measure.label,
+                     _cell(comparison.current.amount, measure.kind),
+                     _cell(comparison.baseline.amount, measure.kind), change, comparison.status or "no data"])
+    return Markdown(markdown_table(rows))
+
+
+def edition_facts(edition: Edition) -> Markdown:
+    quarter = edition.quarter
+    rows = [["", ""],
+            ["Plan", edition.plan.title],
+            ["Quarter", f"{quarter.label} ({quarter.month_span}), financial year {fy_label(quarter.fy_start)}"],
+            ["Data to", edition.data_to],
+            ["Version", edition.version],
+            ["Produced", f"{edition.produced:%d %B %Y}"],
+            ["Software", f"pcpbook {__version__}"],
+            ["Data fingerprint", f"`{edition.dataset.digest[:12]}`"]]
+    return Markdown(markdown_table(rows))
+
+
+def data_notice(edition: Edition) -> Markdown:
+    observations = edition.dataset.observations
+    shown = observations[observations["period_start"] <= edition.quarter.end]
+    modelled = int((shown["status"] == "modelled").sum())
+    published = int((shown["status"] == "published").sum())
+    return Markdown(
+        f"**About the data.** This edition uses {number(published)} published figures, each cited to "
+        f"the document it comes from, and {number(modelled)} modelled values: demonstration series "
+        "shaped on real police.uk months and calibrated so that they add up to every published "
+        "figure. Modelled values are not official statistics; charts and tables say which is which.")
+
+
+# ----------------------------------------------------------------------------- markdown helpers
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#$%~^])")
+
+
+def escape_markdown(text: str) -> str:
+    """Make text inert in MyST Markdown: no emphasis, roles, directives, HTML or math."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def markdown_table(rows: list[list[str]]) -> str:
+    header, *body = rows
+    lines = ["| " + " | ".join(escape_markdown(c) if not c.startswith("`") else c for c in header) + " |",
+             "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(escape_markdown(c) if not c.startswith("`") else c for c in row) + " |"
+              for row in body]
+    return "\n".join(lines)
+
+
+def _alt(text: str) -> str:
+    return text.replace("[", "(").replace("]", ")")
+
+
+def _cell(amount: float | None, kind: str) -> str:
+    if amount is None:
+        return "–"
+    return f"{number(amount)}%" if kind == "percent" else number(amount)
+
+
+def _signed(value: float | None, suffix: str = "") -> str:
+    """``+1,206`` for a whole change; one decimal (``-13.4%``, ``+2.2 pts``) with a suffix."""
+    if value is None:
+        return "–"
+    if suffix:
+        return f"{value:+.1f}{suffix}"
+    return f"{value:+,.0f}" if float(value).is_integer() else f"{value:+,.1f}"
