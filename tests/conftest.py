@@ -1,0 +1,31 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pcpbook import data
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+
+
+@pytest.fixture(scope="session")
+def dataset():
+    return data.load(DATA)
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    """A writable copy of the bundled data folder, for bad-input cases."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target)
+    return target
+
+
+def copy_project(target: Path) -> Path:
+    """The files a build needs, copied so a test can change them and build in isolation."""
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copy(ROOT / name, target / name)
+    for folder in ("chapters", "data"):
+        shutil.copytree(ROOT / folder, target / folder, ignore=shutil.ignore_patterns("figures", ".ipynb_checkpoints"))
+    return target

@@ -1,0 +1,150 @@
+"""End to end: chapters executed by papermill, editions built by Jupyter Book, and failures
+that leave the published site exactly as it was."""
+
+import html
+import json
+import re
+import shutil
+
+import nbformat
+import papermill
+import pytest
+
+from conftest import copy_project
+from pcpbook import cli, edition
+from pcpbook.data import DataError
+
+pytestmark = pytest.mark.slow
+
+
+def _text(path):
+    """Visible text of an HTML page, tags removed and entities decoded."""
+    raw = path.read_text(encoding="utf-8")
+    raw = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", raw, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", raw)))
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    return copy_project(tmp_path_factory.mktemp("project"))
+
+
+@pytest.fixture(scope="module")
+def site(project):
+    for quarter in ("2020-21-Q1", "2020-21-Q4", "2023-24-Q2"):
+        edition.build(project, quarter=quarter, workers=2)
+    return project / "_build" / "site"
+
+
+def test_a_chapter_runs_on_its_own_defaults_with_papermill(project, tmp_path):
+    chapter = project / "chapters" / "2016-2021" / "p07.ipynb"
+    output = tmp_path / "p07.ipynb"
+    papermill.execute_notebook(str(chapter), str(output), cwd=str(chapter.parent), progress_bar=False)
+    notebook = nbformat.read(output, as_version=4)
+    text = "\n".join(o.get("data", {}).get("text/markdown", "") for c in notebook.cells
+                     if c.cell_type == "code" for o in c.outputs)
+    # defaults: the last quarter of the 2016-2021 plan
+    assert "quarterly update for 2020/21 Q4" in text
+    assert "138 people were killed or seriously injured on Essex roads this quarter compared to 178" in text
+    assert not [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.get("name") == "stderr"]
+    assert (chapter.parent / "figures" / "2016-2021-p07-ksi_casualties.png").stat().st_size > 10_000
+
+
+def test_first_quarter_2020_21_states_the_seed_figures(site):
+    chapters = site / "2020-21-Q1" / "chapters" / "2016-2021"
+    contact = _text(chapters / "p01.html")
+    assert ("74,630 emergency calls (999) were taken this quarter compared to 86,134 in the same quarter "
+            "last year (a decrease of 11,504 calls, down 13.4%).") in contact
+    assert "76,803 non-emergency calls (101) were taken this quarter compared to 67,590 last quarter (an increase of 9,213 calls, up 13.6%)." in contact
+    assert "There were 511 Special Constables in post at the end of June 2020 compared to 513 at the end of June 2019" in contact
+    # the seed said +16.3% and +29%; the counts give these
+    assert "1,014 hours of Employer Supported Policing were given by Special Constables this quarter compared to 861 in the same quarter last year (an increase of 153 hours, up 17.8%)." in contact
+    assert "compared to 440 last quarter (an increase of 150 hours, up 34.1%)." in contact
+    roads = _text(chapters / "p07.html")
+    assert "142 people were killed or seriously injured on Essex roads this quarter compared to 218 in the same quarter last year (a decrease of 76 casualties, down 34.9%)." in roads
+    assert "12 people were killed on Essex roads this quarter compared to 11" in roads
+    assert "876 people were arrested for drug driving this quarter compared to 485 in the same quarter last year (an increase of 391 arrests, up 80.6%)." in roads
+
+
+def test_fourth_quarter_2020_21_states_the_seed_figures(site):
+    contact = _text(site / "2020-21-Q4" / "chapters" / "2016-2021" / "p01.html")
+    assert "66,497 emergency calls (999) were taken this quarter compared to 73,887 last quarter (a decrease of 7,390 calls, down 10.0%)." in contact
+    assert "compared to 82,344 in the same quarter last year (a decrease of 15,847 calls, down 19.2%)." in contact
+    assert "68,796 non-emergency calls (101) were taken this quarter compared to 70,753 last quarter (a decrease of 1,957 calls, down 2.8%)." in contact
+
+
+@pytest.mark.parametrize("quarter, plan, chapters", [("2023-24-Q2", "2021-2024", 12), ("2020-21-Q4", "2016-2021", 7)])
+def test_each_edition_has_a_chapter_per_priority_with_a_chart_and_a_sentence(site, quarter, plan, chapters):
+    pages = sorted((site / quarter / "chapters" / plan).glob("p*.html"))
+    assert len(pages) == chapters
+    for page in pages:
+        raw = page.read_text(encoding="utf-8")
+        images = re.findall(r'<img [^>]*alt="Line chart of [^"]+"[^>]*src="([^"]+)"|<img [^>]*src="([^"]+)"[^>]*alt="Line chart of', raw)
+        assert images, page
+        for match in images:
+            src = next(s for s in match if s)
+            assert (page.parent / src).resolve().stat().st_size > 10_000
+        assert re.search(r"this quarter compared to|at the end of \w+ \d{4} compared to", _text(page)), page
+        assert "We will" in _text(page) and "data_dir" not in _text(page)
+
+
+def test_the_intro_records_the_edition(site):
+    intro = _text(site / "2023-24-Q2" / "chapters" / "intro.html")
+    for words in ("Police and Crime Plan 2021-2024", "2023/24 Q2 (July to September 2023)", "Data to September 2023",
+                  "Version 1.0", "Headline figures", "modelled"):
+        assert words in intro, words
+    record = json.loads((site / "2023-24-Q2" / "edition.json").read_text())
+    assert record["plan"] == "2021-2024" and record["data_to"] == "September 2023"
+    assert len(record["data_sha256"]) == 64 and record["packages"]["jupyter-book"].startswith("1.")
+    landing = _text(site / "index.html")
+    assert landing.index("2023/24 Q2") < landing.index("2020/21 Q4") < landing.index("2020/21 Q1")
+
+
+def _snapshot(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def published(tmp_path):
+    """A project whose site already holds an edition of 2020-21-Q1 (a stand-in page)."""
+    project = copy_project(tmp_path)
+    page = project / "_build" / "site" / "2020-21-Q1" / "index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("<p>the edition readers have now</p>")
+    return project
+
+
+def test_a_chapter_that_raises_fails_the_build_and_leaves_the_site_unchanged(published):
+    chapter = published / "chapters" / "2016-2021" / "p02.ipynb"
+    notebook = nbformat.read(chapter, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell('raise RuntimeError("figures do not add up")'))
+    nbformat.write(notebook, chapter)
+    before = _snapshot(published / "_build" / "site")
+    with pytest.raises(edition.BuildError) as caught:
+        edition.build(published, quarter="2020-21-Q1", workers=2)
+    message = str(caught.value)
+    assert "chapters/2016-2021/p02.ipynb" in message and "cell" in message
+    assert "RuntimeError: figures do not add up" in message
+    assert _snapshot(published / "_build" / "site") == before
+    kept = published / "_build" / "failed" / "2020-21-Q1" / "chapters" / "2016-2021" / "p02.ipynb"
+    assert nbformat.read(kept, as_version=4).metadata.papermill.exception is True
+
+
+def test_bad_data_stops_the_build_before_anything_runs(published):
+    with (published / "data" / "observations.csv").open("a", encoding="utf-8") as handle:
+        handle.write("fraud,Essex,2024-01-01,month,-5,test,modelled\n")
+    before = _snapshot(published / "_build" / "site")
+    with pytest.raises(DataError, match=r"observations.csv, line \d+, field 'value'"):
+        edition.build(published, quarter="2020-21-Q1")
+    assert _snapshot(published / "_build" / "site") == before
+    assert not (published / "_build" / "staging").exists()
+
+
+def test_cli_refuses_an_unknown_quarter(capsys):
+    assert cli.main(["build", "--quarter", "2020 Q1"]) == 2
+    assert "unknown quarter '2020 Q1'" in capsys.readouterr().err
+
+
+def test_cli_validates_the_data(capsys):
+    assert cli.main(["validate", "--data", str(copy_project.__globals__["DATA"])]) == 0
+    assert "valid" in capsys.readouterr().out
