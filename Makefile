@@ -1,0 +1,35 @@
+# Two commands for a fresh machine with only Python: `make book` and `make test`.
+# Both create .venv and install the pinned requirements on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: book test test-fast validate data chapters clean
+
+$(INSTALLED): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(INSTALLED)
+
+book: $(INSTALLED)   ## build the latest quarter's edition (QUARTER=2020-21-Q1 for another)
+	$(BIN)/python -m pcpbook build $(if $(QUARTER),--quarter "$(QUARTER)")
+
+test: $(INSTALLED)   ## the whole suite, including notebook and edition builds
+	$(BIN)/python -m pytest -q
+
+test-fast: $(INSTALLED)   ## everything but the slow notebook and edition builds
+	$(BIN)/python -m pytest -q -m "not slow"
+
+validate: $(INSTALLED)   ## check the data and report every problem
+	$(BIN)/python -m pcpbook validate
+
+data: $(INSTALLED)   ## regenerate the modelled demo series from data/published_figures.csv
+	$(BIN)/python scripts/make_demo_data.py
+
+chapters: $(INSTALLED)   ## rewrite chapter notebooks and _toc.yml after changing a plan
+	$(BIN)/python scripts/make_chapters.py
+
+clean:
+	rm -rf _build chapters/*/figures
