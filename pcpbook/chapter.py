@@ -84,9 +84,11 @@ class Chapter:
         for measure_id in self.priority.measures:
             measure = self.dataset.measures[measure_id]
             comparison = quarter_comparisons(self.dataset, measure_id, self.quarter)[0]
+            points = measure.kind == "percent"
             rows.append([measure.label, _cell(comparison.current.amount, measure.kind),
-                         _cell(comparison.baseline.amount, measure.kind), _signed(comparison.difference),
-                         _signed(comparison.percent, "%") if measure.kind != "percent" else "",
+                         _cell(comparison.baseline.amount, measure.kind),
+                         _signed(comparison.difference, " pts" if points else ""),
+                         "" if points else _signed(comparison.percent, "%"),
                          comparison.status or "no data"])
         note = ("\n\nFigures for headcounts are at the end of the quarter. *Data* says whether both "
                 "figures are published or either is modelled (a demonstration series).")

@@ -140,11 +140,13 @@ def rng_for(measure: str) -> np.random.Generator:
     return np.random.default_rng(zlib.crc32(measure.encode()))
 
 
-def level_curve(months: list[dt.date], annual: dict[int, float]) -> np.ndarray:
-    """Monthly level (annual total / 12) interpolated log-linearly between FY mid-points."""
+def level_curve(months: list[dt.date], annual: dict[int, float], per_year: int = 12) -> np.ndarray:
+    """Level per period (annual figure / ``per_year``), log-linear between FY mid-points.
+    Counts spread an annual total over 12 months; a survey rate is the same in every quarter
+    (``per_year=1``)."""
     years = sorted(annual)
     x = np.array([y + 0.5 for y in years])
-    y = np.log([annual[year] / 12 for year in years])
+    y = np.log([annual[year] / per_year for year in years])
     t = np.array([m.year + (m.month - 4) / 12 + 1 / 24 for m in months])
     return np.exp(np.interp(t, x, y))
 
@@ -226,7 +228,7 @@ def model_percent(measure: str, published: pd.DataFrame) -> list[tuple[dt.date, 
     fixed = {int(r.period_start[:4]): float(r.value)
              for r in published[(published["measure"] == measure) & (published["period"] == "fy")].itertuples()}
     targets = {**annual, **fixed}
-    level = level_curve(quarters, targets)
+    level = level_curve(quarters, targets, per_year=1)
     tenths = level * 10 * np.exp(rng_for(measure).normal(0, 0.006, len(quarters)))
     windows = [(k, 4, 40 * targets[q.year]) for k, q in enumerate(quarters)
                if q.month == 4 and q.year in targets and k + 4 <= len(quarters)]

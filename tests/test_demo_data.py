@@ -116,3 +116,10 @@ def test_counts_are_whole_and_never_negative():
     observations = pd.read_csv(DATA / "observations.csv")
     counts = observations[observations["period"] == "month"]["value"]
     assert (counts >= 0).all() and (counts == counts.round()).all()
+
+
+@pytest.mark.parametrize("measure", ["public_confidence", "victim_satisfaction"])
+def test_survey_percentages_move_smoothly(dataset, measure):
+    series = dataset.monthly(measure, dt.date(2030, 1, 1))["value"]
+    assert series.between(50, 95).all()
+    assert series.diff().abs().max() < 5
