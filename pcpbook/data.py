@@ -276,19 +276,6 @@ def data_digest(root: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_yaml(path: Path, problems: list[Problem]):
-    if not path.exists():
-        problems.append(Problem(str(path), None, None, "file is missing"))
-        return None
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        problems.append(Problem(str(path), line, None, f"not valid YAML: {exc}"))
-        return None
-
-
 def _require(entry: dict, key: str, path: Path, line: int | None, problems: list[Problem],
              expected: str = "a non-empty text") -> str | None:
     value = entry.get(key) if isinstance(entry, dict) else None
@@ -325,9 +312,11 @@ def _read_yaml_lines(path: Path, problems: list[Problem]):
 
 
 def _load_sources(path: Path, problems: list[Problem]) -> dict[str, str]:
-    raw = _read_yaml(path, problems)
+    raw = _read_yaml_lines(path, problems)
     if raw is None:
         return {}
+    if isinstance(raw, dict):
+        raw.pop("__line__", None)
     if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
         problems.append(Problem(str(path), None, None, "expected a mapping of source id to citation"))
         return {}
@@ -529,40 +518,48 @@ def _parse_row(path: Path, line: int, row: dict, measures: dict[str, Measure],
             "period": period, "value": value}
 
 
-def _load_observations(path: Path, measures: dict[str, Measure], problems: list[Problem]) -> pd.DataFrame:
+class _RowProblem(Exception):
+    def __init__(self, field_name: str, message: str):
+        super().__init__(message)
+        self.field = field_name
+
+
+def _load_values(path: Path, columns: tuple[str, ...], measures: dict[str, Measure],
+                 problems: list[Problem], provenance) -> pd.DataFrame:
+    """Rows of values from a CSV; ``provenance(row)`` checks the file's own columns and
+    returns the row's (source, status), or raises ``_RowProblem``."""
     records = []
-    for line, row in _read_csv(path, OBSERVATION_COLUMNS, problems):
+    for line, row in _read_csv(path, columns, problems):
         record = _parse_row(path, line, row, measures, problems)
-        if row["status"] not in STATUSES:
-            problems.append(Problem(str(path), line, "status",
-                                    f"got {row['status']!r}: expected one of {', '.join(STATUSES)}"))
-            continue
-        if not row["source"].strip():
-            problems.append(Problem(str(path), line, "source", "missing: expected where the value comes from"))
+        try:
+            source, status = provenance(row)
+        except _RowProblem as exc:
+            problems.append(Problem(str(path), line, exc.field, str(exc)))
             continue
         if record is not None:
-            records.append({**record, "source": row["source"], "status": row["status"],
-                            "file": path.name, "line": line})
+            records.append({**record, "source": source, "status": status, "file": path.name, "line": line})
     return _frame(records)
+
+
+def _load_observations(path: Path, measures: dict[str, Measure], problems: list[Problem]) -> pd.DataFrame:
+    def provenance(row):
+        if row["status"] not in STATUSES:
+            raise _RowProblem("status", f"got {row['status']!r}: expected one of {', '.join(STATUSES)}")
+        if not row["source"].strip():
+            raise _RowProblem("source", "missing: expected where the value comes from")
+        return row["source"], row["status"]
+    return _load_values(path, OBSERVATION_COLUMNS, measures, problems, provenance)
 
 
 def _load_published(path: Path, measures: dict[str, Measure], sources: dict[str, str],
                     problems: list[Problem]) -> pd.DataFrame:
-    records = []
-    for line, row in _read_csv(path, PUBLISHED_COLUMNS, problems):
-        record = _parse_row(path, line, row, measures, problems)
+    def provenance(row):
         if row["document"] not in sources:
-            problems.append(Problem(str(path), line, "document",
-                                    f"unknown document {row['document']!r}: not in sources.yaml"))
-            continue
+            raise _RowProblem("document", f"unknown document {row['document']!r}: not in sources.yaml")
         if not row["reference"].strip():
-            problems.append(Problem(str(path), line, "reference",
-                                    "missing: expected the page, section or paragraph cited"))
-            continue
-        if record is not None:
-            records.append({**record, "source": f"{row['document']} {row['reference']}",
-                            "status": "published", "file": path.name, "line": line})
-    return _frame(records)
+            raise _RowProblem("reference", "missing: expected the page, section or paragraph cited")
+        return f"{row['document']} {row['reference']}", "published"
+    return _load_values(path, PUBLISHED_COLUMNS, measures, problems, provenance)
 
 
 def _frame(records: list[dict]) -> pd.DataFrame:
