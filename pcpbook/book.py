@@ -12,10 +12,11 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from .data import Plan, Priority
+from .data import Measure, Plan, Priority
 
 CHAPTERS = Path("chapters")
 INTRO = CHAPTERS / "intro.ipynb"
+METHODS = CHAPTERS / "methods.ipynb"
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 PRIORITY_PARAMETERS = ("quarter", "data_dir")
 INTRO_PARAMETERS = ("quarter", "data_dir", "version", "produced")
@@ -42,7 +43,18 @@ def _code(source: str, tags: tuple[str, ...] = ()):
     return nbformat.v4.new_code_cell(source, metadata={"tags": list(tags)} if tags else {})
 
 
-def priority_notebook(plan: Plan, priority: Priority) -> nbformat.NotebookNode:
+def priority_notebook(plan: Plan, priority: Priority, measures: dict[str, Measure]) -> nbformat.NotebookNode:
+    """A chapter: objective, key figures, measures, then (where the catalogue asks for them)
+    seasonal decomposition and trend tests, then the commitments."""
+    analyses = []
+    if any(measures[m].decompose for m in priority.measures):
+        analyses += [_markdown("## Seasonal patterns\n\nA seasonal decomposition (STL) splits the monthly "
+                               "series, up to the end of the quarter, into trend, seasonal pattern and remainder."),
+                     _code("chapter.seasonal_patterns()")]
+    if any(measures[m].trend_test for m in priority.measures):
+        analyses += [_markdown("## Long-run trend\n\nTrend tests on complete financial years and on the "
+                               "monthly series up to the end of the quarter; see *Methods and caveats*."),
+                     _code("chapter.long_run_trends()")]
     return _notebook([
         _markdown(f"# Priority {priority.number}: {priority.title}"),
         _code("# Parameters: the edition's quarter (None = the latest with data) and the data folder.\n"
@@ -56,6 +68,7 @@ def priority_notebook(plan: Plan, priority: Priority) -> nbformat.NotebookNode:
         _markdown("## Measures\n\nEach chart shows five years up to the end of the quarter, with this "
                   "quarter and the same quarter last year shaded. Every change is recomputed from the data."),
         _code("chapter.measures()"),
+        *analyses,
         _markdown("## Commitments"),
         _code("chapter.commitments()"),
     ])
@@ -80,11 +93,107 @@ def intro_notebook() -> nbformat.NotebookNode:
     ])
 
 
+METHODS_TEXT = """# Methods and caveats
+
+Each method is described here once. Every figure in this edition uses only data up to the end
+of its quarter.
+
+## Comparisons and significance
+
+Changes are recomputed from the counts, never copied. A count of events this quarter is
+compared with the same quarter last year (and, for calls and hours, with last quarter), and the
+last 12 months with the 12 before. Behind every *up* or *down* is a test:
+
+- **Counts of events** (crimes, incidents, calls, casualties, arrests): the exact conditional
+  test for two Poisson rates, with the number of days in each period as exposure. Given the
+  total of the two counts, the current count is binomial with probability equal to its share of
+  the days (Przyborowski and Wilenski, 1940; Krishnamoorthy and Thomson, 2004), computed with
+  statsmodels `test_poisson_2indep(method="exact-cond")`.
+- **Survey percentages**: a two-sample z-test of proportions with the survey's quarterly sample
+  size from the measure catalogue.
+- **Headcounts** are complete counts, not samples, and **hours** are not counts of independent
+  events: no test applies, and the sentence says so.
+
+A change is called *statistically significant* only when p < 0.05; otherwise it is *within
+normal variation*. Recorded crime is often more variable than a Poisson count (over-dispersed),
+so some changes called significant may still be ordinary fluctuation: read them with the
+control limits and the long-run charts.
+
+## Control limits
+
+Monthly counts are judged against a Laney c'-chart (Laney, 2002): the centre is the mean of the
+24 months before the quarter, and the c-chart limits (three standard deviations) are widened by
+the variation actually seen between consecutive months. A month outside the limits is flagged.
+
+## Seasonal decomposition
+
+Monthly residential burglary and domestic abuse-related offences are decomposed by STL,
+seasonal-trend decomposition using Loess (Cleveland, Cleveland, McRae and Terpenning, 1990),
+with period 12 and robust fitting (statsmodels `STL`). The text gives the trend now against 12
+months earlier, the quarter's seasonally adjusted total against last quarter's, the months that
+are seasonally high and low (average of the last three years), and months in the last two years
+whose remainder is more than three robust standard deviations (1.4826 times the median absolute
+deviation) from zero. With fewer than three years of data the decomposition is not shown.
+
+## Trend tests on people killed or seriously injured
+
+- **Mann-Kendall test** (Mann, 1945; Kendall, 1975) with **Sen's slope** (Sen, 1968) on the totals
+  of complete financial years up to the quarter, computed with pymannkendall (Hussain and
+  Mahmud, 2019).
+- **Count regression** of monthly casualties on time, calendar month and an indicator for the
+  COVID-19 lockdown months listed in the measure catalogue. It is a Poisson regression unless
+  the Cameron and Trivedi (1990) regression test finds over-dispersion at the 5% level, when a
+  negative binomial regression is used. The result is the rate ratio per year with its 95%
+  confidence interval. As a sensitivity check the model is refitted with the lockdown months left
+  out. The chart's band is the 95% Poisson range around the fitted values.
+
+## Caveats
+
+- Police recorded crime reflects recording practice as well as crime. Improvements in recording
+  since 2014 raised some counts, notably violence, domestic abuse and stalking and harassment.
+  The UK Statistics Authority removed police recorded crime's National Statistics designation
+  in 2014.
+- The discontinuities below are marked on the charts; comparisons across them need care.
+- The bundled data are **modelled**, except the figures cited to published documents. They
+  show how the book works and are not official statistics.
+
+## References
+
+- Cameron, A. C. and Trivedi, P. K. (1990). Regression-based tests for overdispersion in the
+  Poisson model. *Journal of Econometrics* 46, 347-364.
+- Cleveland, R. B., Cleveland, W. S., McRae, J. E. and Terpenning, I. (1990). STL: a
+  seasonal-trend decomposition procedure based on Loess. *Journal of Official Statistics* 6, 3-73.
+- Hussain, M. M. and Mahmud, I. (2019). pyMannKendall: a python package for non parametric
+  Mann Kendall family of trend tests. *Journal of Open Source Software* 4(39), 1556.
+- Kendall, M. G. (1975). *Rank Correlation Methods*, 4th edition. Charles Griffin, London.
+- Krishnamoorthy, K. and Thomson, J. (2004). A more powerful test for comparing two Poisson
+  means. *Journal of Statistical Planning and Inference* 119, 23-35.
+- Laney, D. B. (2002). Improved control charts for attributes. *Quality Engineering* 14, 531-537.
+- Mann, H. B. (1945). Nonparametric tests against trend. *Econometrica* 13, 245-259.
+- Przyborowski, J. and Wilenski, H. (1940). Homogeneity of results in testing samples from
+  Poisson series. *Biometrika* 31, 313-323.
+- Sen, P. K. (1968). Estimates of the regression coefficient based on Kendall's tau. *Journal of
+  the American Statistical Association* 63, 1379-1389.
+"""
+
+
+def methods_notebook() -> nbformat.NotebookNode:
+    return _notebook([
+        _markdown(METHODS_TEXT),
+        _code("# Parameters: quarter (None = latest with data) and the data folder.\n"
+              "quarter = None\n"
+              'data_dir = "../data"', tags=("parameters",)),
+        _markdown("## Discontinuities in the series"),
+        _code("from pcpbook.chapter import discontinuities_table, open_edition\n\n"
+              "discontinuities_table(open_edition(quarter, data_dir))"),
+    ])
+
+
 def toc(plan: Plan) -> dict:
     """Jupyter Book table of contents for an edition of ``plan``."""
+    chapters = [chapter_path(plan, p) for p in plan.priorities] + [METHODS]
     return {"format": "jb-book", "root": INTRO.with_suffix("").as_posix(),
-            "chapters": [{"file": chapter_path(plan, p).with_suffix("").as_posix()}
-                         for p in plan.priorities]}
+            "chapters": [{"file": path.with_suffix("").as_posix()} for path in chapters]}
 
 
 def write_toc(plan: Plan, path: Path) -> None:
@@ -92,15 +201,16 @@ def write_toc(plan: Plan, path: Path) -> None:
     path.write_text(header + yaml.safe_dump(toc(plan), sort_keys=False), encoding="utf-8")
 
 
-def write_notebooks(plans: dict[str, Plan], root: Path) -> list[Path]:
-    """Write the intro and every priority notebook under ``root``; return their paths."""
-    written = [root / INTRO]
+def write_notebooks(plans: dict[str, Plan], measures: dict[str, Measure], root: Path) -> list[Path]:
+    """Write the intro, methods and every priority notebook under ``root``; return their paths."""
     (root / CHAPTERS).mkdir(parents=True, exist_ok=True)
     nbformat.write(intro_notebook(), root / INTRO)
+    nbformat.write(methods_notebook(), root / METHODS)
+    written = [root / INTRO, root / METHODS]
     for plan in plans.values():
         (root / CHAPTERS / plan.id).mkdir(parents=True, exist_ok=True)
         for priority in plan.priorities:
             path = root / chapter_path(plan, priority)
-            nbformat.write(priority_notebook(plan, priority), path)
+            nbformat.write(priority_notebook(plan, priority, measures), path)
             written.append(path)
     return written

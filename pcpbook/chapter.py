@@ -16,10 +16,10 @@ from IPython.display import Markdown
 
 from . import __version__
 from .data import Dataset, Plan, Priority, load
-from .figures import trend_chart
-from .narrative import number, sentence
+from .figures import Chart, decomposition_chart, trend_chart, trend_model_chart
+from .narrative import (control_sentence, decomposition_sentences, number, sentence, trend_sentences)
 from .periods import Quarter, fy_label, month_label
-from .stats import quarter_comparisons
+from .stats import NotEnoughHistory, control_limits, decompose, quarter_comparisons, trend_tests
 
 FIGURE_DIR = "figures"
 
@@ -95,20 +95,67 @@ class Chapter:
         return Markdown(markdown_table(rows) + note)
 
     def measures(self, figure_dir: str | Path = FIGURE_DIR) -> Markdown:
-        """For each measure: its chart and the sentences comparing this quarter."""
-        Path(figure_dir).mkdir(parents=True, exist_ok=True)
+        """For each measure: its chart and the sentences comparing this quarter, each with the
+        test behind it, and control limits for counts of events."""
         blocks = []
         for measure_id in self.priority.measures:
             measure = self.dataset.measures[measure_id]
-            chart = trend_chart(measure, self.dataset.monthly(measure_id, self.quarter.end), self.quarter)
-            path = Path(figure_dir) / f"{self.plan.id}-{self.priority.slug}-{measure_id}.png"
-            chart.figure.savefig(path, bbox_inches="tight")
+            series = self._series(measure_id)
+            control = None
+            if measure.kind == "count" and measure.test == "poisson":
+                try:
+                    control = control_limits(series, self.quarter)
+                except NotEnoughHistory:
+                    control = None
+            chart = trend_chart(measure, series, self.quarter, control)
             sentences = [sentence(measure, c) for c in quarter_comparisons(self.dataset, measure_id, self.quarter)]
+            if control is not None:
+                sentences.append(control_sentence(measure, control, self.quarter.label))
             blocks.append(f"**{escape_markdown(measure.label)}**\n\n"
-                          f"![{_alt(chart.alt)}]({path.as_posix()})\n\n"
+                          + self._figure(chart, measure_id, figure_dir)
                           + "\n".join(f"- {escape_markdown(s)}" for s in sentences)
                           + f"\n\n*Definition:* {escape_markdown(measure.definition)}")
         return Markdown("\n\n---\n\n".join(blocks))
+
+    def seasonal_patterns(self, figure_dir: str | Path = FIGURE_DIR) -> Markdown:
+        """STL decomposition of the measures the catalogue marks for it, up to the quarter's end."""
+        return self._analyses("decompose", figure_dir)
+
+    def long_run_trends(self, figure_dir: str | Path = FIGURE_DIR) -> Markdown:
+        """Trend tests of the measures the catalogue marks for them, up to the quarter's end."""
+        return self._analyses("trend_test", figure_dir)
+
+    def _analyses(self, flag: str, figure_dir) -> Markdown:
+        blocks = []
+        for measure_id in self.priority.measures:
+            measure = self.dataset.measures[measure_id]
+            if not getattr(measure, flag):
+                continue
+            series = self._series(measure_id)
+            modelled = bool((series["status"] == "modelled").any())
+            try:
+                if flag == "decompose":
+                    result = decompose(series, self.quarter)
+                    chart, sentences = decomposition_chart(measure, result, modelled), decomposition_sentences(measure, result)
+                else:
+                    result = trend_tests(series, self.quarter, measure.periods)
+                    chart, sentences = trend_model_chart(measure, result, modelled), trend_sentences(measure, result)
+            except NotEnoughHistory as exc:
+                blocks.append(f"**{escape_markdown(measure.label)}**\n\nNot shown: {escape_markdown(exc)}.")
+                continue
+            blocks.append(f"**{escape_markdown(measure.label)}**\n\n" + self._figure(chart, f"{measure_id}-{flag}", figure_dir)
+                          + "\n".join(f"- {escape_markdown(s)}" for s in sentences))
+        return Markdown("\n\n---\n\n".join(blocks))
+
+    def _series(self, measure_id: str):
+        """The series up to the end of the quarter: nothing later is ever read."""
+        return self.dataset.monthly(measure_id, self.quarter.end)
+
+    def _figure(self, chart: Chart, name: str, figure_dir) -> str:
+        Path(figure_dir).mkdir(parents=True, exist_ok=True)
+        path = Path(figure_dir) / f"{self.plan.id}-{self.priority.slug}-{name}.png"
+        chart.figure.savefig(path, bbox_inches="tight")
+        return f"![{_alt(chart.alt)}]({path.as_posix()})\n\n"
 
     def commitments(self) -> Markdown:
         rows = [["", "We will", "Who"]]
@@ -129,6 +176,17 @@ def headline_table(edition: Edition) -> Markdown:
         rows.append([f"{priority.number}. {priority.title}", measure.label,
                      _cell(comparison.current.amount, measure.kind),
                      _cell(comparison.baseline.amount, measure.kind), change, comparison.status or "no data"])
+    return Markdown(markdown_table(rows))
+
+
+def discontinuities_table(edition: Edition) -> Markdown:
+    """Every break in a series listed in the catalogue, up to the edition's quarter."""
+    rows = [["Measure", "From", "To", "What changed"]]
+    for measure in edition.dataset.measures.values():
+        for item in measure.discontinuities:
+            if item.date <= edition.quarter.end:
+                rows.append([measure.label, f"{item.date:%d %b %Y}", f"{item.end:%d %b %Y}" if item.end else "",
+                             item.note])
     return Markdown(markdown_table(rows))
 
 

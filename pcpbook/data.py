@@ -25,6 +25,8 @@ PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12, "fy": 12}
 STATUSES = ("published", "modelled", "provisional")
 KINDS = ("count", "snapshot", "percent")
 POLARITIES = ("up_is_good", "down_is_good", "neutral")
+TESTS = ("poisson", "proportion", "none")
+DEFAULT_TEST = {"count": "poisson", "percent": "proportion", "snapshot": "none"}
 OBSERVATION_COLUMNS = ("measure", "geography", "period_start", "period", "value", "source", "status")
 PUBLISHED_COLUMNS = ("measure", "geography", "period_start", "period", "value", "document",
                      "reference", "note")
@@ -61,8 +63,15 @@ class DataError(Exception):
 
 @dataclass(frozen=True)
 class Discontinuity:
+    """A break in a series: a date, or a period when ``end`` is given (e.g. a lockdown)."""
+
     date: dt.date
     note: str
+    end: dt.date | None = None
+
+    def covers_month(self, month: dt.date) -> bool:
+        """True when the period overlaps the month starting ``month``."""
+        return self.end is not None and self.date < add_months(month, 1) and self.end >= month
 
 
 @dataclass(frozen=True)
@@ -80,6 +89,15 @@ class Measure:
     definition: str
     discontinuities: tuple[Discontinuity, ...] = ()
     last_quarter: bool = False
+    test: str = "poisson"
+    test_note: str = ""
+    sample_size: int | None = None
+    decompose: bool = False
+    trend_test: bool = False
+
+    @property
+    def periods(self) -> tuple[Discontinuity, ...]:
+        return tuple(d for d in self.discontinuities if d.end is not None)
 
     def unit_for(self, amount: float) -> str:
         return self.unit_one if amount == 1 else self.unit
@@ -346,18 +364,34 @@ def _load_measures(path: Path, problems: list[Problem]) -> dict[str, Measure]:
         breaks = []
         for item in entry.get("discontinuities") or []:
             try:
-                breaks.append(Discontinuity(parse_date(str(item["date"])), str(item["note"])))
-            except (KeyError, TypeError, ValueError):
+                end = parse_date(str(item["end"])) if item.get("end") else None
+                breaks.append(Discontinuity(parse_date(str(item["date"])), str(item["note"]), end))
+            except (KeyError, TypeError, ValueError, AttributeError):
                 problems.append(Problem(str(path), item.get("__line__", line) if isinstance(item, dict) else line,
                                         "discontinuities",
-                                        "expected entries with 'date' (YYYY-MM-DD) and 'note'"))
+                                        "expected entries with 'date' (YYYY-MM-DD), optional 'end' and 'note'"))
         if None in values.values() or kind not in KINDS or polarity not in POLARITIES:
+            continue
+        test = entry.get("test", DEFAULT_TEST[kind])
+        sample_size = entry.get("sample_size")
+        if test not in TESTS:
+            problems.append(Problem(str(path), line, "test", f"got {test!r}: expected one of {', '.join(TESTS)}"))
+            continue
+        if test == "none" and not entry.get("test_note") and kind != "snapshot":
+            problems.append(Problem(str(path), line, "test_note", "missing: say why no test applies"))
+            continue
+        if test == "proportion" and not (isinstance(sample_size, int) and sample_size > 0):
+            problems.append(Problem(str(path), line, "sample_size",
+                                    "a proportion test needs a positive whole sample_size per quarter"))
             continue
         if values["id"] in measures:
             problems.append(Problem(str(path), line, "id", f"measure {values['id']!r} is defined twice"))
             continue
         measures[values["id"]] = Measure(kind=kind, polarity=polarity, discontinuities=tuple(breaks),
-                                         last_quarter=bool(entry.get("last_quarter", False)), **values)
+                                         last_quarter=bool(entry.get("last_quarter", False)), test=test,
+                                         test_note=entry.get("test_note", ""), sample_size=sample_size,
+                                         decompose=bool(entry.get("decompose", False)),
+                                         trend_test=bool(entry.get("trend_test", False)), **values)
     return measures
 
 

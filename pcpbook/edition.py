@@ -74,7 +74,7 @@ def build(root: Path, quarter: str | None = None, data_dir: Path | None = None, 
 
     stage = root / "_build" / "staging" / resolved.id
     shutil.rmtree(stage, ignore_errors=True)
-    notebooks = [book.INTRO] + [book.chapter_path(plan, p) for p in plan.priorities]
+    notebooks = [book.INTRO] + [book.chapter_path(plan, p) for p in plan.priorities] + [book.METHODS]
     parameters = {"quarter": resolved.id, "data_dir": str(data_dir)}
     jobs = {nb.as_posix(): (root / nb, stage / nb, _parameters_for(nb, parameters, version, produced), verbose)
             for nb in notebooks}

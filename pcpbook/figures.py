@@ -14,6 +14,7 @@ import seaborn as sns
 from .data import Measure
 from .narrative import number
 from .periods import Quarter, add_months, month_label
+from .stats import ControlChart, Decomposition, TrendResult
 
 PALETTE = sns.color_palette("colorblind")
 HISTORY_YEARS = 5
@@ -25,8 +26,10 @@ class Chart:
     alt: str
 
 
-def trend_chart(measure: Measure, series: pd.DataFrame, quarter: Quarter) -> Chart:
-    """Line chart of the last five years up to the end of ``quarter`` (no later data)."""
+def trend_chart(measure: Measure, series: pd.DataFrame, quarter: Quarter,
+                control: ControlChart | None = None) -> Chart:
+    """Line chart of the last five years up to the end of ``quarter`` (no later data), with
+    control limits over their baseline and the quarter when given."""
     window_start = add_months(quarter.start, -12 * HISTORY_YEARS + 3)
     shown = series[(series["period_start"] >= _floor(window_start)) &
                    (series["period_start"] <= quarter.end)].copy()
@@ -38,22 +41,91 @@ def trend_chart(measure: Measure, series: pd.DataFrame, quarter: Quarter) -> Cha
         _shade(axes, last_year.start, last_year.end, PALETTE[7], 0.25, "Same quarter last year")
         sns.lineplot(data=shown, x="date", y="value", ax=axes, color=PALETTE[0], marker="o",
                      markersize=3, linewidth=1.4, label=_series_label(measure))
+        if control is not None:
+            span = [pd.Timestamp(control.baseline_start), pd.Timestamp(quarter.end)]
+            for level, label in ((control.upper, "Control limits"), (control.lower, None)):
+                axes.plot(span, [level, level], color=PALETTE[3], linestyle=":", linewidth=1.2, label=label)
         _mark_discontinuities(axes, measure, shown)
         axes.set_title(measure.label, loc="left", fontweight="bold")
         axes.set_xlabel("")
         axes.set_ylabel(_axis_label(measure))
         axes.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
-        axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, fontsize="small", frameon=False)
+        axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4, fontsize="small", frameon=False)
         axes.set_ylim(bottom=0)
         modelled = bool((shown["status"] == "modelled").any())
-        if modelled:
-            axes.text(0.995, 0.97, "MODELLED DATA", transform=axes.transAxes, ha="right", va="top",
-                      fontsize="small", fontweight="bold", color="#8a3b00",
-                      bbox={"boxstyle": "round", "facecolor": "#fff4e5", "edgecolor": "#8a3b00"})
-        figure.text(0.01, -0.1, _source_line(measure, modelled), fontsize="x-small", color="#444444",
-                    ha="left", va="top", wrap=True)
+        _label_provenance(figure, axes, measure, modelled, -0.1)
     plt.close(figure)
     return Chart(figure, _alt_text(measure, shown, quarter, modelled))
+
+
+def _label_provenance(figure, axes, measure: Measure, modelled: bool, source_y: float) -> None:
+    """The "MODELLED DATA" badge and the source line every chart carries."""
+    if modelled:
+        axes.text(0.995, 0.97, "MODELLED DATA", transform=axes.transAxes, ha="right", va="top",
+                  fontsize="small", fontweight="bold", color="#8a3b00",
+                  bbox={"boxstyle": "round", "facecolor": "#fff4e5", "edgecolor": "#8a3b00"})
+    figure.text(0.01, source_y, _source_line(measure, modelled), fontsize="x-small", color="#444444",
+                ha="left", va="top", wrap=True)
+
+
+def decomposition_chart(measure: Measure, result: Decomposition, modelled: bool) -> Chart:
+    """Observed, trend, seasonal and remainder panels of an STL decomposition."""
+    frame = result.frame.assign(date=lambda f: pd.to_datetime(f["period_start"]))
+    panels = [("observed", "Observed"), ("trend", "Trend"), ("seasonal", "Seasonal"), ("remainder", "Remainder")]
+    with sns.axes_style("whitegrid"), sns.plotting_context("notebook", font_scale=0.8):
+        figure, axes = plt.subplots(4, 1, figsize=(7.5, 6.4), dpi=110, sharex=True)
+        for ax, (column, title) in zip(axes, panels):
+            if column == "remainder":
+                ax.bar(frame["date"], frame[column], width=20, color=PALETTE[0])
+                ax.axhline(0, color="#333333", linewidth=0.8)
+            else:
+                sns.lineplot(data=frame, x="date", y=column, ax=ax, color=PALETTE[0], linewidth=1.3)
+            ax.set_ylabel(title)
+            ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+            ax.axvspan(pd.Timestamp(result.quarter.start), pd.Timestamp(result.quarter.end),
+                       color=PALETTE[0], alpha=0.18, linewidth=0)
+        if not result.standouts.empty:
+            stand = frame[frame["period_start"].isin(result.standouts["period_start"])]
+            axes[3].scatter(stand["date"], stand["remainder"], color=PALETTE[3], zorder=3, label="Stands out")
+            axes[3].legend(loc="upper left", fontsize="small")
+        axes[-1].set_xlabel("")
+        axes[0].set_title(f"{measure.label}: seasonal decomposition (STL)", loc="left", fontweight="bold")
+        _label_provenance(figure, axes[0], measure, modelled, 0.01)
+        figure.subplots_adjust(bottom=0.08, hspace=0.15)
+    plt.close(figure)
+    first, last = frame["period_start"].iloc[0], frame["period_start"].iloc[-1]
+    alt = (f"Four stacked charts decomposing monthly {measure.label} from {month_label(first)} to "
+           f"{month_label(last)} into trend, seasonal pattern and remainder. The trend is "
+           f"{number(round(result.trend_now))} a month at the end against {number(round(result.trend_year_ago))} "
+           f"a year earlier; seasonal highs in {' and '.join(result.seasonal_high)}."
+           + (" Values are modelled." if modelled else ""))
+    return Chart(figure, alt)
+
+
+def trend_model_chart(measure: Measure, result: TrendResult, modelled: bool) -> Chart:
+    """Observed monthly counts, the regression's fitted values and a 95% Poisson band."""
+    frame = result.fitted.assign(date=lambda f: pd.to_datetime(f["period_start"]))
+    with sns.axes_style("whitegrid"), sns.plotting_context("notebook", font_scale=0.85):
+        figure, axes = plt.subplots(figsize=(7.5, 3.6), dpi=110)
+        axes.fill_between(frame["date"], frame["lower"], frame["upper"], color=PALETTE[0], alpha=0.18,
+                          linewidth=0, label="95% Poisson band")
+        axes.plot(frame["date"], frame["fitted"], color=PALETTE[0], linewidth=1.4, label="Fitted (trend, season, COVID-19)")
+        axes.scatter(frame["date"], frame["observed"], s=8, color=PALETTE[1], zorder=3, label="Observed")
+        covid = frame[frame["covid"] == 1]
+        for day in covid["date"]:
+            axes.axvspan(day, day + pd.DateOffset(months=1), color=PALETTE[7], alpha=0.3, linewidth=0)
+        axes.set_title(f"{measure.label}: monthly counts and fitted trend", loc="left", fontweight="bold")
+        axes.set_ylabel(measure.unit.capitalize())
+        axes.set_ylim(bottom=0)
+        axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, fontsize="small", frameon=False)
+        _label_provenance(figure, axes, measure, modelled, -0.1)
+    plt.close(figure)
+    fit = result.regression
+    alt = (f"Chart of monthly {measure.label} from {month_label(frame['period_start'].iloc[0])} to "
+           f"{month_label(frame['period_start'].iloc[-1])} with a fitted {fit.model} trend of "
+           f"{100 * (fit.rate_ratio - 1):+.1f}% a year and a 95% band; grey months are COVID-19 lockdowns."
+           + (" Values are modelled." if modelled else ""))
+    return Chart(figure, alt)
 
 
 def _floor(day: dt.date) -> dt.date:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from .data import Measure
 from .periods import month_label
-from .stats import LAST_QUARTER, ROLLING_12_MONTHS, SAME_QUARTER_LAST_YEAR, Comparison
+from .stats import (LAST_QUARTER, ROLLING_12_MONTHS, SAME_QUARTER_LAST_YEAR, SIGNIFICANCE_LEVEL, ChangeTest,
+                    Comparison, ControlChart, Decomposition, TrendResult)
 
 BASELINE_WORDS = {
     SAME_QUARTER_LAST_YEAR: "in the same quarter last year",
@@ -77,10 +78,93 @@ def sentence(measure: Measure, comparison: Comparison) -> str:
     else:
         text += (f" compared to {_amount(measure, baseline.amount)} {baseline_words} "
                  f"{change_clause(measure, comparison)}.")
+        if comparison.test is not None:
+            text += " " + test_clause(comparison.test, comparison.difference == 0)
     if comparison.status == "modelled":
         text += " (Modelled data.)"
     return _capitalise(text)
 
 
+def _in_sentence(label: str) -> str:
+    """"People killed ..." -> "people killed ..." (but "Special Constables" keeps its capital)."""
+    return label[0].lower() + label[1:] if len(label) > 1 and label[1].islower() and " " in label and \
+        label.split()[1][0].islower() else label
+
+
 def _capitalise(text: str) -> str:
     return text[0].upper() + text[1:] if text and text[0].isalpha() else text
+
+
+def p_value(value: float) -> str:
+    return "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
+
+
+def test_clause(test: ChangeTest, unchanged: bool = False) -> str:
+    """"This change is statistically significant (...)" only when the test says so."""
+    if test.p_value is None:
+        return f"No significance test applies: {test.reason}."
+    if test.significant:
+        return f"This change is statistically significant ({test.method}, {p_value(test.p_value)})."
+    subject = "This" if unchanged else "This change"
+    return f"{subject} is within normal variation ({test.method}, {p_value(test.p_value)})."
+
+
+def _signed_percent(value: float) -> str:
+    return f"{'up' if value > 0 else 'down'} {abs(value):.1f}%" if round(value, 1) else "unchanged"
+
+
+def decomposition_sentences(measure: Measure, result: Decomposition) -> list[str]:
+    """What an STL decomposition shows, in plain words."""
+    frame = result.frame
+    end = month_label(frame["period_start"].iloc[-1])
+    sentences = [
+        f"The underlying trend stood at {number(round(result.trend_now))} {measure.unit} a month in {end}, "
+        f"{_signed_percent(result.trend_change)} on 12 months earlier ({number(round(result.trend_year_ago))}).",
+        f"With the usual seasonal pattern removed, this quarter's {number(round(result.adjusted_quarter))} "
+        f"{measure.unit} were {_signed_percent(result.adjusted_change)} on last quarter's "
+        f"{number(round(result.adjusted_last_quarter))}.",
+        f"Seasonally, {' and '.join(result.seasonal_high)} tend to be the highest months and "
+        f"{' and '.join(result.seasonal_low)} the lowest (average over the last three years).",
+    ]
+    if result.standouts.empty:
+        sentences.append("No month in the last two years stands out from its trend and season.")
+    else:
+        items = [f"{month_label(row.period_start)} ({number(row.observed)}, {'above' if row.remainder > 0 else 'below'} "
+                 f"expectation)" for row in result.standouts.itertuples()]
+        sentences.append(f"Months that stand out from trend and season in the last two years: {', '.join(items)}.")
+    return sentences
+
+
+def trend_sentences(measure: Measure, result: TrendResult) -> list[str]:
+    """Mann-Kendall, the count regression and its sensitivity check, in plain words."""
+    test = result.mann_kendall
+    direction = {"increasing": "a statistically significant upward", "decreasing": "a statistically significant downward"}
+    finding = direction.get(test.trend, "no statistically significant")
+    first = (f"Over the {len(result.years)} financial years {result.years[0]} to {result.years[-1]}, the "
+             f"Mann-Kendall test finds {finding} trend in {_in_sentence(measure.label)} ({p_value(test.p)}; Kendall's tau "
+             f"{test.Tau:.2f}; Sen's slope {test.slope:+,.1f} {measure.unit} a year).")
+    return [first, _regression_sentence(measure, result.regression, "allowing for season and the COVID-19 "
+                                        "lockdown months"),
+            _regression_sentence(measure, result.sensitivity, "leaving the lockdown months out altogether"),
+            f"Over-dispersion was tested by the Cameron-Trivedi regression test at the "
+            f"{SIGNIFICANCE_LEVEL:.0%} level ({p_value(result.regression.overdispersion_p)}): "
+            f"{'the negative binomial model was used' if result.regression.model != 'Poisson' else 'the Poisson model was kept'}."]
+
+
+def _regression_sentence(measure: Measure, fit, adjustment: str) -> str:
+    change = 100 * (fit.rate_ratio - 1)
+    verdict = ("a statistically significant change" if fit.p_value < SIGNIFICANCE_LEVEL
+               else "no statistically significant change")
+    return (f"A {fit.model} regression on {fit.months} months, {adjustment}, estimates a change of "
+            f"{change:+.1f}% a year (rate ratio {fit.rate_ratio:.3f}, 95% confidence interval "
+            f"{fit.lower:.3f} to {fit.upper:.3f}; {p_value(fit.p_value)}): {verdict}.")
+
+
+def control_sentence(measure: Measure, chart: ControlChart, quarter_label: str) -> str:
+    limits = (f"Control limits from the 24 months from {month_label(chart.baseline_start)} "
+              f"(Laney c'-chart): centre {number(round(chart.centre))}, limits {number(round(chart.lower))} to "
+              f"{number(round(chart.upper))} a month.")
+    if chart.flagged.empty:
+        return f"{limits} No month of {quarter_label} was outside them."
+    items = [f"{month_label(r.period_start)} ({number(r.value)}, {r.side} the limits)" for r in chart.flagged.itertuples()]
+    return f"{limits} Outside them in {quarter_label}: {', '.join(items)}."

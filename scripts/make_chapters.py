@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main() -> None:
     dataset = data.load(ROOT / "data")
-    written = book.write_notebooks(dataset.plans, ROOT)
+    written = book.write_notebooks(dataset.plans, dataset.measures, ROOT)
     latest = dataset.plan_for(dataset.latest_quarter())
     book.write_toc(latest, ROOT / "_toc.yml")
     print(f"wrote {len(written)} notebooks and _toc.yml ({latest.title})")

@@ -10,8 +10,8 @@ from pcpbook import book
 
 
 def test_committed_notebooks_match_the_plans(dataset, tmp_path):
-    written = book.write_notebooks(dataset.plans, tmp_path)
-    assert len(written) == 1 + 7 + 12
+    written = book.write_notebooks(dataset.plans, dataset.measures, tmp_path)
+    assert len(written) == 2 + 7 + 12
     for path in written:
         relative = path.relative_to(tmp_path)
         assert (ROOT / relative).read_text() == path.read_text(), f"{relative} is stale: run scripts/make_chapters.py"
@@ -31,10 +31,22 @@ def test_committed_notebooks_carry_no_outputs():
 
 
 def test_each_chapter_declares_its_parameters_with_runnable_defaults():
-    for path in (ROOT / "chapters").rglob("p*.ipynb"):
+    for path in (ROOT / "chapters").glob("*/p*.ipynb"):
         parameters = papermill.inspect_notebook(str(path))
         assert set(parameters) == set(book.PRIORITY_PARAMETERS)
         assert parameters["quarter"]["default"] == "None"
         assert parameters["data_dir"]["default"] == '"../../data"' and (path.parent / "../../data").resolve().is_dir()
     intro = papermill.inspect_notebook(str(ROOT / book.INTRO))
     assert set(intro) == set(book.INTRO_PARAMETERS)
+    assert set(papermill.inspect_notebook(str(ROOT / book.METHODS))) == set(book.PRIORITY_PARAMETERS)
+
+
+def test_analyses_appear_where_the_catalogue_puts_them():
+    def has(plan, number, call):
+        notebook = nbformat.read(ROOT / "chapters" / plan / f"p{number:02d}.ipynb", as_version=4)
+        return any(call in cell.source for cell in notebook.cells)
+    for plan in ("2016-2021", "2021-2024"):
+        assert has(plan, 1, "seasonal_patterns") and has(plan, 3, "seasonal_patterns")
+        assert not has(plan, 2, "seasonal_patterns")
+    assert has("2016-2021", 7, "long_run_trends") and has("2021-2024", 9, "long_run_trends")
+    assert not has("2021-2024", 1, "long_run_trends")

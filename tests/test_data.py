@@ -156,9 +156,10 @@ def test_overlapping_plans_are_refused(data_copy):
 def test_measure_catalogue_checks_kind_and_polarity(data_copy):
     path = data_copy / "measures.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("  kind: count", "  kind: tally", 1), encoding="utf-8")
+    entry_line = path.read_text(encoding="utf-8").splitlines().index("- id: total_recorded_crime") + 1
     problems = _problems(data_copy)
     kind = next(p for p in problems if p.field == "kind")
-    assert kind.file.endswith("measures.yaml") and kind.line == 9 and "'tally'" in kind.message
+    assert kind.file.endswith("measures.yaml") and kind.line == entry_line and "'tally'" in kind.message
     # the measure is then unknown wherever it is used, and each use is named too
     assert any(p.field == "measures" and "total_recorded_crime" in p.message for p in problems)
 
