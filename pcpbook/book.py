@@ -132,8 +132,12 @@ seasonal-trend decomposition using Loess (Cleveland, Cleveland, McRae and Terpen
 with period 12 and robust fitting (statsmodels `STL`). The text gives the trend now against 12
 months earlier, the quarter's seasonally adjusted total against last quarter's, the months that
 are seasonally high and low (average of the last three years), and months in the last two years
-whose remainder is more than three robust standard deviations (1.4826 times the median absolute
-deviation) from zero. With fewer than three years of data the decomposition is not shown.
+that stand out. The robust fit deliberately leaves outliers large and squeezes other months,
+and a plain fit smears a large outlier into the same month of other years, so a month is said
+to stand out only when both agree: its remainder in a plain STL fit is more than three robust
+standard deviations (1.4826 times the median absolute deviation) from zero, and the robust fit
+gives it less than half weight. On simulated series of pure noise this flags about one month
+in 400. With fewer than three years of data the decomposition is not shown.
 
 ## Trend tests on people killed or seriously injured
 

@@ -19,9 +19,13 @@ pytestmark = pytest.mark.slow
 
 def _text(path):
     """Visible text of an HTML page, tags removed and entities decoded."""
-    raw = path.read_text(encoding="utf-8")
+    return _text_of(path.read_text(encoding="utf-8"))
+
+
+def _text_of(raw):
     raw = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", raw, flags=re.S)
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", raw)))
+    text = html.unescape(re.sub(r"<[^>]+>", " ", raw)).replace("\u2019", "'")  # MyST's smart quotes
+    return re.sub(r"\s+", " ", text)
 
 
 @pytest.fixture(scope="module")
@@ -148,3 +152,36 @@ def test_cli_refuses_an_unknown_quarter(capsys):
 def test_cli_validates_the_data(capsys):
     assert cli.main(["validate", "--data", str(copy_project.__globals__["DATA"])]) == 0
     assert "valid" in capsys.readouterr().out
+
+
+def test_decompositions_trend_tests_and_a_test_behind_every_comparison(site):
+    chapters = site / "2023-24-Q2" / "chapters" / "2021-2024"
+    for page in ("p01.html", "p03.html"):
+        text = _text(chapters / page)
+        assert "Seasonal patterns" in text and "The underlying trend stood at" in text
+        assert "With the usual seasonal pattern removed" in text
+        assert re.search(r'alt="Four stacked charts decomposing monthly', (chapters / page).read_text())
+    roads = _text(chapters / "p09.html")
+    assert "Mann-Kendall test finds" in roads and "Sen's slope" in roads
+    assert re.search(r"rate ratio \d\.\d{3}, 95% confidence interval \d\.\d{3} to \d\.\d{3}", roads)
+    assert "leaving the lockdown months out altogether" in roads and "Cameron-Trivedi" in roads
+    for page in sorted(chapters.glob("p*.html")):
+        raw = page.read_text(encoding="utf-8")
+        bullets = [_text_fragment(b) for b in re.findall(r"<li>(.*?)</li>", raw, flags=re.S)]
+        comparisons = [b for b in bullets if " compared to " in b and "no figure" not in b]
+        assert comparisons, page
+        for bullet in comparisons:
+            assert re.search(r"statistically significant \(|within normal variation \(|No significance test applies: ",
+                             bullet), bullet
+
+
+def _text_fragment(fragment):
+    return _text_of(fragment)
+
+
+def test_every_edition_has_a_methods_page_with_references(site):
+    for quarter in ("2020-21-Q1", "2023-24-Q2"):
+        methods = _text(site / quarter / "chapters" / "methods.html")
+        for words in ("exact conditional test", "STL", "Mann-Kendall", "Cameron", "Laney", "References",
+                      "COVID-19 first national lockdown"):
+            assert words in methods, (quarter, words)
