@@ -92,6 +92,12 @@ class Chapter:
                          comparison.status or "no data"])
         note = ("\n\nFigures for headcounts are at the end of the quarter. *Data* says whether both "
                 "figures are published or either is modelled (a demonstration series).")
+        cited = sorted({source.split(" ", 1)[0] for measure_id in self.priority.measures
+                        for c in quarter_comparisons(self.dataset, measure_id, self.quarter)
+                        for value in (c.current, c.baseline) if value.status == "published"
+                        for source in value.sources})
+        if cited:
+            note += " Published figures are from: " + "; ".join(escape_markdown(self.dataset.sources[d]) for d in cited) + "."
         return Markdown(markdown_table(rows) + note)
 
     def measures(self, figure_dir: str | Path = FIGURE_DIR) -> Markdown:
@@ -161,7 +167,8 @@ class Chapter:
         rows = [["", "We will", "Who"]]
         for commitment in self.priority.commitments:
             rows.append([commitment.id, commitment.text, ", ".join(commitment.who)])
-        return Markdown(markdown_table(rows) + f"\n\nCommitments paraphrased from: {self.priority.source}.")
+        return Markdown(markdown_table(rows) + "\n\nCommitments are paraphrased in our own words from: "
+                        + escape_markdown(cite(self.priority.source, self.dataset.sources)) + ".")
 
 
 def headline_table(edition: Edition) -> Markdown:
@@ -232,6 +239,11 @@ def markdown_table(rows: list[list[str]]) -> str:
     lines += ["| " + " | ".join(escape_markdown(c) if not c.startswith("`") else c for c in row) + " |"
               for row in body]
     return "\n".join(lines)
+
+
+def cite(text: str, sources: dict[str, str]) -> str:
+    """Expand document keys such as ``seed-002`` into their full citations."""
+    return re.sub(r"\bseed-\d{3}\b", lambda m: sources.get(m.group(0), m.group(0)), text)
 
 
 def _alt(text: str) -> str:
