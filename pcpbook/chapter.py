@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from IPython.display import Markdown
@@ -68,6 +68,7 @@ class Chapter:
     plan: Plan
     priority: Priority
     quarter: Quarter
+    _comparisons: dict = field(default_factory=dict, repr=False)
 
     def introduction(self) -> Markdown:
         return Markdown(
@@ -77,27 +78,28 @@ class Chapter:
             f"This chapter reports {len(self.priority.measures)} measure(s) and "
             f"{len(self.priority.commitments)} commitment(s).")
 
+    def comparisons(self, measure_id: str) -> list:
+        """This quarter's comparisons for a measure, computed once per chapter."""
+        if measure_id not in self._comparisons:
+            self._comparisons[measure_id] = quarter_comparisons(self.dataset, measure_id, self.quarter)
+        return self._comparisons[measure_id]
+
     def key_figures(self) -> Markdown:
         """This quarter against the same quarter last year, one row per measure."""
         rows = [["Measure", f"{self.quarter.label}", f"{self.quarter.same_quarter_last_year().label}",
                  "Change", "Change (%)", "Data"]]
+        cited = set()
         for measure_id in self.priority.measures:
             measure = self.dataset.measures[measure_id]
-            comparison = quarter_comparisons(self.dataset, measure_id, self.quarter)[0]
-            points = measure.kind == "percent"
-            rows.append([measure.label, _cell(comparison.current.amount, measure.kind),
-                         _cell(comparison.baseline.amount, measure.kind),
-                         _signed(comparison.difference, " pts" if points else ""),
-                         "" if points else _signed(comparison.percent, "%"),
-                         comparison.status or "no data"])
+            comparison = self.comparisons(measure_id)[0]
+            rows.append([measure.label, *_comparison_cells(measure, comparison)])
+            cited |= {source.split(" ", 1)[0] for c in self.comparisons(measure_id)
+                      for value in (c.current, c.baseline) if value.status == "published" for source in value.sources}
         note = ("\n\nFigures for headcounts are at the end of the quarter. *Data* says whether both "
                 "figures are published or either is modelled (a demonstration series).")
-        cited = sorted({source.split(" ", 1)[0] for measure_id in self.priority.measures
-                        for c in quarter_comparisons(self.dataset, measure_id, self.quarter)
-                        for value in (c.current, c.baseline) if value.status == "published"
-                        for source in value.sources})
         if cited:
-            note += " Published figures are from: " + "; ".join(escape_markdown(self.dataset.sources[d]) for d in cited) + "."
+            note += " Published figures are from: " + "; ".join(
+                escape_markdown(self.dataset.sources[d]) for d in sorted(cited)) + "."
         return Markdown(markdown_table(rows) + note)
 
     def measures(self, figure_dir: str | Path = FIGURE_DIR) -> Markdown:
@@ -114,7 +116,7 @@ class Chapter:
                 except NotEnoughHistory:
                     control = None
             chart = trend_chart(measure, series, self.quarter, control)
-            sentences = [sentence(measure, c) for c in quarter_comparisons(self.dataset, measure_id, self.quarter)]
+            sentences = [sentence(measure, c) for c in self.comparisons(measure_id)]
             if control is not None:
                 sentences.append(control_sentence(measure, control, self.quarter.label))
             blocks.append(f"**{escape_markdown(measure.label)}**\n\n"
@@ -173,17 +175,20 @@ class Chapter:
 
 def headline_table(edition: Edition) -> Markdown:
     """The first measure of each priority: this quarter against the same quarter last year."""
-    rows = [["Priority", "Measure", edition.quarter.label, "Same quarter last year", "Change (%)", "Data"]]
+    rows = [["Priority", "Measure", edition.quarter.label, "Same quarter last year", "Change", "Change (%)", "Data"]]
     for priority in edition.plan.priorities:
-        measure_id = priority.measures[0]
-        measure = edition.dataset.measures[measure_id]
-        comparison = quarter_comparisons(edition.dataset, measure_id, edition.quarter)[0]
-        change = (_signed(comparison.percent, "%") if measure.kind != "percent"
-                  else _signed(comparison.difference, " pts"))
-        rows.append([f"{priority.number}. {priority.title}", measure.label,
-                     _cell(comparison.current.amount, measure.kind),
-                     _cell(comparison.baseline.amount, measure.kind), change, comparison.status or "no data"])
+        measure = edition.dataset.measures[priority.measures[0]]
+        comparison = quarter_comparisons(edition.dataset, measure.id, edition.quarter)[0]
+        rows.append([f"{priority.number}. {priority.title}", measure.label, *_comparison_cells(measure, comparison)])
     return Markdown(markdown_table(rows))
+
+
+def _comparison_cells(measure, comparison) -> list[str]:
+    """Now, then, change, change (%), status: percentage points for survey rates."""
+    points = measure.kind == "percent"
+    return [_cell(comparison.current.amount, measure.kind), _cell(comparison.baseline.amount, measure.kind),
+            _signed(comparison.difference, " pts" if points else ""),
+            "" if points else _signed(comparison.percent, "%"), comparison.status or "no data"]
 
 
 def discontinuities_table(edition: Edition) -> Markdown:

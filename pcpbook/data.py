@@ -207,7 +207,7 @@ class Dataset:
             return Value(measure_id, start, months, None, None, ())
         amounts = [part[0] for part in parts]
         amount = sum(amounts) if measure.kind == "count" else round(sum(amounts) / len(amounts), 1)
-        return Value(measure_id, start, months, amount, _weakest(p[1] for p in parts),
+        return Value(measure_id, start, months, amount, weakest(p[1] for p in parts),
                      tuple(dict.fromkeys(p[2] for p in parts)))
 
     def monthly(self, measure_id: str, until: dt.date, geography: str = GEOGRAPHY) -> pd.DataFrame:
@@ -259,7 +259,8 @@ class Dataset:
         return self.plan_for(quarter)
 
 
-def _weakest(statuses) -> str:
+def weakest(statuses) -> str:
+    """The least certain status: a total with one modelled part is modelled."""
     return max(statuses, key=STATUS_RANK.__getitem__)
 
 

@@ -52,7 +52,7 @@ class ChapterFailure:
 
 
 @dataclass
-class Edition:
+class BuildResult:
     quarter: Quarter
     plan_id: str
     path: Path
@@ -61,7 +61,7 @@ class Edition:
 
 def build(root: Path, quarter: str | None = None, data_dir: Path | None = None, site: Path | None = None,
           workers: int | None = None, version: str = "1.0", produced: dt.date | None = None,
-          verbose: bool = False) -> Edition:
+          verbose: bool = False) -> BuildResult:
     """Build and publish one edition; return where it was published."""
     started = time.perf_counter()
     root = Path(root).resolve()
@@ -97,11 +97,11 @@ def build(root: Path, quarter: str | None = None, data_dir: Path | None = None, 
     html = _jupyter_book(stage, verbose)
     timings["jupyter-book"] = time.perf_counter() - built
     timings["total"] = time.perf_counter() - started
-    _write_record(html, dataset, resolved, plan.id, version, produced, timings)
+    _write_record(html, root, dataset, resolved, plan.id, version, produced, timings)
     target = publish(html, site, resolved.id)
     write_landing_page(site)
     shutil.rmtree(stage, ignore_errors=True)
-    return Edition(resolved, plan.id, target, timings)
+    return BuildResult(resolved, plan.id, target, timings)
 
 
 def _parameters_for(notebook: Path, base: dict, version: str, produced: dt.date | None) -> dict:
@@ -211,13 +211,13 @@ def _code_version(root: Path) -> str:
         return "unknown"
 
 
-def _write_record(html: Path, dataset: Dataset, quarter: Quarter, plan_id: str, version: str,
+def _write_record(html: Path, root: Path, dataset: Dataset, quarter: Quarter, plan_id: str, version: str,
                   produced: dt.date | None, timings: dict) -> None:
     record = {
         "edition": quarter.id, "label": quarter.label, "plan": plan_id, "version": version,
         "produced": (produced or dt.date.today()).isoformat(), "data_to": month_label(quarter.end),
         "data_sha256": dataset.digest, "pcpbook": __version__,
-        "code_version": _code_version(dataset.root.parent),
+        "code_version": _code_version(root),
         "python": sys.version.split()[0],
         "packages": {name: metadata.version(name) for name in RECORDED_PACKAGES},
         "timings_seconds": {k: round(v, 2) for k, v in timings.items()},

@@ -18,7 +18,7 @@ from statsmodels.stats.proportion import proportions_ztest
 from statsmodels.stats.rates import test_poisson_2indep
 from statsmodels.tsa.seasonal import STL
 
-from .data import Dataset, Measure, Value
+from .data import Dataset, Measure, Value, weakest
 from .periods import MONTH_NAMES, Quarter, add_months, fy_label, month_label
 
 SAME_QUARTER_LAST_YEAR = "same_quarter_last_year"
@@ -62,8 +62,7 @@ class Comparison:
     def status(self) -> str | None:
         """Weakest status of the two values (a comparison with modelled data is modelled)."""
         statuses = [v.status for v in (self.current, self.baseline) if v.status]
-        order = ("published", "provisional", "modelled")
-        return max(statuses, key=order.index) if statuses else None
+        return weakest(statuses) if statuses else None
 
 
 def compare(dataset: Dataset, measure_id: str, current_start, baseline_start, months: int,
