@@ -25,8 +25,9 @@ test-fast: $(INSTALLED)   ## everything but the slow notebook and edition builds
 validate: $(INSTALLED)   ## check the data and report every problem
 	$(BIN)/python -m pcpbook validate
 
-data: $(INSTALLED)   ## regenerate the modelled demo series from data/published_figures.csv
+data: $(INSTALLED)   ## regenerate the modelled demo series and demonstration commentary
 	$(BIN)/python scripts/make_demo_data.py
+	$(BIN)/python scripts/make_demo_commentary.py
 
 chapters: $(INSTALLED)   ## rewrite chapter notebooks and _toc.yml after changing a plan
 	$(BIN)/python scripts/make_chapters.py

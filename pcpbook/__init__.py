@@ -1,7 +1,7 @@
 """pcpbook: a reproducible Police and Crime Plan performance book.
 
-Stages, imported one way only: periods -> data -> stats -> narrative -> figures -> chapter
--> edition -> cli.
+Stages, imported one way only: periods -> data -> commentary, stats -> narrative -> figures
+-> chapter, book -> edition -> cli.
 """
 
 __version__ = "0.1.0"

@@ -82,12 +82,14 @@ def intro_notebook() -> nbformat.NotebookNode:
               'data_dir = "../data"\n'
               'version = "1.0"\n'
               "produced = None", tags=("parameters",)),
-        _code("from pcpbook.chapter import data_notice, edition_facts, headline_table, open_edition\n\n"
+        _code("from pcpbook.chapter import data_notice, edition_facts, headline_table, open_edition, status_rollup\n\n"
               "edition = open_edition(quarter, data_dir, version, produced)\n"
               "edition_facts(edition)"),
         _markdown("## Headline figures\n\nThe first measure of each priority, this quarter against the "
                   "same quarter last year."),
         _code("headline_table(edition)"),
+        _markdown("## Progress on commitments\n\nThe status each owning unit gave its commitments this quarter."),
+        _code("status_rollup(edition)"),
         _code("data_notice(edition)"),
         _markdown("## Contents\n\n```{tableofcontents}\n```"),
     ])

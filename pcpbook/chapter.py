@@ -12,9 +12,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from IPython.display import Markdown
+import html
 
-from . import __version__
+from IPython.display import HTML, Markdown
+
+from . import __version__, commentary
 from .data import Dataset, Plan, Priority, load
 from .figures import Chart, decomposition_chart, trend_chart, trend_model_chart
 from .narrative import (control_sentence, decomposition_sentences, number, sentence, trend_sentences)
@@ -165,12 +167,74 @@ class Chapter:
         chart.figure.savefig(path, bbox_inches="tight")
         return f"![{_alt(chart.alt)}]({path.as_posix()})\n\n"
 
-    def commitments(self) -> Markdown:
-        rows = [["", "We will", "Who"]]
-        for commitment in self.priority.commitments:
-            rows.append([commitment.id, commitment.text, ", ".join(commitment.who)])
-        return Markdown(markdown_table(rows) + "\n\nCommitments are paraphrased in our own words from: "
-                        + escape_markdown(cite(self.priority.source, self.dataset.sources)) + ".")
+    def commitments(self) -> HTML:
+        """We will | Commentary | Who | Status, with a summary of the statuses."""
+        returns = load_returns(self.dataset, self.plan, self.quarter)
+        ids = [c.id for c in self.priority.commitments]
+        rows = []
+        for item in self.priority.commitments:
+            entry = returns.entries[item.id]
+            rows.append(f'<tr><th scope="row">{_esc(item.id)}</th><td>{_esc(item.text)}</td>'
+                        f'<td class="pcp-commentary">{_commentary_cell(entry)}</td>'
+                        f'<td>{_esc(", ".join(entry.who))}</td><td>{status_badge(entry.status)}</td></tr>')
+        caption = f"Commitments and this quarter's returns from the owning units ({self.quarter.label})."
+        if returns.modelled:
+            caption += " Demonstration commentary (modelled), written for this example: not real returns."
+        table = (f'<table class="pcp-commitments"><caption>{_esc(caption)}</caption><thead><tr>'
+                 '<th scope="col">No.</th><th scope="col">We will</th><th scope="col">Commentary</th>'
+                 '<th scope="col">Who</th><th scope="col">Status</th></tr></thead>'
+                 f'<tbody>{"".join(rows)}</tbody></table>')
+        summary = f"<p><strong>Status of the {len(ids)} commitments:</strong> {_esc(status_summary(returns.counts(ids)))}.</p>"
+        source = ("<p>Commitments are paraphrased in our own words from: "
+                  f"{_esc(cite(self.priority.source, self.dataset.sources))}.</p>")
+        return HTML(summary + table + source)
+
+
+def load_returns(dataset: Dataset, plan: Plan, quarter: Quarter) -> commentary.Returns:
+    return commentary.load(dataset.root / "commentary", plan, quarter)
+
+
+def status_badge(status: str) -> str:
+    label = "No update" if status == commentary.NO_UPDATE else status.capitalize()
+    return f'<span class="pcp-status pcp-status-{status.replace(" ", "-")}">{label}</span>'
+
+
+def status_summary(counts) -> str:
+    """"2 complete, 4 on track, 1 at risk, 1 no update received" in a fixed order."""
+    parts = [f"{counts[s]} {s if s != commentary.NO_UPDATE else 'no update received'}"
+             for s in commentary.STATUSES if counts.get(s)]
+    return ", ".join(parts) if parts else "none"
+
+
+def _commentary_cell(entry: commentary.Entry) -> str:
+    if not entry.received:
+        return f'<p class="pcp-no-update">{commentary.NO_UPDATE_TEXT}</p>'
+    rendered = commentary.to_html(entry.text)
+    if len(entry.text) <= commentary.LONG_ENTRY:
+        return rendered
+    opening = _esc(entry.text[:300].rsplit(" ", 1)[0])
+    return (f'<details class="pcp-long"><summary>{opening} ... (show all {len(entry.text):,} characters)'
+            f"</summary>{rendered}</details>")
+
+
+def _esc(text: str) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def status_rollup(edition: "Edition") -> Markdown:
+    """Counts of each status across the plan's commitments, per priority and in total."""
+    returns = load_returns(edition.dataset, edition.plan, edition.quarter)
+    header = ["Priority"] + [s.capitalize() if s != commentary.NO_UPDATE else "No update" for s in commentary.STATUSES] + ["Total"]
+    rows, total = [header], returns.counts()
+    for priority in edition.plan.priorities:
+        counts = returns.counts([c.id for c in priority.commitments])
+        rows.append([f"{priority.number}. {priority.title}"] + [str(counts.get(s, 0)) for s in commentary.STATUSES]
+                    + [str(sum(counts.values()))])
+    rows.append(["All priorities"] + [str(total.get(s, 0)) for s in commentary.STATUSES] + [str(sum(total.values()))])
+    text = (f"{sum(total.values())} commitments: {status_summary(total)}."
+            + (" The commentary in this edition is demonstration text (modelled), not real returns."
+               if returns.modelled else ""))
+    return Markdown(escape_markdown(text) + "\n\n" + markdown_table(rows))
 
 
 def headline_table(edition: Edition) -> Markdown:

@@ -29,7 +29,7 @@ import nbformat
 import papermill
 import yaml
 
-from . import __version__, book
+from . import __version__, book, commentary
 from .data import Dataset, load
 from .periods import Quarter, month_label
 
@@ -70,6 +70,7 @@ def build(root: Path, quarter: str | None = None, data_dir: Path | None = None, 
     dataset = load(data_dir)
     resolved = Quarter.parse(quarter) if quarter else dataset.latest_quarter()
     plan = dataset.check_quarter(resolved)
+    commentary.load(data_dir / "commentary", plan, resolved)  # refuses bad returns before anything runs
     timings = {"validate": time.perf_counter() - started}
 
     stage = root / "_build" / "staging" / resolved.id
@@ -176,6 +177,7 @@ def _keep_failed(stage: Path, root: Path, quarter: Quarter) -> Path:
 
 def _write_book_files(root: Path, stage: Path, dataset: Dataset, quarter: Quarter, plan_id: str,
                       plan_title: str, version: str) -> None:
+    shutil.copytree(Path(__file__).parent / "static", stage / "_static", dirs_exist_ok=True)
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
     config["title"] = f"{plan_title}: quarterly update {quarter.label}"
     config["execute"]["execute_notebooks"] = "off"

@@ -13,6 +13,7 @@ import pytest
 from conftest import copy_project
 from pcpbook import cli, edition
 from pcpbook.data import DataError
+from pcpbook.periods import Quarter
 
 pytestmark = pytest.mark.slow
 
@@ -33,8 +34,22 @@ def project(tmp_path_factory):
     return copy_project(tmp_path_factory.mktemp("project"))
 
 
+HOSTILE = ("Before <script>alert(1)</script> after.\n\n```{eval-rst}\n.. raw:: html\n\n   <b>rst</b>\n```\n\n"
+           '<div class="injected" onclick="steal()">raw html block</div>\n\n{raw}`html <i>role</i>`')
+
+
+def _inject(project, quarter, commitment, text):
+    """Replace one entry's commentary with ``text`` (as a unit might send it)."""
+    path = project / "data" / "commentary" / f"{quarter}.md"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"## {commitment} "))
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("#")), len(lines))
+    path.write_text("\n".join(lines[:start + 4] + [text, ""] + lines[end:]) + "\n", encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def site(project):
+    _inject(project, "2020-21-Q1", "2.2", HOSTILE)  # see test_commentary_is_shown_inert
     for quarter in ("2020-21-Q1", "2020-21-Q4", "2023-24-Q2"):
         edition.build(project, quarter=quarter, workers=2)
     return project / "_build" / "site"
@@ -185,3 +200,45 @@ def test_every_edition_has_a_methods_page_with_references(site):
         for words in ("exact conditional test", "STL", "Mann-Kendall", "Cameron", "Laney", "References",
                       "COVID-19 first national lockdown"):
             assert words in methods, (quarter, words)
+
+
+def test_commentary_is_shown_inert(site):
+    page = site / "2020-21-Q1" / "chapters" / "2016-2021" / "p02.html"
+    raw, text = page.read_text(encoding="utf-8"), _text(page)
+    for visible in ("Before <script>alert(1)</script> after.", "{eval-rst}", ".. raw:: html", "<b>rst</b>",
+                    '<div class="injected" onclick="steal()">raw html block</div>', "{raw}`html <i>role</i>`"):
+        assert visible in text, visible
+    assert "<script>alert(1)" not in raw and 'class="injected"' not in raw and "<i>role</i>" not in raw
+    other = (site / "2020-21-Q1" / "chapters" / "2016-2021" / "p03.html").read_text(encoding="utf-8")
+    assert raw.count("<script") == other.count("<script")
+
+
+def test_every_chapter_carries_the_commitments_table_and_the_intro_the_rollup(site):
+    chapters = sorted((site / "2023-24-Q2" / "chapters" / "2021-2024").glob("p*.html"))
+    assert len(chapters) == 12
+    for page in chapters:
+        raw = page.read_text(encoding="utf-8")
+        assert '<table class="pcp-commitments">' in raw and '<th scope="col">Commentary</th>' in raw
+        assert re.search(r"Status of the \d+ commitments:", _text(page))
+        assert "pcp-status-" in raw
+    intro = _text(site / "2023-24-Q2" / "chapters" / "intro.html")
+    assert re.search(r"60 commitments: \d+ complete, \d+ on track, \d+ at risk, \d+ no update received\.", intro)
+    assert "Progress on commitments" in intro and "demonstration text (modelled)" in intro
+    assert (site / "2023-24-Q2" / "_static" / "pcpbook.css").exists()
+    from pcpbook import commentary, data
+    dataset = data.load(site.parent.parent / "data")
+    returns = commentary.load(dataset.root / "commentary", dataset.plans["2021-2024"], Quarter.parse("2023-24-Q2"))
+    assert returns.missing
+    for missing in returns.missing:
+        page = site / "2023-24-Q2" / "chapters" / "2021-2024" / f"p{int(missing.split('.')[0]):02d}.html"
+        row = re.search(rf'<th scope="row">{re.escape(missing)}</th>(.*?)</tr>', page.read_text(encoding="utf-8"), re.S)
+        assert row and "No update received." in row.group(1), missing
+
+
+def test_bad_commentary_stops_the_build_before_anything_runs(published):
+    path = published / "data" / "commentary" / "2020-21-Q1.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Status: on track", "Status: sort of", 1), encoding="utf-8")
+    before = _snapshot(published / "_build" / "site")
+    with pytest.raises(Exception, match=r"2020-21-Q1.md, line \d+, field 'Status'"):
+        edition.build(published, quarter="2020-21-Q1")
+    assert _snapshot(published / "_build" / "site") == before

@@ -1,0 +1,49 @@
+"""Our text is our own: no run of eight words in the plans' objectives and commitments or in the
+demonstration commentary appears in the seed documents (priority titles, being names, are
+exempt). Reads ../shared/seeds in place; skipped where absent."""
+
+import re
+
+import pytest
+import yaml
+
+from conftest import DATA, ROOT
+
+SEEDS = ROOT.parent / "shared" / "seeds"
+pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not present")
+RUN = 8
+
+
+def _words(text):
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+@pytest.fixture(scope="module")
+def seed_runs():
+    runs = set()
+    for path in SEEDS.glob("*.txt"):
+        words = _words(path.read_text(encoding="utf-8"))
+        runs |= {tuple(words[i:i + RUN]) for i in range(len(words) - RUN + 1)}
+    return runs
+
+
+def _copied(text, runs):
+    words = _words(text)
+    return any(tuple(words[i:i + RUN]) in runs for i in range(len(words) - RUN + 1))
+
+
+def test_plan_objectives_and_commitments_are_paraphrased(seed_runs):
+    texts = []
+    for path in (DATA / "plans").glob("*.yaml"):
+        for priority in yaml.safe_load(path.read_text())["priorities"]:
+            texts.append(priority["objective"])
+            texts += [c["text"] for c in priority["commitments"]]
+    assert len(texts) == 19 + 175
+    assert [t for t in texts if _copied(t, seed_runs)] == []
+
+
+def test_demo_commentary_is_our_own_words(seed_runs):
+    bodies = [line for path in (DATA / "commentary").glob("*.md")
+              for line in path.read_text().splitlines() if line and not line.startswith("#")]
+    assert len(bodies) > 1000
+    assert sorted({b for b in bodies if _copied(b, seed_runs)}) == []
