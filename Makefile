@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: book test test-fast validate data chapters clean
+.PHONY: book test test-fast validate data chapters clean bench
 
 $(INSTALLED): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +34,6 @@ chapters: $(INSTALLED)   ## rewrite chapter notebooks and _toc.yml after changin
 
 clean:
 	rm -rf _build chapters/*/figures
+
+bench: $(INSTALLED)   ## measure build times against the naive Jupyter Book build (several minutes)
+	$(BIN)/python scripts/bench.py

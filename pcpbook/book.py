@@ -7,6 +7,7 @@ Each has a ``parameters`` cell (papermill) whose defaults let it run on its own 
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -17,6 +18,7 @@ from .data import Measure, Plan, Priority
 CHAPTERS = Path("chapters")
 INTRO = CHAPTERS / "intro.ipynb"
 METHODS = CHAPTERS / "methods.ipynb"
+BUILD_PAGE = CHAPTERS / "build.md"  # written by the edition build, not committed
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 PRIORITY_PARAMETERS = ("quarter", "data_dir")
 INTRO_PARAMETERS = ("quarter", "data_dir", "version", "produced")
@@ -195,16 +197,17 @@ def methods_notebook() -> nbformat.NotebookNode:
     ])
 
 
-def toc(plan: Plan) -> dict:
-    """Jupyter Book table of contents for an edition of ``plan``."""
-    chapters = [chapter_path(plan, p) for p in plan.priorities] + [METHODS]
+def toc(plan: Plan, build_page: bool = False) -> dict:
+    """Jupyter Book table of contents for an edition of ``plan`` (with the edition's own
+    "How this edition was made" page when the build writes one)."""
+    chapters = [chapter_path(plan, p) for p in plan.priorities] + [METHODS] + ([BUILD_PAGE] if build_page else [])
     return {"format": "jb-book", "root": INTRO.with_suffix("").as_posix(),
             "chapters": [{"file": path.with_suffix("").as_posix()} for path in chapters]}
 
 
-def write_toc(plan: Plan, path: Path) -> None:
+def write_toc(plan: Plan, path: Path, build_page: bool = False) -> None:
     header = f"# Table of contents for an edition of {plan.title} (written by pcpbook).\n"
-    path.write_text(header + yaml.safe_dump(toc(plan), sort_keys=False), encoding="utf-8")
+    path.write_text(header + yaml.safe_dump(toc(plan, build_page), sort_keys=False), encoding="utf-8")
 
 
 def write_notebooks(plans: dict[str, Plan], measures: dict[str, Measure], root: Path) -> list[Path]:
@@ -220,3 +223,18 @@ def write_notebooks(plans: dict[str, Plan], measures: dict[str, Measure], root: 
             nbformat.write(priority_notebook(plan, priority, measures), path)
             written.append(path)
     return written
+
+
+PROJECT_FILES = ("_config.yml", "_toc.yml")
+PROJECT_FOLDERS = ("chapters", "data")
+
+
+def copy_project(source: Path, target: Path) -> Path:
+    """Copy what a build needs (config, contents, chapters, data) to ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        shutil.copy(source / name, target / name)
+    for folder in PROJECT_FOLDERS:
+        shutil.copytree(source / folder, target / folder,
+                        ignore=shutil.ignore_patterns("figures", ".ipynb_checkpoints", "_build"))
+    return target

@@ -275,7 +275,7 @@ def edition_facts(edition: Edition) -> Markdown:
             ["Version", edition.version],
             ["Produced", f"{edition.produced:%d %B %Y}"],
             ["Software", f"pcpbook {__version__}"],
-            ["Data fingerprint", f"`{edition.dataset.digest[:12]}`"]]
+            ["Data fingerprint", f"`{edition.dataset.visible_digest(quarter)[:12]}` (the data up to {edition.data_to})"]]
     return Markdown(markdown_table(rows))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from . import commentary, edition
@@ -16,12 +17,16 @@ def _parser() -> argparse.ArgumentParser:
                                      description="Build the Police and Crime Plan performance book.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    build = commands.add_parser("build", help="build and publish a quarter's edition")
-    build.add_argument("--quarter", help="e.g. 2020-21-Q1 or '2020/21 Q1' (default: latest in the data)")
+    build = commands.add_parser("build", help="build and publish editions (default: the latest quarter)")
+    which = build.add_mutually_exclusive_group()
+    which.add_argument("--quarter", help="e.g. 2020-21-Q1 or '2020/21 Q1' (default: latest in the data)")
+    which.add_argument("--all", action="store_true", help="every quarter of every plan up to the latest")
     build.add_argument("--data", type=Path, help="data folder (default: ./data)")
     build.add_argument("--site", type=Path, help="site folder (default: ./_build/site)")
-    build.add_argument("--workers", type=int, help="chapters run in parallel (default: number of cores)")
-    build.add_argument("--version", default="1.0", help="edition version (default 1.0)")
+    build.add_argument("--workers", type=int, help="notebooks run in parallel (default: number of cores)")
+    build.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    build.add_argument("--note", help="change-log note for a republished edition")
+    build.add_argument("--base-url", default="/", help="URL path the site is served from (default: /)")
     build.add_argument("--verbose", action="store_true", help="show cell progress and build output")
 
     validate = commands.add_parser("validate", help="check the data and report every problem")
@@ -81,11 +86,16 @@ def main(argv: list[str] | None = None) -> int:
                   f"{len(dataset.measures)} measures, plans {', '.join(dataset.plans)}; "
                   f"latest quarter {dataset.latest_quarter()}")
             return 0
-        quarter = Quarter.parse(args.quarter).id if args.quarter else None
-        result = edition.build(Path.cwd(), quarter=quarter, data_dir=args.data, site=args.site,
-                               workers=args.workers, version=args.version, verbose=args.verbose)
-        print(f"built {result.quarter} ({result.plan_id}) in {result.timings['total']:.1f} s: "
-              f"{result.path / 'index.html'}")
+        quarters = "all" if args.all else [Quarter.parse(args.quarter).id] if args.quarter else None
+        started = time.perf_counter()
+        results = edition.build_many(Path.cwd(), quarters, data_dir=args.data, site=args.site,
+                                     workers=args.workers, verbose=args.verbose, force=args.force,
+                                     note=args.note, base_url=args.base_url)
+        for result in results:
+            print(f"{result.quarter} ({result.plan_id}) v{result.version}: {result.status}: "
+                  f"{result.path / 'index.html'}")
+        built = sum(r.status == "built" for r in results)
+        print(f"{built} edition(s) built, {len(results) - built} up to date, in {time.perf_counter() - started:.1f} s")
         return 0
     except (PeriodError, DataError, commentary.CommentaryError) as exc:
         print(f"error: {exc}", file=sys.stderr)

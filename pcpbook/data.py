@@ -250,6 +250,22 @@ class Dataset:
         quarter = Quarter.containing(last_month)
         return quarter if quarter.end.month == last_month.month else quarter.previous()
 
+    def visible_digest(self, quarter: Quarter, measure_ids=None) -> str:
+        """Hash of what an edition for ``quarter`` can see: the catalogue, sources and plans,
+        and the observations (of ``measure_ids``, or all) up to the quarter's end. A change
+        after the quarter, or to another measure, leaves it unchanged."""
+        digest = hashlib.sha256()
+        for name in ("measures.yaml", "sources.yaml"):
+            digest.update((self.root / name).read_bytes())
+        for path in sorted((self.root / "plans").glob("*.yaml")):
+            digest.update(path.read_bytes())
+        rows = self.observations[self.observations["period_start"] <= quarter.end]
+        if measure_ids is not None:
+            rows = rows[rows["measure"].isin(list(measure_ids))]
+        columns = ["measure", "geography", "period_start", "period", "value", "source", "status"]
+        digest.update(rows[columns].to_csv(index=False).encode())
+        return digest.hexdigest()
+
     def check_quarter(self, quarter: Quarter) -> Plan:
         """The plan in force for ``quarter``, refusing quarters beyond the data."""
         latest = self.latest_quarter()

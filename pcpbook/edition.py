@@ -1,26 +1,36 @@
-"""Build a quarter's edition: validate -> execute chapters -> build the book -> publish.
+"""Build editions: validate -> execute chapters -> build the book -> publish -> index the site.
 
-1. The data are loaded and validated first; a problem stops the build before anything changes.
-2. Each chapter notebook is executed by papermill in its own process (processes, not threads:
-   papermill's working-directory handling is not thread-safe) into a staging folder.
-3. Jupyter Book builds the staged, already executed notebooks with warnings as errors.
-4. The HTML is copied beside the site and swapped into ``<site>/<quarter>/``, so readers see
-   either the old edition or the new one, never a half-written one.
-A failing chapter fails the build, names the chapter, cell and error, and leaves its executed
-notebook under ``_build/failed/`` for diagnosis; the published site is not touched.
+1. Under a lock (concurrent builds wait their turn), the data and each quarter's commentary
+   are validated first; a problem stops everything before any output is touched.
+2. Every notebook of every edition asked for gets a content key: the notebook, its parameters,
+   the data it can see (its measures up to the quarter's end, the plan, the catalogue, the
+   quarter's returns) and the library source. A notebook whose key is in the cache is not run
+   again; an edition whose inputs are unchanged is not rebuilt at all.
+3. The rest run under papermill in worker processes (one per core). Each worker keeps one warm
+   kernel with the libraries imported and resets its namespace between notebooks, which
+   removes kernel start-up and import time from every chapter after the first.
+4. Jupyter Book builds each staged edition with warnings as errors; the HTML is copied beside
+   the site and swapped into ``<site>/<quarter>/``. Republishing an edition whose inputs changed
+   raises its version (1.0, 1.1, ...) with a change-log entry saying what changed.
+5. ``switcher.json`` (the theme's version switcher) and the landing page are rewritten.
+A failing chapter fails its edition, names the chapter, cell and error, and keeps the executed
+notebook under ``_build/failed/``; that edition's published copy is left exactly as it was.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import html
 import json
 import multiprocessing
+import multiprocessing.util
 import os
 import shutil
 import subprocess
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -28,17 +38,22 @@ from pathlib import Path
 import nbformat
 import papermill
 import yaml
+from filelock import FileLock
+from tqdm import tqdm
 
 from . import __version__, book, commentary
-from .data import Dataset, load
-from .periods import Quarter, month_label
+from .data import Dataset, Plan, load
+from .periods import Quarter, month_label, quarters_between
 
 RECORDED_PACKAGES = ("jupyter-book", "sphinx", "myst-nb", "papermill", "pandas", "numpy", "scipy",
                      "statsmodels", "seaborn", "matplotlib")
+WARM_UP = ("import pandas, numpy, scipy.stats, statsmodels.api, statsmodels.formula.api, seaborn, "
+           "matplotlib.pyplot, pymannkendall, pcpbook.chapter")
+LOCK_TIMEOUT_SECONDS = 3 * 3600
 
 
 class BuildError(Exception):
-    """The edition could not be built; the published site is unchanged."""
+    """An edition could not be built; its published copy is unchanged."""
 
 
 @dataclass
@@ -51,91 +66,254 @@ class ChapterFailure:
         return f"{self.notebook}, {self.cell}: {self.error}"
 
 
+@dataclass(eq=False)
+class Job:
+    """One notebook to execute for one edition."""
+
+    edition: str
+    name: str            # path of the notebook inside the project, e.g. chapters/2021-2024/p03.ipynb
+    source: Path
+    target: Path
+    parameters: dict
+    content: str         # hash of everything the notebook's output depends on, bar version and date
+    key: str             # ``content`` plus version and date: the cache key
+    cache: Path          # the cache folder
+
+    @property
+    def cached(self) -> Path:
+        return self.cache / f"{self.key}.ipynb"
+
+
+@dataclass
+class EditionPlan:
+    quarter: Quarter
+    plan: Plan
+    stage: Path
+    jobs: list[Job]
+    inputs: dict[str, str]
+    version: str
+    history: list[dict]
+
+    @property
+    def inputs_sha256(self) -> str:
+        return _sha(json.dumps(self.inputs, sort_keys=True))
+
+
 @dataclass
 class BuildResult:
     quarter: Quarter
     plan_id: str
     path: Path
+    version: str
+    status: str                      # "built" or "up to date"
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def build(root: Path, quarter: str | None = None, data_dir: Path | None = None, site: Path | None = None,
-          workers: int | None = None, version: str = "1.0", produced: dt.date | None = None,
-          verbose: bool = False) -> BuildResult:
-    """Build and publish one edition; return where it was published."""
-    started = time.perf_counter()
+# ----------------------------------------------------------------------------- entry points
+
+
+def build(root: Path, quarter: str | None = None, **options) -> BuildResult:
+    """Build one edition (the latest quarter in the data by default)."""
+    return build_many(root, [quarter] if quarter else None, **options)[0]
+
+
+def build_all(root: Path, **options) -> list[BuildResult]:
+    """Build every quarter of every plan up to the latest quarter in the data."""
+    return build_many(root, "all", **options)
+
+
+def build_many(root: Path, quarters, data_dir: Path | None = None, site: Path | None = None,
+               workers: int | None = None, verbose: bool = False, force: bool = False,
+               note: str | None = None, base_url: str = "/") -> list[BuildResult]:
     root = Path(root).resolve()
     data_dir = Path(data_dir or root / "data").resolve()
     site = Path(site or root / "_build" / "site").resolve()
-    dataset = load(data_dir)
-    resolved = Quarter.parse(quarter) if quarter else dataset.latest_quarter()
-    plan = dataset.check_quarter(resolved)
-    commentary.load(data_dir / "commentary", plan, resolved)  # refuses bad returns before anything runs
-    timings = {"validate": time.perf_counter() - started}
-
-    stage = root / "_build" / "staging" / resolved.id
-    shutil.rmtree(stage, ignore_errors=True)
-    notebooks = [book.INTRO] + [book.chapter_path(plan, p) for p in plan.priorities] + [book.METHODS]
-    parameters = {"quarter": resolved.id, "data_dir": str(data_dir)}
-    jobs = {nb.as_posix(): (root / nb, stage / nb, _parameters_for(nb, parameters, version, produced), verbose)
-            for nb in notebooks}
-    for source, _, params, _ in jobs.values():
-        check_parameters(source, params)
-    log = None if verbose else root / "_build" / "logs" / f"{resolved.id}-kernels.log"
-    executed = _execute_all(jobs, workers, log)
-    failures = [f for f in executed.values() if isinstance(f, ChapterFailure)]
-    if failures:
-        kept = _keep_failed(stage, root, resolved)
-        raise BuildError(f"{len(failures)} chapter(s) failed for {resolved}; executed notebooks kept in "
-                         f"{kept}:\n" + "\n".join(f"  - {f}" for f in failures))
-    timings.update({f"execute {k}": v for k, v in executed.items()})
-    timings["execute (wall)"] = time.perf_counter() - started - timings["validate"]
-
-    for path in notebooks:
-        hide_parameter_cells(stage / path)
-    _write_book_files(root, stage, dataset, resolved, plan.id, plan.title, version)
-    built = time.perf_counter()
-    html = _jupyter_book(stage, verbose)
-    timings["jupyter-book"] = time.perf_counter() - built
-    timings["total"] = time.perf_counter() - started
-    _write_record(html, root, dataset, resolved, plan.id, version, produced, timings)
-    target = publish(html, site, resolved.id)
-    write_landing_page(site)
-    shutil.rmtree(stage, ignore_errors=True)
-    return BuildResult(resolved, plan.id, target, timings)
-
-
-def _parameters_for(notebook: Path, base: dict, version: str, produced: dt.date | None) -> dict:
-    if notebook == book.INTRO:
-        return {**base, "version": version, "produced": (produced or dt.date.today()).isoformat()}
-    return dict(base)
+    (root / "_build").mkdir(exist_ok=True)
+    with FileLock(str(root / "_build" / ".build.lock"), timeout=LOCK_TIMEOUT_SECONDS):
+        started = time.perf_counter()
+        recover(site)
+        dataset = load(data_dir)
+        editions = _resolve(dataset, quarters)
+        for quarter, plan in editions:  # every return is checked before anything runs
+            commentary.load(data_dir / "commentary", plan, quarter)
+        library = library_digest()
+        plans = [plan_edition(root, dataset, quarter, plan, site, library, note) for quarter, plan in editions]
+        results, todo = [], []
+        for planned in plans:
+            if not force and _published_inputs(site, planned.quarter) == planned.inputs_sha256:
+                results.append(BuildResult(planned.quarter, planned.plan.id, site / planned.quarter.id,
+                                           _published_version(site, planned.quarter), "up to date"))
+            else:
+                todo.append(planned)
+        validated = time.perf_counter() - started
+        for planned in todo:
+            shutil.rmtree(planned.stage, ignore_errors=True)
+        failures = _execute([job for p in todo for job in p.jobs], root, workers, verbose)
+        failed = {job.edition for job in failures}
+        timings = {"validate": validated, "execute (wall)": time.perf_counter() - started - validated}
+        built = [p for p in todo if p.quarter.id not in failed]
+        results += _publish_all(root, dataset, built, site, base_url, verbose, timings)
+        for p in todo:
+            if p.quarter.id in failed:
+                _keep_failed(p.stage, root, p.quarter)
+        if any(r.status == "built" for r in results):  # the site index changes only with the site
+            write_switcher(site, base_url)
+            write_landing_page(site)
+        if failures:
+            raise BuildError(f"{len(failures)} chapter(s) failed; those editions were not published and "
+                             f"their executed notebooks are in {root / '_build' / 'failed'}:\n"
+                             + "\n".join(f"  - {job.edition}: {failure}" for job, failure in failures.items()))
+        return sorted(results, key=lambda r: r.quarter)
 
 
-def check_parameters(notebook: Path, parameters: dict) -> None:
-    """Refuse to run a notebook whose parameters cell does not declare exactly these names:
-    papermill itself only warns about unknown names and silently keeps defaults when the
-    ``parameters`` tag is missing."""
-    declared = set(papermill.inspect_notebook(str(notebook)))
-    if not declared:
-        raise BuildError(f"{notebook}: no cell tagged 'parameters'")
-    if declared != set(parameters):
-        raise BuildError(f"{notebook}: parameters cell declares {sorted(declared)}, "
-                         f"the build passes {sorted(parameters)}")
+def _resolve(dataset: Dataset, quarters) -> list[tuple[Quarter, Plan]]:
+    latest = dataset.latest_quarter()
+    if quarters == "all":
+        first = min(p.first_quarter for p in dataset.plans.values())
+        chosen = [q for q in quarters_between(first, latest) if any(p.covers(q) for p in dataset.plans.values())]
+    else:
+        chosen = [Quarter.parse(q) for q in quarters] if quarters else [latest]
+    return [(q, dataset.check_quarter(q)) for q in chosen]
 
 
-def _execute_all(jobs: dict[str, tuple], workers: int | None,
-                 log: Path | None) -> dict[str, float | ChapterFailure]:
-    """Run every notebook in its own process; map each name to its duration or failure.
-    With a ``log``, the kernels' own start-up chatter goes there instead of the console."""
-    workers = min(workers or os.cpu_count() or 1, len(jobs))
-    context = multiprocessing.get_context("spawn")
-    if log:
-        log.parent.mkdir(parents=True, exist_ok=True)
-        log.write_text("", encoding="utf-8")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             initializer=_send_stderr_to, initargs=(log,)) as pool:
-        results = pool.map(execute_chapter, *zip(*jobs.values()))
-        return dict(zip(jobs, results))
+# ----------------------------------------------------------------------------- planning
+
+
+def _sha(*parts) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part if isinstance(part, bytes) else str(part).encode())
+    return digest.hexdigest()
+
+
+def library_digest() -> str:
+    """The library's source and the versions of the packages that shape its output."""
+    package = Path(__file__).parent
+    files = sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".css"))
+    versions = {name: metadata.version(name) for name in RECORDED_PACKAGES}
+    return _sha(__version__, json.dumps(versions, sort_keys=True),
+                *[p.relative_to(package).as_posix().encode() + p.read_bytes() for p in files])
+
+
+def plan_edition(root: Path, dataset: Dataset, quarter: Quarter, plan: Plan, site: Path, library: str,
+                 note: str | None) -> EditionPlan:
+    """The notebooks an edition needs, with content keys, and its version if published now."""
+    stage = root / "_build" / "staging" / quarter.id
+    returns_file = commentary.path_for(dataset.root / "commentary", quarter)
+    returns = _sha(returns_file.read_bytes() if returns_file.exists() else b"")
+    data = dataset.visible_digest(quarter)
+    notebooks = [(book.INTRO, None), (book.METHODS, None)] + [(book.chapter_path(plan, p), p.measures)
+                                                              for p in plan.priorities]
+    inputs = {"data": data, "commentary": returns,
+              "code": _sha(library, *[(root / nb).read_bytes() for nb, _ in notebooks])}
+    version, history = _next_version(site, quarter, inputs, note)
+    produced = dt.date.today().isoformat()
+    jobs = []
+    for notebook, measures in notebooks:
+        parameters = {"quarter": quarter.id, "data_dir": str(dataset.root)}
+        sees = data if measures is None else dataset.visible_digest(quarter, measures)
+        content = _sha((root / notebook).read_bytes(), json.dumps(parameters, sort_keys=True), sees, returns, library)
+        if notebook == book.INTRO:
+            parameters = {**parameters, "version": version, "produced": produced}
+        key = _sha(content, json.dumps(parameters, sort_keys=True))
+        check_parameters(root / notebook, parameters)
+        jobs.append(Job(quarter.id, notebook.as_posix(), root / notebook, stage / notebook, parameters, content, key,
+                        root / "_build" / "cache"))
+    return EditionPlan(quarter, plan, stage, jobs, inputs, version, history)
+
+
+def _published_record(site: Path, quarter: Quarter) -> dict | None:
+    record = site / quarter.id / "edition.json"
+    return json.loads(record.read_text(encoding="utf-8")) if record.exists() else None
+
+
+def _published_inputs(site: Path, quarter: Quarter) -> str | None:
+    record = _published_record(site, quarter)
+    return record.get("inputs_sha256") if record else None
+
+
+def _published_version(site: Path, quarter: Quarter) -> str:
+    return _published_record(site, quarter)["version"]
+
+
+def _next_version(site: Path, quarter: Quarter, inputs: dict, note: str | None) -> tuple[str, list[dict]]:
+    """1.0 on first publication; a republished edition with changed inputs goes up by 0.1 and
+    its change log says which inputs changed."""
+    today = dt.date.today().isoformat()
+    record = _published_record(site, quarter)
+    if record is None:
+        return "1.0", [{"version": "1.0", "date": today, "change": note or "First publication."}]
+    changed = [name for name in ("data", "commentary", "code") if record.get("inputs", {}).get(name) != inputs[name]]
+    if not changed:
+        return record["version"], record.get("history", [])
+    major, minor = record["version"].split(".")
+    version = f"{major}.{int(minor) + 1}"
+    words = {"data": "corrected or added data", "commentary": "updated commentary returns",
+             "code": "changed chapters or library"}
+    change = (note + " " if note else "") + "Republished after " + ", ".join(words[c] for c in changed) + "."
+    return version, record.get("history", []) + [{"version": version, "date": today, "change": change}]
+
+
+# ----------------------------------------------------------------------------- execution
+
+
+def _execute(jobs: list[Job], root: Path, workers: int | None, verbose: bool) -> dict[Job, ChapterFailure]:
+    """Run the jobs not in the cache; restore the rest from it. Returns the failures."""
+    (root / "_build" / "cache").mkdir(parents=True, exist_ok=True)
+    to_run = [job for job in jobs if not job.cached.exists()]
+    failures: dict[Job, ChapterFailure] = {}
+    if to_run:
+        log = None if verbose else root / "_build" / "logs" / "kernels.log"
+        if log:
+            log.parent.mkdir(parents=True, exist_ok=True)
+        context = multiprocessing.get_context("spawn")
+        count = min(workers or os.cpu_count() or 1, len(to_run))
+        with ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_send_stderr_to,
+                                 initargs=(log,)) as pool:
+            futures = {pool.submit(execute_chapter, job.source, job.target, job.parameters, verbose): job
+                       for job in to_run}
+            for future in tqdm(as_completed(futures), total=len(futures), desc="chapters", unit="notebook",
+                               disable=not _show_progress()):
+                job = futures[future]
+                outcome = future.result()
+                if isinstance(outcome, ChapterFailure):
+                    failures[job] = outcome
+                else:
+                    _store(job)
+    for job in jobs:
+        if job not in failures:
+            _restore(job)
+    return failures
+
+
+def _show_progress() -> bool:
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+def _figures_of(notebook: Path) -> list[str]:
+    """Figure files an executed notebook refers to (``figures/...png`` in its Markdown)."""
+    text = notebook.read_text(encoding="utf-8")
+    return sorted(set(part.split(")")[0].replace("\\\\", "") for part in text.split("](")[1:]
+                      if part.startswith("figures/")))
+
+
+def _store(job: Job) -> None:
+    figures = job.cached.with_suffix("")
+    shutil.rmtree(figures, ignore_errors=True)
+    for name in _figures_of(job.target):
+        (figures / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(job.target.parent / name, figures / name)
+    shutil.copy2(job.target, job.cached)
+
+
+def _restore(job: Job) -> None:
+    job.target.parent.mkdir(parents=True, exist_ok=True)
+    if job.target.exists():
+        return
+    shutil.copy2(job.cached, job.target)
+    figures = job.cached.with_suffix("")
+    if figures.is_dir():
+        shutil.copytree(figures, job.target.parent, dirs_exist_ok=True)
 
 
 def _send_stderr_to(log: Path | None) -> None:
@@ -143,18 +321,64 @@ def _send_stderr_to(log: Path | None) -> None:
         os.dup2(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND), 2)
 
 
+_KERNEL = None
+
+
+def _warm_kernel():
+    """This worker's kernel, started once with the heavy libraries already imported."""
+    global _KERNEL
+    if _KERNEL is None or not _KERNEL.is_alive():
+        from jupyter_client.manager import KernelManager
+        kernel = KernelManager(kernel_name="python3")
+        kernel.start_kernel()
+        multiprocessing.util.Finalize(None, kernel.shutdown_kernel, kwargs={"now": True}, exitpriority=10)
+        _run_code(kernel, WARM_UP)
+        _KERNEL = kernel
+    return _KERNEL
+
+
+def _run_code(kernel, code: str) -> None:
+    client = kernel.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        reply = client.execute_interactive(code, timeout=300, output_hook=lambda message: None)
+    finally:
+        client.stop_channels()
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError(f"kernel set-up failed: {reply['content'].get('evalue')}")
+
+
 def execute_chapter(source: Path, target: Path, parameters: dict, verbose: bool = False):
-    """Run one notebook; return its duration in seconds, or a ChapterFailure."""
+    """Run one notebook in this worker's warm kernel, after clearing its namespace and moving it
+    to the notebook's folder; return the duration in seconds, or a ChapterFailure."""
     target.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     try:
-        papermill.execute_notebook(str(source), str(target), parameters=parameters, cwd=str(target.parent),
-                                   kernel_name="python3", progress_bar=False, log_output=verbose)
+        kernel = _warm_kernel()
+        _run_code(kernel, "get_ipython().run_line_magic('reset', '-f')\n"
+                          "import os as _os, matplotlib.pyplot as _plt\n"
+                          f"_plt.close('all'); _os.chdir({str(target.parent)!r})\n"
+                          "del _os, _plt")
+        papermill.execute_notebook(str(source), str(target), parameters=parameters, km=kernel,
+                                   kernel_name="python3", cwd=str(target.parent), progress_bar=False,
+                                   log_output=verbose)
     except papermill.PapermillExecutionError as exc:
         return ChapterFailure(str(source), f"cell {exc.exec_count}", f"{exc.ename}: {exc.evalue}")
     except Exception as exc:  # a kernel that dies or a notebook that cannot be read
         return ChapterFailure(str(source), "before any cell ran", f"{type(exc).__name__}: {exc}")
     return time.perf_counter() - started
+
+
+def check_parameters(notebook: Path, parameters: dict) -> None:
+    """Refuse a notebook whose parameters cell does not declare exactly these names: papermill
+    itself only warns about unknown names and silently keeps defaults when the tag is missing."""
+    declared = set(papermill.inspect_notebook(str(notebook)))
+    if not declared:
+        raise BuildError(f"{notebook}: no cell tagged 'parameters'")
+    if declared != set(parameters):
+        raise BuildError(f"{notebook}: parameters cell declares {sorted(declared)}, "
+                         f"the build passes {sorted(parameters)}")
 
 
 def hide_parameter_cells(path: Path) -> None:
@@ -171,20 +395,80 @@ def _keep_failed(stage: Path, root: Path, quarter: Quarter) -> Path:
     kept = root / "_build" / "failed" / quarter.id
     shutil.rmtree(kept, ignore_errors=True)
     kept.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(str(stage), str(kept))
+    if stage.exists():
+        shutil.move(str(stage), str(kept))
     return kept
 
 
-def _write_book_files(root: Path, stage: Path, dataset: Dataset, quarter: Quarter, plan_id: str,
-                      plan_title: str, version: str) -> None:
+# ----------------------------------------------------------------------------- book and publication
+
+
+def _publish_all(root: Path, dataset: Dataset, editions: list[EditionPlan], site: Path, base_url: str,
+                 verbose: bool, timings: dict) -> list[BuildResult]:
+    """Build each staged edition with Jupyter Book (two at a time) and publish it."""
+    def one(planned: EditionPlan) -> BuildResult:
+        started = time.perf_counter()
+        for job in planned.jobs:
+            hide_parameter_cells(job.target)
+        _write_book_files(root, planned, base_url)
+        own = {**timings, "jupyter-book": 0.0}
+        _write_build_page(planned, dataset, own)
+        html_dir = _jupyter_book(planned.stage, verbose)
+        own["jupyter-book"] = time.perf_counter() - started
+        _write_record(html_dir, root, dataset, planned, own)
+        target = publish(html_dir, site, planned.quarter.id)
+        shutil.rmtree(planned.stage, ignore_errors=True)
+        return BuildResult(planned.quarter, planned.plan.id, target, planned.version, "built", own)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(tqdm(pool.map(one, editions), total=len(editions), desc="editions", unit="edition",
+                         disable=not _show_progress() or len(editions) < 2))
+
+
+def _write_book_files(root: Path, planned: EditionPlan, base_url: str) -> None:
+    stage, quarter = planned.stage, planned.quarter
     shutil.copytree(Path(__file__).parent / "static", stage / "_static", dirs_exist_ok=True)
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
-    config["title"] = f"{plan_title}: quarterly update {quarter.label}"
+    config["title"] = f"{planned.plan.title}: quarterly update {quarter.label}"
     config["execute"]["execute_notebooks"] = "off"
     sphinx = config.setdefault("sphinx", {}).setdefault("config", {})
-    sphinx.update({"version": version, "release": f"{quarter.id} v{version}"})
+    sphinx.update({
+        "version": planned.version, "release": f"{quarter.id} v{planned.version}",
+        "html_theme_options": {
+            "switcher": {"json_url": f"{base_url}switcher.json", "version_match": quarter.id},
+            "check_switcher": False,             # no network call at build time
+            "show_version_warning_banner": True,  # older editions say a newer one exists
+            "use_download_button": True,
+            "home_page_in_toc": True,
+        },
+        "html_sidebars": {"**": ["navbar-logo.html", "version-switcher", "search-button-field.html",
+                                 "sbt-sidebar-nav.html"]},
+    })
     (stage / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    book.write_toc(dataset.plans[plan_id], stage / "_toc.yml")
+    book.write_toc(planned.plan, stage / "_toc.yml", build_page=True)
+
+
+def _write_build_page(planned: EditionPlan, dataset: Dataset, timings: dict) -> None:
+    """The edition's "How this edition was made" page: versions, inputs, packages, timings."""
+    quarter = planned.quarter
+    facts = [("Edition", f"{quarter.label} ({quarter.month_span})"), ("Plan", planned.plan.title),
+             ("Version", planned.version), ("Produced", dt.date.today().strftime("%d %B %Y")),
+             ("Data to", month_label(quarter.end)), ("Code version", _code_version(planned.stage.parents[2])),
+             ("pcpbook", __version__), ("Python", sys.version.split()[0]),
+             ("Data seen by this edition (sha256)", planned.inputs["data"]),
+             ("Commentary returns (sha256)", planned.inputs["commentary"]),
+             ("Chapters and library (sha256)", planned.inputs["code"])]
+    lines = ["# How this edition was made", "",
+             "Every number in this edition is computed from the data by the code identified below. "
+             "Rebuilding with the same inputs gives the same edition.", "",
+             "| | |", "|---|---|"] + [f"| {k} | `{v}` |" if "sha256" in k else f"| {k} | {v} |" for k, v in facts]
+    lines += ["", "## Versions of this edition", "", "| Version | Date | Change |", "|---|---|---|"]
+    lines += [f"| {h['version']} | {h['date']} | {html.escape(h['change'])} |" for h in planned.history]
+    lines += ["", "## Packages", "", "| Package | Version |", "|---|---|"]
+    lines += [f"| {name} | {metadata.version(name)} |" for name in RECORDED_PACKAGES]
+    lines += ["", "## Timings", "", "| Step | Seconds |", "|---|---|"]
+    lines += [f"| {step} | {seconds:.1f} |" for step, seconds in timings.items() if step != "jupyter-book"]
+    (planned.stage / book.BUILD_PAGE).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _jupyter_book(stage: Path, verbose: bool) -> Path:
@@ -199,7 +483,7 @@ def _jupyter_book(stage: Path, verbose: bool) -> Path:
         log.write_text(result.stdout + result.stderr, encoding="utf-8")
         warnings = [line for line in (result.stdout + result.stderr).splitlines()
                     if "WARNING" in line or "ERROR" in line]
-        raise BuildError("Jupyter Book build failed (warnings are errors); log in "
+        raise BuildError(f"Jupyter Book build of {stage.name} failed (warnings are errors); log in "
                          f"{log}:\n" + "\n".join(warnings[:20]))
     return stage / "_build" / "html"
 
@@ -213,26 +497,25 @@ def _code_version(root: Path) -> str:
         return "unknown"
 
 
-def _write_record(html: Path, root: Path, dataset: Dataset, quarter: Quarter, plan_id: str, version: str,
-                  produced: dt.date | None, timings: dict) -> None:
+def _write_record(html_dir: Path, root: Path, dataset: Dataset, planned: EditionPlan, timings: dict) -> None:
+    quarter = planned.quarter
     record = {
-        "edition": quarter.id, "label": quarter.label, "plan": plan_id, "version": version,
-        "produced": (produced or dt.date.today()).isoformat(), "data_to": month_label(quarter.end),
-        "data_sha256": dataset.digest, "pcpbook": __version__,
-        "code_version": _code_version(root),
-        "python": sys.version.split()[0],
+        "edition": quarter.id, "label": quarter.label, "plan": planned.plan.id, "plan_title": planned.plan.title,
+        "version": planned.version, "produced": dt.date.today().isoformat(), "data_to": month_label(quarter.end),
+        "inputs": planned.inputs, "inputs_sha256": planned.inputs_sha256, "history": planned.history,
+        "pcpbook": __version__, "code_version": _code_version(root), "python": sys.version.split()[0],
         "packages": {name: metadata.version(name) for name in RECORDED_PACKAGES},
         "timings_seconds": {k: round(v, 2) for k, v in timings.items()},
     }
-    (html / "edition.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
+    (html_dir / "edition.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
 
 
-def publish(html: Path, site: Path, name: str) -> Path:
-    """Copy ``html`` beside the site, then swap it into ``site/name``."""
+def publish(html_dir: Path, site: Path, name: str) -> Path:
+    """Copy the new edition beside the site, then swap it into ``site/name``."""
     site.mkdir(parents=True, exist_ok=True)
     incoming, retired, target = site / f".incoming-{name}", site / f".retired-{name}", site / name
     shutil.rmtree(incoming, ignore_errors=True)
-    shutil.copytree(html, incoming)
+    shutil.copytree(html_dir, incoming)
     (incoming / ".buildinfo").unlink(missing_ok=True)
     if target.exists():
         shutil.rmtree(retired, ignore_errors=True)
@@ -244,20 +527,74 @@ def publish(html: Path, site: Path, name: str) -> Path:
     return target
 
 
-def write_landing_page(site: Path) -> Path:
-    """A plain index of the published editions, latest first."""
-    editions = []
-    for folder in site.iterdir():
+def recover(site: Path) -> None:
+    """Undo what an interrupted publication left: a retired edition whose replacement never
+    arrived goes back, and half-copied incoming editions are removed."""
+    if not site.exists():
+        return
+    for retired in site.glob(".retired-*"):
+        target = site / retired.name.removeprefix(".retired-")
+        if target.exists():
+            shutil.rmtree(retired)
+        else:
+            os.replace(retired, target)
+    for incoming in site.glob(".incoming-*"):
+        shutil.rmtree(incoming)
+
+
+def _records(site: Path) -> list[dict]:
+    records = []
+    for folder in site.iterdir() if site.exists() else []:
         record = folder / "edition.json"
         if folder.is_dir() and not folder.name.startswith(".") and record.exists():
-            editions.append(json.loads(record.read_text(encoding="utf-8")))
-    editions.sort(key=lambda r: r["edition"], reverse=True)
-    items = "\n".join(f'    <li><a href="{r["edition"]}/index.html">{r["label"]}</a> '
-                      f'({r["plan"]}, data to {r["data_to"]}, version {r["version"]})</li>' for r in editions)
+            records.append(json.loads(record.read_text(encoding="utf-8")))
+    return sorted(records, key=lambda r: r["edition"], reverse=True)
+
+
+def write_switcher(site: Path, base_url: str) -> Path:
+    """The theme's version switcher list: every published edition, latest first."""
+    records = _records(site)
+    entries = [{"name": f"{r['label']} (v{r['version']})" + (" latest" if i == 0 else ""), "version": r["edition"],
+                "url": f"{base_url}{r['edition']}/index.html", **({"preferred": True} if i == 0 else {})}
+               for i, r in enumerate(records)]
+    path = site / "switcher.json"
+    site.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(entries, indent=1), encoding="utf-8")
+    return path
+
+
+def write_landing_page(site: Path) -> Path:
+    """The site's front page: the latest edition, then every edition grouped by plan, and the
+    closure reviews once they exist."""
+    records = _records(site)
     page = site / "index.html"
-    page.write_text(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">"
-        "<title>Police and Crime Plan performance: editions</title></head>\n<body>\n"
-        "  <h1>Police and Crime Plan performance: quarterly editions</h1>\n"
-        f"  <ul>\n{items}\n  </ul>\n</body>\n</html>\n", encoding="utf-8")
+    site.mkdir(parents=True, exist_ok=True)
+    parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+             '<meta name="viewport" content="width=device-width, initial-scale=1">',
+             "<title>Police and Crime Plan performance: editions</title>",
+             "<style>body{font-family:system-ui,sans-serif;max-width:46em;margin:2em auto;padding:0 1em;"
+             "line-height:1.5;color:#1a1a1a}a{color:#0b5394}.latest{font-size:1.2em;padding:.8em 1em;"
+             "background:#eef4fb;border-left:4px solid #0b5394}</style>", "</head>", "<body>",
+             "<h1>Police and Crime Plan performance</h1>"]
+    if records:
+        latest = records[0]
+        parts.append(f'<p class="latest">Latest edition: <a href="{latest["edition"]}/index.html">'
+                     f'{html.escape(latest["plan_title"])}, quarterly update {latest["label"]}</a> '
+                     f'(data to {latest["data_to"]}, version {latest["version"]}).</p>')
+    plans: dict[str, list[dict]] = {}
+    for record in records:
+        plans.setdefault(record["plan_title"], []).append(record)
+    for title, editions in plans.items():
+        parts.append(f"<h2>{html.escape(title)}</h2>\n<ul>")
+        parts += [f'<li><a href="{r["edition"]}/index.html">Quarterly update {r["label"]}</a>: data to '
+                  f'{r["data_to"]}, version {r["version"]}, produced {r["produced"]}</li>' for r in editions]
+        parts.append("</ul>")
+    reviews = sorted(p for p in site.glob("closure-*") if (p / "index.html").exists())
+    if reviews:
+        parts.append("<h2>Closure reviews</h2>\n<ul>")
+        parts += [f'<li><a href="{p.name}/index.html">Closure review of the {p.name.removeprefix("closure-")} plan</a></li>'
+                  for p in reviews]
+        parts.append("</ul>")
+    parts += ["</body>", "</html>"]
+    page.write_text("\n".join(parts) + "\n", encoding="utf-8")
     return page

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from pcpbook import data
+from pcpbook import book, data
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -24,8 +24,4 @@ def data_copy(tmp_path):
 
 def copy_project(target: Path) -> Path:
     """The files a build needs, copied so a test can change them and build in isolation."""
-    for name in ("_config.yml", "_toc.yml"):
-        shutil.copy(ROOT / name, target / name)
-    for folder in ("chapters", "data"):
-        shutil.copytree(ROOT / folder, target / folder, ignore=shutil.ignore_patterns("figures", ".ipynb_checkpoints"))
-    return target
+    return book.copy_project(ROOT, target)

@@ -114,7 +114,8 @@ def test_the_intro_records_the_edition(site):
         assert words in intro, words
     record = json.loads((site / "2023-24-Q2" / "edition.json").read_text())
     assert record["plan"] == "2021-2024" and record["data_to"] == "September 2023"
-    assert len(record["data_sha256"]) == 64 and record["packages"]["jupyter-book"].startswith("1.")
+    assert len(record["inputs"]["data"]) == 64 and record["packages"]["jupyter-book"].startswith("1.")
+    assert record["version"] == "1.0" and record["history"][0]["change"] == "First publication."
     landing = _text(site / "index.html")
     assert landing.index("2023/24 Q2") < landing.index("2020/21 Q4") < landing.index("2020/21 Q1")
 

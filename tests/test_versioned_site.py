@@ -1,0 +1,140 @@
+"""The versioned site: unchanged editions are not rebuilt, a changed observation re-runs only
+the chapters that read it and republishes as a new version with a change log, builds queue
+behind a lock, and an interrupted build leaves the site as it was."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import copy_project
+from pcpbook import data, edition
+from pcpbook.periods import Quarter
+
+pytestmark = pytest.mark.slow
+QUARTER = "2021-22-Q1"
+
+
+def _snapshot(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def _set_value(project, measure, month, value):
+    path = project / "data" / "observations.csv"
+    lines = path.read_text().splitlines()
+    index = next(i for i, line in enumerate(lines) if line.startswith(f"{measure},Essex,{month},month,"))
+    parts = lines[index].split(",")
+    parts[4] = str(value)
+    lines[index] = ",".join(parts)
+    path.write_text("\n".join(lines) + "\n")
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    project = copy_project(tmp_path_factory.mktemp("versioned"))
+    first = edition.build(project, quarter=QUARTER, workers=2)
+    assert (first.status, first.version) == ("built", "1.0")
+    return project
+
+
+def test_an_unchanged_edition_is_not_rebuilt(project):
+    site = project / "_build" / "site"
+    before = _snapshot(site)
+    started = time.perf_counter()
+    again = edition.build(project, quarter=QUARTER)
+    assert again.status == "up to date" and again.version == "1.0"
+    assert time.perf_counter() - started < 5
+    assert _snapshot(site) == before
+
+
+def test_data_after_the_quarter_does_not_touch_the_edition(project):
+    _set_value(project, "fraud", "2023-08-01", 999)
+    assert edition.build(project, quarter=QUARTER).status == "up to date"
+
+
+def test_a_changed_observation_reruns_only_its_chapters_and_bumps_the_version(project):
+    cache = project / "_build" / "cache"
+    before = set(cache.glob("*.ipynb"))
+    _set_value(project, "dog_theft", "2021-05-01", 77)
+    result = edition.build(project, quarter=QUARTER, note="Corrected May 2021 dog thefts.")
+    assert (result.status, result.version) == ("built", "1.1")
+    rerun = {json.loads(p.read_text())["metadata"]["papermill"]["input_path"].split("chapters/")[1]
+             for p in set(cache.glob("*.ipynb")) - before}
+    assert rerun == {"intro.ipynb", "methods.ipynb", "2021-2024/p07.ipynb"}
+    record = json.loads((result.path / "edition.json").read_text())
+    assert [h["version"] for h in record["history"]] == ["1.0", "1.1"]
+    assert record["history"][-1]["change"] == "Corrected May 2021 dog thefts. Republished after corrected or added data."
+    page = (result.path / "chapters" / "build.html").read_text()
+    assert "How this edition was made" in page and "Corrected May 2021 dog thefts." in page
+    assert record["inputs"]["data"] in page
+    dogs = (result.path / "chapters" / "2021-2024" / "p07.html").read_text()
+    total = data.load(project / "data").value("dog_theft", Quarter.parse(QUARTER).start, 3).amount
+    assert total > 77 and f"{int(total):,} dog thefts were recorded this quarter" in dogs
+    intro = (result.path / "chapters" / "intro.html").read_text()
+    assert "1.1" in intro
+
+
+def test_switcher_and_version_switcher_on_every_page(project):
+    site = project / "_build" / "site"
+    edition.build(project, quarter="2021-22-Q2", workers=2)
+    switcher = json.loads((site / "switcher.json").read_text())
+    assert [entry["version"] for entry in switcher] == ["2021-22-Q2", QUARTER]
+    assert switcher[0]["preferred"] is True and switcher[0]["url"] == "/2021-22-Q2/index.html"
+    for page in (site / QUARTER).rglob("*.html"):
+        if page.name in ("genindex.html", "search.html") or page.parent.name == "_static":
+            continue
+        text = page.read_text()
+        if "version-switcher" not in text:
+            assert page.name == "index.html" and "Refresh" in text  # the redirect to the intro
+            continue
+        assert f"theme_switcher_version_match = '{QUARTER}'" in text
+    landing = (site / "index.html").read_text()
+    assert landing.index("Latest edition") < landing.index("2021/22 Q2") < landing.index("2021/22 Q1")
+
+
+def test_concurrent_builds_are_serialised(project):
+    command = [sys.executable, "-m", "pcpbook", "build", "--quarter", "2021-22-Q3", "--workers", "1"]
+    first = subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.5)
+    second = subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    outputs = [p.communicate(timeout=600) for p in (first, second)]
+    assert [p.returncode for p in (first, second)] == [0, 0], outputs
+    statuses = sorted(out.split(": ")[1] for out, _ in outputs)
+    assert statuses == ["built", "up to date"]  # the second waited for the lock, then found nothing to do
+
+
+def test_an_interrupted_build_leaves_the_site_as_it_was(project):
+    site = project / "_build" / "site"
+    before = _snapshot(site)
+    _set_value(project, "dog_theft", "2021-06-01", 55)  # so that the next build has work to do
+    command = [sys.executable, "-m", "pcpbook", "build", "--quarter", QUARTER, "--workers", "1"]
+    process = subprocess.Popen(command, cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    staging = project / "_build" / "staging" / QUARTER
+    deadline = time.time() + 120
+    while not list(staging.rglob("*.ipynb")) and time.time() < deadline:
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert _snapshot(site) == before
+    result = edition.build(project, quarter=QUARTER)  # the lock died with the process
+    assert result.status == "built" and result.version == "1.2"
+
+
+def test_recovery_puts_back_an_edition_whose_swap_was_cut_short(tmp_path):
+    site = tmp_path / "site"
+    (site / ".retired-2021-22-Q1").mkdir(parents=True)
+    (site / ".retired-2021-22-Q1" / "index.html").write_text("old")
+    (site / ".incoming-2021-22-Q1").mkdir()
+    edition.recover(site)
+    assert (site / "2021-22-Q1" / "index.html").read_text() == "old"
+    assert sorted(p.name for p in site.iterdir()) == ["2021-22-Q1"]
+
+
+def test_all_means_every_quarter_of_both_plans(dataset):
+    quarters = [q for q, _ in edition._resolve(dataset, "all")]
+    assert len(quarters) == 32 and quarters[0] == Quarter.parse("2016-17-Q1") and quarters[-1].id == "2023-24-Q4"
