@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import math
 from dataclasses import dataclass, field
@@ -284,8 +285,14 @@ def weakest(statuses) -> str:
 
 
 def load(root: str | Path) -> Dataset:
-    """Load and validate everything in ``root`` (the ``data/`` folder)."""
-    root = Path(root)
+    """Load and validate everything in ``root`` (the ``data/`` folder). A warm kernel running
+    several chapters loads each version of the data once: the cache is keyed by a hash of
+    every data file, so any edit is read and validated afresh."""
+    return _load(Path(root), data_digest(Path(root)))
+
+
+@functools.lru_cache(maxsize=4)
+def _load(root: Path, digest: str) -> Dataset:
     problems: list[Problem] = []
     sources = _load_sources(root / "sources.yaml", problems)
     measures = _load_measures(root / "measures.yaml", problems)
@@ -299,7 +306,7 @@ def load(root: str | Path) -> Dataset:
     _check_totals_agree(observations, problems)
     if problems:
         raise DataError(problems)
-    return Dataset(root, plans, measures, observations, sources, digest=data_digest(root))
+    return Dataset(root, plans, measures, observations, sources, digest=digest)
 
 
 def data_digest(root: Path) -> str:

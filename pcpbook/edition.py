@@ -20,9 +20,11 @@ notebook under ``_build/failed/``; that edition's published copy is left exactly
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import html
 import json
+import logging
 import multiprocessing
 import multiprocessing.util
 import os
@@ -152,7 +154,7 @@ def build_many(root: Path, quarters, data_dir: Path | None = None, site: Path | 
         failed = {job.edition for job in failures}
         timings = {"validate": validated, "execute (wall)": time.perf_counter() - started - validated}
         built = [p for p in todo if p.quarter.id not in failed]
-        results += _publish_all(root, dataset, built, site, base_url, verbose, timings)
+        results += _publish_all(root, built, site, base_url, verbose, timings)
         for p in todo:
             if p.quarter.id in failed:
                 _keep_failed(p.stage, root, p.quarter)
@@ -353,16 +355,25 @@ def execute_chapter(source: Path, target: Path, parameters: dict, verbose: bool 
     """Run one notebook in this worker's warm kernel, after clearing its namespace and moving it
     to the notebook's folder; return the duration in seconds, or a ChapterFailure."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    if verbose:  # papermill reports each cell through its logger
+        logging.basicConfig(level=logging.INFO, format="%(message)s")
     started = time.perf_counter()
     try:
         kernel = _warm_kernel()
-        _run_code(kernel, "get_ipython().run_line_magic('reset', '-f')\n"
-                          "import os as _os, matplotlib.pyplot as _plt\n"
-                          f"_plt.close('all'); _os.chdir({str(target.parent)!r})\n"
-                          "del _os, _plt")
-        papermill.execute_notebook(str(source), str(target), parameters=parameters, km=kernel,
-                                   kernel_name="python3", cwd=str(target.parent), progress_bar=False,
-                                   log_output=verbose)
+        notebook = nbformat.read(source, as_version=4)
+        prelude = nbformat.v4.new_code_cell(
+            "get_ipython().run_line_magic('reset', '-f')\n"
+            "import os as _os, matplotlib.pyplot as _plt\n"
+            f"_plt.close('all'); _os.chdir({str(target.parent)!r})\n"
+            "del _os, _plt", metadata={"tags": ["remove-cell", "pcpbook-prelude"]})
+        prelude["id"] = "pcpbook-prelude"
+        notebook.cells.insert(0, prelude)  # a clean namespace in the notebook's folder, in the same round trip
+        try:
+            papermill.execute_notebook(notebook, str(target), parameters=parameters, km=kernel,
+                                       kernel_name="python3", cwd=str(target.parent), progress_bar=False,
+                                       log_output=verbose, request_save_on_cell_execute=False)
+        finally:
+            _record_source(target, source)
     except papermill.PapermillExecutionError as exc:
         return ChapterFailure(str(source), f"cell {exc.exec_count}", f"{exc.ename}: {exc.evalue}")
     except Exception as exc:  # a kernel that dies or a notebook that cannot be read
@@ -370,10 +381,23 @@ def execute_chapter(source: Path, target: Path, parameters: dict, verbose: bool 
     return time.perf_counter() - started
 
 
+def _record_source(target: Path, source: Path) -> None:
+    """papermill records an in-memory input as the whole notebook; record its path instead."""
+    if target.exists():
+        executed = nbformat.read(target, as_version=4)
+        executed.metadata.setdefault("papermill", {})["input_path"] = str(source)
+        nbformat.write(executed, target)
+
+
+@functools.lru_cache(maxsize=None)
+def _declared_parameters(path: str, content: str) -> frozenset:
+    return frozenset(papermill.inspect_notebook(path))
+
+
 def check_parameters(notebook: Path, parameters: dict) -> None:
     """Refuse a notebook whose parameters cell does not declare exactly these names: papermill
     itself only warns about unknown names and silently keeps defaults when the tag is missing."""
-    declared = set(papermill.inspect_notebook(str(notebook)))
+    declared = set(_declared_parameters(str(notebook), _sha(notebook.read_bytes())))
     if not declared:
         raise BuildError(f"{notebook}: no cell tagged 'parameters'")
     if declared != set(parameters):
@@ -403,7 +427,7 @@ def _keep_failed(stage: Path, root: Path, quarter: Quarter) -> Path:
 # ----------------------------------------------------------------------------- book and publication
 
 
-def _publish_all(root: Path, dataset: Dataset, editions: list[EditionPlan], site: Path, base_url: str,
+def _publish_all(root: Path, editions: list[EditionPlan], site: Path, base_url: str,
                  verbose: bool, timings: dict) -> list[BuildResult]:
     """Build each staged edition with Jupyter Book (two at a time) and publish it."""
     def one(planned: EditionPlan) -> BuildResult:
@@ -412,10 +436,10 @@ def _publish_all(root: Path, dataset: Dataset, editions: list[EditionPlan], site
             hide_parameter_cells(job.target)
         _write_book_files(root, planned, base_url)
         own = {**timings, "jupyter-book": 0.0}
-        _write_build_page(planned, dataset, own)
+        _write_build_page(root, planned, own)
         html_dir = _jupyter_book(planned.stage, verbose)
         own["jupyter-book"] = time.perf_counter() - started
-        _write_record(html_dir, root, dataset, planned, own)
+        _write_record(html_dir, root, planned, own)
         target = publish(html_dir, site, planned.quarter.id)
         shutil.rmtree(planned.stage, ignore_errors=True)
         return BuildResult(planned.quarter, planned.plan.id, target, planned.version, "built", own)
@@ -448,12 +472,12 @@ def _write_book_files(root: Path, planned: EditionPlan, base_url: str) -> None:
     book.write_toc(planned.plan, stage / "_toc.yml", build_page=True)
 
 
-def _write_build_page(planned: EditionPlan, dataset: Dataset, timings: dict) -> None:
+def _write_build_page(root: Path, planned: EditionPlan, timings: dict) -> None:
     """The edition's "How this edition was made" page: versions, inputs, packages, timings."""
     quarter = planned.quarter
     facts = [("Edition", f"{quarter.label} ({quarter.month_span})"), ("Plan", planned.plan.title),
              ("Version", planned.version), ("Produced", dt.date.today().strftime("%d %B %Y")),
-             ("Data to", month_label(quarter.end)), ("Code version", _code_version(planned.stage.parents[2])),
+             ("Data to", month_label(quarter.end)), ("Code version", _code_version(root)),
              ("pcpbook", __version__), ("Python", sys.version.split()[0]),
              ("Data seen by this edition (sha256)", planned.inputs["data"]),
              ("Commentary returns (sha256)", planned.inputs["commentary"]),
@@ -497,7 +521,7 @@ def _code_version(root: Path) -> str:
         return "unknown"
 
 
-def _write_record(html_dir: Path, root: Path, dataset: Dataset, planned: EditionPlan, timings: dict) -> None:
+def _write_record(html_dir: Path, root: Path, planned: EditionPlan, timings: dict) -> None:
     quarter = planned.quarter
     record = {
         "edition": quarter.id, "label": quarter.label, "plan": planned.plan.id, "plan_title": planned.plan.title,

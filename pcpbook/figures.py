@@ -35,7 +35,8 @@ def trend_chart(measure: Measure, series: pd.DataFrame, quarter: Quarter,
                    (series["period_start"] <= quarter.end)].copy()
     shown["date"] = pd.to_datetime(shown["period_start"])
     with sns.axes_style("whitegrid"), sns.plotting_context("notebook", font_scale=0.85):
-        figure, axes = plt.subplots(figsize=(7.5, 3.4), dpi=110)
+        figure, axes = plt.subplots(figsize=(7.5, 4.0), dpi=100)
+        figure.subplots_adjust(left=0.1, right=0.98, top=0.91, bottom=0.24)
         _shade(axes, quarter.start, quarter.end, PALETTE[0], 0.18, "This quarter")
         last_year = quarter.same_quarter_last_year()
         _shade(axes, last_year.start, last_year.end, PALETTE[7], 0.25, "Same quarter last year")
@@ -50,10 +51,13 @@ def trend_chart(measure: Measure, series: pd.DataFrame, quarter: Quarter,
         axes.set_xlabel("")
         axes.set_ylabel(_axis_label(measure))
         axes.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
-        axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4, fontsize="small", frameon=False)
+        figure.legend(*axes.get_legend_handles_labels(), loc="lower center", bbox_to_anchor=(0.5, 0.06), ncol=4,
+                      fontsize="small", frameon=False)
+        if axes.get_legend() is not None:  # seaborn's own legend: the figure's legend replaces it
+            axes.get_legend().remove()
         axes.set_ylim(bottom=0)
         modelled = bool((shown["status"] == "modelled").any())
-        _label_provenance(figure, axes, measure, modelled, -0.1)
+        _label_provenance(figure, axes, measure, modelled, 0.035)
     plt.close(figure)
     return Chart(figure, _alt_text(measure, shown, quarter, modelled))
 
@@ -65,7 +69,7 @@ def _label_provenance(figure, axes, measure: Measure, modelled: bool, source_y: 
                   fontsize="small", fontweight="bold", color="#8a3b00",
                   bbox={"boxstyle": "round", "facecolor": "#fff4e5", "edgecolor": "#8a3b00"})
     figure.text(0.01, source_y, _source_line(measure, modelled), fontsize="x-small", color="#444444",
-                ha="left", va="top", wrap=True)
+                ha="left", va="bottom", wrap=True)
 
 
 def decomposition_chart(measure: Measure, result: Decomposition, modelled: bool) -> Chart:
@@ -73,7 +77,7 @@ def decomposition_chart(measure: Measure, result: Decomposition, modelled: bool)
     frame = result.frame.assign(date=lambda f: pd.to_datetime(f["period_start"]))
     panels = [("observed", "Observed"), ("trend", "Trend"), ("seasonal", "Seasonal"), ("remainder", "Remainder")]
     with sns.axes_style("whitegrid"), sns.plotting_context("notebook", font_scale=0.8):
-        figure, axes = plt.subplots(4, 1, figsize=(7.5, 6.4), dpi=110, sharex=True)
+        figure, axes = plt.subplots(4, 1, figsize=(7.5, 6.6), dpi=100, sharex=True)
         for ax, (column, title) in zip(axes, panels):
             if column == "remainder":
                 ax.bar(frame["date"], frame[column], width=20, color=PALETTE[0])
@@ -91,7 +95,7 @@ def decomposition_chart(measure: Measure, result: Decomposition, modelled: bool)
         axes[-1].set_xlabel("")
         axes[0].set_title(f"{measure.label}: seasonal decomposition (STL)", loc="left", fontweight="bold")
         _label_provenance(figure, axes[0], measure, modelled, 0.01)
-        figure.subplots_adjust(bottom=0.08, hspace=0.15)
+        figure.subplots_adjust(left=0.12, right=0.98, top=0.95, bottom=0.1, hspace=0.15)
     plt.close(figure)
     first, last = frame["period_start"].iloc[0], frame["period_start"].iloc[-1]
     alt = (f"Four stacked charts decomposing monthly {measure.label} from {month_label(first)} to "
@@ -106,7 +110,8 @@ def trend_model_chart(measure: Measure, result: TrendResult, modelled: bool) -> 
     """Observed monthly counts, the regression's fitted values and a 95% Poisson band."""
     frame = result.fitted.assign(date=lambda f: pd.to_datetime(f["period_start"]))
     with sns.axes_style("whitegrid"), sns.plotting_context("notebook", font_scale=0.85):
-        figure, axes = plt.subplots(figsize=(7.5, 3.6), dpi=110)
+        figure, axes = plt.subplots(figsize=(7.5, 4.1), dpi=100)
+        figure.subplots_adjust(left=0.1, right=0.98, top=0.91, bottom=0.24)
         axes.fill_between(frame["date"], frame["lower"], frame["upper"], color=PALETTE[0], alpha=0.18,
                           linewidth=0, label="95% Poisson band")
         axes.plot(frame["date"], frame["fitted"], color=PALETTE[0], linewidth=1.4, label="Fitted (trend, season, COVID-19)")
@@ -114,11 +119,12 @@ def trend_model_chart(measure: Measure, result: TrendResult, modelled: bool) -> 
         covid = frame[frame["covid"] == 1]
         for day in covid["date"]:
             axes.axvspan(day, day + pd.DateOffset(months=1), color=PALETTE[7], alpha=0.3, linewidth=0)
-        axes.set_title(f"{measure.label}: monthly counts and fitted trend", loc="left", fontweight="bold")
+        axes.set_title(f"{measure.label}: fitted trend", loc="left", fontweight="bold", fontsize="medium")
         axes.set_ylabel(measure.unit.capitalize())
         axes.set_ylim(bottom=0)
-        axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, fontsize="small", frameon=False)
-        _label_provenance(figure, axes, measure, modelled, -0.1)
+        figure.legend(*axes.get_legend_handles_labels(), loc="lower center", bbox_to_anchor=(0.5, 0.06), ncol=3,
+                      fontsize="small", frameon=False)
+        _label_provenance(figure, axes, measure, modelled, 0.035)
     plt.close(figure)
     fit = result.regression
     alt = (f"Chart of monthly {measure.label} from {month_label(frame['period_start'].iloc[0])} to "

@@ -4,7 +4,6 @@ that leave the published site exactly as it was."""
 import html
 import json
 import re
-import shutil
 
 import nbformat
 import papermill

@@ -137,7 +137,6 @@ def test_demo_returns_cover_every_quarter_with_some_at_risk_and_missing(dataset)
 
 def test_demo_returns_are_reproduced_by_their_generator(dataset, tmp_path):
     import importlib.util
-    import shutil
     from conftest import ROOT
     spec = importlib.util.spec_from_file_location("make_demo_commentary", ROOT / "scripts" / "make_demo_commentary.py")
     module = importlib.util.module_from_spec(spec)

@@ -2,7 +2,6 @@
 wording for zero and missing comparisons."""
 
 import datetime as dt
-from dataclasses import replace
 
 import pytest
 
