@@ -19,7 +19,9 @@ notebook under ``_build/failed/``; that edition's published copy is left exactly
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import functools
 import hashlib
 import html
@@ -40,7 +42,6 @@ from pathlib import Path
 import nbformat
 import papermill
 import yaml
-from filelock import FileLock
 from tqdm import tqdm
 
 from . import __version__, book, commentary
@@ -80,6 +81,7 @@ class Job:
     content: str         # hash of everything the notebook's output depends on, bar version and date
     key: str             # ``content`` plus version and date: the cache key
     cache: Path          # the cache folder
+    weight: int = 1      # how long it tends to take: the chapter's number of measures
 
     @property
     def cached(self) -> Path:
@@ -131,7 +133,7 @@ def build_many(root: Path, quarters, data_dir: Path | None = None, site: Path | 
     data_dir = Path(data_dir or root / "data").resolve()
     site = Path(site or root / "_build" / "site").resolve()
     (root / "_build").mkdir(exist_ok=True)
-    with FileLock(str(root / "_build" / ".build.lock"), timeout=LOCK_TIMEOUT_SECONDS):
+    with build_lock(root / "_build" / ".build.lock"):
         started = time.perf_counter()
         recover(site)
         dataset = load(data_dir)
@@ -166,6 +168,27 @@ def build_many(root: Path, quarters, data_dir: Path | None = None, site: Path | 
                              f"their executed notebooks are in {root / '_build' / 'failed'}:\n"
                              + "\n".join(f"  - {job.edition}: {failure}" for job, failure in failures.items()))
         return sorted(results, key=lambda r: r.quarter)
+
+
+@contextlib.contextmanager
+def build_lock(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS, poll: float = 0.5):
+    """One build at a time: a POSIX record lock, held by this process only. Unlike flock, it is
+    not shared with the worker processes forked from it, and it dies with its process, so a
+    killed build never leaves the next one waiting."""
+    with open(path, "a+") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise BuildError(f"another build has held {path} for over {timeout:.0f} s")
+                time.sleep(poll)
+        try:
+            yield
+        finally:
+            fcntl.lockf(handle, fcntl.LOCK_UN)
 
 
 def _resolve(dataset: Dataset, quarters) -> list[tuple[Quarter, Plan]]:
@@ -220,7 +243,7 @@ def plan_edition(root: Path, dataset: Dataset, quarter: Quarter, plan: Plan, sit
         key = _sha(content, json.dumps(parameters, sort_keys=True))
         check_parameters(root / notebook, parameters)
         jobs.append(Job(quarter.id, notebook.as_posix(), root / notebook, stage / notebook, parameters, content, key,
-                        root / "_build" / "cache"))
+                        root / "_build" / "cache", len(measures) if measures else 1))
     return EditionPlan(quarter, plan, stage, jobs, inputs, version, history)
 
 
@@ -262,13 +285,15 @@ def _next_version(site: Path, quarter: Quarter, inputs: dict, note: str | None) 
 def _execute(jobs: list[Job], root: Path, workers: int | None, verbose: bool) -> dict[Job, ChapterFailure]:
     """Run the jobs not in the cache; restore the rest from it. Returns the failures."""
     (root / "_build" / "cache").mkdir(parents=True, exist_ok=True)
-    to_run = [job for job in jobs if not job.cached.exists()]
+    # longest first (chapters with more measures take longer), so the workers finish together
+    to_run = sorted((job for job in jobs if not job.cached.exists()), key=lambda job: job.weight, reverse=True)
     failures: dict[Job, ChapterFailure] = {}
     if to_run:
         log = None if verbose else root / "_build" / "logs" / "kernels.log"
         if log:
             log.parent.mkdir(parents=True, exist_ok=True)
-        context = multiprocessing.get_context("spawn")
+        # fork: workers start with the library already imported (the build lock is not inherited)
+        context = multiprocessing.get_context("fork")
         count = min(workers or os.cpu_count() or 1, len(to_run))
         with ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_send_stderr_to,
                                  initargs=(log,)) as pool:
