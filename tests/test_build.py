@@ -9,7 +9,7 @@ import nbformat
 import papermill
 import pytest
 
-from conftest import copy_project
+from conftest import DATA, copy_project
 from pcpbook import cli, edition
 from pcpbook.data import DataError
 from pcpbook.periods import Quarter
@@ -165,7 +165,7 @@ def test_cli_refuses_an_unknown_quarter(capsys):
 
 
 def test_cli_validates_the_data(capsys):
-    assert cli.main(["validate", "--data", str(copy_project.__globals__["DATA"])]) == 0
+    assert cli.main(["validate", "--data", str(DATA)]) == 0
     assert "valid" in capsys.readouterr().out
 
 
