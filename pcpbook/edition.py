@@ -97,6 +97,7 @@ class EditionPlan:
     inputs: dict[str, str]
     version: str
     history: list[dict]
+    modelled: bool = False  # whether any value the edition can see is modelled
 
     @property
     def inputs_sha256(self) -> str:
@@ -244,7 +245,8 @@ def plan_edition(root: Path, dataset: Dataset, quarter: Quarter, plan: Plan, sit
         check_parameters(root / notebook, parameters)
         jobs.append(Job(quarter.id, notebook.as_posix(), root / notebook, stage / notebook, parameters, content, key,
                         root / "_build" / "cache", len(measures) if measures else 1))
-    return EditionPlan(quarter, plan, stage, jobs, inputs, version, history)
+    seen = dataset.observations[dataset.observations["period_start"] <= quarter.end]
+    return EditionPlan(quarter, plan, stage, jobs, inputs, version, history, bool((seen["status"] == "modelled").any()))
 
 
 def _published_record(site: Path, quarter: Quarter) -> dict | None:
@@ -552,6 +554,7 @@ def _write_record(html_dir: Path, root: Path, planned: EditionPlan, timings: dic
         "edition": quarter.id, "label": quarter.label, "plan": planned.plan.id, "plan_title": planned.plan.title,
         "version": planned.version, "produced": dt.date.today().isoformat(), "data_to": month_label(quarter.end),
         "inputs": planned.inputs, "inputs_sha256": planned.inputs_sha256, "history": planned.history,
+        "modelled_data": planned.modelled,
         "pcpbook": __version__, "code_version": _code_version(root), "python": sys.version.split()[0],
         "packages": {name: metadata.version(name) for name in RECORDED_PACKAGES},
         "timings_seconds": {k: round(v, 2) for k, v in timings.items()},
@@ -625,6 +628,9 @@ def write_landing_page(site: Path) -> Path:
              "line-height:1.5;color:#1a1a1a}a{color:#0b5394}.latest{font-size:1.2em;padding:.8em 1em;"
              "background:#eef4fb;border-left:4px solid #0b5394}</style>", "</head>", "<body>",
              "<h1>Police and Crime Plan performance</h1>"]
+    if any(r.get("modelled_data") for r in records):
+        parts.append("<p>Editions marked <em>includes modelled data</em> use demonstration series, labelled as "
+                     "such on every chart and table; only figures cited to published documents are official.</p>")
     if records:
         latest = records[0]
         parts.append(f'<p class="latest">Latest edition: <a href="{latest["edition"]}/index.html">'
@@ -636,7 +642,8 @@ def write_landing_page(site: Path) -> Path:
     for title, editions in plans.items():
         parts.append(f"<h2>{html.escape(title)}</h2>\n<ul>")
         parts += [f'<li><a href="{r["edition"]}/index.html">Quarterly update {r["label"]}</a>: data to '
-                  f'{r["data_to"]}, version {r["version"]}, produced {r["produced"]}</li>' for r in editions]
+                  f'{r["data_to"]}, version {r["version"]}, produced {r["produced"]}'
+                  + (" (includes modelled data)" if r.get("modelled_data") else "") + "</li>" for r in editions]
         parts.append("</ul>")
     reviews = sorted(p for p in site.glob("closure-*") if (p / "index.html").exists())
     if reviews:

@@ -94,6 +94,7 @@ def test_switcher_and_version_switcher_on_every_page(project):
         assert f"theme_switcher_version_match = '{QUARTER}'" in text
     landing = (site / "index.html").read_text()
     assert landing.index("Latest edition") < landing.index("2021/22 Q2") < landing.index("2021/22 Q1")
+    assert landing.count("(includes modelled data)") == 2
 
 
 def test_concurrent_builds_are_serialised(project):
