@@ -86,9 +86,9 @@ def sentence(measure: Measure, comparison: Comparison) -> str:
 
 
 def _in_sentence(label: str) -> str:
-    """"People killed ..." -> "people killed ..." (but "Special Constables" keeps its capital)."""
-    return label[0].lower() + label[1:] if len(label) > 1 and label[1].islower() and " " in label and \
-        label.split()[1][0].islower() else label
+    """"People killed ..." -> "people killed ..."; "Special Constables" keeps its capitals."""
+    first, _, rest = label.partition(" ")
+    return label if not rest or rest[0].isupper() else f"{first.lower()} {rest}"
 
 
 def _capitalise(text: str) -> str:

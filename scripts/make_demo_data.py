@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pcpbook.periods import add_months, month_end
+
 FIRST_MONTH = dt.date(2013, 4, 1)
 LAST_MONTH = dt.date(2024, 3, 1)
 SOURCE = "pcpbook demo generator (scripts/make_demo_data.py)"
@@ -132,8 +134,7 @@ PERCENTS = {
 
 def months_from(first: dt.date) -> list[dt.date]:
     count = (LAST_MONTH.year - first.year) * 12 + LAST_MONTH.month - first.month + 1
-    return [dt.date(first.year + (first.month - 1 + k) // 12, (first.month - 1 + k) % 12 + 1, 1)
-            for k in range(count)]
+    return [add_months(first, k) for k in range(count)]
 
 
 def rng_for(measure: str) -> np.random.Generator:
@@ -155,7 +156,7 @@ def base_counts(measure: str, months: list[dt.date]) -> np.ndarray:
     season, covid, annual = COUNTS[measure]
     profile = np.array(SEASONS[season]) / np.mean(SEASONS[season])
     level = level_curve(months, annual)
-    days = np.array([(dt.date(m.year + m.month // 12, m.month % 12 + 1, 1) - m).days for m in months])
+    days = np.array([month_end(m).day for m in months])
     shape = np.array([profile[m.month - 1] * COVID[covid].get(f"{m:%Y-%m}", 1.0) for m in months])
     noise_sd = np.sqrt(1 / np.maximum(level, 1) + 0.04 ** 2)
     noise = np.exp(rng_for(NOISE_OF.get(measure, measure)).normal(0, noise_sd))
@@ -207,10 +208,10 @@ def model_snapshots(measure: str, published: pd.DataFrame) -> list[tuple[dt.date
     anchors = {dt.date.fromisoformat(k): v for k, v in SNAPSHOTS[measure].items()}
     for row in published[published["measure"] == measure].itertuples():
         day = dt.date.fromisoformat(row.period_start)
-        month_end = day if (day + dt.timedelta(days=1)).day == 1 else day - dt.timedelta(days=day.day)
-        anchors[month_end] = float(row.value)
-    month_ends = [dt.date(m.year + m.month // 12, m.month % 12 + 1, 1) - dt.timedelta(days=1)
-                  for m in months_from(FIRST_MONTH)]
+        # a date at a month's end stays; "as at 1 February" is the end of January
+        end = day if month_end(day) == day else day - dt.timedelta(days=day.day)
+        anchors[end] = float(row.value)
+    month_ends = [month_end(m) for m in months_from(FIRST_MONTH)]
     days = sorted(anchors)
     ordinal = [d.toordinal() for d in days]
     level = np.interp([d.toordinal() for d in month_ends], ordinal, [anchors[d] for d in days])
