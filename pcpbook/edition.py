@@ -30,6 +30,7 @@ import logging
 import multiprocessing
 import multiprocessing.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -74,12 +75,10 @@ class Job:
     """One notebook to execute for one edition."""
 
     edition: str
-    name: str            # path of the notebook inside the project, e.g. chapters/2021-2024/p03.ipynb
     source: Path
     target: Path
     parameters: dict
-    content: str         # hash of everything the notebook's output depends on, bar version and date
-    key: str             # ``content`` plus version and date: the cache key
+    key: str             # hash of everything the notebook's output depends on: the cache key
     cache: Path          # the cache folder
     weight: int = 1      # how long it tends to take: the chapter's number of measures
 
@@ -147,7 +146,7 @@ def build_many(root: Path, quarters, data_dir: Path | None = None, site: Path | 
         for planned in plans:
             if not force and _published_inputs(site, planned.quarter) == planned.inputs_sha256:
                 results.append(BuildResult(planned.quarter, planned.plan.id, site / planned.quarter.id,
-                                           _published_version(site, planned.quarter), "up to date"))
+                                           planned.version, "up to date"))  # unchanged inputs keep their version
             else:
                 todo.append(planned)
         validated = time.perf_counter() - started
@@ -243,8 +242,8 @@ def plan_edition(root: Path, dataset: Dataset, quarter: Quarter, plan: Plan, sit
             parameters = {**parameters, "version": version, "produced": produced}
         key = _sha(content, json.dumps(parameters, sort_keys=True))
         check_parameters(root / notebook, parameters)
-        jobs.append(Job(quarter.id, notebook.as_posix(), root / notebook, stage / notebook, parameters, content, key,
-                        root / "_build" / "cache", len(measures) if measures else 1))
+        jobs.append(Job(quarter.id, root / notebook, stage / notebook, parameters, key, root / "_build" / "cache",
+                        len(measures) if measures else 1))
     seen = dataset.observations[dataset.observations["period_start"] <= quarter.end]
     return EditionPlan(quarter, plan, stage, jobs, inputs, version, history, bool((seen["status"] == "modelled").any()))
 
@@ -257,10 +256,6 @@ def _published_record(site: Path, quarter: Quarter) -> dict | None:
 def _published_inputs(site: Path, quarter: Quarter) -> str | None:
     record = _published_record(site, quarter)
     return record.get("inputs_sha256") if record else None
-
-
-def _published_version(site: Path, quarter: Quarter) -> str:
-    return _published_record(site, quarter)["version"]
 
 
 def _next_version(site: Path, quarter: Quarter, inputs: dict, note: str | None) -> tuple[str, list[dict]]:
@@ -320,10 +315,8 @@ def _show_progress() -> bool:
 
 
 def _figures_of(notebook: Path) -> list[str]:
-    """Figure files an executed notebook refers to (``figures/...png`` in its Markdown)."""
-    text = notebook.read_text(encoding="utf-8")
-    return sorted(set(part.split(")")[0].replace("\\\\", "") for part in text.split("](")[1:]
-                      if part.startswith("figures/")))
+    """Figure files an executed notebook refers to (``](figures/...png)`` in its Markdown)."""
+    return sorted(set(re.findall(r"\]\((figures/[^)\s]+)\)", notebook.read_text(encoding="utf-8"))))
 
 
 def _store(job: Job) -> None:
@@ -400,7 +393,7 @@ def execute_chapter(source: Path, target: Path, parameters: dict, verbose: bool 
                                        kernel_name="python3", cwd=str(target.parent), progress_bar=False,
                                        log_output=verbose, request_save_on_cell_execute=False)
         finally:
-            _record_source(target, source)
+            _finish_notebook(target, source)
     except papermill.PapermillExecutionError as exc:
         return ChapterFailure(str(source), f"cell {exc.exec_count}", f"{exc.ename}: {exc.evalue}")
     except Exception as exc:  # a kernel that dies or a notebook that cannot be read
@@ -408,12 +401,18 @@ def execute_chapter(source: Path, target: Path, parameters: dict, verbose: bool 
     return time.perf_counter() - started
 
 
-def _record_source(target: Path, source: Path) -> None:
-    """papermill records an in-memory input as the whole notebook; record its path instead."""
-    if target.exists():
-        executed = nbformat.read(target, as_version=4)
-        executed.metadata.setdefault("papermill", {})["input_path"] = str(source)
-        nbformat.write(executed, target)
+def _finish_notebook(target: Path, source: Path) -> None:
+    """Record the notebook's source path (papermill records an in-memory input as the whole
+    notebook) and keep the parameters and papermill's injected cell out of the book."""
+    if not target.exists():
+        return
+    executed = nbformat.read(target, as_version=4)
+    executed.metadata.setdefault("papermill", {})["input_path"] = str(source)
+    for cell in executed.cells:
+        tags = cell.metadata.get("tags", [])
+        if {"parameters", "injected-parameters"} & set(tags) and "remove-cell" not in tags:
+            cell.metadata["tags"] = tags + ["remove-cell"]
+    nbformat.write(executed, target)
 
 
 @functools.lru_cache(maxsize=None)
@@ -430,16 +429,6 @@ def check_parameters(notebook: Path, parameters: dict) -> None:
     if declared != set(parameters):
         raise BuildError(f"{notebook}: parameters cell declares {sorted(declared)}, "
                          f"the build passes {sorted(parameters)}")
-
-
-def hide_parameter_cells(path: Path) -> None:
-    """Keep the parameters and papermill's injected cell out of the book."""
-    notebook = nbformat.read(path, as_version=4)
-    for cell in notebook.cells:
-        tags = cell.metadata.get("tags", [])
-        if {"parameters", "injected-parameters"} & set(tags) and "remove-cell" not in tags:
-            cell.metadata["tags"] = tags + ["remove-cell"]
-    nbformat.write(notebook, path)
 
 
 def _keep_failed(stage: Path, root: Path, quarter: Quarter) -> Path:
@@ -459,8 +448,6 @@ def _publish_all(root: Path, editions: list[EditionPlan], site: Path, base_url: 
     """Build each staged edition with Jupyter Book (two at a time) and publish it."""
     def one(planned: EditionPlan) -> BuildResult:
         started = time.perf_counter()
-        for job in planned.jobs:
-            hide_parameter_cells(job.target)
         _write_book_files(root, planned, base_url)
         own = {**timings, "jupyter-book": 0.0}
         _write_build_page(root, planned, own)
