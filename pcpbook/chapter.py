@@ -111,19 +111,12 @@ class Chapter:
         for measure_id in self.priority.measures:
             measure = self.dataset.measures[measure_id]
             series = self._series(measure_id)
-            control = None
-            if measure.kind == "count" and measure.test == "poisson":
-                try:
-                    control = control_limits(series, self.quarter)
-                except NotEnoughHistory:
-                    control = None
+            control = self._control(measure, series)
             chart = trend_chart(measure, series, self.quarter, control)
             sentences = [sentence(measure, c) for c in self.comparisons(measure_id)]
             if control is not None:
                 sentences.append(control_sentence(measure, control, self.quarter.label))
-            blocks.append(f"**{escape_markdown(measure.label)}**\n\n"
-                          + self._figure(chart, measure_id, figure_dir)
-                          + "\n".join(f"- {escape_markdown(s)}" for s in sentences)
+            blocks.append(_block(measure.label, self._figure(chart, measure_id, figure_dir), sentences)
                           + f"\n\n*Definition:* {escape_markdown(measure.definition)}")
         return Markdown("\n\n---\n\n".join(blocks))
 
@@ -153,9 +146,17 @@ class Chapter:
             except NotEnoughHistory as exc:
                 blocks.append(f"**{escape_markdown(measure.label)}**\n\nNot shown: {escape_markdown(exc)}.")
                 continue
-            blocks.append(f"**{escape_markdown(measure.label)}**\n\n" + self._figure(chart, f"{measure_id}-{flag}", figure_dir)
-                          + "\n".join(f"- {escape_markdown(s)}" for s in sentences))
+            blocks.append(_block(measure.label, self._figure(chart, f"{measure_id}-{flag}", figure_dir), sentences))
         return Markdown("\n\n---\n\n".join(blocks))
+
+    def _control(self, measure, series):
+        """Control limits for counts of events, when there is a baseline to set them from."""
+        if measure.kind != "count" or measure.test != "poisson":
+            return None
+        try:
+            return control_limits(series, self.quarter)
+        except NotEnoughHistory:
+            return None
 
     def _series(self, measure_id: str):
         """The series up to the end of the quarter: nothing later is ever read."""
@@ -189,6 +190,11 @@ class Chapter:
         source = ("<p>Commitments are paraphrased in our own words from: "
                   f"{_esc(cite(self.priority.source, self.dataset.sources))}.</p>")
         return HTML(summary + table + source)
+
+
+def _block(label: str, figure: str, sentences: list[str]) -> str:
+    """A measure's part of a chapter: its name, its chart and what the data say."""
+    return f"**{escape_markdown(label)}**\n\n{figure}" + "\n".join(f"- {escape_markdown(s)}" for s in sentences)
 
 
 def load_returns(dataset: Dataset, plan: Plan, quarter: Quarter) -> commentary.Returns:
