@@ -22,6 +22,7 @@ BUILD_PAGE = CHAPTERS / "build.md"  # written by the edition build, not committe
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 PRIORITY_PARAMETERS = ("quarter", "data_dir")
 INTRO_PARAMETERS = ("quarter", "data_dir", "version", "produced")
+CLOSURE = CHAPTERS / "closure"
 
 
 def chapter_path(plan: Plan, priority: Priority) -> Path:
@@ -197,6 +198,112 @@ def methods_notebook() -> nbformat.NotebookNode:
     ])
 
 
+# ----------------------------------------------------------------------------- closure review
+
+
+def closure_folder(plan: Plan) -> Path:
+    return CLOSURE / plan.id
+
+
+def closure_paths(plan: Plan) -> dict[str, Path]:
+    """The review's notebooks in reading order: summary, finance, priorities, register."""
+    folder = closure_folder(plan)
+    paths = {"summary": folder / "summary.ipynb", "finance": folder / "finance.ipynb"}
+    paths |= {p.slug: folder / f"{p.slug}.ipynb" for p in plan.priorities}
+    return paths | {"register": folder / "register.ipynb"}
+
+
+def _closure_parameters(extra: str = "") -> object:
+    return _code("# Parameters: the data folder" + (extra and f" and {extra}") + ".\n"
+                 'data_dir = "../../../data"' + ("\nproduced = None" if extra else ""), tags=("parameters",))
+
+
+def _open_review(plan: Plan, produced: bool = False) -> str:
+    return (f'review = open_review("{plan.id}", data_dir' + (", produced" if produced else "") + ")")
+
+
+def closure_summary_notebook(plan: Plan) -> nbformat.NotebookNode:
+    return _notebook([
+        _markdown(f"# {plan.title}: closure review"),
+        _closure_parameters("the date produced (None = today)"),
+        _code("from pcpbook.review import open_review\n\n" + _open_review(plan, produced=True) + "\nreview.facts()"),
+        _markdown("## Executive summary\n\nThe figures below compare the year before the plan began with its "
+                  "end year. These are the measures with published figures for both years:"),
+        _code("review.headlines()"),
+        _markdown("## Every measure, baseline year against end year"),
+        _code("review.all_measures()"),
+        _markdown("## What was committed and what was delivered\n\nEach commitment's final status is the last "
+                  "status its owning unit reported in the quarterly returns; the appendix gives the evidence."),
+        _code("review.delivery()"),
+        _code("review.data_notice()"),
+        _markdown("## Contents\n\n```{tableofcontents}\n```"),
+    ])
+
+
+def closure_finance_notebook(plan: Plan) -> nbformat.NotebookNode:
+    return _notebook([
+        _markdown("# Financial overview\n\nFunding, spending and surplus in the review's years, as published. "
+                  "The arithmetic that links them is checked when the data are loaded."),
+        _closure_parameters(),
+        _code("from pcpbook.review import open_review\n\n" + _open_review(plan) + "\nreview.finance()"),
+    ])
+
+
+def closure_priority_notebook(plan: Plan, priority: Priority, measures: dict[str, Measure]) -> nbformat.NotebookNode:
+    """A review chapter: baseline against end year, the period charts, trend tests,
+    seasonal patterns where the catalogue asks, and what became of the commitments."""
+    seasonal = ([_markdown("## Seasonal patterns\n\nA seasonal decomposition (STL) of the monthly series from the "
+                           "baseline year to the end year."), _code("chapter.seasonal_patterns()")]
+                if any(measures[m].decompose for m in priority.measures) else [])
+    return _notebook([
+        _markdown(f"# Priority {priority.number}: {priority.title}"),
+        _closure_parameters(),
+        _code("from pcpbook.review import open_review\n\n" + _open_review(plan) + "\n"
+              f"chapter = review.chapter({priority.number})\nchapter.introduction()"),
+        _markdown("## Baseline year against end year"),
+        _code("chapter.key_figures()"),
+        _markdown("## The whole period\n\nEach chart shows every month up to the end year, with the plan "
+                  "period shaded and the baseline and end years marked."),
+        _code("chapter.measures()"),
+        _markdown("## Long-run trends\n\nFor each count of events: the Mann-Kendall test with Sen's slope on "
+                  "the financial years, and a count regression on the months with the COVID-19 lockdown "
+                  "months as an indicator; see *Methods and caveats*."),
+        _code("chapter.trends()"),
+        *seasonal,
+        _markdown("## Committed and delivered"),
+        _code("chapter.delivery()"),
+    ])
+
+
+def closure_register_notebook(plan: Plan) -> nbformat.NotebookNode:
+    return _notebook([
+        _markdown("# Appendix: register of commitments\n\nEvery commitment of the plan with its final status, "
+                  "the return that last reported on it, and that return's account of the work."),
+        _closure_parameters(),
+        _code("from pcpbook.review import open_review\n\n" + _open_review(plan) + "\nreview.register()"),
+    ])
+
+
+def closure_notebooks(plan: Plan, measures: dict[str, Measure]) -> dict[Path, nbformat.NotebookNode]:
+    paths = closure_paths(plan)
+    notebooks = {paths["summary"]: closure_summary_notebook(plan), paths["finance"]: closure_finance_notebook(plan),
+                 paths["register"]: closure_register_notebook(plan)}
+    for priority in plan.priorities:
+        notebooks[paths[priority.slug]] = closure_priority_notebook(plan, priority, measures)
+    return {path: notebooks[path] for path in paths.values()}
+
+
+def closure_toc(plan: Plan) -> dict:
+    """Summary first, then finance, priorities, register, methods and how it was made."""
+    paths = list(closure_paths(plan).values())
+    chapters = paths[1:] + [METHODS, BUILD_PAGE]
+    return {"format": "jb-book", "root": paths[0].with_suffix("").as_posix(),
+            "chapters": [{"file": path.with_suffix("").as_posix()} for path in chapters]}
+
+
+# ----------------------------------------------------------------------------- contents
+
+
 def toc(plan: Plan, build_page: bool = False) -> dict:
     """Jupyter Book table of contents for an edition of ``plan`` (with the edition's own
     "How this edition was made" page when the build writes one)."""
@@ -205,9 +312,10 @@ def toc(plan: Plan, build_page: bool = False) -> dict:
             "chapters": [{"file": path.with_suffix("").as_posix()} for path in chapters]}
 
 
-def write_toc(plan: Plan, path: Path, build_page: bool = False) -> None:
-    header = f"# Table of contents for an edition of {plan.title} (written by pcpbook).\n"
-    path.write_text(header + yaml.safe_dump(toc(plan, build_page), sort_keys=False), encoding="utf-8")
+def write_toc(plan: Plan, path: Path, build_page: bool = False, contents: dict | None = None) -> None:
+    what = "the closure review" if contents else "an edition"
+    header = f"# Table of contents for {what} of {plan.title} (written by pcpbook).\n"
+    path.write_text(header + yaml.safe_dump(contents or toc(plan, build_page), sort_keys=False), encoding="utf-8")
 
 
 def write_notebooks(plans: dict[str, Plan], measures: dict[str, Measure], root: Path) -> list[Path]:
@@ -222,6 +330,10 @@ def write_notebooks(plans: dict[str, Plan], measures: dict[str, Measure], root: 
             path = root / chapter_path(plan, priority)
             nbformat.write(priority_notebook(plan, priority, measures), path)
             written.append(path)
+        for path, notebook in closure_notebooks(plan, measures).items():
+            (root / path).parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(notebook, root / path)
+            written.append(root / path)
     return written
 
 

@@ -94,7 +94,7 @@ class Chapter:
         for measure_id in self.priority.measures:
             measure = self.dataset.measures[measure_id]
             comparison = self.comparisons(measure_id)[0]
-            rows.append([measure.label, *_comparison_cells(measure, comparison)])
+            rows.append([measure.label, *comparison_cells(measure, comparison)])
             cited |= {source.split(" ", 1)[0] for c in self.comparisons(measure_id)
                       for value in (c.current, c.baseline) if value.status == "published" for source in value.sources}
         note = ("\n\nFigures for headcounts are at the end of the quarter. *Data* says whether both "
@@ -116,7 +116,7 @@ class Chapter:
             sentences = [sentence(measure, c) for c in self.comparisons(measure_id)]
             if control is not None:
                 sentences.append(control_sentence(measure, control, self.quarter.label))
-            blocks.append(_block(measure.label, self._figure(chart, measure_id, figure_dir), sentences)
+            blocks.append(measure_block(measure.label, self._figure(chart, measure_id, figure_dir), sentences)
                           + f"\n\n*Definition:* {escape_markdown(measure.definition)}")
         return Markdown("\n\n---\n\n".join(blocks))
 
@@ -146,7 +146,7 @@ class Chapter:
             except NotEnoughHistory as exc:
                 blocks.append(f"**{escape_markdown(measure.label)}**\n\nNot shown: {escape_markdown(exc)}.")
                 continue
-            blocks.append(_block(measure.label, self._figure(chart, f"{measure_id}-{flag}", figure_dir), sentences))
+            blocks.append(measure_block(measure.label, self._figure(chart, f"{measure_id}-{flag}", figure_dir), sentences))
         return Markdown("\n\n---\n\n".join(blocks))
 
     def _control(self, measure, series):
@@ -163,11 +163,7 @@ class Chapter:
         return self.dataset.monthly(measure_id, self.quarter.end)
 
     def _figure(self, chart: Chart, name: str, figure_dir) -> str:
-        Path(figure_dir).mkdir(parents=True, exist_ok=True)
-        path = Path(figure_dir) / f"{self.plan.id}-{self.priority.slug}-{name}.png"
-        # margins are set by the chart (one draw, not two); light compression writes much faster
-        chart.figure.savefig(path, pil_kwargs={"compress_level": 1})
-        return f"![{_alt(chart.alt)}]({path.as_posix()})\n\n"
+        return save_figure(chart, Path(figure_dir) / f"{self.plan.id}-{self.priority.slug}-{name}.png")
 
     def commitments(self) -> HTML:
         """We will | Commentary | Who | Status, with a summary of the statuses."""
@@ -176,23 +172,31 @@ class Chapter:
         rows = []
         for item in self.priority.commitments:
             entry = returns.entries[item.id]
-            rows.append(f'<tr><th scope="row">{_esc(item.id)}</th><td>{_esc(item.text)}</td>'
-                        f'<td class="pcp-commentary">{_commentary_cell(entry)}</td>'
-                        f'<td>{_esc(", ".join(entry.who))}</td><td>{status_badge(entry.status)}</td></tr>')
+            rows.append(f'<tr><th scope="row">{escape_html(item.id)}</th><td>{escape_html(item.text)}</td>'
+                        f'<td class="pcp-commentary">{commentary_cell(entry)}</td>'
+                        f'<td>{escape_html(", ".join(entry.who))}</td><td>{status_badge(entry.status)}</td></tr>')
         caption = f"Commitments and this quarter's returns from the owning units ({self.quarter.label})."
         if returns.modelled:
             caption += " Demonstration commentary (modelled), written for this example: not real returns."
-        table = (f'<table class="pcp-commitments"><caption>{_esc(caption)}</caption><thead><tr>'
+        table = (f'<table class="pcp-commitments"><caption>{escape_html(caption)}</caption><thead><tr>'
                  '<th scope="col">No.</th><th scope="col">We will</th><th scope="col">Commentary</th>'
                  '<th scope="col">Who</th><th scope="col">Status</th></tr></thead>'
                  f'<tbody>{"".join(rows)}</tbody></table>')
-        summary = f"<p><strong>Status of the {len(ids)} commitments:</strong> {_esc(status_summary(returns.counts(ids)))}.</p>"
+        summary = f"<p><strong>Status of the {len(ids)} commitments:</strong> {escape_html(status_summary(returns.counts(ids)))}.</p>"
         source = ("<p>Commitments are paraphrased in our own words from: "
-                  f"{_esc(cite(self.priority.source, self.dataset.sources))}.</p>")
+                  f"{escape_html(cite(self.priority.source, self.dataset.sources))}.</p>")
         return HTML(summary + table + source)
 
 
-def _block(label: str, figure: str, sentences: list[str]) -> str:
+def save_figure(chart: Chart, path: Path) -> str:
+    """Write the chart as a PNG and return the Markdown image with its alt text."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # margins are set by the chart (one draw, not two); light compression writes much faster
+    chart.figure.savefig(path, pil_kwargs={"compress_level": 1})
+    return f"![{_alt(chart.alt)}]({path.as_posix()})\n\n"
+
+
+def measure_block(label: str, figure: str, sentences: list[str]) -> str:
     """A measure's part of a chapter: its name, its chart and what the data say."""
     return f"**{escape_markdown(label)}**\n\n{figure}" + "\n".join(f"- {escape_markdown(s)}" for s in sentences)
 
@@ -213,35 +217,42 @@ def status_summary(counts) -> str:
     return ", ".join(parts) if parts else "none"
 
 
-def _commentary_cell(entry: commentary.Entry) -> str:
+def commentary_cell(entry: commentary.Entry) -> str:
     if not entry.received:
         return f'<p class="pcp-no-update">{commentary.NO_UPDATE_TEXT}</p>'
     rendered = commentary.to_html(entry.text)
     if len(entry.text) <= commentary.LONG_ENTRY:
         return rendered
-    opening = _esc(entry.text[:300].rsplit(" ", 1)[0])
+    opening = escape_html(entry.text[:300].rsplit(" ", 1)[0])
     return (f'<details class="pcp-long"><summary>{opening} ... (show all {len(entry.text):,} characters)'
             f"</summary>{rendered}</details>")
 
 
-def _esc(text: str) -> str:
+def escape_html(text: str) -> str:
     return html.escape(str(text), quote=True)
 
 
 def status_rollup(edition: "Edition") -> Markdown:
     """Counts of each status across the plan's commitments, per priority and in total."""
     returns = load_returns(edition.dataset, edition.plan, edition.quarter)
-    header = ["Priority"] + [s.capitalize() if s != commentary.NO_UPDATE else "No update" for s in commentary.STATUSES] + ["Total"]
-    rows, total = [header], returns.counts()
-    for priority in edition.plan.priorities:
-        counts = returns.counts([c.id for c in priority.commitments])
-        rows.append([f"{priority.number}. {priority.title}"] + [str(counts.get(s, 0)) for s in commentary.STATUSES]
-                    + [str(sum(counts.values()))])
-    rows.append(["All priorities"] + [str(total.get(s, 0)) for s in commentary.STATUSES] + [str(sum(total.values()))])
+    total = returns.counts()
     text = (f"{sum(total.values())} commitments: {status_summary(total)}."
             + (" The commentary in this edition is demonstration text (modelled), not real returns."
                if returns.modelled else ""))
-    return Markdown(escape_markdown(text) + "\n\n" + markdown_table(rows))
+    return Markdown(escape_markdown(text) + "\n\n" + status_table(edition.plan, returns.counts))
+
+
+def status_table(plan: Plan, count) -> str:
+    """A Markdown table of statuses per priority and in total; ``count(ids)`` gives a Counter."""
+    header = ["Priority"] + [s.capitalize() if s != commentary.NO_UPDATE else "No update" for s in commentary.STATUSES] + ["Total"]
+    rows = [header]
+    for priority in plan.priorities:
+        counts = count([c.id for c in priority.commitments])
+        rows.append([f"{priority.number}. {priority.title}"] + [str(counts.get(s, 0)) for s in commentary.STATUSES]
+                    + [str(sum(counts.values()))])
+    total = count([c.id for p in plan.priorities for c in p.commitments])
+    rows.append(["All priorities"] + [str(total.get(s, 0)) for s in commentary.STATUSES] + [str(sum(total.values()))])
+    return markdown_table(rows)
 
 
 def headline_table(edition: Edition) -> Markdown:
@@ -250,11 +261,11 @@ def headline_table(edition: Edition) -> Markdown:
     for priority in edition.plan.priorities:
         measure = edition.dataset.measures[priority.measures[0]]
         comparison = quarter_comparisons(edition.dataset, measure.id, edition.quarter)[0]
-        rows.append([f"{priority.number}. {priority.title}", measure.label, *_comparison_cells(measure, comparison)])
+        rows.append([f"{priority.number}. {priority.title}", measure.label, *comparison_cells(measure, comparison)])
     return Markdown(markdown_table(rows))
 
 
-def _comparison_cells(measure, comparison) -> list[str]:
+def comparison_cells(measure, comparison) -> list[str]:
     """Now, then, change, change (%), status: percentage points for survey rates."""
     points = measure.kind == "percent"
     return [_cell(comparison.current.amount, measure.kind), _cell(comparison.baseline.amount, measure.kind),

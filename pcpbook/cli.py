@@ -1,4 +1,4 @@
-"""Command line: ``python -m pcpbook build|validate ...``."""
+"""Command line: ``python -m pcpbook build|closure|validate|commentary ...``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 from . import commentary, edition
 from .data import DataError, load
 from .periods import PeriodError, Quarter
+from .review import ReviewError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -21,13 +22,16 @@ def _parser() -> argparse.ArgumentParser:
     which = build.add_mutually_exclusive_group()
     which.add_argument("--quarter", help="e.g. 2020-21-Q1 or '2020/21 Q1' (default: latest in the data)")
     which.add_argument("--all", action="store_true", help="every quarter of every plan up to the latest")
-    build.add_argument("--data", type=Path, help="data folder (default: ./data)")
-    build.add_argument("--site", type=Path, help="site folder (default: ./_build/site)")
-    build.add_argument("--workers", type=int, help="notebooks run in parallel (default: number of cores)")
-    build.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
-    build.add_argument("--note", help="change-log note for a republished edition")
-    build.add_argument("--base-url", default="/", help="URL path the site is served from (default: /)")
-    build.add_argument("--verbose", action="store_true", help="show cell progress and build output")
+    closure = commands.add_parser("closure", help="build and publish a plan's closure review")
+    closure.add_argument("--plan", required=True, help="plan id, e.g. 2016-2021")
+    for command in (build, closure):
+        command.add_argument("--data", type=Path, help="data folder (default: ./data)")
+        command.add_argument("--site", type=Path, help="site folder (default: ./_build/site)")
+        command.add_argument("--workers", type=int, help="notebooks run in parallel (default: number of cores)")
+        command.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+        command.add_argument("--note", help="change-log note for a republished book")
+        command.add_argument("--base-url", default="/", help="URL path the site is served from (default: /)")
+        command.add_argument("--verbose", action="store_true", help="show cell progress and build output")
 
     validate = commands.add_parser("validate", help="check the data and report every problem")
     validate.add_argument("--data", type=Path, default=Path("data"))
@@ -86,18 +90,23 @@ def main(argv: list[str] | None = None) -> int:
                   f"{len(dataset.measures)} measures, plans {', '.join(dataset.plans)}; "
                   f"latest quarter {dataset.latest_quarter()}")
             return 0
-        quarters = "all" if args.all else [Quarter.parse(args.quarter).id] if args.quarter else None
         started = time.perf_counter()
-        results = edition.build_many(Path.cwd(), quarters, data_dir=args.data, site=args.site,
-                                     workers=args.workers, verbose=args.verbose, force=args.force,
-                                     note=args.note, base_url=args.base_url)
+        options = dict(data_dir=args.data, site=args.site, workers=args.workers, verbose=args.verbose,
+                       force=args.force, note=args.note, base_url=args.base_url)
+        if args.command == "closure":
+            result = edition.build_closure(Path.cwd(), args.plan, **options)
+            print(f"closure review of {result.plan_id} v{result.version}: {result.status}: "
+                  f"{result.path / 'index.html'} ({time.perf_counter() - started:.1f} s)")
+            return 0
+        quarters = "all" if args.all else [Quarter.parse(args.quarter).id] if args.quarter else None
+        results = edition.build_many(Path.cwd(), quarters, **options)
         for result in results:
             print(f"{result.quarter} ({result.plan_id}) v{result.version}: {result.status}: "
                   f"{result.path / 'index.html'}")
         built = sum(r.status == "built" for r in results)
         print(f"{built} edition(s) built, {len(results) - built} up to date, in {time.perf_counter() - started:.1f} s")
         return 0
-    except (PeriodError, DataError, commentary.CommentaryError) as exc:
+    except (PeriodError, DataError, ReviewError, commentary.CommentaryError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except edition.BuildError as exc:

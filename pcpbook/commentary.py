@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .data import Plan, Problem
-from .periods import PeriodError, Quarter
+from .periods import PeriodError, Quarter, quarters_between
 
 STATUSES = ("complete", "on track", "at risk", "not started", "no update")
 NO_UPDATE = "no update"
@@ -183,6 +183,44 @@ def load(folder: Path, plan: Plan, quarter: Quarter) -> Returns:
         entries = {c.id: Entry(c.id, c.who, NO_UPDATE, "") for c in known}
         return Returns(quarter, entries, False, [c.id for c in known])
     return check(path, plan, quarter)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a commitment over its plan: the last status an owning unit reported, the
+    return that reported it, and how many of the plan's quarters had an update."""
+
+    commitment: str
+    status: str                 # "no update" if none was ever received
+    quarter: Quarter | None     # the quarter of the last update
+    text: str
+    who: tuple[str, ...]
+    updates: int
+    quarters: int
+    modelled: bool
+
+    @property
+    def received(self) -> bool:
+        return self.quarter is not None
+
+
+def outcomes(folder: Path, plan: Plan) -> dict[str, Outcome]:
+    """The final status and evidence of every commitment of ``plan``, from every quarter's
+    returns (each checked as in a quarterly edition)."""
+    history = [load(folder, plan, quarter) for quarter in quarters_between(plan.first_quarter, plan.last_quarter)]
+    results = {}
+    for priority in plan.priorities:
+        for commitment in priority.commitments:
+            received = [(returns, returns.entries[commitment.id]) for returns in history
+                        if returns.entries[commitment.id].received]
+            if received:
+                returns, entry = received[-1]
+                results[commitment.id] = Outcome(commitment.id, entry.status, returns.quarter, entry.text,
+                                                 entry.who, len(received), len(history), returns.modelled)
+            else:
+                results[commitment.id] = Outcome(commitment.id, NO_UPDATE, None, "", commitment.who, 0,
+                                                 len(history), False)
+    return results
 
 
 def template(plan: Plan, quarter: Quarter, previous: Returns | None) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .periods import PeriodError, Quarter, add_months, parse_date
+from .periods import PeriodError, Quarter, add_months, fy_label, parse_date, parse_fy
 
 GEOGRAPHY = "Essex"
 PERIODS = ("month", "quarter", "year", "fy", "snapshot")
@@ -31,6 +31,19 @@ DEFAULT_TEST = {"count": "poisson", "percent": "proportion", "snapshot": "none"}
 OBSERVATION_COLUMNS = ("measure", "geography", "period_start", "period", "value", "source", "status")
 PUBLISHED_COLUMNS = ("measure", "geography", "period_start", "period", "value", "document",
                      "reference", "note")
+FINANCE_COLUMNS = ("year", "item", "value", "unit", "document", "reference", "note")
+# The finance table's items: label and unit. The surplus must equal funding less spending.
+FINANCE_ITEMS = {
+    "funding": ("Funding (net revenue budget)", "£m"),
+    "net_revenue_expenditure": ("Net revenue expenditure", "£m"),
+    "surplus": ("Surplus (to reserves)", "£m"),
+    "home_office_grant_share": ("Home Office core grant, share of funding", "%"),
+    "gross_expenditure_change": ("Gross expenditure, change since the baseline year", "%"),
+    "precept_increase": ("Council tax precept (Band D), increase on the year before", "%"),
+    "savings": ("Savings delivered", "£m"),
+    "recurring_savings": ("Savings delivered, of which recurring", "£m"),
+}
+SURPLUS_TOLERANCE = 0.05  # £m: published figures are rounded to £0.1m
 
 
 @dataclass(frozen=True)
@@ -135,6 +148,8 @@ class Plan:
     last_quarter: Quarter
     source: str
     priorities: tuple[Priority, ...]
+    baseline_year: int  # the closure review compares this financial year ...
+    end_year: int       # ... with this one (calendar years the financial years start in)
 
     def covers(self, quarter: Quarter) -> bool:
         return self.first_quarter <= quarter <= self.last_quarter
@@ -177,6 +192,7 @@ class Dataset:
     observations: pd.DataFrame
     sources: dict[str, str]
     digest: str = field(default="")
+    finance: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __post_init__(self):
         best: dict[tuple, tuple] = {}
@@ -304,9 +320,10 @@ def _load(root: Path, digest: str) -> Dataset:
     observations = pd.concat(frames, ignore_index=True)
     _check_duplicates(observations, problems)
     _check_totals_agree(observations, problems)
+    finance = _load_finance(root / "finance.csv", sources, problems)
     if problems:
         raise DataError(problems)
-    return Dataset(root, plans, measures, observations, sources, digest=digest)
+    return Dataset(root, plans, measures, observations, sources, digest=digest, finance=finance)
 
 
 def data_digest(root: Path) -> str:
@@ -468,7 +485,30 @@ def _load_plan(path: Path, measures: dict[str, Measure], problems: list[Problem]
         problems.append(Problem(str(path), None, "commitments", f"commitment id {duplicate!r} is used twice"))
     if len(problems) > before:
         return None
-    return Plan(plan_id, title, quarters["first_quarter"], quarters["last_quarter"], source, priorities)
+    first, last = quarters["first_quarter"], quarters["last_quarter"]
+    baseline = _review_year(raw, "review_baseline_year", first.fy_start - 1, path, line, problems)
+    end = _review_year(raw, "review_end_year", last.fy_start, path, line, problems)
+    if baseline is not None and baseline >= first.fy_start:
+        problems.append(Problem(str(path), line, "review_baseline_year",
+                                f"got {fy_label(baseline)}: the baseline year comes before the plan's first year"))
+    if end is not None and end < last.fy_start:
+        problems.append(Problem(str(path), line, "review_end_year",
+                                f"got {fy_label(end)}: the end year cannot come before the plan's last year"))
+    if len(problems) > before:
+        return None
+    return Plan(plan_id, title, first, last, source, priorities, baseline, end)
+
+
+def _review_year(raw: dict, key: str, default: int, path: Path, line, problems: list[Problem]) -> int | None:
+    """An optional financial year such as 2015/16; by default the year before the plan
+    (baseline) or the plan's last year (end)."""
+    if key not in raw:
+        return default
+    try:
+        return parse_fy(raw[key])
+    except PeriodError as exc:
+        problems.append(Problem(str(path), line, key, str(exc)))
+        return None
 
 
 def _load_priority(entry, path: Path, measures: dict[str, Measure], problems: list[Problem]):
@@ -653,3 +693,55 @@ def _check_totals_agree(observations: pd.DataFrame, problems: list[Problem]) -> 
             problems.append(Problem(row.file, row.line, "value",
                                     f"{row.measure} {row.period} from {row.period_start} is {row.value:g} "
                                     f"but its monthly values sum to {total:g}"))
+
+
+def _load_finance(path: Path, sources: dict[str, str], problems: list[Problem]) -> pd.DataFrame:
+    """The small finance table behind a closure review's financial overview: published figures
+    only, each cited; the surplus must agree with funding less spending. The file is optional."""
+    records = []
+    for line, row in _read_csv(path, FINANCE_COLUMNS, problems) if path.exists() else []:
+        before = len(problems)
+
+        def bad(field_name: str, message: str):
+            problems.append(Problem(str(path), line, field_name, message))
+
+        try:
+            year = parse_fy(row["year"])
+        except PeriodError as exc:
+            bad("year", str(exc))
+        item = FINANCE_ITEMS.get(row["item"])
+        if item is None:
+            bad("item", f"unknown item {row['item']!r}: expected one of {', '.join(FINANCE_ITEMS)}")
+        elif row["unit"] != item[1]:
+            bad("unit", f"got {row['unit']!r}: {row['item']} is in {item[1]}")
+        try:
+            value = float(row["value"])
+            if not math.isfinite(value):
+                raise ValueError
+        except ValueError:
+            bad("value", f"got {row['value']!r}: expected a number")
+        if row["document"] not in sources:
+            bad("document", f"unknown document {row['document']!r}: not in sources.yaml")
+        if not row["reference"].strip():
+            bad("reference", "missing: expected the page, section or paragraph cited")
+        if len(problems) == before:
+            records.append({"year": year, "item": row["item"], "value": value, "unit": row["unit"],
+                            "source": f"{row['document']} {row['reference']}", "note": row["note"], "line": line})
+    frame = pd.DataFrame.from_records(records, columns=["year", "item", "value", "unit", "source", "note", "line"])
+    for row in frame[frame.duplicated(["year", "item"])].itertuples():
+        problems.append(Problem(str(path), row.line, "item", f"{row.item} for {fy_label(row.year)} is given twice"))
+    _check_surplus(path, frame, problems)
+    return frame
+
+
+def _check_surplus(path: Path, frame: pd.DataFrame, problems: list[Problem]) -> None:
+    for year, group in frame.groupby("year"):
+        items = dict(zip(group["item"], group["value"]))
+        if not {"funding", "net_revenue_expenditure", "surplus"} <= set(items):
+            continue
+        computed = items["funding"] - items["net_revenue_expenditure"]
+        if abs(computed - items["surplus"]) > SURPLUS_TOLERANCE:
+            line = int(group.loc[group["item"] == "surplus", "line"].iloc[0])
+            problems.append(Problem(str(path), line, "value",
+                                    f"surplus for {fy_label(year)} is {items['surplus']:g} but funding less "
+                                    f"net revenue expenditure is {computed:.3f}"))

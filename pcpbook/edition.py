@@ -47,13 +47,15 @@ from tqdm import tqdm
 
 from . import __version__, book, commentary
 from .data import Dataset, Plan, load
-from .periods import Quarter, month_label, quarters_between
+from .periods import Quarter, fy_label, month_label, quarters_between
+from .review import open_review
 
 RECORDED_PACKAGES = ("jupyter-book", "sphinx", "myst-nb", "papermill", "pandas", "numpy", "scipy",
                      "statsmodels", "seaborn", "matplotlib")
 WARM_UP = ("import pandas, numpy, scipy.stats, statsmodels.api, statsmodels.formula.api, seaborn, "
            "matplotlib.pyplot, pymannkendall, pcpbook.chapter")
 LOCK_TIMEOUT_SECONDS = 3 * 3600
+EDITION_RECORD, REVIEW_RECORD = "edition.json", "review.json"
 
 
 class BuildError(Exception):
@@ -89,23 +91,44 @@ class Job:
 
 @dataclass
 class EditionPlan:
-    quarter: Quarter
+    """A book to build: a quarterly edition (``quarter`` set) or a plan's closure review."""
+
+    name: str               # its folder in the site: the quarter id, or closure-<plan id>
+    quarter: Quarter | None
     plan: Plan
     stage: Path
     jobs: list[Job]
     inputs: dict[str, str]
     version: str
     history: list[dict]
-    modelled: bool = False  # whether any value the edition can see is modelled
+    modelled: bool = False  # whether any value the book can see is modelled
 
     @property
     def inputs_sha256(self) -> str:
         return _sha(json.dumps(self.inputs, sort_keys=True))
 
+    @property
+    def is_review(self) -> bool:
+        return self.quarter is None
+
+    @property
+    def record_file(self) -> str:
+        return REVIEW_RECORD if self.is_review else EDITION_RECORD
+
+    @property
+    def title(self) -> str:
+        if self.is_review:
+            return f"{self.plan.title}: closure review"
+        return f"{self.plan.title}: quarterly update {self.quarter.label}"
+
+    @property
+    def data_to(self) -> dt.date:
+        return Quarter(self.plan.end_year, 4).end if self.is_review else self.quarter.end
+
 
 @dataclass
 class BuildResult:
-    quarter: Quarter
+    quarter: Quarter | None          # None for a closure review
     plan_id: str
     path: Path
     version: str
@@ -129,45 +152,71 @@ def build_all(root: Path, **options) -> list[BuildResult]:
 def build_many(root: Path, quarters, data_dir: Path | None = None, site: Path | None = None,
                workers: int | None = None, verbose: bool = False, force: bool = False,
                note: str | None = None, base_url: str = "/") -> list[BuildResult]:
+    with _session(root, data_dir, site) as (root, dataset, site, started):
+        editions = _resolve(dataset, quarters)
+        for quarter, plan in editions:  # every return is checked before anything runs
+            commentary.load(dataset.root / "commentary", plan, quarter)
+        library = library_digest()
+        plans = [plan_edition(root, dataset, quarter, plan, site, library, note) for quarter, plan in editions]
+        results = _build_books(root, plans, site, workers, verbose, force, base_url, started)
+        return sorted(results, key=lambda r: r.quarter)
+
+
+def build_closure(root: Path, plan_id: str, data_dir: Path | None = None, site: Path | None = None,
+                  workers: int | None = None, verbose: bool = False, force: bool = False,
+                  note: str | None = None, base_url: str = "/") -> BuildResult:
+    """Build the closure review of a plan into ``<site>/closure-<plan>/``: every quarter's
+    returns of the plan are checked first, and the data must reach the review's end year."""
+    with _session(root, data_dir, site) as (root, dataset, site, started):
+        plan = open_review(plan_id, str(dataset.root)).plan  # a known plan, with data to its end year
+        commentary.outcomes(dataset.root / "commentary", plan)  # every return of the plan is valid
+        planned = plan_review(root, dataset, plan, site, library_digest(), note)
+        return _build_books(root, [planned], site, workers, verbose, force, base_url, started)[0]
+
+
+@contextlib.contextmanager
+def _session(root: Path, data_dir: Path | None, site: Path | None):
+    """Resolve the folders, take the build lock, undo any interrupted publication and load
+    (validating) the data: the start of every build."""
     root = Path(root).resolve()
-    data_dir = Path(data_dir or root / "data").resolve()
     site = Path(site or root / "_build" / "site").resolve()
     (root / "_build").mkdir(exist_ok=True)
     with build_lock(root / "_build" / ".build.lock"):
         started = time.perf_counter()
         recover(site)
-        dataset = load(data_dir)
-        editions = _resolve(dataset, quarters)
-        for quarter, plan in editions:  # every return is checked before anything runs
-            commentary.load(data_dir / "commentary", plan, quarter)
-        library = library_digest()
-        plans = [plan_edition(root, dataset, quarter, plan, site, library, note) for quarter, plan in editions]
-        results, todo = [], []
-        for planned in plans:
-            if not force and _published_inputs(site, planned.quarter) == planned.inputs_sha256:
-                results.append(BuildResult(planned.quarter, planned.plan.id, site / planned.quarter.id,
-                                           planned.version, "up to date"))  # unchanged inputs keep their version
-            else:
-                todo.append(planned)
-        validated = time.perf_counter() - started
-        for planned in todo:
-            shutil.rmtree(planned.stage, ignore_errors=True)
-        failures = _execute([job for p in todo for job in p.jobs], root, workers, verbose)
-        failed = {job.edition for job in failures}
-        timings = {"validate": validated, "execute (wall)": time.perf_counter() - started - validated}
-        built = [p for p in todo if p.quarter.id not in failed]
-        results += _publish_all(root, built, site, base_url, verbose, timings)
-        for p in todo:
-            if p.quarter.id in failed:
-                _keep_failed(p.stage, root, p.quarter)
-        if any(r.status == "built" for r in results):  # the site index changes only with the site
-            write_switcher(site, base_url)
-            write_landing_page(site)
-        if failures:
-            raise BuildError(f"{len(failures)} chapter(s) failed; those editions were not published and "
-                             f"their executed notebooks are in {root / '_build' / 'failed'}:\n"
-                             + "\n".join(f"  - {job.edition}: {failure}" for job, failure in failures.items()))
-        return sorted(results, key=lambda r: r.quarter)
+        yield root, load(Path(data_dir or root / "data").resolve()), site, started
+
+
+def _build_books(root: Path, plans: list[EditionPlan], site: Path, workers: int | None, verbose: bool,
+                 force: bool, base_url: str, started: float) -> list[BuildResult]:
+    """Skip books whose inputs are unchanged, run the rest's notebooks, build and publish
+    them, and re-index the site. A failing notebook fails its book only."""
+    results, todo = [], []
+    for planned in plans:
+        if not force and _published_inputs(site, planned.name, planned.record_file) == planned.inputs_sha256:
+            results.append(BuildResult(planned.quarter, planned.plan.id, site / planned.name,
+                                       planned.version, "up to date"))  # unchanged inputs keep their version
+        else:
+            todo.append(planned)
+    validated = time.perf_counter() - started
+    for planned in todo:
+        shutil.rmtree(planned.stage, ignore_errors=True)
+    failures = _execute([job for p in todo for job in p.jobs], root, workers, verbose)
+    failed = {job.edition for job in failures}
+    timings = {"validate": validated, "execute (wall)": time.perf_counter() - started - validated}
+    built = [p for p in todo if p.name not in failed]
+    results += _publish_all(root, built, site, base_url, verbose, timings)
+    for p in todo:
+        if p.name in failed:
+            _keep_failed(p.stage, root, p.name)
+    if any(r.status == "built" for r in results):  # the site index changes only with the site
+        write_switcher(site, base_url)
+        write_landing_page(site)
+    if failures:
+        raise BuildError(f"{len(failures)} chapter(s) failed; those books were not published and "
+                         f"their executed notebooks are in {root / '_build' / 'failed'}:\n"
+                         + "\n".join(f"  - {job.edition}: {failure}" for job, failure in failures.items()))
+    return results
 
 
 @contextlib.contextmanager
@@ -223,7 +272,6 @@ def library_digest() -> str:
 def plan_edition(root: Path, dataset: Dataset, quarter: Quarter, plan: Plan, site: Path, library: str,
                  note: str | None) -> EditionPlan:
     """The notebooks an edition needs, with content keys, and its version if published now."""
-    stage = root / "_build" / "staging" / quarter.id
     returns_file = commentary.path_for(dataset.root / "commentary", quarter)
     returns = _sha(returns_file.read_bytes() if returns_file.exists() else b"")
     data = dataset.visible_digest(quarter)
@@ -231,38 +279,73 @@ def plan_edition(root: Path, dataset: Dataset, quarter: Quarter, plan: Plan, sit
                                                               for p in plan.priorities]
     inputs = {"data": data, "commentary": returns,
               "code": _sha(library, *[(root / nb).read_bytes() for nb, _ in notebooks])}
-    version, history = _next_version(site, quarter, inputs, note)
-    produced = dt.date.today().isoformat()
-    jobs = []
+    version, history = _next_version(site, quarter.id, EDITION_RECORD, inputs, note)
+    planned = EditionPlan(quarter.id, quarter, plan, root / "_build" / "staging" / quarter.id, [], inputs,
+                          version, history, _sees_modelled(dataset, quarter.end))
     for notebook, measures in notebooks:
         parameters = {"quarter": quarter.id, "data_dir": str(dataset.root)}
         sees = data if measures is None else dataset.visible_digest(quarter, measures)
-        content = _sha((root / notebook).read_bytes(), json.dumps(parameters, sort_keys=True), sees, returns, library)
-        if notebook == book.INTRO:
-            parameters = {**parameters, "version": version, "produced": produced}
-        key = _sha(content, json.dumps(parameters, sort_keys=True))
-        check_parameters(root / notebook, parameters)
-        jobs.append(Job(quarter.id, root / notebook, stage / notebook, parameters, key, root / "_build" / "cache",
-                        len(measures) if measures else 1))
-    seen = dataset.observations[dataset.observations["period_start"] <= quarter.end]
-    return EditionPlan(quarter, plan, stage, jobs, inputs, version, history, bool((seen["status"] == "modelled").any()))
+        extra = {"version": version, "produced": dt.date.today().isoformat()} if notebook == book.INTRO else {}
+        planned.jobs.append(_job(root, planned, notebook, parameters, extra, (sees, returns, library),
+                                 len(measures) if measures else 1))
+    return planned
 
 
-def _published_record(site: Path, quarter: Quarter) -> dict | None:
-    record = site / quarter.id / "edition.json"
+def plan_review(root: Path, dataset: Dataset, plan: Plan, site: Path, library: str, note: str | None) -> EditionPlan:
+    """The notebooks of a plan's closure review: they see the data to the end of its end year,
+    the finance table and every quarter's returns of the plan."""
+    end = Quarter(plan.end_year, 4)
+    finance = dataset.root / "finance.csv"
+    data = _sha(dataset.visible_digest(end), finance.read_bytes() if finance.exists() else b"")
+    returns = _sha(*[path.read_bytes() for q in quarters_between(plan.first_quarter, plan.last_quarter)
+                     if (path := commentary.path_for(dataset.root / "commentary", q)).exists()])
+    notebooks = list(book.closure_paths(plan).values())
+    inputs = {"data": data, "commentary": returns,
+              "code": _sha(library, *[(root / nb).read_bytes() for nb in notebooks + [book.METHODS]])}
+    name = f"closure-{plan.id}"
+    version, history = _next_version(site, name, REVIEW_RECORD, inputs, note)
+    planned = EditionPlan(name, None, plan, root / "_build" / "staging" / name, [], inputs, version, history,
+                          _sees_modelled(dataset, end.end))
+    for notebook in notebooks:
+        extra = {"produced": dt.date.today().isoformat()} if notebook.stem == "summary" else {}
+        planned.jobs.append(_job(root, planned, notebook, {"data_dir": str(dataset.root)}, extra,
+                                 (data, returns, library), 1))
+    planned.jobs.append(_job(root, planned, book.METHODS, {"quarter": end.id, "data_dir": str(dataset.root)}, {},
+                             (dataset.visible_digest(end), library), 1))
+    return planned
+
+
+def _job(root: Path, planned: EditionPlan, notebook: Path, parameters: dict, extra: dict, sees: tuple,
+         weight: int) -> Job:
+    """A notebook to run, keyed by its source, parameters and what it can see; ``extra``
+    parameters (version, date produced) are not content but are part of the cached output."""
+    content = _sha((root / notebook).read_bytes(), json.dumps(parameters, sort_keys=True), *sees)
+    parameters = {**parameters, **extra}
+    check_parameters(root / notebook, parameters)
+    return Job(planned.name, root / notebook, planned.stage / notebook, parameters,
+               _sha(content, json.dumps(parameters, sort_keys=True)), root / "_build" / "cache", weight)
+
+
+def _sees_modelled(dataset: Dataset, until: dt.date) -> bool:
+    seen = dataset.observations[dataset.observations["period_start"] <= until]
+    return bool((seen["status"] == "modelled").any())
+
+
+def _published_record(site: Path, name: str, record_file: str) -> dict | None:
+    record = site / name / record_file
     return json.loads(record.read_text(encoding="utf-8")) if record.exists() else None
 
 
-def _published_inputs(site: Path, quarter: Quarter) -> str | None:
-    record = _published_record(site, quarter)
+def _published_inputs(site: Path, name: str, record_file: str) -> str | None:
+    record = _published_record(site, name, record_file)
     return record.get("inputs_sha256") if record else None
 
 
-def _next_version(site: Path, quarter: Quarter, inputs: dict, note: str | None) -> tuple[str, list[dict]]:
-    """1.0 on first publication; a republished edition with changed inputs goes up by 0.1 and
+def _next_version(site: Path, name: str, record_file: str, inputs: dict, note: str | None) -> tuple[str, list[dict]]:
+    """1.0 on first publication; a republished book with changed inputs goes up by 0.1 and
     its change log says which inputs changed."""
     today = dt.date.today().isoformat()
-    record = _published_record(site, quarter)
+    record = _published_record(site, name, record_file)
     if record is None:
         return "1.0", [{"version": "1.0", "date": today, "change": note or "First publication."}]
     changed = [name for name in ("data", "commentary", "code") if record.get("inputs", {}).get(name) != inputs[name]]
@@ -431,8 +514,8 @@ def check_parameters(notebook: Path, parameters: dict) -> None:
                          f"the build passes {sorted(parameters)}")
 
 
-def _keep_failed(stage: Path, root: Path, quarter: Quarter) -> Path:
-    kept = root / "_build" / "failed" / quarter.id
+def _keep_failed(stage: Path, root: Path, name: str) -> Path:
+    kept = root / "_build" / "failed" / name
     shutil.rmtree(kept, ignore_errors=True)
     kept.parent.mkdir(parents=True, exist_ok=True)
     if stage.exists():
@@ -454,7 +537,7 @@ def _publish_all(root: Path, editions: list[EditionPlan], site: Path, base_url: 
         html_dir = _jupyter_book(planned.stage, verbose)
         own["jupyter-book"] = time.perf_counter() - started
         _write_record(html_dir, root, planned, own)
-        target = publish(html_dir, site, planned.quarter.id)
+        target = publish(html_dir, site, planned.name)
         shutil.rmtree(planned.stage, ignore_errors=True)
         return BuildResult(planned.quarter, planned.plan.id, target, planned.version, "built", own)
 
@@ -464,43 +547,44 @@ def _publish_all(root: Path, editions: list[EditionPlan], site: Path, base_url: 
 
 
 def _write_book_files(root: Path, planned: EditionPlan, base_url: str) -> None:
-    stage, quarter = planned.stage, planned.quarter
+    """The staged book's config (title, version, theme) and table of contents. Quarterly
+    editions carry the version switcher; a closure review stands on its own."""
+    stage = planned.stage
     shutil.copytree(Path(__file__).parent / "static", stage / "_static", dirs_exist_ok=True)
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
-    config["title"] = f"{planned.plan.title}: quarterly update {quarter.label}"
+    config["title"] = planned.title
     config["execute"]["execute_notebooks"] = "off"
+    theme = {"check_switcher": False, "use_download_button": True, "home_page_in_toc": True}
+    sidebar = ["navbar-logo.html", "search-button-field.html", "sbt-sidebar-nav.html"]
+    if not planned.is_review:
+        theme |= {"switcher": {"json_url": f"{base_url}switcher.json", "version_match": planned.name},
+                  "show_version_warning_banner": True}  # older editions say a newer one exists
+        sidebar.insert(1, "version-switcher")
     sphinx = config.setdefault("sphinx", {}).setdefault("config", {})
-    sphinx.update({
-        "version": planned.version, "release": f"{quarter.id} v{planned.version}",
-        "html_theme_options": {
-            "switcher": {"json_url": f"{base_url}switcher.json", "version_match": quarter.id},
-            "check_switcher": False,             # no network call at build time
-            "show_version_warning_banner": True,  # older editions say a newer one exists
-            "use_download_button": True,
-            "home_page_in_toc": True,
-        },
-        "html_sidebars": {"**": ["navbar-logo.html", "version-switcher", "search-button-field.html",
-                                 "sbt-sidebar-nav.html"]},
-    })
+    sphinx.update({"version": planned.version, "release": f"{planned.name} v{planned.version}",
+                   "html_theme_options": theme, "html_sidebars": {"**": sidebar}})
     (stage / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    book.write_toc(planned.plan, stage / "_toc.yml", build_page=True)
+    contents = book.closure_toc(planned.plan) if planned.is_review else None
+    book.write_toc(planned.plan, stage / "_toc.yml", build_page=True, contents=contents)
 
 
 def _write_build_page(root: Path, planned: EditionPlan, timings: dict) -> None:
-    """The edition's "How this edition was made" page: versions, inputs, packages, timings."""
-    quarter = planned.quarter
-    facts = [("Edition", f"{quarter.label} ({quarter.month_span})"), ("Plan", planned.plan.title),
+    """The book's "How this ... was made" page: versions, inputs, packages, timings."""
+    quarter, noun = planned.quarter, "review" if planned.is_review else "edition"
+    what = (("Review", f"{fy_label(planned.plan.baseline_year)} against {fy_label(planned.plan.end_year)}")
+            if planned.is_review else ("Edition", f"{quarter.label} ({quarter.month_span})"))
+    facts = [what, ("Plan", planned.plan.title),
              ("Version", planned.version), ("Produced", dt.date.today().strftime("%d %B %Y")),
-             ("Data to", month_label(quarter.end)), ("Code version", _code_version(root)),
+             ("Data to", month_label(planned.data_to)), ("Code version", _code_version(root)),
              ("pcpbook", __version__), ("Python", sys.version.split()[0]),
-             ("Data seen by this edition (sha256)", planned.inputs["data"]),
+             (f"Data seen by this {noun} (sha256)", planned.inputs["data"]),
              ("Commentary returns (sha256)", planned.inputs["commentary"]),
              ("Chapters and library (sha256)", planned.inputs["code"])]
-    lines = ["# How this edition was made", "",
-             "Every number in this edition is computed from the data by the code identified below. "
-             "Rebuilding with the same inputs gives the same edition.", "",
+    lines = [f"# How this {noun} was made", "",
+             f"Every number in this {noun} is computed from the data by the code identified below. "
+             f"Rebuilding with the same inputs gives the same {noun}.", "",
              "| | |", "|---|---|"] + [f"| {k} | `{v}` |" if "sha256" in k else f"| {k} | {v} |" for k, v in facts]
-    lines += ["", "## Versions of this edition", "", "| Version | Date | Change |", "|---|---|---|"]
+    lines += ["", f"## Versions of this {noun}", "", "| Version | Date | Change |", "|---|---|---|"]
     lines += [f"| {h['version']} | {h['date']} | {html.escape(h['change'])} |" for h in planned.history]
     lines += ["", "## Packages", "", "| Package | Version |", "|---|---|"]
     lines += [f"| {name} | {metadata.version(name)} |" for name in RECORDED_PACKAGES]
@@ -536,17 +620,20 @@ def _code_version(root: Path) -> str:
 
 
 def _write_record(html_dir: Path, root: Path, planned: EditionPlan, timings: dict) -> None:
-    quarter = planned.quarter
+    """``edition.json`` (or ``review.json``): what was built, from what, with what."""
+    quarter, plan = planned.quarter, planned.plan
+    what = ({"review": plan.id, "baseline_year": fy_label(plan.baseline_year), "end_year": fy_label(plan.end_year)}
+            if planned.is_review else {"edition": quarter.id, "label": quarter.label})
     record = {
-        "edition": quarter.id, "label": quarter.label, "plan": planned.plan.id, "plan_title": planned.plan.title,
-        "version": planned.version, "produced": dt.date.today().isoformat(), "data_to": month_label(quarter.end),
+        **what, "plan": plan.id, "plan_title": plan.title,
+        "version": planned.version, "produced": dt.date.today().isoformat(), "data_to": month_label(planned.data_to),
         "inputs": planned.inputs, "inputs_sha256": planned.inputs_sha256, "history": planned.history,
         "modelled_data": planned.modelled,
         "pcpbook": __version__, "code_version": _code_version(root), "python": sys.version.split()[0],
         "packages": {name: metadata.version(name) for name in RECORDED_PACKAGES},
         "timings_seconds": {k: round(v, 2) for k, v in timings.items()},
     }
-    (html_dir / "edition.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
+    (html_dir / planned.record_file).write_text(json.dumps(record, indent=2), encoding="utf-8")
 
 
 def publish(html_dir: Path, site: Path, name: str) -> Path:
@@ -632,11 +719,12 @@ def write_landing_page(site: Path) -> Path:
                   f'{r["data_to"]}, version {r["version"]}, produced {r["produced"]}'
                   + (" (includes modelled data)" if r.get("modelled_data") else "") + "</li>" for r in editions]
         parts.append("</ul>")
-    reviews = sorted(p for p in site.glob("closure-*") if (p / "index.html").exists())
+    reviews = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(site.glob(f"closure-*/{REVIEW_RECORD}"))]
     if reviews:
         parts.append("<h2>Closure reviews</h2>\n<ul>")
-        parts += [f'<li><a href="{p.name}/index.html">Closure review of the {p.name.removeprefix("closure-")} plan</a></li>'
-                  for p in reviews]
+        parts += [f'<li><a href="closure-{r["review"]}/index.html">{html.escape(r["plan_title"])}: closure review</a> '
+                  f'({r["baseline_year"]} against {r["end_year"]}; version {r["version"]}, produced {r["produced"]})'
+                  + (" (includes modelled data)" if r.get("modelled_data") else "") + "</li>" for r in reviews]
         parts.append("</ul>")
     parts += ["</body>", "</html>"]
     page.write_text("\n".join(parts) + "\n", encoding="utf-8")

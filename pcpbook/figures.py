@@ -13,7 +13,7 @@ import seaborn as sns
 
 from .data import Measure
 from .narrative import number
-from .periods import Quarter, add_months, month_label
+from .periods import Quarter, add_months, fy_label, month_label
 from .stats import ControlChart, Decomposition, TrendResult
 
 PALETTE = sns.color_palette("colorblind")
@@ -31,19 +31,38 @@ def trend_chart(measure: Measure, series: pd.DataFrame, quarter: Quarter,
     """Line chart of the last five years up to the end of ``quarter`` (no later data), with
     control limits over their baseline and the quarter when given."""
     window_start = add_months(quarter.start, -12 * HISTORY_YEARS + 3)
-    shown = series[(series["period_start"] >= _floor(window_start)) &
-                   (series["period_start"] <= quarter.end)].copy()
+    last_year = quarter.same_quarter_last_year()
+    spans = [(quarter.start, quarter.end, PALETTE[0], 0.18, "This quarter"),
+             (last_year.start, last_year.end, PALETTE[7], 0.25, "Same quarter last year")]
+    return _line_chart(measure, series, _floor(window_start), quarter.end, spans, control)
+
+
+def period_chart(measure: Measure, series: pd.DataFrame, plan_start: dt.date, plan_end: dt.date,
+                 baseline_year: int, end_year: int) -> Chart:
+    """A closure review's long-run chart: every month up to the end year, the plan period
+    shaded and the years compared (the measure's own baseline year) marked."""
+    baseline_start, end_start = dt.date(baseline_year, 4, 1), dt.date(end_year, 4, 1)
+    spans = [(plan_start, plan_end, PALETTE[7], 0.16, "Plan period"),
+             (baseline_start, add_months(baseline_start, 12) - dt.timedelta(days=1), PALETTE[2], 0.22,
+              f"Baseline year {fy_label(baseline_year)}"),
+             (end_start, add_months(end_start, 12) - dt.timedelta(days=1), PALETTE[0], 0.22,
+              f"End year {fy_label(end_year)}")]
+    first = series["period_start"].min() if not series.empty else baseline_start
+    return _line_chart(measure, series, first, add_months(end_start, 12) - dt.timedelta(days=1), spans)
+
+
+def _line_chart(measure: Measure, series: pd.DataFrame, start: dt.date, end: dt.date, spans,
+                control: ControlChart | None = None) -> Chart:
+    shown = series[(series["period_start"] >= start) & (series["period_start"] <= end)].copy()
     shown["date"] = pd.to_datetime(shown["period_start"])
     with sns.axes_style("whitegrid"), sns.plotting_context("notebook", font_scale=0.85):
         figure, axes = plt.subplots(figsize=(7.5, 4.0), dpi=100)
-        figure.subplots_adjust(left=0.1, right=0.98, top=0.91, bottom=0.24)
-        _shade(axes, quarter.start, quarter.end, PALETTE[0], 0.18, "This quarter")
-        last_year = quarter.same_quarter_last_year()
-        _shade(axes, last_year.start, last_year.end, PALETTE[7], 0.25, "Same quarter last year")
+        for span_start, span_end, colour, alpha, label in spans:
+            _shade(axes, span_start, span_end, colour, alpha, label)
         sns.lineplot(data=shown, x="date", y="value", ax=axes, color=PALETTE[0], marker="o",
                      markersize=3, linewidth=1.4, label=_series_label(measure))
         if control is not None:
-            span = [pd.Timestamp(control.baseline_start), pd.Timestamp(quarter.end)]
+            span = [pd.Timestamp(control.baseline_start), pd.Timestamp(end)]
             for level, label in ((control.upper, "Control limits"), (control.lower, None)):
                 axes.plot(span, [level, level], color=PALETTE[3], linestyle=":", linewidth=1.2, label=label)
         _mark_discontinuities(axes, measure, shown)
@@ -51,7 +70,11 @@ def trend_chart(measure: Measure, series: pd.DataFrame, quarter: Quarter,
         axes.set_xlabel("")
         axes.set_ylabel(_axis_label(measure))
         axes.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
-        figure.legend(*axes.get_legend_handles_labels(), loc="lower center", bbox_to_anchor=(0.5, 0.06), ncol=4,
+        handles, labels = axes.get_legend_handles_labels()
+        rows = 1 if len(handles) <= 4 else 2  # a second legend row needs a deeper margin
+        figure.subplots_adjust(left=0.11, right=0.98, top=0.91, bottom=0.24 + 0.08 * (rows - 1))
+        figure.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.06 + 0.03 * (rows - 1)),
+                      ncol=4 if rows == 1 else 3,
                       fontsize="small", frameon=False)
         if axes.get_legend() is not None:  # seaborn's own legend: the figure's legend replaces it
             axes.get_legend().remove()
@@ -59,7 +82,7 @@ def trend_chart(measure: Measure, series: pd.DataFrame, quarter: Quarter,
         modelled = bool((shown["status"] == "modelled").any())
         _label_provenance(figure, axes, measure, modelled, 0.035)
     plt.close(figure)
-    return Chart(figure, _alt_text(measure, shown, quarter, modelled))
+    return Chart(figure, _alt_text(measure, shown, end, modelled))
 
 
 def _label_provenance(figure, axes, measure: Measure, modelled: bool, source_y: float) -> None:
@@ -143,12 +166,20 @@ def _shade(axes, start: dt.date, end: dt.date, colour, alpha: float, label: str)
 
 
 def _mark_discontinuities(axes, measure: Measure, shown: pd.DataFrame) -> None:
+    """Periods (such as lockdowns) hatched with one legend entry; single dates as labelled lines."""
     if shown.empty:
         return
     first, last = shown["date"].min(), shown["date"].max()
+    labelled = set()
     for item in measure.discontinuities:
         when = pd.Timestamp(item.date)
-        if first <= when <= last:
+        if item.end is not None:
+            if when <= last and pd.Timestamp(item.end) >= first:
+                label = "COVID-19 lockdowns" if "lockdown" in item.note.lower() else item.note
+                axes.axvspan(when, pd.Timestamp(item.end), facecolor="none", edgecolor="#777777", hatch="///",
+                             linewidth=0, label=None if label in labelled else label)
+                labelled.add(label)
+        elif first <= when <= last:
             axes.axvline(when, color="#555555", linestyle="--", linewidth=0.8)
             axes.annotate(item.note, (when, 0.02), xycoords=("data", "axes fraction"), rotation=90,
                           fontsize="x-small", color="#333333", ha="right", va="bottom")
@@ -169,9 +200,9 @@ def _source_line(measure: Measure, modelled: bool) -> str:
     return f"Source: {measure.source}. {status}"
 
 
-def _alt_text(measure: Measure, shown: pd.DataFrame, quarter: Quarter, modelled: bool) -> str:
+def _alt_text(measure: Measure, shown: pd.DataFrame, end: dt.date, modelled: bool) -> str:
     if shown.empty:
-        return f"Empty chart: no {measure.label} data up to {month_label(quarter.end)}."
+        return f"Empty chart: no {measure.label} data up to {month_label(end)}."
     cadence = "quarter" if measure.kind == "percent" else "month"
     low, high = shown.loc[shown["value"].idxmin()], shown.loc[shown["value"].idxmax()]
     text = (f"Line chart of {measure.label} in Essex each {cadence} from "

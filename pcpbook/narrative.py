@@ -9,9 +9,9 @@ sentence when there is nothing to compare with.
 from __future__ import annotations
 
 from .data import Measure
-from .periods import month_label
-from .stats import (LAST_QUARTER, ROLLING_12_MONTHS, SAME_QUARTER_LAST_YEAR, SIGNIFICANCE_LEVEL, ChangeTest,
-                    Comparison, ControlChart, Decomposition, TrendResult)
+from .periods import fy_label, month_label
+from .stats import (BASELINE_YEAR, LAST_QUARTER, ROLLING_12_MONTHS, SAME_QUARTER_LAST_YEAR, SIGNIFICANCE_LEVEL,
+                    ChangeTest, Comparison, ControlChart, Decomposition, TrendResult)
 
 BASELINE_WORDS = {
     SAME_QUARTER_LAST_YEAR: "in the same quarter last year",
@@ -64,13 +64,15 @@ def sentence(measure: Measure, comparison: Comparison) -> str:
     current, baseline = comparison.current, comparison.baseline
     if current.amount is None:
         return f"There is no figure for {measure.label.lower()} for this period."
-    baseline_words = BASELINE_WORDS[comparison.kind]
+    baseline_words = BASELINE_WORDS.get(comparison.kind, f"in {fy_label(baseline.start.year)}")
     if measure.kind == "snapshot":
         text = (f"There were {number(current.amount)} {measure.noun if current.amount != 1 else measure.noun_one} "
                 f"{measure.verb} at the end of {month_label(current.end)}")
         baseline_words = f"at the end of {month_label(baseline.end)}"
     elif comparison.kind == ROLLING_12_MONTHS:
         text = f"In the 12 months to {month_label(current.end)}, {_subject(measure, current.amount)}"
+    elif comparison.kind == BASELINE_YEAR:
+        text = f"In {fy_label(current.start.year)}, {_subject(measure, current.amount)}"
     else:
         text = f"{_subject(measure, current.amount)} this quarter"
     if baseline.amount is None:
@@ -83,6 +85,29 @@ def sentence(measure: Measure, comparison: Comparison) -> str:
     if comparison.status == "modelled":
         text += " (Modelled data.)"
     return _capitalise(text)
+
+
+def headline(measure: Measure, comparison: Comparison) -> str:
+    """A summary line in the style of a closure report, with a whole-number percentage:
+    "Anti-social behaviour: 52,732 in 2015/16 to 30,674 in 2021/22, down 42%; ..." """
+    current, baseline = comparison.current, comparison.baseline
+    if not comparison.complete:
+        return f"{measure.label}: no figure for both years to compare."
+    years = f"{_amount(measure, baseline.amount)} in {fy_label(baseline.start.year)} to " \
+            f"{_amount(measure, current.amount)} in {fy_label(current.start.year)}"
+    if measure.kind == "snapshot":
+        years = f"{number(baseline.amount)} at the end of {month_label(baseline.end)} to " \
+                f"{number(current.amount)} at the end of {month_label(current.end)}"
+    if measure.kind == "percent":
+        change = change_clause(measure, comparison).strip("()")
+    elif comparison.percent is None or comparison.difference == 0:
+        change = "no percentage change"
+    else:
+        size = abs(comparison.percent)
+        change = f"{comparison.direction} {size:.0f}%" if size >= 1 else f"{comparison.direction} {size:.1f}%"
+    verdict = test_clause(comparison.test, comparison.difference == 0) if comparison.test else ""
+    text = f"{measure.label}: {years}, {change}. {verdict}".strip()
+    return text + (" (Modelled data.)" if comparison.status == "modelled" else "")
 
 
 def _in_sentence(label: str) -> str:
@@ -132,6 +157,28 @@ def decomposition_sentences(measure: Measure, result: Decomposition) -> list[str
         items = [f"{month_label(row.period_start)} ({number(row.observed)}, {'above' if row.remainder > 0 else 'below'} "
                  f"expectation)" for row in result.standouts.itertuples()]
         sentences.append(f"Months that stand out from trend and season in the last two years: {', '.join(items)}.")
+    return sentences
+
+
+def period_decomposition_sentences(measure: Measure, result: Decomposition) -> list[str]:
+    """What an STL decomposition shows over a whole plan period."""
+    frame = result.frame
+    first, last = frame.iloc[0], frame.iloc[-1]
+    change = 100 * (last["trend"] - first["trend"]) / first["trend"]
+    unusual = frame[frame["unusual"]]
+    sentences = [
+        f"The underlying trend went from {number(round(first['trend']))} {measure.unit} a month in "
+        f"{month_label(first['period_start'])} to {number(round(last['trend']))} in "
+        f"{month_label(last['period_start'])} ({_signed_percent(change)}).",
+        f"Seasonally, {' and '.join(result.seasonal_high)} tend to be the highest months and "
+        f"{' and '.join(result.seasonal_low)} the lowest (average over the last three years).",
+    ]
+    if unusual.empty:
+        sentences.append("No month in the period stands out from its trend and season.")
+    else:
+        items = [f"{month_label(row.period_start)} ({number(row.observed)}, {'above' if row.remainder > 0 else 'below'} "
+                 f"expectation)" for row in unusual.itertuples()]
+        sentences.append(f"Months that stand out from trend and season: {', '.join(items)}.")
     return sentences
 
 

@@ -102,6 +102,21 @@ def fy_label(fy_start: int) -> str:
     return f"{fy_start}/{(fy_start + 1) % 100:02d}"
 
 
+_FY_FORMS = re.compile(r"^(\d{4})[-/](\d{2})$")
+
+
+def parse_fy(text: str) -> int:
+    """``2015/16`` or ``2015-16`` -> ``2015`` (the calendar year the financial year starts in)."""
+    match = _FY_FORMS.fullmatch(str(text).strip())
+    if not match or (int(match[1]) + 1) % 100 != int(match[2]):
+        raise PeriodError(f"unknown financial year {text!r}: expected a form such as '2015/16'")
+    return int(match[1])
+
+
+def fy_start_date(fy_start: int) -> dt.date:
+    return dt.date(fy_start, 4, 1)
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """First day of the month ``months`` after the month of ``day``."""
     index = day.year * 12 + day.month - 1 + months

@@ -19,11 +19,12 @@ from statsmodels.stats.rates import test_poisson_2indep
 from statsmodels.tsa.seasonal import STL
 
 from .data import Dataset, Measure, Value, weakest
-from .periods import MONTH_NAMES, Quarter, add_months, fy_label, month_label
+from .periods import MONTH_NAMES, Quarter, add_months, fy_label, fy_start_date, month_label
 
 SAME_QUARTER_LAST_YEAR = "same_quarter_last_year"
 LAST_QUARTER = "last_quarter"
 ROLLING_12_MONTHS = "rolling_12_months"
+BASELINE_YEAR = "baseline_year"
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,15 @@ def quarter_comparisons(dataset: Dataset, measure_id: str, quarter: Quarter) -> 
     return comparisons
 
 
+def year_comparison(dataset: Dataset, measure_id: str, baseline_year: int, end_year: int) -> Comparison:
+    """A closure review's comparison: the end financial year against the baseline year or, for
+    a measure first collected later (the confidence survey began in 2017/18), against its
+    first complete year."""
+    first = next((year for year in range(baseline_year, end_year)
+                  if dataset.value(measure_id, fy_start_date(year), 12).amount is not None), baseline_year)
+    return compare(dataset, measure_id, fy_start_date(end_year), fy_start_date(first), 12, BASELINE_YEAR)
+
+
 # ----------------------------------------------------------------------------- change tests
 
 SIGNIFICANCE_LEVEL = 0.05
@@ -149,7 +159,7 @@ class Decomposition:
     """STL of a monthly series up to the end of ``quarter`` (robust, period 12)."""
 
     quarter: Quarter
-    frame: pd.DataFrame  # period_start, observed, trend, seasonal, remainder, robust_z
+    frame: pd.DataFrame  # period_start, observed, trend, seasonal, remainder, robust_z, weight, unusual
     trend_now: float
     trend_year_ago: float
     adjusted_quarter: float
@@ -200,12 +210,12 @@ def decompose(series: pd.DataFrame, quarter: Quarter, standout_z: float = 3.0) -
     spread = 1.4826 * np.median(np.abs(plain - np.median(plain)))
     frame["robust_z"] = plain / spread if spread > 0 else 0.0
     frame["weight"] = fit.weights
+    frame["unusual"] = (frame["robust_z"].abs() > standout_z) & (frame["weight"] < 0.5)
     adjusted = frame["observed"] - frame["seasonal"]
     last = frame.index[-1]
     recent_seasonal = frame["seasonal"].iloc[-36:]
     by_month = recent_seasonal.groupby(recent_seasonal.index.month).mean()
-    unusual = (frame["robust_z"].abs() > standout_z) & (frame["weight"] < 0.5)
-    standouts = frame[(frame.index > last - pd.DateOffset(months=24)) & unusual].copy()
+    standouts = frame[(frame.index > last - pd.DateOffset(months=24)) & frame["unusual"]].copy()
     frame.index = frame.index.date
     standouts.index = standouts.index.date
     return Decomposition(
@@ -249,14 +259,15 @@ def complete_financial_years(values: pd.Series, quarter: Quarter) -> pd.Series:
     return totals[totals.index <= last_complete]
 
 
-def overdispersion_test(fit) -> float:
+def overdispersion_test(fit) -> tuple[float, float]:
     """Cameron and Trivedi's (1990) regression test of Poisson equidispersion: regress
     ((y - mu)^2 - y) / mu on mu without a constant; a positive coefficient means
-    over-dispersion. Returns the one-sided p-value."""
+    over-dispersion. Returns the one-sided p-value and the coefficient, which estimates the
+    negative binomial's dispersion parameter alpha."""
     mu, y = np.asarray(fit.fittedvalues), np.asarray(fit.model.endog)
     auxiliary = sm.OLS(((y - mu) ** 2 - y) / mu, mu).fit()
     t = float(auxiliary.tvalues[0])
-    return float(stats.t.sf(t, auxiliary.df_resid))
+    return float(stats.t.sf(t, auxiliary.df_resid)), float(auxiliary.params[0])
 
 
 def _design(values: pd.Series, periods) -> pd.DataFrame:
@@ -272,10 +283,16 @@ def count_regression(frame: pd.DataFrame, with_covid: bool) -> tuple[RegressionR
     indicator); negative binomial instead when the Poisson fit is over-dispersed at 5%."""
     formula = "y ~ years + C(month)" + (" + covid" if with_covid and frame["covid"].any() else "")
     poisson = smf.glm(formula, frame, family=sm.families.Poisson()).fit()
-    p_dispersion = overdispersion_test(poisson)
+    p_dispersion, alpha = overdispersion_test(poisson)
     fit, model = poisson, "Poisson"
     if p_dispersion < SIGNIFICANCE_LEVEL:
-        fit, model = smf.negativebinomial(formula, frame).fit(disp=0, maxiter=200), "negative binomial"
+        # Newton's method from the Poisson estimates and the auxiliary regression's alpha: the
+        # default (BFGS from its own start) stops short of convergence on counts in the tens of thousands
+        start = np.append(poisson.params.to_numpy(), max(alpha, 1e-4))
+        fit = smf.negativebinomial(formula, frame).fit(start_params=start, method="newton", disp=0, maxiter=100)
+        if not fit.mle_retvals["converged"]:
+            raise ArithmeticError(f"the negative binomial regression did not converge ({len(frame)} months)")
+        model = "negative binomial"
     low, high = fit.conf_int().loc["years"]
     return RegressionResult(model, p_dispersion, float(np.exp(fit.params["years"])), float(np.exp(low)),
                             float(np.exp(high)), float(fit.pvalues["years"]), len(frame)), fit

@@ -11,7 +11,8 @@ from pcpbook import book
 
 def test_committed_notebooks_match_the_plans(dataset, tmp_path):
     written = book.write_notebooks(dataset.plans, dataset.measures, tmp_path)
-    assert len(written) == 2 + 7 + 12
+    closure = (3 + 7) + (3 + 12)  # summary, finance, register and a chapter per priority, per plan
+    assert len(written) == 2 + 7 + 12 + closure
     for path in written:
         relative = path.relative_to(tmp_path)
         assert (ROOT / relative).read_text() == path.read_text(), f"{relative} is stale: run scripts/make_chapters.py"
@@ -39,6 +40,22 @@ def test_each_chapter_declares_its_parameters_with_runnable_defaults():
     intro = papermill.inspect_notebook(str(ROOT / book.INTRO))
     assert set(intro) == set(book.INTRO_PARAMETERS)
     assert set(papermill.inspect_notebook(str(ROOT / book.METHODS))) == set(book.PRIORITY_PARAMETERS)
+
+
+def test_closure_notebooks_declare_the_data_folder_with_a_runnable_default():
+    for path in (ROOT / "chapters" / "closure").rglob("*.ipynb"):
+        parameters = papermill.inspect_notebook(str(path))
+        expected = {"data_dir", "produced"} if path.stem == "summary" else {"data_dir"}
+        assert set(parameters) == expected, path
+        assert (path.parent / "../../../data").resolve() == ROOT / "data"
+
+
+def test_closure_contents_run_summary_finance_priorities_register_methods(dataset):
+    toc = book.closure_toc(dataset.plans["2016-2021"])
+    files = [toc["root"]] + [entry["file"] for entry in toc["chapters"]]
+    assert files == ["chapters/closure/2016-2021/summary", "chapters/closure/2016-2021/finance"] + [
+        f"chapters/closure/2016-2021/p{n:02d}" for n in range(1, 8)] + [
+        "chapters/closure/2016-2021/register", "chapters/methods", "chapters/build"]
 
 
 def test_analyses_appear_where_the_catalogue_puts_them():

@@ -4,7 +4,7 @@ line and field, missing updates kept as "No update received", and untrusted text
 import pytest
 
 from pcpbook import cli, commentary
-from pcpbook.chapter import _commentary_cell, status_summary
+from pcpbook.chapter import commentary_cell, status_summary
 from pcpbook.periods import Quarter
 
 Q3 = Quarter.parse("2023-24-Q3")
@@ -110,9 +110,9 @@ def test_paragraphs_bullets_and_bold_are_kept():
 
 def test_long_entries_are_folded_with_their_opening_visible():
     long_text = "Word " * 600
-    cell = _commentary_cell(commentary.Entry("1.1", ("A",), "on track", long_text))
+    cell = commentary_cell(commentary.Entry("1.1", ("A",), "on track", long_text))
     assert cell.startswith('<details class="pcp-long"><summary>Word Word') and "show all 3,000 characters" in cell
-    assert _commentary_cell(commentary.Entry("1.1", ("A",), "on track", "")) == (
+    assert commentary_cell(commentary.Entry("1.1", ("A",), "on track", "")) == (
         '<p class="pcp-no-update">No update received.</p>')
 
 

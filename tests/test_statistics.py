@@ -4,6 +4,7 @@ control limits, and no look-ahead."""
 
 import datetime as dt
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -121,7 +122,20 @@ def test_overdispersion_test_accepts_poisson_data():
     import statsmodels.api as sm
     counts = np.random.default_rng(5).poisson(60, 120).astype(float)
     fit = sm.GLM(counts, np.ones((len(counts), 1)), family=sm.families.Poisson()).fit()
-    assert overdispersion_test(fit) > 0.05
+    p_value, _ = overdispersion_test(fit)
+    assert p_value > 0.05
+
+
+def test_large_overdispersed_counts_get_a_converged_negative_binomial_fit():
+    # counts in the tens of thousands, as for total crime: the default start fails to converge
+    rng = np.random.default_rng(11)
+    mean = 14000 * np.exp(0.04 * np.arange(84) / 12)
+    counts = rng.negative_binomial(1 / 0.004, 1 / (1 + 0.004 * mean)).astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a convergence warning fails the test
+        result = trend_tests(_monthly(counts), Quarter.parse("2019-20-Q4"), ())
+    assert result.regression.model == "negative binomial"
+    assert result.regression.lower < 1.04 < result.regression.upper
 
 
 def test_control_limits_on_a_steady_series_flag_the_odd_month():

@@ -1,0 +1,364 @@
+"""What a closure review's notebooks show: a whole plan period, looked back on.
+
+The review compares the plan's baseline financial year with its end year for every measure
+(with the test of that change), draws each measure over the whole period with the plan
+shaded, tests long-run trends, decomposes the seasonal series, and says what became of each
+commitment from the history of quarterly returns. Shaped like the published 2016-2021
+closure report (seed-004): executive summary, financial overview, one chapter per priority,
+and an appendix register of commitments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from IPython.display import HTML, Markdown
+
+from . import __version__, commentary
+from .chapter import (FIGURE_DIR, cite, commentary_cell, comparison_cells, escape_html, escape_markdown,
+                      markdown_table, measure_block, save_figure, status_badge, status_summary, status_table)
+from .data import FINANCE_ITEMS, Dataset, Plan, Priority, load
+from .figures import decomposition_chart, period_chart, trend_model_chart
+from .narrative import headline, number, p_value, period_decomposition_sentences, sentence, trend_sentences
+from .periods import Quarter, fy_label, fy_start_date, month_label
+from .stats import NotEnoughHistory, decompose, trend_tests, year_comparison
+
+
+class ReviewError(ValueError):
+    """A closure review that the data cannot support."""
+
+
+def open_review(plan_id: str, data_dir: str, produced: str | None = None) -> "Review":
+    """The closure review of ``plan_id``; refused when the data end before its end year."""
+    dataset = load(data_dir)
+    if plan_id not in dataset.plans:
+        raise ReviewError(f"no plan {plan_id!r} in {dataset.root / 'plans'}; plans: {', '.join(dataset.plans)}")
+    plan = dataset.plans[plan_id]
+    end_quarter = Quarter(plan.end_year, 4)
+    latest = dataset.latest_quarter()
+    if end_quarter > latest:
+        raise ReviewError(f"the closure review of {plan_id} compares {fy_label(plan.baseline_year)} with "
+                          f"{fy_label(plan.end_year)}, but the data end in {month_label(latest.end)}")
+    return Review(dataset, plan, dt.date.fromisoformat(produced) if produced else dt.date.today())
+
+
+@dataclass
+class Review:
+    dataset: Dataset
+    plan: Plan
+    produced: dt.date
+    _comparisons: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def end_quarter(self) -> Quarter:
+        return Quarter(self.plan.end_year, 4)
+
+    @property
+    def years(self) -> str:
+        return f"{fy_label(self.plan.baseline_year)} to {fy_label(self.plan.end_year)}"
+
+    @functools.cached_property
+    def outcomes(self) -> dict[str, commentary.Outcome]:
+        return commentary.outcomes(self.dataset.root / "commentary", self.plan)
+
+    def comparison(self, measure_id: str):
+        """Baseline year against end year, computed once per review."""
+        if measure_id not in self._comparisons:
+            self._comparisons[measure_id] = year_comparison(self.dataset, measure_id, self.plan.baseline_year,
+                                                            self.plan.end_year)
+        return self._comparisons[measure_id]
+
+    def measure_ids(self) -> list[str]:
+        """Every measure the plan reports, in priority order, each once."""
+        return list(dict.fromkeys(m for p in self.plan.priorities for m in p.measures))
+
+    def chapter(self, number: int) -> "ReviewChapter":
+        return ReviewChapter(self, self.plan.priority(number))
+
+    def count_outcomes(self, ids) -> Counter:
+        return Counter(self.outcomes[i].status for i in ids)
+
+    # ------------------------------------------------------------------ executive summary
+
+    def facts(self) -> Markdown:
+        plan = self.plan
+        rows = [["", ""], ["Plan", plan.title],
+                ["Plan period", f"{plan.first_quarter.label} to {plan.last_quarter.label} "
+                                f"({month_label(plan.first_quarter.start)} to {month_label(plan.last_quarter.end)})"],
+                ["Compared", f"baseline year {fy_label(plan.baseline_year)} against end year {fy_label(plan.end_year)}"],
+                ["Data to", month_label(self.end_quarter.end)],
+                ["Produced", f"{self.produced:%d %B %Y}"],
+                ["Software", f"pcpbook {__version__}"],
+                ["Data fingerprint", f"`{self.dataset.digest[:12]}` (every data file)"]]
+        return Markdown(markdown_table(rows))
+
+    def headlines(self) -> Markdown:
+        """Measures whose baseline and end-year figures are both published: the review's
+        official headlines."""
+        lines = [headline(self.dataset.measures[m], self.comparison(m)) for m in self.measure_ids()
+                 if self.comparison(m).status == "published"]
+        if not lines:
+            return Markdown(f"No measure has published figures for both {fy_label(self.plan.baseline_year)} and "
+                            f"{fy_label(self.plan.end_year)}; the table below uses modelled data.")
+        return Markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
+
+    def all_measures(self) -> Markdown:
+        """Every measure: baseline year against end year, with the test of the change."""
+        rows = [["Measure", "Baseline", "End year", "Change", "Change (%)", "Data", "Test"]]
+        for measure_id in self.measure_ids():
+            rows.append(_year_row(self.dataset.measures[measure_id], self.comparison(measure_id)))
+        return Markdown(markdown_table(rows) + "\n\n"
+                        + escape_markdown(f"{_years_note(self)} {_untested_note(self, self.measure_ids())}".strip()))
+
+    def delivery(self) -> Markdown:
+        """Final status of every commitment, per priority: what was committed against what was delivered."""
+        total = self.count_outcomes(list(self.outcomes))
+        modelled = any(o.modelled for o in self.outcomes.values())
+        text = (f"{sum(total.values())} commitments, by the last status their owning units reported: "
+                f"{status_summary(total)}."
+                + (" The returns are demonstration text (modelled), not real returns." if modelled else ""))
+        return Markdown(escape_markdown(text) + "\n\n" + status_table(self.plan, self.count_outcomes))
+
+    def data_notice(self) -> Markdown:
+        observations = self.dataset.observations
+        shown = observations[observations["period_start"] <= self.end_quarter.end]
+        modelled = int((shown["status"] == "modelled").sum())
+        published = int((shown["status"] == "published").sum())
+        return Markdown(
+            f"**About the data.** This review uses {number(published)} published figures, each cited to the "
+            f"document it comes from, and {number(modelled)} modelled values: demonstration series calibrated "
+            "to add up to every published figure. Modelled values are not official statistics; every chart "
+            "and table says which is which.")
+
+    # ------------------------------------------------------------------ finance
+
+    def finance(self) -> Markdown:
+        """Funding, spending and surplus by year for the review's years, from the finance table."""
+        table = self.dataset.finance
+        shown = table[(table["year"] >= self.plan.baseline_year) & (table["year"] <= self.plan.end_year)] \
+            if not table.empty else table
+        if shown.empty:
+            return Markdown(f"No financial figures for {self.years} are in the data (`finance.csv`). "
+                            "Add them, each with the document it comes from, to show them here.")
+        years = sorted(shown["year"].unique())
+        rows = [["Item"] + [fy_label(y) for y in years] + ["Source"]]
+        for item, (label, unit) in FINANCE_ITEMS.items():
+            values = shown[shown["item"] == item]
+            if values.empty:
+                continue
+            cells = {row.year: _money(row.value, unit) for row in values.itertuples()}
+            sources = "; ".join(dict.fromkeys(cite(s, self.dataset.sources) for s in values["source"]))
+            rows.append([label] + [cells.get(y, "–") for y in years] + [sources])
+        notes = [_finance_check(shown[shown["year"] == year], year) for year in years]
+        notes = [n for n in notes if n]
+        return Markdown(markdown_table(rows) + "\n\n" + "\n".join(f"- {escape_markdown(n)}" for n in notes)
+                        + "\n\nAll figures are published (not modelled); derived amounts say how they were computed.")
+
+    # ------------------------------------------------------------------ appendix
+
+    def register(self) -> HTML:
+        """Every commitment with its final status and the evidence of its last return."""
+        parts = []
+        for priority in self.plan.priorities:
+            rows = []
+            for item in priority.commitments:
+                outcome = self.outcomes[item.id]
+                last = (f"{outcome.quarter.label}; updates in {outcome.updates} of {outcome.quarters} quarterly returns"
+                        if outcome.received else f"no update in any of {outcome.quarters} quarterly returns")
+                rows.append(f'<tr><th scope="row">{escape_html(item.id)}</th><td>{escape_html(item.text)}'
+                            f'<br><small>{escape_html(_stage(item.stage))}</small></td>'
+                            f'<td>{status_badge(outcome.status)}<br><small>{escape_html(last)}</small></td>'
+                            f'<td class="pcp-commentary">{commentary_cell(outcome)}</td>'
+                            f'<td>{escape_html(", ".join(outcome.who))}</td></tr>')
+            caption = f"Priority {priority.number}: {priority.title}"
+            parts.append(f'<table class="pcp-commitments"><caption>{escape_html(caption)}</caption><thead><tr>'
+                         '<th scope="col">No.</th><th scope="col">We will</th><th scope="col">Final status</th>'
+                         '<th scope="col">Evidence (last return)</th><th scope="col">Who</th></tr></thead>'
+                         f'<tbody>{"".join(rows)}</tbody></table>')
+        modelled = any(o.modelled for o in self.outcomes.values())
+        note = ("<p>Demonstration returns (modelled), written for this example: not real returns.</p>"
+                if modelled else "")
+        source = f"<p>Commitments are paraphrased in our own words from: {escape_html(cite(self.plan.source, self.dataset.sources))}.</p>"
+        return HTML(note + "".join(parts) + source)
+
+
+@dataclass
+class ReviewChapter:
+    review: Review
+    priority: Priority
+
+    @property
+    def dataset(self) -> Dataset:
+        return self.review.dataset
+
+    def introduction(self) -> Markdown:
+        plan = self.review.plan
+        return Markdown(
+            f"*{plan.title}, closure review: {self.review.years}; data to {month_label(self.review.end_quarter.end)}.*\n\n"
+            f"**Objective.** {self.priority.objective}\n\n"
+            f"This chapter looks back on {len(self.priority.measures)} measure(s) and "
+            f"{len(self.priority.commitments)} commitment(s).")
+
+    def key_figures(self) -> Markdown:
+        rows = [["Measure", "Baseline", "End year", "Change", "Change (%)", "Data", "Test"]]
+        rows += [_year_row(self.dataset.measures[m], self.review.comparison(m)) for m in self.priority.measures]
+        note = f"{_years_note(self.review)} {_untested_note(self.review, self.priority.measures)}".strip()
+        return Markdown(markdown_table(rows) + "\n\n" + escape_markdown(note))
+
+    def measures(self, figure_dir: str | Path = FIGURE_DIR) -> Markdown:
+        """Each measure over the whole period, the plan shaded, with the baseline-to-end sentence."""
+        plan, blocks = self.review.plan, []
+        for measure_id in self.priority.measures:
+            measure = self.dataset.measures[measure_id]
+            series = self.dataset.monthly(measure_id, self.review.end_quarter.end)
+            compared = self.review.comparison(measure_id)
+            chart = period_chart(measure, series, plan.first_quarter.start, plan.last_quarter.end,
+                                 compared.baseline.start.year, plan.end_year)
+            figure = save_figure(chart, self._figure_path(figure_dir, measure_id))
+            blocks.append(measure_block(measure.label, figure, [sentence(measure, compared)]))
+        return Markdown("\n\n---\n\n".join(blocks))
+
+    def trends(self, figure_dir: str | Path = FIGURE_DIR) -> Markdown:
+        """Mann-Kendall with Sen's slope on the years, and the count regression on the months,
+        for every count of events; the fitted chart for those the catalogue marks."""
+        rows = [["Measure", "Years", "Mann-Kendall", "Sen's slope a year", "Regression: change a year (95% CI)",
+                 "Model", "Data"]]
+        blocks = []
+        for measure_id, result in self._trend_results():
+            measure = self.dataset.measures[measure_id]
+            if isinstance(result, NotEnoughHistory):
+                blocks.append(f"**{escape_markdown(measure.label)}**\n\nNot tested: {escape_markdown(result)}.")
+                continue
+            test, fit = result.mann_kendall, result.regression
+            modelled = bool((self._window(measure_id)["status"] == "modelled").any())
+            rows.append([measure.label, f"{result.years[0]} to {result.years[-1]}",
+                         f"{test.trend}, {p_value(test.p)}", f"{test.slope:+,.1f}",
+                         f"{100 * (fit.rate_ratio - 1):+.1f}% ({100 * (fit.lower - 1):+.1f}% to "
+                         f"{100 * (fit.upper - 1):+.1f}%), {p_value(fit.p_value)}", fit.model,
+                         "modelled" if modelled else "published"])
+            figure = ""
+            if measure.trend_test:
+                chart = trend_model_chart(measure, result, modelled)
+                figure = save_figure(chart, self._figure_path(figure_dir, f"{measure_id}-trend"))
+            blocks.append(measure_block(measure.label, figure, trend_sentences(measure, result)))
+        if len(rows) == 1 and not blocks:
+            return Markdown("This priority has no counts of events to test for a trend.")
+        table = markdown_table(rows) if len(rows) > 1 else ""
+        return Markdown(table + "\n\n" + "\n\n---\n\n".join(blocks))
+
+    def has_seasonal_patterns(self) -> bool:
+        return any(self.dataset.measures[m].decompose for m in self.priority.measures)
+
+    def seasonal_patterns(self, figure_dir: str | Path = FIGURE_DIR) -> Markdown:
+        """STL decomposition over the review's years of the measures the catalogue marks."""
+        blocks = []
+        for measure_id in self.priority.measures:
+            measure = self.dataset.measures[measure_id]
+            if not measure.decompose:
+                continue
+            window = self._window(measure_id)
+            try:
+                result = decompose(window, self.review.end_quarter)
+            except NotEnoughHistory as exc:
+                blocks.append(f"**{escape_markdown(measure.label)}**\n\nNot shown: {escape_markdown(exc)}.")
+                continue
+            chart = decomposition_chart(measure, result, bool((window["status"] == "modelled").any()))
+            figure = save_figure(chart, self._figure_path(figure_dir, f"{measure_id}-stl"))
+            blocks.append(measure_block(measure.label, figure, period_decomposition_sentences(measure, result)))
+        return Markdown("\n\n---\n\n".join(blocks))
+
+    def delivery(self) -> HTML:
+        """Committed against delivered: final statuses and when each was last reported."""
+        ids = [c.id for c in self.priority.commitments]
+        counts = self.review.count_outcomes(ids)
+        rows = []
+        for item in self.priority.commitments:
+            outcome = self.review.outcomes[item.id]
+            when = outcome.quarter.label if outcome.received else "never"
+            rows.append(f'<tr><th scope="row">{escape_html(item.id)}</th><td>{escape_html(item.text)}</td>'
+                        f'<td>{escape_html(_stage(item.stage))}</td><td>{status_badge(outcome.status)}</td>'
+                        f'<td>{escape_html(when)}</td></tr>')
+        table = ('<table class="pcp-commitments"><caption>Final status of each commitment: the last status '
+                 'its owning unit reported. The evidence is in the appendix register.</caption><thead><tr>'
+                 '<th scope="col">No.</th><th scope="col">We will</th><th scope="col">Stage</th>'
+                 '<th scope="col">Final status</th><th scope="col">Last update</th></tr></thead>'
+                 f'<tbody>{"".join(rows)}</tbody></table>')
+        summary = (f"<p><strong>{len(ids)} commitments:</strong> "
+                   f"{escape_html(status_summary(counts))}.</p>")
+        return HTML(summary + table)
+
+    def _trend_results(self):
+        for measure_id in self.priority.measures:
+            measure = self.dataset.measures[measure_id]
+            if measure.kind != "count" or measure.test != "poisson":
+                continue
+            try:
+                yield measure_id, trend_tests(self._window(measure_id), self.review.end_quarter, measure.periods)
+            except NotEnoughHistory as exc:
+                yield measure_id, exc
+
+    def _window(self, measure_id: str):
+        """The monthly series from the baseline year to the end year, nothing later."""
+        series = self.dataset.monthly(measure_id, self.review.end_quarter.end)
+        return series[series["period_start"] >= fy_start_date(self.review.plan.baseline_year)].reset_index(drop=True)
+
+    def _figure_path(self, figure_dir, name: str) -> Path:
+        return Path(figure_dir) / f"closure-{self.review.plan.id}-{self.priority.slug}-{name}.png"
+
+
+def _year_row(measure, comparison) -> list[str]:
+    now, then, change, percent, status = comparison_cells(measure, comparison)
+    baseline = f"{then} ({fy_label(comparison.baseline.start.year)})" if comparison.baseline.amount is not None else then
+    test = comparison.test
+    verdict = ("no test applies" if test.p_value is None else
+               ("significant" if test.significant else "not significant") + f", {p_value(test.p_value)}")
+    return [measure.label, baseline, now, change, percent, status, verdict]
+
+
+def _years_note(review: Review) -> str:
+    return (f"The end year is {fy_label(review.plan.end_year)}; the baseline is {fy_label(review.plan.baseline_year)}, "
+            "or a measure's first complete year where it began later (shown in brackets). Counts are totals for the "
+            "financial year, headcounts are at its end (31 March), survey results its average. Changes are recomputed "
+            "from the figures; a change is called significant only when its test gives p < 0.05.")
+
+
+def _untested_note(review: Review, measure_ids) -> str:
+    """Why no test applies, once per reason, naming the measures."""
+    reasons: dict[str, list[str]] = {}
+    for measure_id in measure_ids:
+        test = review.comparison(measure_id).test
+        if test.p_value is None:
+            reasons.setdefault(test.reason, []).append(review.dataset.measures[measure_id].label)
+    return " ".join(f"No test applies to {', '.join(labels)}: {reason}." for reason, labels in reasons.items())
+
+
+def _stage(stage: str) -> str:
+    return {"plan": "Original plan", "extension": "Extension (2020/21)"}.get(stage, stage.capitalize())
+
+
+def _money(value: float, unit: str) -> str:
+    """As published: £330.3m, £327.589m, 4.98%."""
+    if unit == "%":
+        return f"{value:g}%"
+    return f"£{value:,.1f}m" if round(value, 1) == value else f"£{value:,.3f}m"
+
+
+def _finance_check(year_rows, year: int) -> str:
+    """Funding less spending against the stated surplus, and the grant share in pounds."""
+    items = dict(zip(year_rows["item"], year_rows["value"]))
+    notes = []
+    if {"funding", "net_revenue_expenditure"} <= set(items):
+        computed = items["funding"] - items["net_revenue_expenditure"]
+        notes.append(f"In {fy_label(year)}, funding of £{items['funding']:,.1f}m less net revenue expenditure of "
+                     f"£{items['net_revenue_expenditure']:,.3f}m leaves £{computed:,.3f}m"
+                     + (f", which agrees with the stated surplus of £{items['surplus']:,.1f}m." if "surplus" in items
+                        else "."))
+    if {"funding", "home_office_grant_share"} <= set(items):
+        grant = items["funding"] * items["home_office_grant_share"] / 100
+        notes.append(f"The Home Office core grant, {items['home_office_grant_share']:g}% of funding, was about "
+                     f"£{grant:,.1f}m in {fy_label(year)} (derived: share times total funding).")
+    return " ".join(notes)
