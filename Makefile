@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: book test test-fast validate data chapters clean bench
+.PHONY: book closure test test-fast validate data chapters clean bench
 
 $(INSTALLED): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,9 @@ $(INSTALLED): requirements.txt pyproject.toml
 
 book: $(INSTALLED)   ## build the latest quarter's edition (QUARTER=2020-21-Q1 for another)
 	$(BIN)/python -m pcpbook build $(if $(QUARTER),--quarter "$(QUARTER)")
+
+closure: $(INSTALLED)   ## build a plan's closure review (PLAN=2016-2021 or 2021-2024)
+	$(BIN)/python -m pcpbook closure --plan "$(or $(PLAN),2016-2021)"
 
 test: $(INSTALLED)   ## the whole suite, including notebook and edition builds
 	$(BIN)/python -m pytest -q
@@ -33,7 +36,7 @@ chapters: $(INSTALLED)   ## rewrite chapter notebooks and _toc.yml after changin
 	$(BIN)/python scripts/make_chapters.py
 
 clean:
-	rm -rf _build chapters/*/figures
+	rm -rf _build chapters/*/figures chapters/closure/*/figures
 
 bench: $(INSTALLED)   ## measure build times against the naive Jupyter Book build (several minutes)
 	$(BIN)/python scripts/bench.py

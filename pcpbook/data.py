@@ -594,13 +594,9 @@ def _parse_row(path: Path, line: int, row: dict, measures: dict[str, Measure],
         bad("period_start", f"got {row['period_start']}: a quarter starts in April, July, October or January")
     if start is not None and period == "fy" and (start.month, start.day) != (4, 1):
         bad("period_start", f"got {row['period_start']}: a financial year starts on 1 April")
-    try:
-        value = float(row["value"])
-        if not math.isfinite(value):
-            raise ValueError
-    except ValueError:
+    value = _number(row["value"])
+    if value is None:
         bad("value", f"got {row['value']!r}: expected a number")
-        value = None
     if value is not None and value < 0:
         bad("value", f"got {row['value']}: counts, headcounts and percentages cannot be negative")
     if value is not None and measure is not None and measure.kind == "percent" and value > 100:
@@ -614,6 +610,15 @@ def _parse_row(path: Path, line: int, row: dict, measures: dict[str, Measure],
         return None
     return {"measure": row["measure"], "geography": row["geography"].strip(), "period_start": start,
             "period": period, "value": value}
+
+
+def _number(text: str) -> float | None:
+    """A finite number, or None."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
 
 
 class _RowProblem(Exception):
@@ -714,11 +719,8 @@ def _load_finance(path: Path, sources: dict[str, str], problems: list[Problem]) 
             bad("item", f"unknown item {row['item']!r}: expected one of {', '.join(FINANCE_ITEMS)}")
         elif row["unit"] != item[1]:
             bad("unit", f"got {row['unit']!r}: {row['item']} is in {item[1]}")
-        try:
-            value = float(row["value"])
-            if not math.isfinite(value):
-                raise ValueError
-        except ValueError:
+        value = _number(row["value"])
+        if value is None:
             bad("value", f"got {row['value']!r}: expected a number")
         if row["document"] not in sources:
             bad("document", f"unknown document {row['document']!r}: not in sources.yaml")
