@@ -1,4 +1,4 @@
-"""Command line: ``python -m pcpbook build|closure|validate|commentary ...``."""
+"""Command line: ``python -m pcpbook build|closure|ingest|validate|commentary ...``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import commentary, edition
+from . import commentary, edition, ingest
 from .data import DataError, load
 from .periods import PeriodError, Quarter
 from .review import ReviewError
@@ -32,6 +32,21 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--note", help="change-log note for a republished book")
         command.add_argument("--base-url", default="/", help="URL path the site is served from (default: /)")
         command.add_argument("--verbose", action="store_true", help="show cell progress and build output")
+
+    sources = commands.add_parser("ingest", help="turn public data files into observation rows")
+    adapters = sources.add_subparsers(dest="adapter", required=True)
+    police = adapters.add_parser("police-uk", help="police.uk archive street files: monthly counts by crime type")
+    police.add_argument("paths", nargs="+", help="street CSV files, folders, globs or monthly zip archives")
+    police.add_argument("--force", help="keep one force, e.g. 'Essex Police' (default: every force)")
+    roads = adapters.add_parser("stats19", help="DfT road safety data: monthly casualties by severity")
+    roads.add_argument("--collisions", type=Path, required=True, help="collisions (or accidents) CSV")
+    roads.add_argument("--casualties", type=Path, required=True, help="casualties CSV")
+    roads.add_argument("--force", type=int, default=42, help="STATS19 police_force code (default: 42, Essex)")
+    office = adapters.add_parser("home-office", help="Home Office police recorded crime table (CSV, .ods, .xlsx)")
+    office.add_argument("path", type=Path)
+    office.add_argument("--force", required=True, help="force name as in the table, e.g. Essex")
+    for adapter in (police, roads, office):
+        adapter.add_argument("--out", type=Path, required=True, help="observations CSV to write")
 
     validate = commands.add_parser("validate", help="check the data and report every problem")
     validate.add_argument("--data", type=Path, default=Path("data"))
@@ -79,11 +94,26 @@ def _commentary(args) -> int:
     return 0
 
 
+def _ingest(args) -> int:
+    started = time.perf_counter()
+    if args.adapter == "police-uk":
+        result = ingest.police_uk(args.paths, force=args.force)
+    elif args.adapter == "stats19":
+        result = ingest.stats19(args.collisions, args.casualties, force=args.force)
+    else:
+        result = ingest.home_office(args.path, force=args.force)
+    ingest.write_observations(result.observations, args.out)
+    print(f"{result.summary()}; wrote {args.out} in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "commentary":
             return _commentary(args)
+        if args.command == "ingest":
+            return _ingest(args)
         if args.command == "validate":
             dataset = load(args.data)
             print(f"{args.data}: valid; {len(dataset.observations):,} observations, "
@@ -106,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         built = sum(r.status == "built" for r in results)
         print(f"{built} edition(s) built, {len(results) - built} up to date, in {time.perf_counter() - started:.1f} s")
         return 0
-    except (PeriodError, DataError, ReviewError, commentary.CommentaryError) as exc:
+    except (PeriodError, DataError, ReviewError, commentary.CommentaryError, ingest.IngestError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except edition.BuildError as exc:

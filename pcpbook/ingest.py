@@ -1,0 +1,427 @@
+"""Adapters from public sources to observation rows (DESIGN §2, stage 3).
+
+- police.uk archive street files: monthly counts per force and crime type;
+- DfT road safety data (STATS19): monthly casualties by severity for a force;
+- Home Office police recorded crime open data tables: quarterly offences by subgroup.
+
+Files are read by DuckDB (CSV) and python-calamine (.ods, .xlsx), both made for volume: a
+national police.uk month of about 500,000 rows is counted in about a second. Every input is
+checked first: a wrong file, a missing column, an unparseable month or date, an unknown
+category or code stops the ingest with the file, line and field named. Nothing unknown is
+dropped or counted as zero silently.
+
+Output rows follow the observations contract: ``measure, geography, period_start, period,
+value, source, status`` with ``status=published``.
+"""
+
+from __future__ import annotations
+
+import csv
+import glob as globbing
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from .data import OBSERVATION_COLUMNS, Problem
+from .periods import PeriodError, Quarter, parse_fy
+
+# police.uk's 14 crime types (since May 2013) and the measure each is counted as
+POLICE_UK_CATEGORIES = {
+    "Anti-social behaviour": "anti_social_behaviour",
+    "Bicycle theft": "bicycle_theft",
+    "Burglary": "burglary",
+    "Criminal damage and arson": "criminal_damage_arson",
+    "Drugs": "drug_offences",
+    "Other crime": "other_crime",
+    "Other theft": "other_theft",
+    "Possession of weapons": "possession_of_weapons",
+    "Public order": "public_order",
+    "Robbery": "robbery",
+    "Shoplifting": "shoplifting",
+    "Theft from the person": "theft_from_the_person",
+    "Vehicle crime": "vehicle_crime",
+    "Violence and sexual offences": "violence_sexual_offences",
+}
+POLICE_UK_COLUMNS = ("month", "falls_within", "crime_type")
+
+# STATS19 police_force codes (DfT road safety data code book, variable police_force)
+STATS19_FORCES = {
+    1: "Metropolitan Police", 3: "Cumbria", 4: "Lancashire", 5: "Merseyside", 6: "Greater Manchester",
+    7: "Cheshire", 10: "Northumbria", 11: "Durham", 12: "North Yorkshire", 13: "West Yorkshire",
+    14: "South Yorkshire", 16: "Humberside", 17: "Cleveland", 20: "West Midlands", 21: "Staffordshire",
+    22: "West Mercia", 23: "Warwickshire", 30: "Derbyshire", 31: "Nottinghamshire", 32: "Lincolnshire",
+    33: "Leicestershire", 34: "Northamptonshire", 35: "Cambridgeshire", 36: "Norfolk", 37: "Suffolk",
+    40: "Bedfordshire", 41: "Hertfordshire", 42: "Essex", 43: "Thames Valley", 44: "Hampshire", 45: "Surrey",
+    46: "Kent", 47: "Sussex", 48: "City of London", 50: "Devon and Cornwall", 52: "Avon and Somerset",
+    53: "Gloucestershire", 54: "Wiltshire", 55: "Dorset", 60: "North Wales", 61: "Gwent", 62: "South Wales",
+    63: "Dyfed-Powys", 91: "Northern", 92: "Grampian", 93: "Tayside", 94: "Fife", 95: "Lothian and Borders",
+    96: "Central", 97: "Strathclyde", 98: "Dumfries and Galloway", 99: "Police Scotland",
+}
+
+# Home Office offence subgroups and the measures they make. Burglary was split into domestic and
+# non-domestic until 2017/18 and into residential and business and community from then on.
+HOME_OFFICE_SUBGROUPS = {
+    "residential_burglary": ("Domestic burglary", "Residential burglary"),
+    "burglary": ("Domestic burglary", "Non-domestic burglary", "Residential burglary",
+                 "Business and community burglary"),
+    "shoplifting": ("Shoplifting",),
+    "violence_with_injury": ("Violence with injury",),
+    "stalking_harassment": ("Stalking and harassment",),
+    "drug_trafficking": ("Trafficking of drugs",),
+    "rape_sexual_offences": ("Rape offences", "Other sexual offences"),
+}
+HOME_OFFICE_COLUMNS = ("Financial Year", "Financial Quarter", "Force Name", "Offence Subgroup", "Number of Offences")
+
+
+class IngestError(ValueError):
+    """Input an adapter cannot read: each problem names the file, line and field."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) in the input:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+@dataclass
+class Ingested:
+    """Observation rows and what was read to make them."""
+
+    observations: pd.DataFrame
+    files: list[str]
+    counts: dict[str, int] = field(default_factory=dict)  # rows read, rows without location, ...
+
+    def summary(self) -> str:
+        counts = ", ".join(f"{name} {value:,}" for name, value in self.counts.items())
+        return f"{len(self.files)} file(s): {counts}; {len(self.observations):,} observation rows"
+
+
+def write_observations(frame: pd.DataFrame, out: Path) -> Path:
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    plain = frame.assign(value=frame["value"].map(lambda v: int(v) if float(v).is_integer() else v).astype(object))
+    plain.to_csv(out, index=False, columns=list(OBSERVATION_COLUMNS), lineterminator="\n")
+    return out
+
+
+# ----------------------------------------------------------------------------- police.uk
+
+
+def police_uk(paths, force: str | None = None, workdir: Path | None = None) -> Ingested:
+    """Count police.uk street-level rows per month, force ("Falls within") and crime type.
+    ``paths``: files, folders (searched for ``*-street.csv``), globs or the monthly zip
+    archives. With ``force`` (``Essex`` or ``Essex Police``), only that force's rows count."""
+    with tempfile.TemporaryDirectory(dir=workdir) as scratch:
+        files = _street_files(paths, Path(scratch))
+        layouts: dict[tuple, list[str]] = {}  # files with the same header are read together
+        for path in files:
+            layouts.setdefault(tuple(_check_header(path, POLICE_UK_COLUMNS)), []).append(path)
+        counts = _query(" UNION ALL ".join(_street_counts(header, group) for header, group in layouts.items()))
+        _check_months(counts)
+        _check_categories(counts)
+        names = {str(Path(f)): f for f in files}
+    counts["geography"] = counts["falls_within"].map(_geography)
+    wanted = counts if force is None else counts[counts["geography"].str.lower() == _geography(force).lower()]
+    if force is not None and wanted.empty:
+        found = ", ".join(sorted(counts["falls_within"].unique()))
+        raise IngestError([Problem(", ".join(names), None, "Falls within", f"no rows for force {force!r}; found: {found}")])
+    monthly = wanted.groupby(["month", "geography", "crime_type"], as_index=False)["rows"].sum()
+    full = _with_zero_categories(monthly)
+    observations = pd.DataFrame({
+        "measure": full["crime_type"].map(POLICE_UK_CATEGORIES), "geography": full["geography"],
+        "period_start": full["month"] + "-01", "period": "month", "value": full["rows"].astype(int),
+        "source": "police.uk street-level crime", "status": "published"})
+    return Ingested(observations.sort_values(["measure", "geography", "period_start"], ignore_index=True),
+                    sorted(names), {"rows read": int(counts["rows"].sum()),
+                                    "rows without location": int(wanted["without_location"].sum()),
+                                    "rows outside the force": int(counts["rows"].sum() - wanted["rows"].sum())})
+
+
+def _street_counts(header: tuple, files: list[str]) -> str:
+    """SQL counting rows per file, month, force and crime type, whatever the header's case."""
+    column = {_normalise(h): '"' + h.replace('"', '""') + '"' for h in header}
+    longitude = column.get("longitude", "NULL")
+    return f"""
+        SELECT filename, {column['month']} AS month, {column['falls_within']} AS falls_within,
+               {column['crime_type']} AS crime_type, count(*) AS rows,
+               count(*) FILTER (WHERE coalesce(trim({longitude}), '') = '') AS without_location
+        FROM read_csv({_list(files)}, header=true, all_varchar=true, filename=true)
+        GROUP BY ALL"""
+
+
+def _street_files(paths, scratch: Path) -> list[str]:
+    """Every street file named, found in a folder, matched by a glob or inside a zip archive."""
+    found = []
+    for item in paths:
+        item = str(item)
+        matches = sorted(globbing.glob(item, recursive=True)) if any(c in item for c in "*?[") else [item]
+        if not matches:
+            raise IngestError([Problem(item, None, None, "no file matches this pattern")])
+        for match in map(Path, matches):
+            if match.is_dir():
+                found += sorted(str(p) for p in match.rglob("*-street.csv"))
+                for archive in sorted(match.rglob("*.zip")):
+                    found += _unzip_street_files(archive, scratch)
+            elif match.suffix.lower() == ".zip":
+                found += _unzip_street_files(match, scratch)
+            elif match.is_file():
+                found.append(str(match))
+            else:
+                raise IngestError([Problem(str(match), None, None, "no such file or folder")])
+    if not found:
+        raise IngestError([Problem(", ".join(map(str, paths)), None, None, "no police.uk street files (*-street.csv) found")])
+    return found
+
+
+def _unzip_street_files(archive: Path, scratch: Path) -> list[str]:
+    try:
+        with zipfile.ZipFile(archive) as handle:
+            members = [m for m in handle.namelist() if m.endswith("-street.csv")]
+            target = scratch / archive.stem
+            for member in members:
+                handle.extract(member, target)
+    except zipfile.BadZipFile:
+        raise IngestError([Problem(str(archive), None, None, "not a zip archive")]) from None
+    return [str(target / m) for m in sorted(members)]
+
+
+def _check_months(counts: pd.DataFrame) -> None:
+    bad = counts[~counts["month"].fillna("").str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])")]
+    if not bad.empty:
+        row = bad.iloc[0]
+        raise IngestError([Problem(row["filename"], _line_of(row["filename"], "month", row["month"]), "Month",
+                                   f"got {row['month']!r}: expected a month such as 2018-01")])
+
+
+def _check_categories(counts: pd.DataFrame) -> None:
+    bad = counts[~counts["crime_type"].isin(POLICE_UK_CATEGORIES)]
+    if not bad.empty:
+        row = bad.iloc[0]
+        raise IngestError([Problem(row["filename"], _line_of(row["filename"], "crime_type", row["crime_type"]),
+                                   "Crime type", f"unknown crime type {row['crime_type']!r}: expected one of "
+                                   f"{', '.join(POLICE_UK_CATEGORIES)}")])
+
+
+def _with_zero_categories(monthly: pd.DataFrame) -> pd.DataFrame:
+    """A month a force has rows for covers every crime type: a type with no rows is a real zero."""
+    frames = []
+    for (month, geography), group in monthly.groupby(["month", "geography"]):
+        present = dict(zip(group["crime_type"], group["rows"]))
+        frames.append(pd.DataFrame({"month": month, "geography": geography, "crime_type": list(POLICE_UK_CATEGORIES),
+                                    "rows": [present.get(c, 0) for c in POLICE_UK_CATEGORIES]}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _geography(force: str) -> str:
+    """"Essex Police" -> "Essex" (the observations' geography)."""
+    return re.sub(r"\s+(Police|Constabulary)$", "", str(force).strip())
+
+
+# ----------------------------------------------------------------------------- STATS19
+
+
+def stats19(collisions: Path, casualties: Path, force: int = 42) -> Ingested:
+    """Monthly casualties for one police force: killed or seriously injured, killed, seriously
+    injured, and KSI adjusted for the change in how severity is recorded (fatal casualties
+    plus the sum of ``casualty_adjusted_severity_serious``) where the file has it."""
+    if force not in STATS19_FORCES:
+        raise IngestError([Problem(str(collisions), None, "police_force", f"unknown police force code {force}")])
+    crashes = _stats19_columns(collisions, ("police_force", "date"))
+    people = _stats19_columns(casualties, ("casualty_severity",))
+    adjusted = "casualty_adjusted_severity_serious" in people
+    frame = _query(f"""
+        WITH collisions AS (
+            SELECT {crashes['collision_index']} AS id, {crashes['police_force']} AS police_force,
+                   {crashes['date']} AS date_text, try_strptime({crashes['date']}, '%d/%m/%Y') AS day
+            FROM read_csv({_list([collisions])}, header=true, all_varchar=true)),
+        casualties AS (
+            SELECT {people['collision_index']} AS id, {people['casualty_severity']} AS severity,
+                   {f"try_cast({people['casualty_adjusted_severity_serious']} AS DOUBLE)" if adjusted else "NULL"} AS adjusted
+            FROM read_csv({_list([casualties])}, header=true, all_varchar=true))
+        SELECT k.id, c.police_force, c.date_text, c.day, k.severity, k.adjusted
+        FROM casualties k LEFT JOIN collisions c USING (id)""")
+    _check_stats19(frame, collisions, casualties)
+    mine = frame[frame["police_force"] == str(force)].copy()
+    if mine.empty:
+        found = ", ".join(f"{code} ({STATS19_FORCES.get(int(code), 'unknown')})" for code in
+                          sorted(frame["police_force"].unique(), key=int))
+        raise IngestError([Problem(str(collisions), None, "police_force", f"no casualties for police force {force} "
+                                   f"({STATS19_FORCES[force]}); forces in the file: {found or 'none'}")])
+    mine["month"] = mine["day"].dt.to_period("M").dt.start_time.dt.date
+    by_month = mine.groupby("month").agg(
+        fatal=("severity", lambda s: int((s == "1").sum())), serious=("severity", lambda s: int((s == "2").sum())),
+        adjusted_serious=("adjusted", "sum"))
+    measures = {"ksi_casualties": by_month["fatal"] + by_month["serious"], "ksi_fatal": by_month["fatal"],
+                "ksi_serious": by_month["serious"]}
+    if adjusted:
+        measures["ksi_adjusted"] = (by_month["fatal"] + by_month["adjusted_serious"]).round(2)
+    rows = [{"measure": measure, "geography": STATS19_FORCES[force], "period_start": month.isoformat(),
+             "period": "month", "value": value if measure == "ksi_adjusted" else int(value), "source": "DfT road safety data (STATS19)", "status": "published"}
+            for measure, values in measures.items() for month, value in values.items()]
+    return Ingested(pd.DataFrame(rows, columns=list(OBSERVATION_COLUMNS)), [str(collisions), str(casualties)],
+                    {"casualties read": len(frame), "casualties in the force": len(mine)})
+
+
+def _stats19_columns(path: Path, required: tuple[str, ...]) -> dict[str, str]:
+    """Quoted column names by their current name: ``accident_*`` names (before 2024) are
+    accepted for ``collision_*``."""
+    header = _check_header(path, ())
+    names = {}
+    for column in header:
+        current = re.sub(r"^accident_", "collision_", column.strip().lower())
+        names[current] = '"' + column.replace('"', '""') + '"'
+    missing = [c for c in ("collision_index", *required) if c not in names]
+    if missing:
+        raise IngestError([Problem(str(path), 1, missing[0], f"missing column {missing[0]!r} (or its accident_ "
+                                   "form): is this the right STATS19 file?")])
+    return names
+
+
+def _check_stats19(frame: pd.DataFrame, collisions: Path, casualties: Path) -> None:
+    orphans = frame[frame["police_force"].isna()]
+    if not orphans.empty:
+        value = orphans["id"].iloc[0]
+        raise IngestError([Problem(str(casualties), _line_of(str(casualties), None, value), "collision_index",
+                                   f"casualty of collision {value} has no collision in {collisions}")])
+    bad_dates = frame[frame["day"].isna()]
+    if not bad_dates.empty:
+        value = bad_dates["date_text"].iloc[0]
+        raise IngestError([Problem(str(collisions), _line_of(str(collisions), None, value), "date",
+                                   f"got {value!r}: expected a date such as 21/05/2024 (dd/mm/yyyy)")])
+    bad_severity = frame[~frame["severity"].isin(["1", "2", "3"])]
+    if not bad_severity.empty:
+        value = bad_severity["severity"].iloc[0]
+        raise IngestError([Problem(str(casualties), None, "casualty_severity",
+                                   f"got {value!r}: expected 1 (fatal), 2 (serious) or 3 (slight)")])
+
+
+# ----------------------------------------------------------------------------- Home Office
+
+
+def home_office(path: Path, force: str) -> Ingested:
+    """Quarterly offences for one force from the Home Office police recorded crime open data
+    table (CSV, .ods or .xlsx), as the measures in ``HOME_OFFICE_SUBGROUPS``."""
+    table = _home_office_table(Path(path))
+    geography = _geography(force)
+    mine = table[table["Force Name"].map(_geography).str.lower() == geography.lower()]
+    if mine.empty:
+        raise IngestError([Problem(str(path), None, "Force Name", f"no rows for force {force!r}; found: "
+                                   + ", ".join(sorted(table["Force Name"].unique())[:50]))])
+    rows = []
+    for (year, quarter), group in mine.groupby(["Financial Year", "Financial Quarter"]):
+        start = _quarter_start(path, group, year, quarter)
+        for measure, subgroups in HOME_OFFICE_SUBGROUPS.items():
+            chosen = group[group["Offence Subgroup"].isin(subgroups)]
+            if not chosen.empty and chosen["offences"].sum() < 0:
+                raise IngestError([Problem(str(path), int(chosen["line"].iloc[0]), "Number of Offences",
+                                           f"{measure} for {year} quarter {quarter} sums to {chosen['offences'].sum():g}")])
+            if not chosen.empty:
+                rows.append({"measure": measure, "geography": geography, "period_start": start, "period": "quarter",
+                             "value": int(chosen["offences"].sum()), "source": "Home Office police recorded crime",
+                             "status": "published"})
+    return Ingested(pd.DataFrame(rows, columns=list(OBSERVATION_COLUMNS)), [str(path)],
+                    {"rows read": len(table), "rows for the force": len(mine)})
+
+
+def _home_office_table(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        raise IngestError([Problem(str(path), None, None, "no such file")])
+    if path.suffix.lower() in (".ods", ".xlsx", ".xls"):
+        table, first_line = _spreadsheet_table(path)
+    else:
+        _check_header(path, ())
+        table = _query(f"SELECT * FROM read_csv({_list([path])}, header=true, all_varchar=true)")
+        first_line = 2
+    table.columns = [str(c).strip() for c in table.columns]
+    missing = [c for c in HOME_OFFICE_COLUMNS if c not in table.columns]
+    if missing:
+        raise IngestError([Problem(str(path), first_line - 1, missing[0], f"missing column {missing[0]!r}: expected "
+                                   f"the police recorded crime open data table ({', '.join(HOME_OFFICE_COLUMNS)})")])
+    # a negative number is a published correction (offences cancelled after the quarter closed)
+    numbers = pd.to_numeric(table["Number of Offences"].astype(str).str.replace(",", "").str.strip(), errors="coerce")
+    bad = numbers.isna()
+    if bad.any():
+        index = int(bad.to_numpy().nonzero()[0][0])
+        raise IngestError([Problem(str(path), first_line + index, "Number of Offences",
+                                   f"got {table['Number of Offences'].iloc[index]!r}: expected a count")])
+    table["offences"] = numbers
+    table["line"] = range(first_line, first_line + len(table))
+    return table
+
+
+def _spreadsheet_table(path: Path) -> tuple[pd.DataFrame, int]:
+    """The sheet whose header row holds the table's columns (the published workbooks have notes
+    sheets and title rows before the data)."""
+    sheets = pd.read_excel(path, sheet_name=None, header=None, engine="calamine", dtype=str)
+    for frame in sheets.values():
+        for index, row in frame.head(20).iterrows():
+            cells = [str(c).strip() for c in row.tolist()]
+            if all(c in cells for c in HOME_OFFICE_COLUMNS):
+                body = frame.iloc[index + 1:].dropna(how="all")
+                body.columns = cells
+                return body.reset_index(drop=True), index + 2
+    raise IngestError([Problem(str(path), None, None, f"no sheet with the columns {', '.join(HOME_OFFICE_COLUMNS)}")])
+
+
+def _quarter_start(path: Path, group: pd.DataFrame, year: str, quarter: str) -> str:
+    try:
+        return Quarter(parse_fy(year), int(float(str(quarter).strip()))).start.isoformat()
+    except (PeriodError, ValueError):
+        line = int(group["line"].iloc[0])
+        raise IngestError([Problem(str(path), line, "Financial Year", f"got {year!r} quarter {quarter!r}: expected a "
+                                   "year such as 2017/18 and a quarter 1 to 4")]) from None
+
+
+# ----------------------------------------------------------------------------- shared
+
+
+def _query(sql: str) -> pd.DataFrame:
+    connection = duckdb.connect()
+    try:
+        return connection.execute(sql).df()
+    except duckdb.Error as exc:
+        raise IngestError([Problem("(input)", None, None, f"could not read the CSV input: {exc}")]) from None
+    finally:
+        connection.close()
+
+
+def _list(paths) -> str:
+    """A DuckDB list literal of file names."""
+    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
+
+
+def _check_header(path, required: tuple[str, ...]) -> list[str]:
+    """The file's header (BOM and case tolerated); a required column missing names it."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle), [])
+    except (UnicodeDecodeError, OSError) as exc:
+        raise IngestError([Problem(str(path), 1, None, f"not a readable UTF-8 CSV file: {exc}")]) from None
+    normalised = [_normalise(h) for h in header]
+    for column in required:
+        if column not in normalised:
+            raise IngestError([Problem(str(path), 1, column.replace("_", " ").capitalize(),
+                                       f"missing column; the header is {', '.join(header) or '(empty)'}")])
+    return header
+
+
+def _normalise(name: str) -> str:
+    """"Falls Within " -> "falls_within"."""
+    return re.sub(r"\W+", "_", name.strip().lower()).strip("_")
+
+
+def _line_of(path: str, column: str | None, value) -> int | None:
+    """The line of the first row holding ``value`` (in ``column``): for error messages only."""
+    value = "" if value is None or pd.isna(value) else str(value)
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        header = [_normalise(h) for h in next(reader, [])]
+        position = header.index(column) if column in header else None
+        for row in reader:
+            cells = [row[position]] if position is not None and position < len(row) else row
+            if value in [c.strip() for c in cells]:
+                return reader.line_num
+    return None

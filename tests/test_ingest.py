@@ -1,0 +1,240 @@
+"""Real data in: police.uk street files, STATS19 collisions and casualties, and the Home Office
+recorded crime table become observation rows; bad input is refused with the file, line and
+field named, never counted as zero. Fixtures are made here in each format; the real files in
+../shared/realdata are used when present."""
+
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import ROOT
+from fixtures_ods import write_ods
+from pcpbook import cli, data, ingest
+from pcpbook.ingest import IngestError
+
+REAL = ROOT.parent / "shared" / "realdata"
+STREET_HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
+                 "Crime type,Last outcome category,Context")
+
+
+def _street_rows(month, force, types, located=True):
+    place = "0.47,51.73,On or near High Street" if located else ",,No location"
+    return [f"id{i},{month},{force},{force},{place},E01,Chelmsford 001A,{kind},Under investigation,"
+            for i, kind in enumerate(types)]
+
+
+def _street_file(path: Path, header: str, rows: list[str], newline="\r\n", bom=False) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = newline.join([header, *rows]) + newline
+    path.write_bytes(("\ufeff" if bom else "").encode() + text.encode())
+    return path
+
+
+@pytest.fixture
+def street_files(tmp_path):
+    """Two Essex months in two layouts (CRLF without BOM; LF with BOM and a header in other case),
+    one zipped, and a neighbouring force's rows."""
+    _street_file(tmp_path / "2018-01" / "2018-01-essex-street.csv", STREET_HEADER,
+                           _street_rows("2018-01", "Essex Police", ["Burglary"] * 3 + ["Anti-social behaviour"] * 2)
+                           + _street_rows("2018-01", "Essex Police", ["Burglary"], located=False)
+                           + _street_rows("2018-01", "Kent Police", ["Burglary"]))
+    february = _street_file(tmp_path / "staging" / "2018-02-essex-street.csv", STREET_HEADER.upper(),
+                            _street_rows("2018-02", "Essex Police", ["Drugs", "Robbery"]), newline="\n", bom=True)
+    archive = tmp_path / "archive" / "2018-02.zip"
+    archive.parent.mkdir()
+    with zipfile.ZipFile(archive, "w") as handle:
+        handle.write(february, "2018-02/2018-02-essex-street.csv")
+    february.unlink()
+    return tmp_path / "2018-01", archive
+
+
+def _value(frame, measure, month, geography="Essex"):
+    rows = frame[(frame["measure"] == measure) & (frame["period_start"] == month) & (frame["geography"] == geography)]
+    return int(rows["value"].iloc[0]) if len(rows) else None
+
+
+def test_police_uk_counts_each_month_force_and_crime_type(street_files):
+    folder, archive = street_files
+    result = ingest.police_uk([folder, archive], force="Essex Police")
+    frame = result.observations
+    assert _value(frame, "burglary", "2018-01-01") == 4
+    assert _value(frame, "anti_social_behaviour", "2018-01-01") == 2
+    assert _value(frame, "drug_offences", "2018-02-01") == 1 and _value(frame, "robbery", "2018-02-01") == 1
+    assert _value(frame, "shoplifting", "2018-02-01") == 0  # the month is covered: no rows is a real zero
+    assert result.counts == {"rows read": 9, "rows without location": 1, "rows outside the force": 1}
+    assert set(frame["status"]) == {"published"} and set(frame["period"]) == {"month"}
+    assert len(frame) == 2 * len(ingest.POLICE_UK_CATEGORIES)
+
+
+def test_police_uk_without_a_force_keeps_every_force(street_files):
+    frame = ingest.police_uk([street_files[0]]).observations
+    assert _value(frame, "burglary", "2018-01-01", "Kent") == 1
+    assert _value(frame, "burglary", "2018-01-01", "Essex") == 4
+
+
+def test_police_uk_accepts_globs(street_files, tmp_path):
+    frame = ingest.police_uk([str(tmp_path / "20*" / "*-street.csv")], force="Essex").observations
+    assert _value(frame, "burglary", "2018-01-01") == 4
+
+
+def test_police_uk_bad_input_names_file_line_and_field(tmp_path):
+    bad_month = _street_file(tmp_path / "a-street.csv", STREET_HEADER,
+                             _street_rows("2018-01", "Essex Police", ["Burglary"]) + _street_rows("Jan 2018", "Essex Police", ["Burglary"]))
+    with pytest.raises(IngestError, match=r"a-street.csv, line 3, field 'Month': got 'Jan 2018'"):
+        ingest.police_uk([bad_month])
+    bad_type = _street_file(tmp_path / "b-street.csv", STREET_HEADER, _street_rows("2018-01", "Essex Police", ["Violent crime"]))
+    with pytest.raises(IngestError, match=r"b-street.csv, line 2, field 'Crime type': unknown crime type 'Violent crime'"):
+        ingest.police_uk([bad_type])
+    no_column = _street_file(tmp_path / "c-street.csv", STREET_HEADER.replace("Crime type", "Category"),
+                             _street_rows("2018-01", "Essex Police", ["Burglary"]))
+    with pytest.raises(IngestError, match=r"c-street.csv, line 1, field 'Crime type': missing column"):
+        ingest.police_uk([no_column])
+    good = _street_file(tmp_path / "d-street.csv", STREET_HEADER, _street_rows("2018-01", "Essex Police", ["Burglary"]))
+    with pytest.raises(IngestError, match="no rows for force 'Surrey'; found: Essex Police"):
+        ingest.police_uk([good], force="Surrey")
+    with pytest.raises(IngestError, match="no file matches"):
+        ingest.police_uk([str(tmp_path / "missing" / "*.csv")])
+
+
+COLLISION_HEADER = "accident_index,accident_year,police_force,accident_severity,date,time"
+CASUALTY_HEADER = "accident_index,vehicle_reference,casualty_reference,casualty_severity,casualty_adjusted_severity_serious"
+
+
+def _stats19_files(tmp_path, collisions, casualties, collision_header=COLLISION_HEADER, casualty_header=CASUALTY_HEADER):
+    first = tmp_path / "collisions.csv"
+    first.write_text("\n".join([collision_header, *collisions]) + "\n")
+    second = tmp_path / "casualties.csv"
+    second.write_text("\n".join([casualty_header, *casualties]) + "\n")
+    return first, second
+
+
+def test_stats19_monthly_casualties_by_severity_for_a_force(tmp_path):
+    collisions, casualties = _stats19_files(
+        tmp_path,
+        ["A1,2023,42,1,03/01/2023,08:00", "A2,2023,42,2,28/01/2023,09:00", "A3,2023,42,3,01/02/2023,10:00",
+         "B1,2023,46,1,05/01/2023,11:00"],
+        ["A1,1,1,1,0", "A1,1,2,2,1", "A2,1,1,2,1", "A2,2,1,3,0.4", "A3,1,1,3,0.25", "B1,1,1,1,0"])
+    result = ingest.stats19(collisions, casualties, force=42)
+    frame = result.observations
+    assert _value(frame, "ksi_casualties", "2023-01-01") == 3
+    assert _value(frame, "ksi_fatal", "2023-01-01") == 1
+    assert _value(frame, "ksi_serious", "2023-01-01") == 2
+    assert _value(frame, "ksi_casualties", "2023-02-01") == 0
+    adjusted = frame[(frame["measure"] == "ksi_adjusted") & (frame["period_start"] == "2023-01-01")]["value"]
+    assert adjusted.iloc[0] == pytest.approx(1 + 1 + 1 + 0.4)  # fatal plus adjusted serious
+    assert result.counts == {"casualties read": 6, "casualties in the force": 5}
+
+
+def test_stats19_reads_current_collision_column_names(tmp_path):
+    collisions, casualties = _stats19_files(
+        tmp_path, ["A1,2024,13,2,21/05/2024,15:30"], ["A1,1,1,2,1"],
+        COLLISION_HEADER.replace("accident", "collision"), CASUALTY_HEADER.replace("accident", "collision"))
+    frame = ingest.stats19(collisions, casualties, force=13).observations
+    assert _value(frame, "ksi_serious", "2024-05-01", "West Yorkshire") == 1
+
+
+def test_stats19_bad_input_is_named(tmp_path):
+    collisions, casualties = _stats19_files(tmp_path, ["A1,2023,42,1,2023-01-03,08:00"], ["A1,1,1,1,0"])
+    with pytest.raises(IngestError, match=r"collisions.csv, line 2, field 'date': got '2023-01-03'"):
+        ingest.stats19(collisions, casualties)
+    collisions, casualties = _stats19_files(tmp_path, ["A1,2023,42,1,03/01/2023,08:00"], ["A1,1,1,1,0"],
+                                            COLLISION_HEADER.replace("date", "day"))
+    with pytest.raises(IngestError, match=r"collisions.csv, line 1, field 'date': missing column"):
+        ingest.stats19(collisions, casualties)
+    collisions, casualties = _stats19_files(tmp_path, ["A1,2023,42,1,03/01/2023,08:00"], ["A9,1,1,1,0"])
+    with pytest.raises(IngestError, match="casualty of collision A9 has no collision"):
+        ingest.stats19(collisions, casualties)
+    collisions, casualties = _stats19_files(tmp_path, ["A1,2023,13,1,03/01/2023,08:00"], ["A1,1,1,1,0"])
+    with pytest.raises(IngestError, match=r"no casualties for police force 42 \(Essex\); forces in the file: 13 \(West Yorkshire\)"):
+        ingest.stats19(collisions, casualties)
+
+
+HOME_OFFICE_HEADER = ["Financial Year", "Financial Quarter", "Force Name", "Offence Description", "Offence Group",
+                      "Offence Subgroup", "Offence Code", "Number of Offences"]
+HOME_OFFICE_ROWS = [
+    ["2016/17", 4, "Essex", "Burglary in a dwelling", "Theft offences", "Domestic burglary", "28A", 2100],
+    ["2016/17", 4, "Essex", "Burglary in a building other than a dwelling", "Theft offences", "Non-domestic burglary", "30A", 900],
+    ["2018/19", 1, "Essex", "Residential burglary of a home", "Theft offences", "Residential burglary", "28E", 2000],
+    ["2018/19", 1, "Essex", "Burglary business and community", "Theft offences", "Business and community burglary", "30C", 700],
+    ["2018/19", 1, "Essex", "Shoplifting", "Theft offences", "Shoplifting", "46", "1,234"],
+    ["2018/19", 1, "Kent", "Shoplifting", "Theft offences", "Shoplifting", "46", 999],
+]
+
+
+def _check_home_office(frame):
+    assert _value(frame, "residential_burglary", "2017-01-01") == 2100
+    assert _value(frame, "burglary", "2017-01-01") == 3000
+    assert _value(frame, "residential_burglary", "2018-04-01") == 2000
+    assert _value(frame, "burglary", "2018-04-01") == 2700
+    assert _value(frame, "shoplifting", "2018-04-01") == 1234
+    assert set(frame["period"]) == {"quarter"} and set(frame["geography"]) == {"Essex"}
+
+
+def test_home_office_csv_maps_both_burglary_schemes(tmp_path):
+    path = tmp_path / "prc.csv"
+    pd.DataFrame(HOME_OFFICE_ROWS, columns=HOME_OFFICE_HEADER).to_csv(path, index=False)
+    _check_home_office(ingest.home_office(path, "Essex").observations)
+
+
+def test_home_office_ods_finds_the_data_sheet_under_its_title_rows(tmp_path):
+    path = tmp_path / "prc.ods"
+    write_ods(path, {"Notes": [["About these tables"]],
+                     "Data": [["Police recorded crime by force"], [], HOME_OFFICE_HEADER, *HOME_OFFICE_ROWS]})
+    _check_home_office(ingest.home_office(path, "Essex Police").observations)
+
+
+def test_home_office_bad_input_is_named(tmp_path):
+    path = tmp_path / "prc.csv"
+    rows = HOME_OFFICE_ROWS[:2] + [["2018/19", 1, "Essex", "Shoplifting", "Theft", "Shoplifting", "46", "n/a"]]
+    pd.DataFrame(rows, columns=HOME_OFFICE_HEADER).to_csv(path, index=False)
+    with pytest.raises(IngestError, match=r"prc.csv, line 4, field 'Number of Offences': got 'n/a'"):
+        ingest.home_office(path, "Essex")
+    pd.DataFrame(HOME_OFFICE_ROWS, columns=HOME_OFFICE_HEADER).drop(columns="Force Name").to_csv(path, index=False)
+    with pytest.raises(IngestError, match=r"field 'Force Name': missing column"):
+        ingest.home_office(path, "Essex")
+
+
+def test_cli_writes_observations_the_data_loader_accepts(street_files, tmp_path, capsys):
+    out = tmp_path / "out" / "police-uk.csv"
+    assert cli.main(["ingest", "police-uk", str(street_files[0]), "--force", "Essex Police", "--out", str(out)]) == 0
+    assert "rows read 7, rows without location 1, rows outside the force 1" in capsys.readouterr().out
+    written = pd.read_csv(out)
+    assert list(written.columns) == list(data.OBSERVATION_COLUMNS)
+    assert written[written["measure"] == "burglary"]["value"].tolist() == [4]
+    assert cli.main(["ingest", "stats19", "--collisions", str(tmp_path / "none.csv"), "--casualties",
+                     str(tmp_path / "none.csv"), "--out", str(out)]) == 2
+
+
+# ----------------------------------------------------------------------------- the real files
+
+needs_real = pytest.mark.skipif(not REAL.is_dir(), reason="../shared/realdata is not beside the project")
+
+
+@needs_real
+def test_real_police_uk_essex_months():
+    result = ingest.police_uk([REAL / "police-uk"], force="Essex Police")
+    frame = result.observations
+    january = frame[frame["period_start"] == "2018-01-01"]
+    assert january["value"].sum() == 14786
+    assert _value(frame, "burglary", "2018-01-01") == 1091
+    assert _value(frame, "burglary", "2019-11-01") == 928
+    assert result.counts["rows outside the force"] == 0
+
+
+@needs_real
+def test_real_stats19_west_yorkshire_2024():
+    folder = REAL / "stats19-west-yorkshire-2024"
+    result = ingest.stats19(folder / "accidents.csv", folder / "casualties.csv", force=13)
+    assert result.counts["casualties read"] == 5240 == result.counts["casualties in the force"]
+    casualties = pd.read_csv(folder / "casualties.csv", usecols=["casualty_severity"])
+    frame = result.observations
+    assert frame[frame["measure"] == "ksi_casualties"]["value"].sum() == int((casualties["casualty_severity"] < 3).sum())
+    assert frame["period_start"].nunique() == 12
+
+
+@needs_real
+def test_real_home_office_2017_18_essex_domestic_burglary():
+    frame = ingest.home_office(REAL / "home-office-prc" / "prc-pfa-mar2013-onwards-tables201718.csv", "Essex").observations
+    assert _value(frame, "residential_burglary", "2017-04-01") == 2196
