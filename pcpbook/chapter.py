@@ -95,13 +95,13 @@ class Chapter:
             measure = self.dataset.measures[measure_id]
             comparison = self.comparisons(measure_id)[0]
             rows.append([measure.label, *comparison_cells(measure, comparison)])
-            cited |= {source.split(" ", 1)[0] for c in self.comparisons(measure_id)
+            cited |= {_document(source, self.dataset) for c in self.comparisons(measure_id)
                       for value in (c.current, c.baseline) if value.status == "published" for source in value.sources}
         note = ("\n\nFigures for headcounts are at the end of the quarter. *Data* says whether both "
                 "figures are published or either is modelled (a demonstration series).")
         if cited:
             note += " Published figures are from: " + "; ".join(
-                escape_markdown(self.dataset.sources[d]) for d in sorted(cited)) + "."
+                escape_markdown(self.dataset.sources.get(d, d)) for d in sorted(cited)) + "."
         return Markdown(markdown_table(rows) + note)
 
     def measures(self, figure_dir: str | Path = FIGURE_DIR) -> Markdown:
@@ -331,6 +331,13 @@ def markdown_table(rows: list[list[str]]) -> str:
 def cite(text: str, sources: dict[str, str]) -> str:
     """Expand document keys such as ``seed-002`` into their full citations."""
     return re.sub(r"\bseed-\d{3}\b", lambda m: sources.get(m.group(0), m.group(0)), text)
+
+
+def _document(source: str, dataset: Dataset) -> str:
+    """A published figure's document key ("seed-004 para 1.2" -> "seed-004"), or the source as
+    the rows name it (an extract's "police.uk street-level crime")."""
+    key = source.split(" ", 1)[0]
+    return key if key in dataset.sources else source
 
 
 def _alt(text: str) -> str:

@@ -31,6 +31,7 @@ DEFAULT_TEST = {"count": "poisson", "percent": "proportion", "snapshot": "none"}
 OBSERVATION_COLUMNS = ("measure", "geography", "period_start", "period", "value", "source", "status")
 PUBLISHED_COLUMNS = ("measure", "geography", "period_start", "period", "value", "document",
                      "reference", "note")
+EXTRACTS = "extracts"  # folder of real observation extracts that replace bundled series
 FINANCE_COLUMNS = ("year", "item", "value", "unit", "document", "reference", "note")
 # The finance table's items: label and unit. The surplus must equal funding less spending.
 FINANCE_ITEMS = {
@@ -313,17 +314,31 @@ def _load(root: Path, digest: str) -> Dataset:
     sources = _load_sources(root / "sources.yaml", problems)
     measures = _load_measures(root / "measures.yaml", problems)
     plans = _load_plans(root / "plans", measures, problems)
-    frames = [_load_observations(root / "observations.csv", measures, problems),
+    bundled = _load_observations(root / "observations.csv", measures, problems)
+    extracts = [_load_observations(path, measures, problems) for path in sorted((root / EXTRACTS).glob("*.csv"))]
+    frames = [_replace_by_extracts(bundled, extracts), *extracts,
               _load_published(root / "published_figures.csv", measures, sources, problems)]
     if problems:
         raise DataError(problems)
-    observations = pd.concat(frames, ignore_index=True)
+    observations = pd.concat([f for f in frames if not f.empty], ignore_index=True)
     _check_duplicates(observations, problems)
     _check_totals_agree(observations, problems)
     finance = _load_finance(root / "finance.csv", sources, problems)
     if problems:
         raise DataError(problems)
     return Dataset(root, plans, measures, observations, sources, digest=digest, finance=finance)
+
+
+def _replace_by_extracts(bundled: pd.DataFrame, extracts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Real extracts (``extracts/*.csv``, e.g. written by ``pcpbook ingest``) replace the bundled
+    series measure by measure: a measure and geography found in any extract keeps none of its
+    bundled rows, so a chart never mixes the two."""
+    replaced = {(row.measure, row.geography) for frame in extracts for row in frame[["measure", "geography"]]
+                .drop_duplicates().itertuples()}
+    if not replaced:
+        return bundled
+    keys = list(zip(bundled["measure"], bundled["geography"]))
+    return bundled[[key not in replaced for key in keys]]
 
 
 def data_digest(root: Path) -> str:
@@ -680,8 +695,10 @@ def _check_duplicates(observations: pd.DataFrame, problems: list[Problem]) -> No
 
 
 def _check_totals_agree(observations: pd.DataFrame, problems: list[Problem]) -> None:
-    """Where a total for a quarter or year is given and its months are too, they must agree."""
-    monthly = observations[observations["period"] == "month"]
+    """Where a total for a quarter or year is given and its modelled months are too, they must agree."""
+    # Modelled months are made to add up to published totals; real months from another source
+    # (police.uk against the force's own recorded crime, say) are not expected to.
+    monthly = observations[(observations["period"] == "month") & (observations["status"] == "modelled")]
     sums = {}
     for (measure, geography), group in monthly.groupby(["measure", "geography"]):
         sums[(measure, geography)] = dict(zip(group["period_start"], group["value"]))

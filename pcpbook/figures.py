@@ -80,18 +80,20 @@ def _line_chart(measure: Measure, series: pd.DataFrame, start: dt.date, end: dt.
             axes.get_legend().remove()
         axes.set_ylim(bottom=0)
         modelled = bool((shown["status"] == "modelled").any())
-        _label_provenance(figure, axes, measure, modelled, 0.035)
+        real = shown.loc[shown["status"] != "modelled", "source"].unique().tolist()
+        _label_provenance(figure, axes, measure, modelled, 0.035, real)
     plt.close(figure)
     return Chart(figure, _alt_text(measure, shown, end, modelled))
 
 
-def _label_provenance(figure, axes, measure: Measure, modelled: bool, source_y: float) -> None:
+def _label_provenance(figure, axes, measure: Measure, modelled: bool, source_y: float,
+                      sources: list[str] | None = None) -> None:
     """The "MODELLED DATA" badge and the source line every chart carries."""
     if modelled:
         axes.text(0.995, 0.97, "MODELLED DATA", transform=axes.transAxes, ha="right", va="top",
                   fontsize="small", fontweight="bold", color="#8a3b00",
                   bbox={"boxstyle": "round", "facecolor": "#fff4e5", "edgecolor": "#8a3b00"})
-    figure.text(0.01, source_y, _source_line(measure, modelled), fontsize="x-small", color="#444444",
+    figure.text(0.01, source_y, _source_line(measure, modelled, sources), fontsize="x-small", color="#444444",
                 ha="left", va="bottom", wrap=True)
 
 
@@ -194,10 +196,13 @@ def _axis_label(measure: Measure) -> str:
     return "%" if measure.kind == "percent" else measure.unit.capitalize()
 
 
-def _source_line(measure: Measure, modelled: bool) -> str:
+def _source_line(measure: Measure, modelled: bool, sources: list[str] | None = None) -> str:
+    """The sources of the values drawn: those the rows name (a real extract says where it came
+    from), else the catalogue's; and whether any value is modelled."""
     status = ("Modelled data: a demonstration series calibrated to published figures, not official "
               "statistics." if modelled else "Published figures.")
-    return f"Source: {measure.source}. {status}"
+    named = "; ".join(sources) if sources else measure.source
+    return f"Source: {named}. {status}"
 
 
 def _alt_text(measure: Measure, shown: pd.DataFrame, end: dt.date, modelled: bool) -> str:

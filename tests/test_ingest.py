@@ -3,6 +3,7 @@ recorded crime table become observation rows; bad input is refused with the file
 field named, never counted as zero. Fixtures are made here in each format; the real files in
 ../shared/realdata are used when present."""
 
+import datetime as dt
 import zipfile
 from pathlib import Path
 
@@ -11,8 +12,9 @@ import pytest
 
 from conftest import ROOT
 from fixtures_ods import write_ods
-from pcpbook import cli, data, ingest
+from pcpbook import cli, data, figures, ingest
 from pcpbook.ingest import IngestError
+from pcpbook.periods import Quarter
 
 REAL = ROOT.parent / "shared" / "realdata"
 STREET_HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
@@ -238,3 +240,38 @@ def test_real_stats19_west_yorkshire_2024():
 def test_real_home_office_2017_18_essex_domestic_burglary():
     frame = ingest.home_office(REAL / "home-office-prc" / "prc-pfa-mar2013-onwards-tables201718.csv", "Essex").observations
     assert _value(frame, "residential_burglary", "2017-04-01") == 2196
+
+
+# ----------------------------------------------------------------------------- using the extracts
+
+
+def test_an_extract_replaces_the_bundled_series_of_its_measure_only(street_files, data_copy, dataset):
+    ingest.write_observations(ingest.police_uk([street_files[0]], force="Essex").observations,
+                              data_copy / "extracts" / "police-uk.csv")
+    loaded = data.load(data_copy)
+    burglary = loaded.monthly("burglary", dt.date(2024, 3, 31))
+    assert burglary["value"].tolist() == [4] and burglary["source"].tolist() == ["police.uk street-level crime"]
+    assert burglary["status"].tolist() == ["published"]
+    assert len(loaded.monthly("residential_burglary", dt.date(2024, 3, 31))) == len(
+        dataset.monthly("residential_burglary", dt.date(2024, 3, 31)))  # not in the extract: unchanged
+    assert loaded.value("burglary", dt.date(2015, 4, 1), 12).amount == 13032  # the published figure stays
+
+
+def test_charts_and_tables_name_the_extract_as_the_source(street_files, data_copy):
+    ingest.write_observations(ingest.police_uk([street_files[0]], force="Essex").observations,
+                              data_copy / "extracts" / "police-uk.csv")
+    loaded = data.load(data_copy)
+    measure = loaded.measures["burglary"]
+    chart = figures.trend_chart(measure, loaded.monthly("burglary", dt.date(2018, 3, 31)), Quarter.parse("2017-18-Q4"))
+    texts = [t.get_text() for t in chart.figure.texts + chart.figure.axes[0].texts]
+    assert "Source: police.uk street-level crime. Published figures." in texts
+    assert "MODELLED DATA" not in texts
+
+
+def test_a_bad_extract_is_refused_with_its_file_and_line(data_copy):
+    folder = data_copy / "extracts"
+    folder.mkdir()
+    (folder / "mine.csv").write_text(",".join(data.OBSERVATION_COLUMNS) + "\n"
+                                     "burglary,Essex,2018-01-01,month,-3,police.uk,published\n")
+    with pytest.raises(data.DataError, match=r"mine.csv, line 2, field 'value'"):
+        data.load(data_copy)
