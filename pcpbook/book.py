@@ -213,9 +213,11 @@ def closure_paths(plan: Plan) -> dict[str, Path]:
     return paths | {"register": folder / "register.ipynb"}
 
 
-def _closure_parameters(extra: str = "") -> object:
-    return _code("# Parameters: the data folder" + (extra and f" and {extra}") + ".\n"
-                 'data_dir = "../../../data"' + ("\nproduced = None" if extra else ""), tags=("parameters",))
+def _closure_parameters(produced: bool = False) -> object:
+    if produced:
+        return _code('# Parameters: the data folder and the date produced (None = today).\n'
+                     'data_dir = "../../../data"\nproduced = None', tags=("parameters",))
+    return _code('# Parameters: the data folder.\ndata_dir = "../../../data"', tags=("parameters",))
 
 
 def _open_review(plan: Plan, produced: bool = False) -> str:
@@ -225,7 +227,7 @@ def _open_review(plan: Plan, produced: bool = False) -> str:
 def closure_summary_notebook(plan: Plan) -> nbformat.NotebookNode:
     return _notebook([
         _markdown(f"# {plan.title}: closure review"),
-        _closure_parameters("the date produced (None = today)"),
+        _closure_parameters(produced=True),
         _code("from pcpbook.review import open_review\n\n" + _open_review(plan, produced=True) + "\nreview.facts()"),
         _markdown("## Executive summary\n\nThe figures below compare the year before the plan began with its "
                   "end year. These are the measures with published figures for both years:"),
@@ -240,13 +242,16 @@ def closure_summary_notebook(plan: Plan) -> nbformat.NotebookNode:
     ])
 
 
+def _closure_page(plan: Plan, text: str, call: str) -> nbformat.NotebookNode:
+    """A one-call page of the review: its heading and text, then ``review.<call>``."""
+    return _notebook([_markdown(text), _closure_parameters(),
+                      _code("from pcpbook.review import open_review\n\n" + _open_review(plan) + f"\nreview.{call}")])
+
+
 def closure_finance_notebook(plan: Plan) -> nbformat.NotebookNode:
-    return _notebook([
-        _markdown("# Financial overview\n\nFunding, spending and surplus in the review's years, as published. "
-                  "The arithmetic that links them is checked when the data are loaded."),
-        _closure_parameters(),
-        _code("from pcpbook.review import open_review\n\n" + _open_review(plan) + "\nreview.finance()"),
-    ])
+    return _closure_page(plan, "# Financial overview\n\nFunding, spending and surplus in the review's years, as "
+                               "published. The arithmetic that links them is checked when the data are loaded.",
+                         "finance()")
 
 
 def closure_priority_notebook(plan: Plan, priority: Priority, measures: dict[str, Measure]) -> nbformat.NotebookNode:
@@ -276,21 +281,17 @@ def closure_priority_notebook(plan: Plan, priority: Priority, measures: dict[str
 
 
 def closure_register_notebook(plan: Plan) -> nbformat.NotebookNode:
-    return _notebook([
-        _markdown("# Appendix: register of commitments\n\nEvery commitment of the plan with its final status, "
-                  "the return that last reported on it, and that return's account of the work."),
-        _closure_parameters(),
-        _code("from pcpbook.review import open_review\n\n" + _open_review(plan) + "\nreview.register()"),
-    ])
+    return _closure_page(plan, "# Appendix: register of commitments\n\nEvery commitment of the plan with its "
+                               "final status, the return that last reported on it, and that return's account of "
+                               "the work.", "register()")
 
 
 def closure_notebooks(plan: Plan, measures: dict[str, Measure]) -> dict[Path, nbformat.NotebookNode]:
+    """The review's notebooks by path, in reading order."""
     paths = closure_paths(plan)
-    notebooks = {paths["summary"]: closure_summary_notebook(plan), paths["finance"]: closure_finance_notebook(plan),
-                 paths["register"]: closure_register_notebook(plan)}
-    for priority in plan.priorities:
-        notebooks[paths[priority.slug]] = closure_priority_notebook(plan, priority, measures)
-    return {path: notebooks[path] for path in paths.values()}
+    notebooks = {paths["summary"]: closure_summary_notebook(plan), paths["finance"]: closure_finance_notebook(plan)}
+    notebooks |= {paths[p.slug]: closure_priority_notebook(plan, p, measures) for p in plan.priorities}
+    return notebooks | {paths["register"]: closure_register_notebook(plan)}
 
 
 def closure_toc(plan: Plan) -> dict:

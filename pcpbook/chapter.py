@@ -178,14 +178,9 @@ class Chapter:
         caption = f"Commitments and this quarter's returns from the owning units ({self.quarter.label})."
         if returns.modelled:
             caption += " Demonstration commentary (modelled), written for this example: not real returns."
-        table = (f'<table class="pcp-commitments"><caption>{escape_html(caption)}</caption><thead><tr>'
-                 '<th scope="col">No.</th><th scope="col">We will</th><th scope="col">Commentary</th>'
-                 '<th scope="col">Who</th><th scope="col">Status</th></tr></thead>'
-                 f'<tbody>{"".join(rows)}</tbody></table>')
+        table = commitments_table(caption, ["No.", "We will", "Commentary", "Who", "Status"], rows)
         summary = f"<p><strong>Status of the {len(ids)} commitments:</strong> {escape_html(status_summary(returns.counts(ids)))}.</p>"
-        source = ("<p>Commitments are paraphrased in our own words from: "
-                  f"{escape_html(cite(self.priority.source, self.dataset.sources))}.</p>")
-        return HTML(summary + table + source)
+        return HTML(summary + table + paraphrase_note(self.priority.source, self.dataset.sources))
 
 
 def save_figure(chart: Chart, path: Path) -> str:
@@ -215,6 +210,18 @@ def status_summary(counts) -> str:
     parts = [f"{counts[s]} {s if s != commentary.NO_UPDATE else 'no update received'}"
              for s in commentary.STATUSES if counts.get(s)]
     return ", ".join(parts) if parts else "none"
+
+
+def commitments_table(caption: str, columns: list[str], rows: list[str]) -> str:
+    """The frame every commitments table shares: an escaped caption, the column headers and
+    the body rows (already rendered)."""
+    head = "".join(f'<th scope="col">{column}</th>' for column in columns)
+    return (f'<table class="pcp-commitments"><caption>{escape_html(caption)}</caption><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def paraphrase_note(source: str, sources: dict[str, str]) -> str:
+    return f"<p>Commitments are paraphrased in our own words from: {escape_html(cite(source, sources))}.</p>"
 
 
 def commentary_cell(entry: commentary.Entry) -> str:
@@ -298,12 +305,16 @@ def edition_facts(edition: Edition) -> Markdown:
 
 
 def data_notice(edition: Edition) -> Markdown:
-    observations = edition.dataset.observations
-    shown = observations[observations["period_start"] <= edition.quarter.end]
+    return data_notice_for(edition.dataset, edition.quarter.end, "edition")
+
+
+def data_notice_for(dataset: Dataset, until: dt.date, noun: str) -> Markdown:
+    """How many published and modelled values a book (``noun``) shows up to ``until``."""
+    shown = dataset.observations[dataset.observations["period_start"] <= until]
     modelled = int((shown["status"] == "modelled").sum())
     published = int((shown["status"] == "published").sum())
     return Markdown(
-        f"**About the data.** This edition uses {number(published)} published figures, each cited to "
+        f"**About the data.** This {noun} uses {number(published)} published figures, each cited to "
         f"the document it comes from, and {number(modelled)} modelled values: demonstration series "
         "shaped on real police.uk months and calibrated so that they add up to every published "
         "figure. Modelled values are not official statistics; charts and tables say which is which.")

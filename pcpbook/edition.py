@@ -296,7 +296,8 @@ def plan_review(root: Path, dataset: Dataset, plan: Plan, site: Path, library: s
     the finance table and every quarter's returns of the plan."""
     end = Quarter(plan.end_year, 4)
     finance = dataset.root / "finance.csv"
-    data = _sha(dataset.visible_digest(end), finance.read_bytes() if finance.exists() else b"")
+    observations = dataset.visible_digest(end)
+    data = _sha(observations, finance.read_bytes() if finance.exists() else b"")
     returns = _sha(*[path.read_bytes() for q in quarters_between(plan.first_quarter, plan.last_quarter)
                      if (path := commentary.path_for(dataset.root / "commentary", q)).exists()])
     notebooks = list(book.closure_paths(plan).values())
@@ -311,7 +312,7 @@ def plan_review(root: Path, dataset: Dataset, plan: Plan, site: Path, library: s
         planned.jobs.append(_job(root, planned, notebook, {"data_dir": str(dataset.root)}, extra,
                                  (data, returns, library), 1))
     planned.jobs.append(_job(root, planned, book.METHODS, {"quarter": end.id, "data_dir": str(dataset.root)}, {},
-                             (dataset.visible_digest(end), library), 1))
+                             (observations, library), 1))
     return planned
 
 

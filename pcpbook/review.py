@@ -19,11 +19,12 @@ from pathlib import Path
 from IPython.display import HTML, Markdown
 
 from . import __version__, commentary
-from .chapter import (FIGURE_DIR, cite, commentary_cell, comparison_cells, escape_html, escape_markdown,
-                      markdown_table, measure_block, save_figure, status_badge, status_summary, status_table)
+from .chapter import (FIGURE_DIR, cite, commentary_cell, commitments_table, comparison_cells, data_notice_for,
+                      escape_html, escape_markdown, markdown_table, measure_block, paraphrase_note, save_figure,
+                      status_badge, status_summary, status_table)
 from .data import FINANCE_ITEMS, Dataset, Plan, Priority, load
 from .figures import decomposition_chart, period_chart, trend_model_chart
-from .narrative import headline, number, p_value, period_decomposition_sentences, sentence, trend_sentences
+from .narrative import headline, p_value, period_decomposition_sentences, sentence, trend_sentences
 from .periods import Quarter, fy_label, fy_start_date, month_label
 from .stats import NotEnoughHistory, decompose, trend_tests, year_comparison
 
@@ -124,15 +125,7 @@ class Review:
         return Markdown(escape_markdown(text) + "\n\n" + status_table(self.plan, self.count_outcomes))
 
     def data_notice(self) -> Markdown:
-        observations = self.dataset.observations
-        shown = observations[observations["period_start"] <= self.end_quarter.end]
-        modelled = int((shown["status"] == "modelled").sum())
-        published = int((shown["status"] == "published").sum())
-        return Markdown(
-            f"**About the data.** This review uses {number(published)} published figures, each cited to the "
-            f"document it comes from, and {number(modelled)} modelled values: demonstration series calibrated "
-            "to add up to every published figure. Modelled values are not official statistics; every chart "
-            "and table says which is which.")
+        return data_notice_for(self.dataset, self.end_quarter.end, "review")
 
     # ------------------------------------------------------------------ finance
 
@@ -174,16 +167,12 @@ class Review:
                             f'<td>{status_badge(outcome.status)}<br><small>{escape_html(last)}</small></td>'
                             f'<td class="pcp-commentary">{commentary_cell(outcome)}</td>'
                             f'<td>{escape_html(", ".join(outcome.who))}</td></tr>')
-            caption = f"Priority {priority.number}: {priority.title}"
-            parts.append(f'<table class="pcp-commitments"><caption>{escape_html(caption)}</caption><thead><tr>'
-                         '<th scope="col">No.</th><th scope="col">We will</th><th scope="col">Final status</th>'
-                         '<th scope="col">Evidence (last return)</th><th scope="col">Who</th></tr></thead>'
-                         f'<tbody>{"".join(rows)}</tbody></table>')
+            parts.append(commitments_table(f"Priority {priority.number}: {priority.title}",
+                                           ["No.", "We will", "Final status", "Evidence (last return)", "Who"], rows))
         modelled = any(o.modelled for o in self.outcomes.values())
         note = ("<p>Demonstration returns (modelled), written for this example: not real returns.</p>"
                 if modelled else "")
-        source = f"<p>Commitments are paraphrased in our own words from: {escape_html(cite(self.plan.source, self.dataset.sources))}.</p>"
-        return HTML(note + "".join(parts) + source)
+        return HTML(note + "".join(parts) + paraphrase_note(self.plan.source, self.dataset.sources))
 
 
 @dataclass
@@ -228,13 +217,13 @@ class ReviewChapter:
         rows = [["Measure", "Years", "Mann-Kendall", "Sen's slope a year", "Regression: change a year (95% CI)",
                  "Model", "Data"]]
         blocks = []
-        for measure_id, result in self._trend_results():
+        for measure_id, window, result in self._trend_results():
             measure = self.dataset.measures[measure_id]
             if isinstance(result, NotEnoughHistory):
                 blocks.append(f"**{escape_markdown(measure.label)}**\n\nNot tested: {escape_markdown(result)}.")
                 continue
             test, fit = result.mann_kendall, result.regression
-            modelled = bool((self._window(measure_id)["status"] == "modelled").any())
+            modelled = bool((window["status"] == "modelled").any())
             rows.append([measure.label, f"{result.years[0]} to {result.years[-1]}",
                          f"{test.trend}, {p_value(test.p)}", f"{test.slope:+,.1f}",
                          f"{100 * (fit.rate_ratio - 1):+.1f}% ({100 * (fit.lower - 1):+.1f}% to "
@@ -282,11 +271,9 @@ class ReviewChapter:
             rows.append(f'<tr><th scope="row">{escape_html(item.id)}</th><td>{escape_html(item.text)}</td>'
                         f'<td>{escape_html(_stage(item.stage))}</td><td>{status_badge(outcome.status)}</td>'
                         f'<td>{escape_html(when)}</td></tr>')
-        table = ('<table class="pcp-commitments"><caption>Final status of each commitment: the last status '
-                 'its owning unit reported. The evidence is in the appendix register.</caption><thead><tr>'
-                 '<th scope="col">No.</th><th scope="col">We will</th><th scope="col">Stage</th>'
-                 '<th scope="col">Final status</th><th scope="col">Last update</th></tr></thead>'
-                 f'<tbody>{"".join(rows)}</tbody></table>')
+        table = commitments_table("Final status of each commitment: the last status its owning unit reported. "
+                                  "The evidence is in the appendix register.",
+                                  ["No.", "We will", "Stage", "Final status", "Last update"], rows)
         summary = (f"<p><strong>{len(ids)} commitments:</strong> "
                    f"{escape_html(status_summary(counts))}.</p>")
         return HTML(summary + table)
@@ -296,10 +283,11 @@ class ReviewChapter:
             measure = self.dataset.measures[measure_id]
             if measure.kind != "count" or measure.test != "poisson":
                 continue
+            window = self._window(measure_id)
             try:
-                yield measure_id, trend_tests(self._window(measure_id), self.review.end_quarter, measure.periods)
+                yield measure_id, window, trend_tests(window, self.review.end_quarter, measure.periods)
             except NotEnoughHistory as exc:
-                yield measure_id, exc
+                yield measure_id, window, exc
 
     def _window(self, measure_id: str):
         """The monthly series from the baseline year to the end year, nothing later."""
