@@ -8,9 +8,12 @@ import time
 from pathlib import Path
 
 from . import commentary, edition, ingest
-from .data import DataError, load
+from .data import DataError, data_folder, load
 from .periods import PeriodError, Quarter
 from .review import ReviewError
+
+
+DATA_HELP = "data folder (default: the 'pcpbook: data:' setting in _config.yml, else ./data)"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     closure = commands.add_parser("closure", help="build and publish a plan's closure review")
     closure.add_argument("--plan", required=True, help="plan id, e.g. 2016-2021")
     for command in (build, closure):
-        command.add_argument("--data", type=Path, help="data folder (default: ./data)")
+        command.add_argument("--data", type=Path, help=DATA_HELP)
         command.add_argument("--site", type=Path, help="site folder (default: ./_build/site)")
         command.add_argument("--workers", type=int, help="notebooks run in parallel (default: number of cores)")
         command.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
@@ -49,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
         adapter.add_argument("--out", type=Path, required=True, help="observations CSV to write")
 
     validate = commands.add_parser("validate", help="check the data and report every problem")
-    validate.add_argument("--data", type=Path, default=Path("data"))
+    validate.add_argument("--data", type=Path, help=DATA_HELP)
 
     returns = commands.add_parser("commentary", help="commentary returns from owning units")
     actions = returns.add_subparsers(dest="action", required=True)
@@ -57,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     check = actions.add_parser("check", help="validate a quarter's returns")
     for action in (template, check):
         action.add_argument("--quarter", required=True, help="e.g. 2023-24-Q3")
-        action.add_argument("--data", type=Path, default=Path("data"))
+        action.add_argument("--data", type=Path, help=DATA_HELP)
     template.add_argument("--out", type=Path, help="default: <data>/commentary/<quarter>.md (never overwritten)")
     check.add_argument("--file", type=Path, help="default: <data>/commentary/<quarter>.md")
     return parser
@@ -109,6 +112,8 @@ def _ingest(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if "data" in args:
+        args.data = data_folder(Path.cwd(), args.data)
     try:
         if args.command == "commentary":
             return _commentary(args)

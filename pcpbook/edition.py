@@ -46,7 +46,7 @@ import yaml
 from tqdm import tqdm
 
 from . import __version__, book, commentary
-from .data import Dataset, Plan, load
+from .data import Dataset, Plan, data_folder, load
 from .periods import Quarter, fy_label, month_label, quarters_between
 from .review import open_review
 
@@ -184,7 +184,7 @@ def _session(root: Path, data_dir: Path | None, site: Path | None):
     with build_lock(root / "_build" / ".build.lock"):
         started = time.perf_counter()
         recover(site)
-        yield root, load(Path(data_dir or root / "data").resolve()), site, started
+        yield root, load(data_folder(root, data_dir)), site, started
 
 
 def _build_books(root: Path, plans: list[EditionPlan], site: Path, workers: int | None, verbose: bool,
@@ -555,6 +555,7 @@ def _write_book_files(root: Path, planned: EditionPlan, base_url: str) -> None:
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
     config["title"] = planned.title
     config["execute"]["execute_notebooks"] = "off"
+    config.pop("pcpbook", None)  # the project's own settings, not the book's
     theme = {"check_switcher": False, "use_download_button": True, "home_page_in_toc": True}
     sidebar = ["navbar-logo.html", "search-button-field.html", "sbt-sidebar-nav.html"]
     if not planned.is_review:

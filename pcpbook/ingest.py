@@ -232,6 +232,8 @@ def stats19(collisions: Path, casualties: Path, force: int = 42) -> Ingested:
     crashes = _stats19_columns(collisions, ("police_force", "date"))
     people = _stats19_columns(casualties, ("casualty_severity",))
     adjusted = "casualty_adjusted_severity_serious" in people
+    # Counted by force and month inside DuckDB, so the 1979-to-date files never reach pandas
+    # whole; the min(...) FILTER columns keep one example of each kind of bad row.
     frame = _query(f"""
         WITH collisions AS (
             SELECT {crashes['collision_index']} AS id, {crashes['police_force']} AS police_force,
@@ -239,30 +241,36 @@ def stats19(collisions: Path, casualties: Path, force: int = 42) -> Ingested:
             FROM read_csv({_list([collisions])}, header=true, all_varchar=true)),
         casualties AS (
             SELECT {people['collision_index']} AS id, {people['casualty_severity']} AS severity,
-                   {f"try_cast({people['casualty_adjusted_severity_serious']} AS DOUBLE)" if adjusted else "NULL"} AS adjusted
+                   {f"try_cast({people['casualty_adjusted_severity_serious']} AS DOUBLE)" if adjusted else "NULL::DOUBLE"} AS adjusted
             FROM read_csv({_list([casualties])}, header=true, all_varchar=true))
-        SELECT k.id, c.police_force, c.date_text, c.day, k.severity, k.adjusted
-        FROM casualties k LEFT JOIN collisions c USING (id)""")
+        SELECT c.police_force, CAST(date_trunc('month', c.day) AS DATE) AS month, count(*) AS casualties,
+               count(*) FILTER (WHERE k.severity = '1') AS fatal,
+               count(*) FILTER (WHERE k.severity = '2') AS serious,
+               sum(k.adjusted) AS adjusted_serious,
+               min(k.id) FILTER (WHERE c.police_force IS NULL) AS orphan,
+               min(c.date_text) FILTER (WHERE c.police_force IS NOT NULL AND c.day IS NULL) AS bad_date,
+               min(coalesce(k.severity, '')) FILTER (WHERE k.severity IS NULL OR k.severity NOT IN ('1', '2', '3'))
+                   AS bad_severity
+        FROM casualties k LEFT JOIN collisions c USING (id)
+        GROUP BY ALL""")
     _check_stats19(frame, collisions, casualties)
-    mine = frame[frame["police_force"] == str(force)].copy()
+    mine = frame[frame["police_force"] == str(force)].set_index("month").sort_index()
     if mine.empty:
         found = ", ".join(f"{code} ({STATS19_FORCES.get(int(code), 'unknown')})" for code in
                           sorted(frame["police_force"].unique(), key=int))
         raise IngestError([Problem(str(collisions), None, "police_force", f"no casualties for police force {force} "
                                    f"({STATS19_FORCES[force]}); forces in the file: {found or 'none'}")])
-    mine["month"] = mine["day"].dt.to_period("M").dt.start_time.dt.date
-    by_month = mine.groupby("month").agg(
-        fatal=("severity", lambda s: int((s == "1").sum())), serious=("severity", lambda s: int((s == "2").sum())),
-        adjusted_serious=("adjusted", "sum"))
-    measures = {"ksi_casualties": by_month["fatal"] + by_month["serious"], "ksi_fatal": by_month["fatal"],
-                "ksi_serious": by_month["serious"]}
-    if adjusted:
-        measures["ksi_adjusted"] = (by_month["fatal"] + by_month["adjusted_serious"]).round(2)
-    rows = [{"measure": measure, "geography": STATS19_FORCES[force], "period_start": month.isoformat(),
-             "period": "month", "value": value if measure == "ksi_adjusted" else int(value), "source": "DfT road safety data (STATS19)", "status": "published"}
+    measures = {"ksi_casualties": mine["fatal"] + mine["serious"], "ksi_fatal": mine["fatal"],
+                "ksi_serious": mine["serious"],
+                # months whose file has no adjusted severities (before 2004) get no adjusted figure
+                "ksi_adjusted": (mine["fatal"] + mine["adjusted_serious"]).round(2).dropna()}
+    rows = [{"measure": measure, "geography": STATS19_FORCES[force], "period_start": f"{month:%Y-%m-%d}",
+             "period": "month", "value": value if measure == "ksi_adjusted" else int(value),
+             "source": "DfT road safety data (STATS19)", "status": "published"}
             for measure, values in measures.items() for month, value in values.items()]
     return Ingested(pd.DataFrame(rows, columns=list(OBSERVATION_COLUMNS)), [str(collisions), str(casualties)],
-                    {"casualties read": len(frame), "casualties in the force": len(mine)})
+                    {"casualties read": int(frame["casualties"].sum()),
+                     "casualties in the force": int(mine["casualties"].sum())})
 
 
 def _stats19_columns(path: Path, required: tuple[str, ...]) -> dict[str, str]:
@@ -281,21 +289,22 @@ def _stats19_columns(path: Path, required: tuple[str, ...]) -> dict[str, str]:
 
 
 def _check_stats19(frame: pd.DataFrame, collisions: Path, casualties: Path) -> None:
-    orphans = frame[frame["police_force"].isna()]
-    if not orphans.empty:
-        value = orphans["id"].iloc[0]
+    """Stop at the first casualty without a collision, collision date that is not dd/mm/yyyy,
+    or severity that is not 1-3, naming the file and line."""
+    orphan = frame["orphan"].dropna()
+    if not orphan.empty:
+        value = orphan.iloc[0]
         raise IngestError([Problem(str(casualties), _line_of(str(casualties), None, value), "collision_index",
                                    f"casualty of collision {value} has no collision in {collisions}")])
-    bad_dates = frame[frame["day"].isna()]
-    if not bad_dates.empty:
-        value = bad_dates["date_text"].iloc[0]
+    bad_date = frame["bad_date"].dropna()
+    if not bad_date.empty:
+        value = bad_date.iloc[0]
         raise IngestError([Problem(str(collisions), _line_of(str(collisions), None, value), "date",
                                    f"got {value!r}: expected a date such as 21/05/2024 (dd/mm/yyyy)")])
-    bad_severity = frame[~frame["severity"].isin(["1", "2", "3"])]
+    bad_severity = frame["bad_severity"].dropna()
     if not bad_severity.empty:
-        value = bad_severity["severity"].iloc[0]
         raise IngestError([Problem(str(casualties), None, "casualty_severity",
-                                   f"got {value!r}: expected 1 (fatal), 2 (serious) or 3 (slight)")])
+                                   f"got {bad_severity.iloc[0]!r}: expected 1 (fatal), 2 (serious) or 3 (slight)")])
 
 
 # ----------------------------------------------------------------------------- Home Office

@@ -4,13 +4,14 @@ field named, never counted as zero. Fixtures are made here in each format; the r
 ../shared/realdata are used when present."""
 
 import datetime as dt
+import shutil
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from conftest import ROOT
+from conftest import DATA, ROOT
 from fixtures_ods import write_ods
 from pcpbook import cli, data, figures, ingest
 from pcpbook.ingest import IngestError
@@ -127,6 +128,17 @@ def test_stats19_monthly_casualties_by_severity_for_a_force(tmp_path):
     adjusted = frame[(frame["measure"] == "ksi_adjusted") & (frame["period_start"] == "2023-01-01")]["value"]
     assert adjusted.iloc[0] == pytest.approx(1 + 1 + 1 + 0.4)  # fatal plus adjusted serious
     assert result.counts == {"casualties read": 6, "casualties in the force": 5}
+
+
+def test_stats19_months_without_adjusted_severities_get_no_adjusted_figure(tmp_path):
+    """The long 1979-to-date files leave the adjustment blank before 2004: no adjusted KSI
+    there, rather than a figure that silently counts only the fatalities."""
+    collisions, casualties = _stats19_files(
+        tmp_path, ["A1,2003,42,2,10/12/2003,08:00", "A2,2004,42,2,10/01/2004,08:00"],
+        ["A1,1,1,2,", "A2,1,1,2,0.9"])
+    frame = ingest.stats19(collisions, casualties, force=42).observations
+    assert _value(frame, "ksi_casualties", "2003-12-01") == 1
+    assert frame[frame["measure"] == "ksi_adjusted"]["period_start"].tolist() == ["2004-01-01"]
 
 
 def test_stats19_reads_current_collision_column_names(tmp_path):
@@ -266,6 +278,19 @@ def test_charts_and_tables_name_the_extract_as_the_source(street_files, data_cop
     texts = [t.get_text() for t in chart.figure.texts + chart.figure.axes[0].texts]
     assert "Source: police.uk street-level crime. Published figures." in texts
     assert "MODELLED DATA" not in texts
+
+
+def test_the_data_folder_is_the_option_else_the_project_setting_else_data(tmp_path, monkeypatch, capsys):
+    project = tmp_path / "project"
+    project.mkdir()
+    assert data.data_folder(project) == project / "data"
+    (project / "_config.yml").write_text("title: x\npcpbook:\n  data: ../force-data\n")
+    assert data.data_folder(project) == tmp_path / "force-data"
+    assert data.data_folder(project, "elsewhere") == Path("elsewhere").resolve()
+    shutil.copytree(DATA, tmp_path / "force-data")
+    monkeypatch.chdir(project)
+    assert cli.main(["validate"]) == 0
+    assert capsys.readouterr().out.startswith(f"{tmp_path / 'force-data'}: valid")
 
 
 def test_a_bad_extract_is_refused_with_its_file_and_line(data_copy):
