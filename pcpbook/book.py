@@ -21,7 +21,7 @@ METHODS = CHAPTERS / "methods.ipynb"
 BUILD_PAGE = CHAPTERS / "build.md"  # written by the edition build, not committed
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 PRIORITY_PARAMETERS = ("quarter", "data_dir")
-INTRO_PARAMETERS = ("quarter", "data_dir", "version", "produced")
+INTRO_PARAMETERS = ("quarter", "data_dir", "version", "produced", "print_edition")
 CLOSURE = CHAPTERS / "closure"
 
 
@@ -80,14 +80,18 @@ def priority_notebook(plan: Plan, priority: Priority, measures: dict[str, Measur
 def intro_notebook() -> nbformat.NotebookNode:
     return _notebook([
         _markdown("# About this edition"),
-        _code("# Parameters: quarter (None = latest with data), data folder, edition version and date.\n"
+        _code("# Parameters: quarter (None = latest with data), data folder, edition version and date,\n"
+              "# and the print edition's file name (\"\" when none was made).\n"
               "quarter = None\n"
               'data_dir = "../data"\n'
               'version = "1.0"\n'
-              "produced = None", tags=("parameters",)),
-        _code("from pcpbook.chapter import data_notice, edition_facts, headline_table, open_edition, status_rollup\n\n"
+              "produced = None\n"
+              'print_edition = ""', tags=("parameters",)),
+        _code("from pcpbook.chapter import (data_notice, edition_facts, headline_table, open_edition, print_link,\n"
+              "                             status_rollup)\n\n"
               "edition = open_edition(quarter, data_dir, version, produced)\n"
               "edition_facts(edition)"),
+        _code("print_link(print_edition)"),
         _markdown("## Headline figures\n\nThe first measure of each priority, this quarter against the "
                   "same quarter last year."),
         _code("headline_table(edition)"),

@@ -304,6 +304,17 @@ def edition_facts(edition: Edition) -> Markdown:
     return Markdown(markdown_table(rows))
 
 
+def print_link(print_file: str) -> HTML:
+    """A link from the intro page (one folder down) to the print edition in the book's folder;
+    nothing when no print edition was made. The print edition itself leaves it out."""
+    if not print_file:
+        return HTML("")
+    href = escape_html("../" + print_file)
+    return HTML(f'<p class="pcp-print-link"><strong>Print edition:</strong> <a href="{href}">the whole '
+                f'edition as one PDF</a> ({escape_html(print_file)}), with numbered pages, for printing '
+                'and for scrutiny meetings.</p>')
+
+
 def data_notice(edition: Edition) -> Markdown:
     return data_notice_for(edition.dataset, edition.quarter.end, "edition")
 

@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 
 from . import commentary, edition, ingest
-from .data import DataError, data_folder, load
+from .data import DataError, load
+from .settings import data_folder
 from .periods import PeriodError, Quarter
 from .review import ReviewError
 

@@ -301,17 +301,6 @@ def weakest(statuses) -> str:
 # ----------------------------------------------------------------------------- loading
 
 
-def data_folder(project: Path, given: str | Path | None = None) -> Path:
-    """The data folder: ``given`` (the ``--data`` option) if any, else the ``pcpbook: data:``
-    setting in the project's ``_config.yml`` (relative to the project), else ``data/``."""
-    if given:
-        return Path(given).resolve()
-    config = Path(project) / "_config.yml"
-    settings = (yaml.safe_load(config.read_text(encoding="utf-8")) or {}) if config.exists() else {}
-    chosen = (settings.get("pcpbook") or {}).get("data") or "data"
-    return (Path(project) / chosen).resolve()
-
-
 def load(root: str | Path) -> Dataset:
     """Load and validate everything in ``root`` (the ``data/`` folder). A warm kernel running
     several chapters loads each version of the data once: the cache is keyed by a hash of

@@ -45,8 +45,8 @@ import papermill
 import yaml
 from tqdm import tqdm
 
-from . import __version__, book, commentary
-from .data import Dataset, Plan, data_folder, load
+from . import __version__, book, commentary, printing, settings
+from .data import Dataset, Plan, load
 from .periods import Quarter, fy_label, month_label, quarters_between
 from .review import open_review
 
@@ -102,6 +102,7 @@ class EditionPlan:
     version: str
     history: list[dict]
     modelled: bool = False  # whether any value the book can see is modelled
+    print_file: str = ""    # the print edition's PDF, in the book's folder ("" when Chromium is absent)
 
     @property
     def inputs_sha256(self) -> str:
@@ -184,7 +185,7 @@ def _session(root: Path, data_dir: Path | None, site: Path | None):
     with build_lock(root / "_build" / ".build.lock"):
         started = time.perf_counter()
         recover(site)
-        yield root, load(data_folder(root, data_dir)), site, started
+        yield root, load(settings.data_folder(root, data_dir)), site, started
 
 
 def _build_books(root: Path, plans: list[EditionPlan], site: Path, workers: int | None, verbose: bool,
@@ -199,6 +200,8 @@ def _build_books(root: Path, plans: list[EditionPlan], site: Path, workers: int 
         else:
             todo.append(planned)
     validated = time.perf_counter() - started
+    if any(not p.print_file for p in todo):
+        print(f"note: no print edition (PDF): Chromium not found; {printing.CHROMIUM_HINT}", file=sys.stderr)
     for planned in todo:
         shutil.rmtree(planned.stage, ignore_errors=True)
     failures = _execute([job for p in todo for job in p.jobs], root, workers, verbose)
@@ -277,15 +280,17 @@ def plan_edition(root: Path, dataset: Dataset, quarter: Quarter, plan: Plan, sit
     data = dataset.visible_digest(quarter)
     notebooks = [(book.INTRO, None), (book.METHODS, None)] + [(book.chapter_path(plan, p), p.measures)
                                                               for p in plan.priorities]
+    print_file = _print_file(quarter.id)
     inputs = {"data": data, "commentary": returns,
-              "code": _sha(library, *[(root / nb).read_bytes() for nb, _ in notebooks])}
+              "code": _sha(library, *[(root / nb).read_bytes() for nb, _ in notebooks]), "print": print_file}
     version, history = _next_version(site, quarter.id, EDITION_RECORD, inputs, note)
     planned = EditionPlan(quarter.id, quarter, plan, root / "_build" / "staging" / quarter.id, [], inputs,
-                          version, history, _sees_modelled(dataset, quarter.end))
+                          version, history, _sees_modelled(dataset, quarter.end), print_file)
     for notebook, measures in notebooks:
         parameters = {"quarter": quarter.id, "data_dir": str(dataset.root)}
         sees = data if measures is None else dataset.visible_digest(quarter, measures)
-        extra = {"version": version, "produced": dt.date.today().isoformat()} if notebook == book.INTRO else {}
+        extra = ({"version": version, "produced": dt.date.today().isoformat(), "print_edition": print_file}
+                 if notebook == book.INTRO else {})
         planned.jobs.append(_job(root, planned, notebook, parameters, extra, (sees, returns, library),
                                  len(measures) if measures else 1))
     return planned
@@ -301,12 +306,14 @@ def plan_review(root: Path, dataset: Dataset, plan: Plan, site: Path, library: s
     returns = _sha(*[path.read_bytes() for q in quarters_between(plan.first_quarter, plan.last_quarter)
                      if (path := commentary.path_for(dataset.root / "commentary", q)).exists()])
     notebooks = list(book.closure_paths(plan).values())
-    inputs = {"data": data, "commentary": returns,
-              "code": _sha(library, *[(root / nb).read_bytes() for nb in notebooks + [book.METHODS]])}
     name = f"closure-{plan.id}"
+    print_file = _print_file(name)
+    inputs = {"data": data, "commentary": returns,
+              "code": _sha(library, *[(root / nb).read_bytes() for nb in notebooks + [book.METHODS]]),
+              "print": print_file}
     version, history = _next_version(site, name, REVIEW_RECORD, inputs, note)
     planned = EditionPlan(name, None, plan, root / "_build" / "staging" / name, [], inputs, version, history,
-                          _sees_modelled(dataset, end.end))
+                          _sees_modelled(dataset, end.end), print_file)
     for notebook in notebooks:
         extra = {"produced": dt.date.today().isoformat()} if notebook.stem == "summary" else {}
         planned.jobs.append(_job(root, planned, notebook, {"data_dir": str(dataset.root)}, extra,
@@ -314,6 +321,10 @@ def plan_review(root: Path, dataset: Dataset, plan: Plan, site: Path, library: s
     planned.jobs.append(_job(root, planned, book.METHODS, {"quarter": end.id, "data_dir": str(dataset.root)}, {},
                              (observations, library), 1))
     return planned
+
+
+def _print_file(name: str) -> str:
+    return f"{name}.pdf" if printing.find_chromium() else ""
 
 
 def _job(root: Path, planned: EditionPlan, notebook: Path, parameters: dict, extra: dict, sees: tuple,
@@ -537,6 +548,8 @@ def _publish_all(root: Path, editions: list[EditionPlan], site: Path, base_url: 
         _write_build_page(root, planned, own)
         html_dir = _jupyter_book(planned.stage, verbose)
         own["jupyter-book"] = time.perf_counter() - started
+        if planned.print_file:
+            own["print edition"] = _print_edition(planned, html_dir, verbose)
         _write_record(html_dir, root, planned, own)
         target = publish(html_dir, site, planned.name)
         shutil.rmtree(planned.stage, ignore_errors=True)
@@ -566,6 +579,10 @@ def _write_book_files(root: Path, planned: EditionPlan, base_url: str) -> None:
     sphinx.update({"version": planned.version, "release": f"{planned.name} v{planned.version}",
                    "html_theme_options": theme, "html_sidebars": {"**": sidebar}})
     (stage / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    short = f"Closure review {planned.plan.id}" if planned.is_review else f"{planned.quarter.label} update"
+    footer = f"{short}, version {planned.version}"
+    (stage / "_static" / printing.PRINT_CSS).write_text(printing.page_css(settings.marking(root), footer),
+                                                        encoding="utf-8")
     contents = book.closure_toc(planned.plan) if planned.is_review else None
     book.write_toc(planned.plan, stage / "_toc.yml", build_page=True, contents=contents)
 
@@ -595,21 +612,35 @@ def _write_build_page(root: Path, planned: EditionPlan, timings: dict) -> None:
     (planned.stage / book.BUILD_PAGE).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _jupyter_book(stage: Path, verbose: bool) -> Path:
+def _print_edition(planned: EditionPlan, html_dir: Path, verbose: bool) -> float:
+    """Build the book as one HTML page and print it to ``<book>/<name>.pdf``; seconds taken."""
+    started = time.perf_counter()
+    single = _jupyter_book(planned.stage, verbose, builder="singlehtml")
+    root_page = yaml.safe_load((planned.stage / "_toc.yml").read_text(encoding="utf-8"))["root"]
+    page = single / "print-edition.html"  # the page's links are relative to the build's top folder
+    shutil.copyfile(single / f"{root_page}.html", page)
+    try:
+        printing.print_to_pdf(page, html_dir / planned.print_file, printing.find_chromium())
+    except printing.PrintError as exc:
+        raise BuildError(f"print edition of {planned.name}: {exc}") from None
+    return time.perf_counter() - started
+
+
+def _jupyter_book(stage: Path, verbose: bool, builder: str = "html") -> Path:
     command = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(stage),
-               "--path-output", str(stage), "-W", "--keep-going"]
+               "--path-output", str(stage), "--builder", builder, "-W", "--keep-going"]
     result = subprocess.run(command, capture_output=True, text=True)
     if verbose:
         print(result.stdout[-4000:])
     if result.returncode != 0:
-        log = stage.parent.parent / "failed" / f"{stage.name}-jupyter-book.log"
+        log = stage.parent.parent / "failed" / f"{stage.name}-jupyter-book-{builder}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text(result.stdout + result.stderr, encoding="utf-8")
         warnings = [line for line in (result.stdout + result.stderr).splitlines()
                     if "WARNING" in line or "ERROR" in line]
         raise BuildError(f"Jupyter Book build of {stage.name} failed (warnings are errors); log in "
                          f"{log}:\n" + "\n".join(warnings[:20]))
-    return stage / "_build" / "html"
+    return stage / "_build" / builder
 
 
 def _code_version(root: Path) -> str:
@@ -630,7 +661,7 @@ def _write_record(html_dir: Path, root: Path, planned: EditionPlan, timings: dic
         **what, "plan": plan.id, "plan_title": plan.title,
         "version": planned.version, "produced": dt.date.today().isoformat(), "data_to": month_label(planned.data_to),
         "inputs": planned.inputs, "inputs_sha256": planned.inputs_sha256, "history": planned.history,
-        "modelled_data": planned.modelled,
+        "modelled_data": planned.modelled, "print_edition": planned.print_file or None,
         "pcpbook": __version__, "code_version": _code_version(root), "python": sys.version.split()[0],
         "packages": {name: metadata.version(name) for name in RECORDED_PACKAGES},
         "timings_seconds": {k: round(v, 2) for k, v in timings.items()},
@@ -691,6 +722,11 @@ def write_switcher(site: Path, base_url: str) -> Path:
     return path
 
 
+def _pdf_link(record: dict, folder: str) -> str:
+    name = record.get("print_edition")
+    return f' · <a href="{folder}/{html.escape(name)}">print edition (PDF)</a>' if name else ""
+
+
 def write_landing_page(site: Path) -> Path:
     """The site's front page: the latest edition, then every edition grouped by plan, and the
     closure reviews once they exist."""
@@ -719,14 +755,16 @@ def write_landing_page(site: Path) -> Path:
         parts.append(f"<h2>{html.escape(title)}</h2>\n<ul>")
         parts += [f'<li><a href="{r["edition"]}/index.html">Quarterly update {r["label"]}</a>: data to '
                   f'{r["data_to"]}, version {r["version"]}, produced {r["produced"]}'
-                  + (" (includes modelled data)" if r.get("modelled_data") else "") + "</li>" for r in editions]
+                  + (" (includes modelled data)" if r.get("modelled_data") else "") + _pdf_link(r, r["edition"])
+                  + "</li>" for r in editions]
         parts.append("</ul>")
     reviews = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(site.glob(f"closure-*/{REVIEW_RECORD}"))]
     if reviews:
         parts.append("<h2>Closure reviews</h2>\n<ul>")
         parts += [f'<li><a href="closure-{r["review"]}/index.html">{html.escape(r["plan_title"])}: closure review</a> '
                   f'({r["baseline_year"]} against {r["end_year"]}; version {r["version"]}, produced {r["produced"]})'
-                  + (" (includes modelled data)" if r.get("modelled_data") else "") + "</li>" for r in reviews]
+                  + (" (includes modelled data)" if r.get("modelled_data") else "")
+                  + _pdf_link(r, f"closure-{r['review']}") + "</li>" for r in reviews]
         parts.append("</ul>")
     parts += ["</body>", "</html>"]
     page.write_text("\n".join(parts) + "\n", encoding="utf-8")

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from pcpbook import book, data
+from pcpbook import book, data, edition
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -25,3 +25,32 @@ def data_copy(tmp_path):
 def copy_project(target: Path) -> Path:
     """The files a build needs, copied so a test can change them and build in isolation."""
     return book.copy_project(ROOT, target)
+
+
+HOSTILE = ("Before <script>alert(1)</script> after.\n\n```{eval-rst}\n.. raw:: html\n\n   <b>rst</b>\n```\n\n"
+           '<div class="injected" onclick="steal()">raw html block</div>\n\n{raw}`html <i>role</i>`')
+
+
+def _inject(project, quarter, commitment, text):
+    """Replace one entry's commentary with ``text`` (as a unit might send it)."""
+    path = project / "data" / "commentary" / f"{quarter}.md"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"## {commitment} "))
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("#")), len(lines))
+    path.write_text("\n".join(lines[:start + 4] + [text, ""] + lines[end:]) + "\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def project(tmp_path_factory):
+    return copy_project(tmp_path_factory.mktemp("project"))
+
+
+@pytest.fixture(scope="session")
+def site(project):
+    """Three editions built once for the end-to-end, print and browser tests: two of the
+    2016-2021 plan (for the version switcher) and 2023-24-Q2 of the 2021-2024 plan. One
+    return carries hostile commentary (see test_commentary_is_shown_inert)."""
+    _inject(project, "2020-21-Q1", "2.2", HOSTILE)
+    for quarter in ("2020-21-Q1", "2020-21-Q4", "2023-24-Q2"):
+        edition.build(project, quarter=quarter, workers=2)
+    return project / "_build" / "site"

@@ -28,32 +28,6 @@ def _text_of(raw):
     return re.sub(r"\s+", " ", text)
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    return copy_project(tmp_path_factory.mktemp("project"))
-
-
-HOSTILE = ("Before <script>alert(1)</script> after.\n\n```{eval-rst}\n.. raw:: html\n\n   <b>rst</b>\n```\n\n"
-           '<div class="injected" onclick="steal()">raw html block</div>\n\n{raw}`html <i>role</i>`')
-
-
-def _inject(project, quarter, commitment, text):
-    """Replace one entry's commentary with ``text`` (as a unit might send it)."""
-    path = project / "data" / "commentary" / f"{quarter}.md"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith(f"## {commitment} "))
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("#")), len(lines))
-    path.write_text("\n".join(lines[:start + 4] + [text, ""] + lines[end:]) + "\n", encoding="utf-8")
-
-
-@pytest.fixture(scope="module")
-def site(project):
-    _inject(project, "2020-21-Q1", "2.2", HOSTILE)  # see test_commentary_is_shown_inert
-    for quarter in ("2020-21-Q1", "2020-21-Q4", "2023-24-Q2"):
-        edition.build(project, quarter=quarter, workers=2)
-    return project / "_build" / "site"
-
-
 def test_a_chapter_runs_on_its_own_defaults_with_papermill(project, tmp_path):
     chapter = project / "chapters" / "2016-2021" / "p07.ipynb"
     output = tmp_path / "p07.ipynb"

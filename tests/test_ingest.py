@@ -13,7 +13,7 @@ import pytest
 
 from conftest import DATA, ROOT
 from fixtures_ods import write_ods
-from pcpbook import cli, data, figures, ingest
+from pcpbook import cli, data, figures, ingest, settings
 from pcpbook.ingest import IngestError
 from pcpbook.periods import Quarter
 
@@ -283,10 +283,10 @@ def test_charts_and_tables_name_the_extract_as_the_source(street_files, data_cop
 def test_the_data_folder_is_the_option_else_the_project_setting_else_data(tmp_path, monkeypatch, capsys):
     project = tmp_path / "project"
     project.mkdir()
-    assert data.data_folder(project) == project / "data"
+    assert settings.data_folder(project) == project / "data"
     (project / "_config.yml").write_text("title: x\npcpbook:\n  data: ../force-data\n")
-    assert data.data_folder(project) == tmp_path / "force-data"
-    assert data.data_folder(project, "elsewhere") == Path("elsewhere").resolve()
+    assert settings.data_folder(project) == tmp_path / "force-data"
+    assert settings.data_folder(project, "elsewhere") == Path("elsewhere").resolve()
     shutil.copytree(DATA, tmp_path / "force-data")
     monkeypatch.chdir(project)
     assert cli.main(["validate"]) == 0

@@ -1,0 +1,63 @@
+"""The print edition: every edition is also one PDF with the sensitivity marking and numbered
+pages, printed offline by headless Chromium and linked from the intro and the landing page."""
+
+import json
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import copy_project
+from pcpbook import cli, printing
+
+needs_chromium = pytest.mark.skipif(printing.find_chromium() is None,
+                                    reason=f"no print edition without Chromium: {printing.CHROMIUM_HINT}")
+
+
+def test_page_furniture_carries_the_marking_and_numbers_and_escapes_quotes():
+    css = printing.page_css('OFFICIAL-SENSITIVE', 'Update "Q2", version 1.0')
+    assert css.count('content: "OFFICIAL-SENSITIVE"') == 2
+    assert 'content: "Update \\"Q2\\", version 1.0"' in css
+    assert 'counter(page) " of " counter(pages)' in css and "size: A4" in css
+
+
+@pytest.mark.slow
+@needs_chromium
+def test_the_2023_24_q2_edition_is_one_pdf_marked_and_numbered_on_every_page(site):
+    reader = PdfReader(site / "2023-24-Q2" / "2023-24-Q2.pdf")
+    pages = len(reader.pages)
+    assert pages > 20
+    texts = [page.extract_text() for page in reader.pages]
+    for number, text in enumerate(texts, 1):
+        assert text.count("OFFICIAL") >= 2, number
+        assert f"Page {number} of {pages}" in text, number
+        assert "2023/24 Q2 update, version 1.0" in text, number
+    whole = re.sub(r"\s+", " ", " ".join(texts))
+    for heading in ("About this edition", "Priority 1: Further investment in crime prevention",
+                    "Priority 12: Increasing collaboration", "Methods and caveats", "How this edition was made"):
+        assert heading in whole, heading
+    width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
+    assert (round(width), round(height)) == (595, 842)  # A4 in points
+    charts = sum(len(page.images) for page in reader.pages)
+    assert charts >= len(list((site / "2023-24-Q2" / "_images").glob("*.png")))
+
+
+@pytest.mark.slow
+@needs_chromium
+def test_the_intro_and_the_landing_page_link_the_print_edition(site):
+    intro = (site / "2023-24-Q2" / "chapters" / "intro.html").read_text(encoding="utf-8")
+    assert 'href="../2023-24-Q2.pdf"' in intro and "Print edition" in intro
+    assert json.loads((site / "2023-24-Q2" / "edition.json").read_text())["print_edition"] == "2023-24-Q2.pdf"
+    assert '<a href="2023-24-Q2/2023-24-Q2.pdf">print edition (PDF)</a>' in (site / "index.html").read_text()
+
+
+@pytest.mark.slow
+def test_without_chromium_the_edition_is_built_and_says_why_there_is_no_pdf(tmp_path, monkeypatch, capsys):
+    project = copy_project(tmp_path / "project")
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("PCPBOOK_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    assert cli.main(["build", "--quarter", "2022-23-Q1", "--workers", "2"]) == 0
+    assert "no print edition (PDF): Chromium not found" in capsys.readouterr().err
+    built = project / "_build" / "site" / "2022-23-Q1"
+    assert not list(built.glob("*.pdf"))
+    assert "Print edition" not in (built / "chapters" / "intro.html").read_text(encoding="utf-8")
