@@ -577,7 +577,9 @@ def _write_book_files(root: Path, planned: EditionPlan, base_url: str) -> None:
         sidebar.insert(1, "version-switcher")
     sphinx = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx.update({"version": planned.version, "release": f"{planned.name} v{planned.version}",
-                   "html_theme_options": theme, "html_sidebars": {"**": sidebar}})
+                   "html_theme_options": theme, "html_sidebars": {"**": sidebar},
+                   "html_context": {"default_mode": "auto"},  # light or dark as the reader's system asks
+                   "html_favicon": "_static/favicon.svg"})
     (stage / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     short = f"Closure review {planned.plan.id}" if planned.is_review else f"{planned.quarter.label} update"
     footer = f"{short}, version {planned.version}"
@@ -711,10 +713,12 @@ def _records(site: Path) -> list[dict]:
 
 
 def write_switcher(site: Path, base_url: str) -> Path:
-    """The theme's version switcher list: every published edition, latest first."""
+    """The theme's version switcher list: every published edition, latest first. Each URL is
+    the edition's folder: the theme opens the page the reader is on in the chosen edition, or
+    that edition's front page where it has no such page."""
     records = _records(site)
     entries = [{"name": f"{r['label']} (v{r['version']})" + (" latest" if i == 0 else ""), "version": r["edition"],
-                "url": f"{base_url}{r['edition']}/index.html", **({"preferred": True} if i == 0 else {})}
+                "url": f"{base_url}{r['edition']}/", **({"preferred": True} if i == 0 else {})}
                for i, r in enumerate(records)]
     path = site / "switcher.json"
     site.mkdir(parents=True, exist_ok=True)
@@ -736,6 +740,7 @@ def write_landing_page(site: Path) -> Path:
     parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              "<title>Police and Crime Plan performance: editions</title>",
+             '<link rel="icon" href="data:,">',  # no icon, so browsers do not ask for /favicon.ico
              "<style>body{font-family:system-ui,sans-serif;max-width:46em;margin:2em auto;padding:0 1em;"
              "line-height:1.5;color:#1a1a1a}a{color:#0b5394}.latest{font-size:1.2em;padding:.8em 1em;"
              "background:#eef4fb;border-left:4px solid #0b5394}</style>", "</head>", "<body>",

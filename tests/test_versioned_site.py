@@ -83,7 +83,7 @@ def test_switcher_and_version_switcher_on_every_page(project):
     edition.build(project, quarter="2021-22-Q2", workers=2)
     switcher = json.loads((site / "switcher.json").read_text())
     assert [entry["version"] for entry in switcher] == ["2021-22-Q2", QUARTER]
-    assert switcher[0]["preferred"] is True and switcher[0]["url"] == "/2021-22-Q2/index.html"
+    assert switcher[0]["preferred"] is True and switcher[0]["url"] == "/2021-22-Q2/"
     for page in (site / QUARTER).rglob("*.html"):
         if page.name in ("genindex.html", "search.html") or page.parent.name == "_static":
             continue

@@ -1,0 +1,117 @@
+"""The built site in a real browser: Debian's Chromium driven by Playwright (no browser
+download) against the site served on localhost. Screenshots are kept in _build/screenshots/."""
+
+import functools
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from conftest import ROOT
+from pcpbook import printing
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(printing.find_chromium() is None,
+                                 reason=f"browser tests need Chromium: {printing.CHROMIUM_HINT}")]
+
+SHOTS = ROOT / "_build" / "screenshots"
+EDITIONS = {"2020-21-Q1": ("2016-2021", 7), "2020-21-Q4": ("2016-2021", 7), "2023-24-Q2": ("2021-2024", 12)}
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(site):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=printing.find_chromium(),
+                                              args=["--no-sandbox", "--disable-gpu"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A page that records console errors and uncaught exceptions in ``page.problems``."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.problems = []
+    tab.on("console", lambda message: message.type == "error" and tab.problems.append(
+        f"{message.text} ({message.location.get('url')})"))
+    tab.on("pageerror", lambda error: tab.problems.append(str(error)))
+    yield tab
+    context.close()
+
+
+def shoot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
+
+
+def test_the_landing_page_lists_every_edition(page, base_url):
+    page.goto(base_url + "/")
+    links = page.locator("a").evaluate_all("links => links.map(a => a.textContent.trim())")
+    for label in ("Quarterly update 2020/21 Q1", "Quarterly update 2020/21 Q4", "Quarterly update 2023/24 Q2"):
+        assert label in links
+    page.get_by_role("link", name="Quarterly update 2020/21 Q4").click()
+    page.wait_for_url("**/2020-21-Q4/chapters/intro.html")  # the edition index redirects to its intro
+    assert "quarterly update 2020/21 Q4" in page.title()
+    shoot(page, "landing")
+    assert not page.problems, "\n".join(page.problems)
+
+
+def test_the_version_switcher_moves_between_two_editions_keeping_the_page(page, base_url):
+    page.goto(base_url + "/2020-21-Q4/chapters/2016-2021/p03.html")
+    switcher = page.locator("button.version-switcher__button").first
+    switcher.wait_for(state="visible")
+    assert "2020/21 Q4" in switcher.inner_text()
+    switcher.click()
+    page.locator(".version-switcher__menu a", has_text="2020/21 Q1").first.click()
+    page.wait_for_url("**/2020-21-Q1/chapters/2016-2021/p03.html")
+    switcher.wait_for(state="visible")
+    assert "2020/21 Q1" in switcher.inner_text()
+    assert "2020/21 Q1" in page.locator("article").inner_text()
+    shoot(page, "switched-to-2020-21-Q1")
+    assert not page.problems, "\n".join(page.problems)
+
+
+@pytest.mark.parametrize("quarter", EDITIONS)
+def test_every_chapter_shows_its_charts_and_commitments_table(page, base_url, quarter):
+    plan, priorities = EDITIONS[quarter]
+    for number in range(1, priorities + 1):
+        page.goto(f"{base_url}/{quarter}/chapters/{plan}/p{number:02d}.html", wait_until="load")
+        sizes = page.locator("article img").evaluate_all(
+            "images => images.map(i => [i.complete, i.naturalWidth, i.naturalHeight, i.alt])")
+        assert sizes, (quarter, number)
+        for complete, width, height, alt in sizes:
+            assert complete and width > 0 and height > 0, (quarter, number, alt)
+            assert alt.strip(), (quarter, number)
+        table = page.locator("table.pcp-commitments")
+        assert table.count() == 1 and table.locator("tbody tr").count() >= 1, (quarter, number)
+        assert table.locator("thead th").count() == 5
+        if number == 1:
+            shoot(page, f"{quarter}-p01")
+    assert not page.problems, "\n".join(page.problems)
+
+
+def test_search_finds_a_measure_by_name(page, base_url):
+    page.goto(base_url + "/2023-24-Q2/search.html?q=burglary")
+    results = page.locator("#search-results ul.search li a")
+    results.first.wait_for(state="attached", timeout=15_000)
+    titles = results.evaluate_all("links => links.map(a => a.textContent)")
+    assert any("Priority 1" in title for title in titles), titles
+    shoot(page, "search-burglary")
+    assert not page.problems, "\n".join(page.problems)
