@@ -1,11 +1,12 @@
 # Two commands for a fresh machine with only Python: `make book` and `make test`.
 # Both create .venv and install the pinned requirements on first use.
 PYTHON ?= python3
+BASE_URL ?= /
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: book closure test test-fast validate data chapters clean bench
+.PHONY: install book closure site pending test test-fast validate data chapters clean bench
 
 $(INSTALLED): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,11 +14,21 @@ $(INSTALLED): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(INSTALLED)
 
+install: $(INSTALLED)   ## create .venv with the pinned requirements
+
 book: $(INSTALLED)   ## build the latest quarter's edition (QUARTER=2020-21-Q1 for another)
 	$(BIN)/python -m pcpbook build $(if $(QUARTER),--quarter "$(QUARTER)")
 
 closure: $(INSTALLED)   ## build a plan's closure review (PLAN=2016-2021 or 2021-2024)
 	$(BIN)/python -m pcpbook closure --plan "$(or $(PLAN),2016-2021)"
+
+site: $(INSTALLED)   ## every edition and closure review (QUARTER=... rebuilds that one first); BASE_URL=/repo/
+	$(if $(QUARTER),$(BIN)/python -m pcpbook build --quarter "$(QUARTER)" --base-url "$(BASE_URL)")
+	$(BIN)/python -m pcpbook build --all --base-url "$(BASE_URL)"
+	$(BIN)/python -m pcpbook closure --all --base-url "$(BASE_URL)"
+
+pending: $(INSTALLED)   ## print the quarters with data but no published edition (nothing: none)
+	@$(BIN)/python -m pcpbook pending
 
 test: $(INSTALLED)   ## the whole suite, including notebook and edition builds
 	$(BIN)/python -m pytest -q

@@ -27,7 +27,9 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("--quarter", help="e.g. 2020-21-Q1 or '2020/21 Q1' (default: latest in the data)")
     which.add_argument("--all", action="store_true", help="every quarter of every plan up to the latest")
     closure = commands.add_parser("closure", help="build and publish a plan's closure review")
-    closure.add_argument("--plan", required=True, help="plan id, e.g. 2016-2021")
+    reviews = closure.add_mutually_exclusive_group(required=True)
+    reviews.add_argument("--plan", help="plan id, e.g. 2016-2021")
+    reviews.add_argument("--all", action="store_true", help="every plan whose end year the data complete")
     for command in (build, closure):
         command.add_argument("--data", type=Path, help=DATA_HELP)
         command.add_argument("--site", type=Path, help="site folder (default: ./_build/site)")
@@ -51,6 +53,10 @@ def _parser() -> argparse.ArgumentParser:
     office.add_argument("--force", required=True, help="force name as in the table, e.g. Essex")
     for adapter in (police, roads, office):
         adapter.add_argument("--out", type=Path, required=True, help="observations CSV to write")
+
+    pending = commands.add_parser("pending", help="list quarters with data but no published edition (for scheduled runs)")
+    pending.add_argument("--data", type=Path, help=DATA_HELP)
+    pending.add_argument("--site", type=Path, help="site folder (default: ./_build/site)")
 
     validate = commands.add_parser("validate", help="check the data and report every problem")
     validate.add_argument("--data", type=Path, help=DATA_HELP)
@@ -120,6 +126,10 @@ def main(argv: list[str] | None = None) -> int:
             return _commentary(args)
         if args.command == "ingest":
             return _ingest(args)
+        if args.command == "pending":
+            for quarter in edition.unpublished(Path.cwd(), args.data, args.site):
+                print(quarter.id)
+            return 0
         if args.command == "validate":
             dataset = load(args.data)
             print(f"{args.data}: valid; {len(dataset.observations):,} observations, "
@@ -130,9 +140,13 @@ def main(argv: list[str] | None = None) -> int:
         options = dict(data_dir=args.data, site=args.site, workers=args.workers, verbose=args.verbose,
                        force=args.force, note=args.note, base_url=args.base_url)
         if args.command == "closure":
-            result = edition.build_closure(Path.cwd(), args.plan, **options)
-            print(f"closure review of {result.plan_id} v{result.version}: {result.status}: "
-                  f"{result.path / 'index.html'} ({time.perf_counter() - started:.1f} s)")
+            plans = [p.id for p in edition.reviewable_plans(load(args.data))] if args.all else [args.plan]
+            for plan_id in plans:
+                result = edition.build_closure(Path.cwd(), plan_id, **options)
+                print(f"closure review of {result.plan_id} v{result.version}: {result.status}: "
+                      f"{result.path / 'index.html'} ({time.perf_counter() - started:.1f} s)")
+            if not plans:
+                print("no plan's end year is complete in the data: no closure review to build")
             return 0
         quarters = "all" if args.all else [Quarter.parse(args.quarter).id] if args.quarter else None
         results = edition.build_many(Path.cwd(), quarters, **options)

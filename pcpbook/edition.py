@@ -175,6 +175,22 @@ def build_closure(root: Path, plan_id: str, data_dir: Path | None = None, site: 
         return _build_books(root, [planned], site, workers, verbose, force, base_url, started)[0]
 
 
+def unpublished(root: Path, data_dir: Path | None = None, site: Path | None = None) -> list[Quarter]:
+    """Quarters the data cover (within a plan) that have no published edition in the site:
+    what a scheduled publication run has to build. Empty means nothing new."""
+    root = Path(root).resolve()
+    site = Path(site or root / "_build" / "site")
+    dataset = load(settings.data_folder(root, data_dir))
+    return [quarter for quarter, _ in _resolve(dataset, "all")
+            if not (site / quarter.id / EDITION_RECORD).exists()]
+
+
+def reviewable_plans(dataset: Dataset) -> list[Plan]:
+    """Plans whose closure review the data can support: their end year is complete."""
+    latest = dataset.latest_quarter()
+    return [plan for plan in dataset.plans.values() if Quarter(plan.end_year, 4) <= latest]
+
+
 @contextlib.contextmanager
 def _session(root: Path, data_dir: Path | None, site: Path | None):
     """Resolve the folders, take the build lock, undo any interrupted publication and load

@@ -17,6 +17,10 @@ from .periods import Quarter, add_months, fy_label, month_label
 from .stats import ControlChart, Decomposition, TrendResult
 
 PALETTE = sns.color_palette("colorblind")
+# Colours by role, from the palette. Every pair stays apart (CIELAB distance of 12 or more) for
+# readers with protanopia, deuteranopia or tritanopia: see tests/test_accessibility.py.
+COLOURS = {"series": PALETTE[0], "observed": PALETTE[1], "baseline": PALETTE[5], "alert": PALETTE[3],
+           "context": PALETTE[7]}
 HISTORY_YEARS = 5
 
 
@@ -32,8 +36,8 @@ def trend_chart(measure: Measure, series: pd.DataFrame, quarter: Quarter,
     control limits over their baseline and the quarter when given."""
     window_start = add_months(quarter.start, -12 * HISTORY_YEARS + 3)
     last_year = quarter.same_quarter_last_year()
-    spans = [(quarter.start, quarter.end, PALETTE[0], 0.18, "This quarter"),
-             (last_year.start, last_year.end, PALETTE[7], 0.25, "Same quarter last year")]
+    spans = [(quarter.start, quarter.end, COLOURS["series"], 0.18, "This quarter"),
+             (last_year.start, last_year.end, COLOURS["context"], 0.25, "Same quarter last year")]
     return _line_chart(measure, series, _floor(window_start), quarter.end, spans, control)
 
 
@@ -42,10 +46,10 @@ def period_chart(measure: Measure, series: pd.DataFrame, plan_start: dt.date, pl
     """A closure review's long-run chart: every month up to the end year, the plan period
     shaded and the years compared (the measure's own baseline year) marked."""
     baseline_start, end_start = dt.date(baseline_year, 4, 1), dt.date(end_year, 4, 1)
-    spans = [(plan_start, plan_end, PALETTE[7], 0.16, "Plan period"),
-             (baseline_start, add_months(baseline_start, 12) - dt.timedelta(days=1), PALETTE[2], 0.22,
+    spans = [(plan_start, plan_end, COLOURS["context"], 0.16, "Plan period"),
+             (baseline_start, add_months(baseline_start, 12) - dt.timedelta(days=1), COLOURS["baseline"], 0.22,
               f"Baseline year {fy_label(baseline_year)}"),
-             (end_start, add_months(end_start, 12) - dt.timedelta(days=1), PALETTE[0], 0.22,
+             (end_start, add_months(end_start, 12) - dt.timedelta(days=1), COLOURS["series"], 0.22,
               f"End year {fy_label(end_year)}")]
     first = series["period_start"].min() if not series.empty else baseline_start
     return _line_chart(measure, series, first, add_months(end_start, 12) - dt.timedelta(days=1), spans)
@@ -59,12 +63,12 @@ def _line_chart(measure: Measure, series: pd.DataFrame, start: dt.date, end: dt.
         figure, axes = plt.subplots(figsize=(7.5, 4.0), dpi=100)
         for span_start, span_end, colour, alpha, label in spans:
             _shade(axes, span_start, span_end, colour, alpha, label)
-        sns.lineplot(data=shown, x="date", y="value", ax=axes, color=PALETTE[0], marker="o",
+        sns.lineplot(data=shown, x="date", y="value", ax=axes, color=COLOURS["series"], marker="o",
                      markersize=3, linewidth=1.4, label=_series_label(measure))
         if control is not None:
             span = [pd.Timestamp(control.baseline_start), pd.Timestamp(end)]
             for level, label in ((control.upper, "Control limits"), (control.lower, None)):
-                axes.plot(span, [level, level], color=PALETTE[3], linestyle=":", linewidth=1.2, label=label)
+                axes.plot(span, [level, level], color=COLOURS["alert"], linestyle=":", linewidth=1.2, label=label)
         _mark_discontinuities(axes, measure, shown)
         axes.set_title(measure.label, loc="left", fontweight="bold")
         axes.set_xlabel("")
@@ -105,17 +109,17 @@ def decomposition_chart(measure: Measure, result: Decomposition, modelled: bool)
         figure, axes = plt.subplots(4, 1, figsize=(7.5, 6.6), dpi=100, sharex=True)
         for ax, (column, title) in zip(axes, panels):
             if column == "remainder":
-                ax.bar(frame["date"], frame[column], width=20, color=PALETTE[0])
+                ax.bar(frame["date"], frame[column], width=20, color=COLOURS["series"])
                 ax.axhline(0, color="#333333", linewidth=0.8)
             else:
-                sns.lineplot(data=frame, x="date", y=column, ax=ax, color=PALETTE[0], linewidth=1.3)
+                sns.lineplot(data=frame, x="date", y=column, ax=ax, color=COLOURS["series"], linewidth=1.3)
             ax.set_ylabel(title)
             ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
             ax.axvspan(pd.Timestamp(result.quarter.start), pd.Timestamp(result.quarter.end),
-                       color=PALETTE[0], alpha=0.18, linewidth=0)
+                       color=COLOURS["series"], alpha=0.18, linewidth=0)
         if not result.standouts.empty:
             stand = frame[frame["period_start"].isin(result.standouts["period_start"])]
-            axes[3].scatter(stand["date"], stand["remainder"], color=PALETTE[3], zorder=3, label="Stands out")
+            axes[3].scatter(stand["date"], stand["remainder"], color=COLOURS["alert"], zorder=3, label="Stands out")
             axes[3].legend(loc="upper left", fontsize="small")
         axes[-1].set_xlabel("")
         axes[0].set_title(f"{measure.label}: seasonal decomposition (STL)", loc="left", fontweight="bold")
@@ -137,13 +141,13 @@ def trend_model_chart(measure: Measure, result: TrendResult, modelled: bool) -> 
     with sns.axes_style("whitegrid"), sns.plotting_context("notebook", font_scale=0.85):
         figure, axes = plt.subplots(figsize=(7.5, 4.1), dpi=100)
         figure.subplots_adjust(left=0.1, right=0.98, top=0.91, bottom=0.24)
-        axes.fill_between(frame["date"], frame["lower"], frame["upper"], color=PALETTE[0], alpha=0.18,
+        axes.fill_between(frame["date"], frame["lower"], frame["upper"], color=COLOURS["series"], alpha=0.18,
                           linewidth=0, label="95% Poisson band")
-        axes.plot(frame["date"], frame["fitted"], color=PALETTE[0], linewidth=1.4, label="Fitted (trend, season, COVID-19)")
-        axes.scatter(frame["date"], frame["observed"], s=8, color=PALETTE[1], zorder=3, label="Observed")
+        axes.plot(frame["date"], frame["fitted"], color=COLOURS["series"], linewidth=1.4, label="Fitted (trend, season, COVID-19)")
+        axes.scatter(frame["date"], frame["observed"], s=8, color=COLOURS["observed"], zorder=3, label="Observed")
         covid = frame[frame["covid"] == 1]
         for day in covid["date"]:
-            axes.axvspan(day, day + pd.DateOffset(months=1), color=PALETTE[7], alpha=0.3, linewidth=0)
+            axes.axvspan(day, day + pd.DateOffset(months=1), color=COLOURS["context"], alpha=0.3, linewidth=0)
         axes.set_title(f"{measure.label}: fitted trend", loc="left", fontweight="bold", fontsize="medium")
         axes.set_ylabel(measure.unit.capitalize())
         axes.set_ylim(bottom=0)

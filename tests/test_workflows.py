@@ -1,0 +1,111 @@
+"""The GitHub workflows: they parse, run on the right triggers, and every command they call
+exists in the Makefile or the CLI. The scheduled run's 'anything new?' check is tested here too."""
+
+import dataclasses
+import re
+
+import pytest
+import yaml
+
+from conftest import ROOT, copy_project
+from pcpbook import cli, edition
+
+WORKFLOWS = ROOT / ".github" / "workflows"
+
+
+def workflow(name):
+    loaded = yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
+    loaded["on"] = loaded.pop(True, loaded.get("on"))  # YAML 1.1 reads the key `on` as true
+    return loaded
+
+
+def steps(loaded):
+    return [step for job in loaded["jobs"].values() for step in job.get("steps", [])]
+
+
+def make_targets():
+    return set(re.findall(r"^([A-Za-z][\w.-]*):", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M))
+
+
+def commands(text):
+    """Every `make TARGET` and `python -m pcpbook COMMAND` in a script."""
+    return ([("make", target) for target in re.findall(r"\bmake\s+(?:-\S+\s+)*([A-Za-z][\w.-]*)", text)]
+            + [("pcpbook", command) for command in re.findall(r"python -m pcpbook (\w+)", text)])
+
+
+def scripts(loaded):
+    """The shell the workflow runs: its steps, and .ci/run where a step calls it."""
+    runs = "\n".join(step.get("run", "") for step in steps(loaded))
+    return runs + ((ROOT / ".ci" / "run").read_text(encoding="utf-8") if ".ci/run" in runs else "")
+
+
+def test_the_test_workflow_runs_the_readme_test_command_on_push_and_pull_request():
+    loaded = workflow("test.yml")
+    assert {"push", "pull_request"} <= set(loaded["on"])
+    runs = [step.get("run", "") for step in steps(loaded)]
+    assert "bash .ci/run" in runs
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make test" in ci and "make test" in readme
+    assert "apt-get install" in ci and "chromium" in ci
+
+
+def test_the_publish_workflow_is_monthly_or_manual_with_an_optional_quarter():
+    loaded = workflow("publish.yml")
+    cron = loaded["on"]["schedule"][0]["cron"].split()
+    assert len(cron) == 5 and cron[2] != "*" and cron[3] == "*"  # once a month
+    quarter = loaded["on"]["workflow_dispatch"]["inputs"]["quarter"]
+    assert quarter["required"] is False and quarter["default"] == ""
+
+
+def test_the_publish_workflow_stops_cleanly_without_a_new_quarter_and_keeps_failures():
+    loaded = workflow("publish.yml")
+    build = loaded["jobs"]["build"]["steps"]
+    check = next(step for step in build if step.get("id") == "pending")
+    assert "make -s pending" in check["run"] and "publish=false" in check["run"]
+    site = next(step for step in build if "make site" in step.get("run", ""))
+    assert site["if"] == "steps.pending.outputs.publish == 'true'"
+    kept = next(step for step in build if step.get("if") == "failure()")
+    assert kept["uses"].startswith("actions/upload-artifact@")
+    assert "_build/failed" in kept["with"]["path"] and "_build/logs" in kept["with"]["path"]
+    deploy = loaded["jobs"]["deploy"]
+    assert deploy["if"] == "needs.build.outputs.publish == 'true'"
+    assert any(step.get("uses", "").startswith("actions/deploy-pages@") for step in deploy["steps"])
+    assert any(step.get("uses", "").startswith("actions/upload-pages-artifact@") for step in build)
+
+
+@pytest.mark.parametrize("name, expected", [("test.yml", {("make", "test")}),
+                                            ("publish.yml", {("make", "install"), ("make", "pending"),
+                                                             ("make", "site")})])
+def test_every_command_a_workflow_calls_exists(name, expected):
+    called = set(commands(scripts(workflow(name))))
+    assert called == expected
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    called |= set(commands(makefile))
+    cli_commands = set(cli._parser()._subparsers._group_actions[0].choices)
+    for kind, what in called:
+        assert what in (make_targets() if kind == "make" else cli_commands), (name, kind, what)
+
+
+def test_pending_lists_quarters_without_an_edition_and_nothing_once_all_are_published(tmp_path, capsys):
+    project = copy_project(tmp_path / "project")
+    site = tmp_path / "site"
+    every = edition.unpublished(project, site=site)
+    assert every[0].id == "2016-17-Q1" and len(every) == len(set(every)) > 20
+    for quarter in every[:-1]:  # as if published
+        (site / quarter.id).mkdir(parents=True)
+        (site / quarter.id / edition.EDITION_RECORD).write_text("{}")
+    assert edition.unpublished(project, site=site) == every[-1:]
+    assert cli.main(["pending", "--data", str(project / "data"), "--site", str(site)]) == 0
+    assert capsys.readouterr().out.split() == [every[-1].id]
+    (site / every[-1].id).mkdir()
+    (site / every[-1].id / edition.EDITION_RECORD).write_text("{}")
+    assert cli.main(["pending", "--data", str(project / "data"), "--site", str(site)]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_closure_reviews_are_built_only_for_plans_whose_end_year_is_complete(dataset):
+    assert [plan.id for plan in edition.reviewable_plans(dataset)] == ["2016-2021", "2021-2024"]
+    later = dataclasses.replace(dataset.plans["2021-2024"], end_year=2024)  # 2024/25: not in the data
+    shortened = dataclasses.replace(dataset, plans={**dataset.plans, "2021-2024": later})
+    assert [plan.id for plan in edition.reviewable_plans(shortened)] == ["2016-2021"]
