@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import html
@@ -19,9 +19,11 @@ from IPython.display import HTML, Markdown
 from . import __version__, commentary
 from .data import Dataset, Plan, Priority, load
 from .figures import Chart, decomposition_chart, trend_chart, trend_model_chart
-from .narrative import (control_sentence, decomposition_sentences, number, sentence, trend_sentences)
+from .narrative import (control_sentence, decomposition_sentences, in_sentence, interval_cell, sentence, test_cell,
+                        trend_sentences)
 from .periods import Quarter, fy_label, month_label
-from .stats import NotEnoughHistory, control_limits, decompose, quarter_comparisons, trend_tests
+from .stats import ControlChart, NotEnoughHistory, control_chart, decompose, edition_comparisons, trend_tests
+from .wording import number, percent_allowed, plural
 
 FIGURE_DIR = "figures"
 
@@ -70,26 +72,23 @@ class Chapter:
     plan: Plan
     priority: Priority
     quarter: Quarter
-    _comparisons: dict = field(default_factory=dict, repr=False)
-
     def introduction(self) -> Markdown:
         return Markdown(
             f"*{self.plan.title}, quarterly update for {self.quarter.label} "
             f"({self.quarter.month_span}); data to {month_label(self.quarter.end)}.*\n\n"
             f"**Objective.** {self.priority.objective}\n\n"
-            f"This chapter reports {len(self.priority.measures)} measure(s) and "
-            f"{len(self.priority.commitments)} commitment(s).")
+            f"This chapter reports {plural(len(self.priority.measures), 'measure')} and "
+            f"{plural(len(self.priority.commitments), 'commitment')}.")
 
     def comparisons(self, measure_id: str) -> list:
-        """This quarter's comparisons for a measure, computed once per chapter."""
-        if measure_id not in self._comparisons:
-            self._comparisons[measure_id] = quarter_comparisons(self.dataset, measure_id, self.quarter)
-        return self._comparisons[measure_id]
+        """This quarter's comparisons for a measure, tested together with every other
+        comparison in the edition (false discovery rate control)."""
+        return plan_comparisons(self.dataset, self.plan, self.quarter)[measure_id]
 
     def key_figures(self) -> Markdown:
         """This quarter against the same quarter last year, one row per measure."""
         rows = [["Measure", f"{self.quarter.label}", f"{self.quarter.same_quarter_last_year().label}",
-                 "Change", "Change (%)", "Data"]]
+                 "Change", "Change (%)", "95% interval", "Test", "Data"]]
         cited = set()
         for measure_id in self.priority.measures:
             measure = self.dataset.measures[measure_id]
@@ -97,8 +96,10 @@ class Chapter:
             rows.append([measure.label, *comparison_cells(measure, comparison)])
             cited |= {_document(source, self.dataset) for c in self.comparisons(measure_id)
                       for value in (c.current, c.baseline) if value.status == "published" for source in value.sources}
-        note = ("\n\nFigures for headcounts are at the end of the quarter. *Data* says whether both "
-                "figures are published or either is modelled (a demonstration series).")
+        note = ("\n\nFigures for headcounts are at the end of the quarter. No percentage is given on a base "
+                "under 50. *Test* is the verdict after allowing for the measure's usual variation and for every "
+                "comparison in the edition (see *Methods and caveats*). *Data* says whether both figures are "
+                "published or either is modelled (a demonstration series).")
         if cited:
             note += " Published figures are from: " + "; ".join(
                 escape_markdown(self.dataset.sources.get(d, d)) for d in sorted(cited)) + "."
@@ -112,10 +113,13 @@ class Chapter:
             measure = self.dataset.measures[measure_id]
             series = self._series(measure_id)
             control = self._control(measure, series)
-            chart = trend_chart(measure, series, self.quarter, control)
+            drawn = control if isinstance(control, ControlChart) else None
+            chart = trend_chart(measure, series, self.quarter, drawn)
             sentences = [sentence(measure, c) for c in self.comparisons(measure_id)]
-            if control is not None:
-                sentences.append(control_sentence(measure, control, self.quarter.label))
+            if drawn is not None:
+                sentences.append(control_sentence(measure, drawn, self.quarter.label))
+            elif control is not None:
+                sentences.append(f"No control chart: {control}.")
             blocks.append(measure_block(measure.label, self._figure(chart, measure_id, figure_dir), sentences)
                           + f"\n\n*Definition:* {escape_markdown(measure.definition)}")
         return Markdown("\n\n---\n\n".join(blocks))
@@ -141,22 +145,36 @@ class Chapter:
                     result = decompose(series, self.quarter)
                     chart, sentences = decomposition_chart(measure, result, modelled), decomposition_sentences(measure, result)
                 else:
+                    series, note = self._trend_series(measure, series)
+                    modelled = bool((series["status"] == "modelled").any())
                     result = trend_tests(series, self.quarter, measure.periods)
-                    chart, sentences = trend_model_chart(measure, result, modelled), trend_sentences(measure, result)
+                    chart, sentences = trend_model_chart(measure, result, modelled), trend_sentences(measure, result, note)
             except NotEnoughHistory as exc:
                 blocks.append(f"**{escape_markdown(measure.label)}**\n\nNot shown: {escape_markdown(exc)}.")
                 continue
             blocks.append(measure_block(measure.label, self._figure(chart, f"{measure_id}-{flag}", figure_dir), sentences))
         return Markdown("\n\n---\n\n".join(blocks))
 
+    def _trend_series(self, measure, series):
+        """The series the trend tests use: the catalogue's ``trend_series`` (the DfT's
+        severity-adjusted KSI) where it covers the same months, with a note saying so."""
+        if measure.trend_series is None:
+            return series, ""
+        preferred = self._series(measure.trend_series)
+        if preferred.empty or preferred["period_start"].iloc[0] > series["period_start"].iloc[0]:
+            return series, ""
+        label = self.dataset.measures[measure.trend_series].label
+        return preferred, (f"The trend tests use {in_sentence(label)}, which allows for the change in how "
+                           "injury severity is recorded.")
+
     def _control(self, measure, series):
-        """Control limits for counts of events, when there is a baseline to set them from."""
+        """A control chart for counts of events, or why there is none (NotEnoughHistory)."""
         if measure.kind != "count" or measure.test != "poisson":
             return None
         try:
-            return control_limits(series, self.quarter)
-        except NotEnoughHistory:
-            return None
+            return control_chart(series, self.quarter, measure)
+        except NotEnoughHistory as exc:
+            return exc
 
     def _series(self, measure_id: str):
         """The series up to the end of the quarter: nothing later is ever read."""
@@ -262,22 +280,32 @@ def status_table(plan: Plan, count) -> str:
     return markdown_table(rows)
 
 
+def plan_comparisons(dataset: Dataset, plan: Plan, quarter: Quarter) -> dict[str, list]:
+    """Every comparison in an edition of ``plan``, tested together."""
+    return edition_comparisons(dataset, [m for p in plan.priorities for m in p.measures], quarter)
+
+
 def headline_table(edition: Edition) -> Markdown:
     """The first measure of each priority: this quarter against the same quarter last year."""
-    rows = [["Priority", "Measure", edition.quarter.label, "Same quarter last year", "Change", "Change (%)", "Data"]]
+    rows = [["Priority", "Measure", edition.quarter.label, "Same quarter last year", "Change", "Change (%)",
+             "95% interval", "Test", "Data"]]
+    comparisons = plan_comparisons(edition.dataset, edition.plan, edition.quarter)
     for priority in edition.plan.priorities:
         measure = edition.dataset.measures[priority.measures[0]]
-        comparison = quarter_comparisons(edition.dataset, measure.id, edition.quarter)[0]
-        rows.append([f"{priority.number}. {priority.title}", measure.label, *comparison_cells(measure, comparison)])
+        rows.append([f"{priority.number}. {priority.title}", measure.label,
+                     *comparison_cells(measure, comparisons[measure.id][0])])
     return Markdown(markdown_table(rows))
 
 
 def comparison_cells(measure, comparison) -> list[str]:
-    """Now, then, change, change (%), status: percentage points for survey rates."""
+    """Now, then, change, change (%), 95% interval, test, status: percentage points (one
+    decimal) for survey rates; no percentage on a base under 50."""
     points = measure.kind == "percent"
+    shown_percent = "" if points else (_signed(comparison.percent, "%") if percent_allowed(comparison.baseline.amount)
+                                       else "base under 50" if comparison.complete else "–")
     return [_cell(comparison.current.amount, measure.kind), _cell(comparison.baseline.amount, measure.kind),
-            _signed(comparison.difference, " pts" if points else ""),
-            "" if points else _signed(comparison.percent, "%"), comparison.status or "no data"]
+            _signed(comparison.difference, " pts" if points else ""), shown_percent,
+            interval_cell(comparison), test_cell(comparison.test), comparison.status or "no data"]
 
 
 def discontinuities_table(edition: Edition) -> Markdown:

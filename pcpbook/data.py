@@ -83,6 +83,8 @@ class Discontinuity:
     date: dt.date
     note: str
     end: dt.date | None = None
+    recording: bool = False  # a change in what is counted: changes across it are not tested
+
 
     def covers_month(self, month: dt.date) -> bool:
         """True when the period overlaps the month starting ``month``."""
@@ -109,6 +111,7 @@ class Measure:
     sample_size: int | None = None
     decompose: bool = False
     trend_test: bool = False
+    trend_series: str | None = None  # a measure whose series the trend tests prefer where it has data
 
     @property
     def periods(self) -> tuple[Discontinuity, ...]:
@@ -194,6 +197,7 @@ class Dataset:
     sources: dict[str, str]
     digest: str = field(default="")
     finance: pd.DataFrame = field(default_factory=pd.DataFrame)
+    memo: dict = field(default_factory=dict, repr=False, compare=False)  # results computed once per dataset
 
     def __post_init__(self):
         best: dict[tuple, tuple] = {}
@@ -421,11 +425,15 @@ def _load_measures(path: Path, problems: list[Problem]) -> dict[str, Measure]:
         for item in entry.get("discontinuities") or []:
             try:
                 end = parse_date(str(item["end"])) if item.get("end") else None
-                breaks.append(Discontinuity(parse_date(str(item["date"])), str(item["note"]), end))
+                if item.get("recording", False) not in (True, False):
+                    raise ValueError("recording must be true or false")
+                breaks.append(Discontinuity(parse_date(str(item["date"])), str(item["note"]), end,
+                                            bool(item.get("recording", False))))
             except (KeyError, TypeError, ValueError, AttributeError):
                 problems.append(Problem(str(path), item.get("__line__", line) if isinstance(item, dict) else line,
                                         "discontinuities",
-                                        "expected entries with 'date' (YYYY-MM-DD), optional 'end' and 'note'"))
+                                        "expected entries with 'date' (YYYY-MM-DD), 'note', optional 'end' and "
+                                        "'recording' (true or false)"))
         if None in values.values() or kind not in KINDS or polarity not in POLARITIES:
             continue
         test = entry.get("test", DEFAULT_TEST[kind])
@@ -447,7 +455,13 @@ def _load_measures(path: Path, problems: list[Problem]) -> dict[str, Measure]:
                                          last_quarter=bool(entry.get("last_quarter", False)), test=test,
                                          test_note=entry.get("test_note", ""), sample_size=sample_size,
                                          decompose=bool(entry.get("decompose", False)),
-                                         trend_test=bool(entry.get("trend_test", False)), **values)
+                                         trend_test=bool(entry.get("trend_test", False)),
+                                         trend_series=entry.get("trend_series"), **values)
+    for measure in measures.values():
+        if measure.trend_series is not None and measure.trend_series not in measures:
+            problems.append(Problem(str(path), None, "trend_series",
+                                    f"measure {measure.id!r} names {measure.trend_series!r}, which is not in the "
+                                    "catalogue"))
     return measures
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import seaborn as sns
 
 from .data import Measure
-from .narrative import number
+from .wording import number
 from .periods import Quarter, add_months, fy_label, month_label
 from .stats import ControlChart, Decomposition, TrendResult
 
@@ -66,9 +66,7 @@ def _line_chart(measure: Measure, series: pd.DataFrame, start: dt.date, end: dt.
         sns.lineplot(data=shown, x="date", y="value", ax=axes, color=COLOURS["series"], marker="o",
                      markersize=3, linewidth=1.4, label=_series_label(measure))
         if control is not None:
-            span = [pd.Timestamp(control.baseline_start), pd.Timestamp(end)]
-            for level, label in ((control.upper, "Control limits"), (control.lower, None)):
-                axes.plot(span, [level, level], color=COLOURS["alert"], linestyle=":", linewidth=1.2, label=label)
+            _draw_control_limits(axes, control)
         _mark_discontinuities(axes, measure, shown)
         axes.set_title(measure.label, loc="left", fontweight="bold")
         axes.set_xlabel("")
@@ -88,6 +86,19 @@ def _line_chart(measure: Measure, series: pd.DataFrame, start: dt.date, end: dt.
         _label_provenance(figure, axes, measure, modelled, 0.035, real)
     plt.close(figure)
     return Chart(figure, _alt_text(measure, shown, end, modelled))
+
+
+def _draw_control_limits(axes, control: ControlChart) -> None:
+    """The limits month by month in the measure's own units: they follow the seasonal
+    pattern, and signals are ringed."""
+    frame = control.frame.assign(date=lambda f: pd.to_datetime(f["period_start"]))
+    for column, label in (("upper", "Control limits (seasonal)"), ("lower", None)):
+        axes.step(frame["date"], frame[column], where="mid", color=COLOURS["alert"], linestyle=":", linewidth=1.2,
+                  label=label)
+    signals = frame[frame["rules"].map(bool) & ~frame["baseline"]]
+    if not signals.empty:
+        axes.scatter(signals["date"], signals["observed"], s=60, facecolors="none", edgecolors=COLOURS["alert"],
+                     linewidths=1.5, zorder=4, label="Signal")
 
 
 def _label_provenance(figure, axes, measure: Measure, modelled: bool, source_y: float,
@@ -136,18 +147,20 @@ def decomposition_chart(measure: Measure, result: Decomposition, modelled: bool)
 
 
 def trend_model_chart(measure: Measure, result: TrendResult, modelled: bool) -> Chart:
-    """Observed monthly counts, the regression's fitted values and a 95% Poisson band."""
+    """Observed monthly counts, the regression's fitted values and a 95% band allowing for
+    the measure's dispersion."""
     frame = result.fitted.assign(date=lambda f: pd.to_datetime(f["period_start"]))
     with sns.axes_style("whitegrid"), sns.plotting_context("notebook", font_scale=0.85):
         figure, axes = plt.subplots(figsize=(7.5, 4.1), dpi=100)
         figure.subplots_adjust(left=0.1, right=0.98, top=0.91, bottom=0.24)
         axes.fill_between(frame["date"], frame["lower"], frame["upper"], color=COLOURS["series"], alpha=0.18,
-                          linewidth=0, label="95% Poisson band")
-        axes.plot(frame["date"], frame["fitted"], color=COLOURS["series"], linewidth=1.4, label="Fitted (trend, season, COVID-19)")
+                          linewidth=0, label="95% band (usual variation)")
+        axes.plot(frame["date"], frame["fitted"], color=COLOURS["series"], linewidth=1.4,
+                  label="Fitted (trend, season, lockdowns)")
         axes.scatter(frame["date"], frame["observed"], s=8, color=COLOURS["observed"], zorder=3, label="Observed")
-        covid = frame[frame["covid"] == 1]
-        for day in covid["date"]:
-            axes.axvspan(day, day + pd.DateOffset(months=1), color=COLOURS["context"], alpha=0.3, linewidth=0)
+        covid = frame[frame["lockdown"] > 0]
+        for day, share in zip(covid["date"], covid["lockdown"]):
+            axes.axvspan(day, day + pd.DateOffset(months=1), color=COLOURS["context"], alpha=0.3 * share, linewidth=0)
         axes.set_title(f"{measure.label}: fitted trend", loc="left", fontweight="bold", fontsize="medium")
         axes.set_ylabel(measure.unit.capitalize())
         axes.set_ylim(bottom=0)
@@ -155,10 +168,13 @@ def trend_model_chart(measure: Measure, result: TrendResult, modelled: bool) -> 
                       fontsize="small", frameon=False)
         _label_provenance(figure, axes, measure, modelled, 0.035)
     plt.close(figure)
-    fit = result.regression
+    model = result.model
+    change = model.per_year if model.per_year is not None else model.overall
+    shape = (f"a straight-line trend of {100 * (change.ratio - 1):+.1f}% a year" if model.per_year is not None
+             else f"a bending trend that changed {100 * (change.ratio - 1):+.1f}% from the first 12 months to the last")
     alt = (f"Chart of monthly {measure.label} from {month_label(frame['period_start'].iloc[0])} to "
-           f"{month_label(frame['period_start'].iloc[-1])} with a fitted {fit.model} trend of "
-           f"{100 * (fit.rate_ratio - 1):+.1f}% a year and a 95% band; grey months are COVID-19 lockdowns."
+           f"{month_label(frame['period_start'].iloc[-1])} with a fitted quasi-Poisson model showing {shape}, "
+           "and a 95% band; grey months are COVID-19 lockdowns, darker for more days under restrictions."
            + (" Values are modelled." if modelled else ""))
     return Chart(figure, alt)
 

@@ -1,17 +1,18 @@
-"""House-style sentences from comparisons (DESIGN §6).
+"""House-style sentences from comparisons and analyses (DESIGN §6).
 
 Example: "74,630 emergency calls (999) were taken this quarter compared to 86,134 in the same
-quarter last year (a decrease of 11,504 calls, down 13.4%)." Every number is recomputed;
-thousands separators, one decimal for percentages, singular and plural, and an honest
-sentence when there is nothing to compare with.
+quarter last year (a decrease of 11,504 calls, down 13.4%; 95% interval -20.1% to -6.2%)."
+Every number is recomputed and follows the house rules of ``wording``; "statistically
+significant" appears only when the test behind the sentence says so (DESIGN §5).
 """
 
 from __future__ import annotations
 
 from .data import Measure
 from .periods import fy_label, month_label
-from .stats import (BASELINE_YEAR, LAST_QUARTER, ROLLING_12_MONTHS, SAME_QUARTER_LAST_YEAR, SIGNIFICANCE_LEVEL,
-                    ChangeTest, Comparison, ControlChart, Decomposition, TrendResult)
+from .stats import (BASELINE_YEAR, LAST_QUARTER, ROLLING_12_MONTHS, SAME_QUARTER_LAST_YEAR, ChangeTest, Comparison,
+                    ControlChart, Decomposition, TrendModel, TrendResult)
+from .wording import number, p_value, percent, percent_allowed, plural, points, signed_percent, signed_points
 
 BASELINE_WORDS = {
     SAME_QUARTER_LAST_YEAR: "in the same quarter last year",
@@ -20,30 +21,34 @@ BASELINE_WORDS = {
 }
 
 
-def number(amount: float) -> str:
-    """Whole numbers with thousands separators; other values to one decimal place."""
-    if float(amount).is_integer():
-        return f"{int(amount):,}"
-    return f"{amount:,.1f}"
-
-
-def percent(value: float) -> str:
-    return f"{abs(value):.1f}%"
+def interval(test: ChangeTest, whole: bool = False) -> str:
+    """"95% interval -4.5% to +3.1%" (ratios; "-5% to +3%" when ``whole``) or "95% interval
+    -4.3 to +1.3 points"."""
+    if test.scale == "points":
+        return f"95% interval {signed_points(test.lower)} to {signed_points(test.upper)} points"
+    low, high = 100 * (test.lower - 1), 100 * (test.upper - 1)
+    if whole:
+        return f"95% interval {low:+.0f}% to {high:+.0f}%"
+    return f"95% interval {signed_percent(low)} to {signed_percent(high)}"
 
 
 def change_clause(measure: Measure, comparison: Comparison) -> str:
-    """The bracketed change: "(a decrease of 11,504 calls, down 13.4%)"."""
-    difference = comparison.difference
+    """The bracketed change: "(a decrease of 11,504 calls, down 13.4%; 95% interval ...)".
+    No percentage on a base under 50, and none for a raw season-to-season change that the
+    test compares seasonally adjusted."""
+    difference, test = comparison.difference, comparison.test
     if difference == 0:
         return "(no change)"
-    size = abs(difference)
     if measure.kind == "percent":
-        return f"({comparison.direction} {number(size)} {measure.unit_for(size)})"
+        shown = f"{comparison.direction} {points(difference)}"
+        return f"({shown}; {interval(test)})" if test.tested else f"({shown})"
+    size = abs(difference)
     noun = "an increase" if difference > 0 else "a decrease"
-    if comparison.percent is None:
-        return f"({noun} of {number(size)} {measure.unit_for(size)}; no percentage change from zero)"
-    return (f"({noun} of {number(size)} {measure.unit_for(size)}, "
-            f"{comparison.direction} {percent(comparison.percent)})")
+    shown = f"{noun} of {number(size)} {measure.unit_for(size)}"
+    if not percent_allowed(comparison.baseline.amount) or test.seasonal_ratio is not None:
+        return f"({shown})"
+    shown += f", {comparison.direction} {percent(comparison.percent)}"
+    return f"({shown}; {interval(test)})" if test.tested else f"({shown})"
 
 
 def _amount(measure: Measure, amount: float) -> str:
@@ -54,13 +59,14 @@ def _subject(measure: Measure, amount: float) -> str:
     """"74,630 emergency calls (999) were taken" / "1 person was killed ..."."""
     if measure.kind == "percent":
         return f"{_amount(measure, amount)} of {measure.noun} {measure.verb}"
-    plural = amount != 1
-    noun = measure.noun if plural else measure.noun_one
-    return f"{number(amount)} {noun} {'were' if plural else 'was'} {measure.verb}"
+    plural_form = amount != 1
+    noun = measure.noun if plural_form else measure.noun_one
+    return f"{number(amount)} {noun} {'were' if plural_form else 'was'} {measure.verb}"
 
 
-def sentence(measure: Measure, comparison: Comparison) -> str:
-    """One house-style sentence for a comparison, with a note when data are modelled."""
+def sentence(measure: Measure, comparison: Comparison, book: str = "edition") -> str:
+    """One house-style sentence for a comparison and its verdict, with a note when data are
+    modelled; ``book`` names what the comparison's tests were controlled across."""
     current, baseline = comparison.current, comparison.baseline
     if current.amount is None:
         return f"There is no figure for {measure.label.lower()} for this period."
@@ -78,18 +84,63 @@ def sentence(measure: Measure, comparison: Comparison) -> str:
     if baseline.amount is None:
         text += f"; there is no figure {baseline_words} to compare with."
     else:
-        text += (f" compared to {_amount(measure, baseline.amount)} {baseline_words} "
-                 f"{change_clause(measure, comparison)}.")
-        if comparison.test is not None:
-            text += " " + test_clause(comparison.test, comparison.difference == 0)
+        text += f" compared to {_amount(measure, baseline.amount)} {baseline_words} {change_clause(measure, comparison)}."
+        text += " " + verdict(comparison, book)
     if comparison.status == "modelled":
         text += " (Modelled data.)"
     return _capitalise(text)
 
 
+def verdict(comparison: Comparison, book: str = "edition") -> str:
+    """What the test says of the change, in words a reader can act on."""
+    test = comparison.test
+    if not test.tested:
+        seasonal = (" Part of any change from one quarter to the next is the usual seasonal pattern."
+                    if comparison.kind == LAST_QUARTER else "")
+        return f"No significance test applies: {test.reason}.{seasonal}"
+    subject = "This change"
+    if test.seasonal_ratio is not None:
+        movement = 100 * (test.seasonal_ratio - 1)
+        subject = (f"The usual seasonal pattern alone accounts for a {'rise' if movement > 0 else 'fall'} of "
+                   f"{percent(movement)}; allowing for it, the change is {_direction(test.estimate)} "
+                   f"({interval(test)}), which")
+    variation = "sampling variation" if test.scale == "points" else "usual variation"
+    if test.significant:
+        return (f"{subject} is statistically significant, allowing for the measure's {variation} and for the "
+                f"{test.family} comparisons in this {book} ({p_value(test.p_value)}).")
+    if test.excludes_no_change:
+        return (f"{subject} would count as significant on its own ({p_value(test.p_value)}), but not once the "
+                f"{test.family} comparisons in this {book} are taken together.")
+    if test.small:
+        return f"Numbers this small are too few to tell apart from {variation} ({p_value(test.p_value)})."
+    return f"{subject} is too small to tell apart from {variation} ({p_value(test.p_value)})."
+
+
+def _direction(ratio: float) -> str:
+    change = 100 * (ratio - 1)
+    return f"{'up' if change > 0 else 'down'} {percent(change)}" if round(change, 1) else "unchanged"
+
+
+def test_cell(test: ChangeTest) -> str:
+    """A table's short verdict: "significant", "not significant", "too few to tell", "not tested"."""
+    if not test.tested:
+        return "not tested"
+    if test.significant:
+        return f"significant ({p_value(test.p_value)})"
+    return f"{'too few to tell' if test.small else 'not significant'} ({p_value(test.p_value)})"
+
+
+def interval_cell(comparison: Comparison) -> str:
+    """The interval of the change a table shows: none where the table gives no percentage."""
+    test = comparison.test
+    if not test.tested or (test.scale == "ratio" and not percent_allowed(comparison.baseline.amount)):
+        return "–"
+    return interval(test).removeprefix("95% interval ")
+
+
 def headline(measure: Measure, comparison: Comparison) -> str:
     """A summary line in the style of a closure report, with a whole-number percentage:
-    "Anti-social behaviour: 52,732 in 2015/16 to 30,674 in 2021/22, down 42%; ..." """
+    "Anti-social behaviour: 52,732 in 2015/16 to 30,674 in 2021/22, down 42% (95% interval ...)." """
     current, baseline = comparison.current, comparison.baseline
     if not comparison.complete:
         return f"{measure.label}: no figure for both years to compare."
@@ -98,19 +149,20 @@ def headline(measure: Measure, comparison: Comparison) -> str:
     if measure.kind == "snapshot":
         years = f"{number(baseline.amount)} at the end of {month_label(baseline.end)} to " \
                 f"{number(current.amount)} at the end of {month_label(current.end)}"
-    if measure.kind == "percent":
+    if measure.kind == "percent" or not percent_allowed(baseline.amount):
         change = change_clause(measure, comparison).strip("()")
-    elif comparison.percent is None or comparison.difference == 0:
-        change = "no percentage change"
+    elif comparison.difference == 0:
+        change = "no change"
     else:
         size = abs(comparison.percent)
         change = f"{comparison.direction} {size:.0f}%" if size >= 1 else f"{comparison.direction} {size:.1f}%"
-    verdict = test_clause(comparison.test, comparison.difference == 0) if comparison.test else ""
-    text = f"{measure.label}: {years}, {change}. {verdict}".strip()
+        if comparison.test.tested:
+            change += f" ({interval(comparison.test, whole=True)})"
+    text = f"{measure.label}: {years}, {change}. {verdict(comparison, 'review')}".strip()
     return text + (" (Modelled data.)" if comparison.status == "modelled" else "")
 
 
-def _in_sentence(label: str) -> str:
+def in_sentence(label: str) -> str:
     """"People killed ..." -> "people killed ..."; "Special Constables" keeps its capitals."""
     first, _, rest = label.partition(" ")
     return label if not rest or rest[0].isupper() else f"{first.lower()} {rest}"
@@ -120,26 +172,15 @@ def _capitalise(text: str) -> str:
     return text[0].upper() + text[1:] if text and text[0].isalpha() else text
 
 
-def p_value(value: float) -> str:
-    return "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
-
-
-def test_clause(test: ChangeTest, unchanged: bool = False) -> str:
-    """"This change is statistically significant (...)" only when the test says so."""
-    if test.p_value is None:
-        return f"No significance test applies: {test.reason}."
-    if test.significant:
-        return f"This change is statistically significant ({test.method}, {p_value(test.p_value)})."
-    subject = "This" if unchanged else "This change"
-    return f"{subject} is within normal variation ({test.method}, {p_value(test.p_value)})."
-
-
 def _signed_percent(value: float) -> str:
     return f"{'up' if value > 0 else 'down'} {abs(value):.1f}%" if round(value, 1) else "unchanged"
 
 
+# ----------------------------------------------------------------------------- analyses
+
+
 def decomposition_sentences(measure: Measure, result: Decomposition) -> list[str]:
-    """What an STL decomposition shows, in plain words."""
+    """What an STL decomposition shows, in plain words, with how much the trend has moved."""
     frame = result.frame
     end = month_label(frame["period_start"].iloc[-1])
     sentences = [
@@ -151,6 +192,13 @@ def decomposition_sentences(measure: Measure, result: Decomposition) -> list[str
         f"Seasonally, {' and '.join(result.seasonal_high)} tend to be the highest months and "
         f"{' and '.join(result.seasonal_low)} the lowest (average over the last three years).",
     ]
+    if result.revision is not None:
+        then, now = result.revision
+        previous_end = month_label(frame["period_start"].iloc[-4])
+        sentences.append(
+            f"The latest trend estimate is revised as months arrive: the trend for {previous_end}, "
+            f"{number(round(then))} a month in the last edition, is now {number(round(now))} "
+            f"({_signed_percent(100 * (now - then) / then)}).")
     if result.standouts.empty:
         sentences.append("No month in the last two years stands out from its trend and season.")
     else:
@@ -182,36 +230,79 @@ def period_decomposition_sentences(measure: Measure, result: Decomposition) -> l
     return sentences
 
 
-def trend_sentences(measure: Measure, result: TrendResult) -> list[str]:
-    """Mann-Kendall, the count regression and its sensitivity check, in plain words."""
-    test = result.mann_kendall
+def _mann_kendall(test, over: str, measure: Measure, slope_unit: str) -> str:
     direction = {"increasing": "a statistically significant upward", "decreasing": "a statistically significant downward"}
     finding = direction.get(test.trend, "no statistically significant")
-    first = (f"Over the {len(result.years)} financial years {result.years[0]} to {result.years[-1]}, the "
-             f"Mann-Kendall test finds {finding} trend in {_in_sentence(measure.label)} ({p_value(test.p)}; Kendall's tau "
-             f"{test.Tau:.2f}; Sen's slope {test.slope:+,.1f} {measure.unit} a year).")
-    return [first, _regression_sentence(measure, result.regression, "allowing for season and the COVID-19 "
-                                        "lockdown months"),
-            _regression_sentence(measure, result.sensitivity, "leaving the lockdown months out altogether"),
-            f"Over-dispersion was tested by the Cameron-Trivedi regression test at the "
-            f"{SIGNIFICANCE_LEVEL:.0%} level ({p_value(result.regression.overdispersion_p)}): "
-            f"{'the negative binomial model was used' if result.regression.model != 'Poisson' else 'the Poisson model was kept'}."]
+    return (f"{over}, the {'seasonal ' if 'month' in slope_unit else ''}Mann-Kendall test finds {finding} trend in "
+            f"{in_sentence(measure.label)} ({p_value(test.p)}; Kendall's tau {test.Tau:.2f}; Sen's slope "
+            f"{test.slope:+,.1f} {measure.unit} {slope_unit}).")
 
 
-def _regression_sentence(measure: Measure, fit, adjustment: str) -> str:
-    change = 100 * (fit.rate_ratio - 1)
-    verdict = ("a statistically significant change" if fit.p_value < SIGNIFICANCE_LEVEL
-               else "no statistically significant change")
-    return (f"A {fit.model} regression on {fit.months} months, {adjustment}, estimates a change of "
-            f"{change:+.1f}% a year (rate ratio {fit.rate_ratio:.3f}, 95% confidence interval "
-            f"{fit.lower:.3f} to {fit.upper:.3f}; {p_value(fit.p_value)}): {verdict}.")
+def trend_sentences(measure: Measure, result: TrendResult, series_note: str = "") -> list[str]:
+    """The Mann-Kendall tests, the regression and its sensitivity check, in plain words."""
+    first, last = result.fitted["period_start"].iloc[[0, -1]]
+    months = f"{month_label(first.date())} to {month_label(last.date())}"
+    sentences = [
+        _mann_kendall(result.mann_kendall, f"Over the {len(result.years)} financial years {result.years[0]} to "
+                      f"{result.years[-1]}", measure, "a year"),
+        _mann_kendall(result.seasonal_mann_kendall, f"Comparing each calendar month with the same month in other "
+                      f"years ({months})", measure, "a year in each month"),
+        regression_sentence(result.model, "allowing for season and for the share of each month's days under "
+                            "COVID-19 lockdown"),
+        regression_sentence(result.sensitivity, "leaving out every month touched by a lockdown"),
+    ]
+    if series_note:
+        sentences.insert(0, series_note)
+    return sentences
+
+
+def _change(interval_) -> str:
+    return (f"{signed_percent(100 * (interval_.ratio - 1))} (95% interval {signed_percent(100 * (interval_.lower - 1))} "
+            f"to {signed_percent(100 * (interval_.upper - 1))}; {p_value(interval_.p_value)})")
+
+
+def regression_sentence(model: TrendModel, adjustment: str) -> str:
+    """The quasi-Poisson regression: its shape, the change it estimates, and what it assumed."""
+    opening = (f"A quasi-Poisson regression on {plural(model.months, 'month')}, {adjustment} "
+               f"(dispersion {model.dispersion:.1f}), ")
+    if model.shape == "straight line":
+        text = (opening + f"finds no evidence that the trend bends (F test {p_value(model.linearity_p)}) and "
+                f"estimates a change of {_change(model.per_year)} a year.")
+    else:
+        text = (opening + f"finds that the trend bends (F test against a straight line {p_value(model.linearity_p)}); "
+                f"from the first 12 months to the last 12 the trend changed by {_change(model.overall)}.")
+        if model.since_peak is not None:
+            text += (f" It peaked in {month_label(model.peak)} and has changed by {_change(model.since_peak)} "
+                     "since then.")
+    if model.newey_west:
+        text += (" The residuals are correlated from month to month (Ljung-Box "
+                 f"{p_value(model.autocorrelation_p)}), so the intervals use Newey-West standard errors.")
+    return text
 
 
 def control_sentence(measure: Measure, chart: ControlChart, quarter_label: str) -> str:
-    limits = (f"Control limits from the 24 months from {month_label(chart.baseline_start)} "
-              f"(Laney c'-chart): centre {number(round(chart.centre))}, limits {number(round(chart.lower))} to "
-              f"{number(round(chart.upper))} a month.")
-    if chart.flagged.empty:
-        return f"{limits} No month of {quarter_label} was outside them."
-    items = [f"{month_label(r.period_start)} ({number(r.value)}, {r.side} the limits)" for r in chart.flagged.itertuples()]
-    return f"{limits} Outside them in {quarter_label}: {', '.join(items)}."
+    """The control chart's baseline, limits and the quarter's signals, each with its rule."""
+    months = (f"the {plural(chart.baseline_months, 'month')} from {month_label(chart.baseline_start)} to "
+              f"{month_label(chart.baseline_end)}")
+    if chart.left_out:
+        months += f", leaving out {chart.left_out}"
+
+    def at(value: float) -> str:
+        return f"{value:,.{chart.decimals}f}"
+
+    if chart.method == "xmr":
+        limits = (f"Control chart (XmR, on {measure.unit} adjusted for the usual seasonal pattern and month length), "
+                  f"limits from {months}: centre {at(chart.centre)} a month, limits {at(chart.lower)} to "
+                  f"{at(chart.upper)}, seasonally adjusted.")
+    else:
+        ranges = "; ".join(f"{month_label(r.period_start)} {number(r.lower)} to {number(r.upper)}"
+                           for r in chart.judged.itertuples())
+        limits = (f"Monthly numbers are small (about {at(chart.centre)} a month), so the control limits are Poisson "
+                  f"probability limits around each month's seasonal expectation, set from {months}: {ranges}.")
+    signals = chart.signals
+    if signals.empty:
+        return f"{limits} No month of {quarter_label} shows a signal."
+    items = [f"{month_label(r.period_start)} ({number(r.observed)}"
+             + (f", adjusted {at(r.adjusted)}" if chart.method == "xmr" else "") + f": {', '.join(r.rules)})"
+             for r in signals.itertuples()]
+    return f"{limits} Signals in {quarter_label}: {'; '.join(items)}."

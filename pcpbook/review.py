@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from IPython.display import HTML, Markdown
@@ -24,9 +24,10 @@ from .chapter import (FIGURE_DIR, cite, commentary_cell, commitments_table, comp
                       status_badge, status_summary, status_table)
 from .data import FINANCE_ITEMS, Dataset, Plan, Priority, load
 from .figures import decomposition_chart, period_chart, trend_model_chart
-from .narrative import headline, p_value, period_decomposition_sentences, sentence, trend_sentences
+from .narrative import headline, period_decomposition_sentences, sentence, trend_sentences
 from .periods import Quarter, fy_label, fy_start_date, month_label
-from .stats import NotEnoughHistory, decompose, trend_tests, year_comparison
+from .stats import NotEnoughHistory, decompose, review_comparisons, trend_tests
+from .wording import p_value, plural, signed_percent
 
 
 class ReviewError(ValueError):
@@ -52,7 +53,6 @@ class Review:
     dataset: Dataset
     plan: Plan
     produced: dt.date
-    _comparisons: dict = field(default_factory=dict, repr=False)
 
     @property
     def end_quarter(self) -> Quarter:
@@ -67,11 +67,10 @@ class Review:
         return commentary.outcomes(self.dataset.root / "commentary", self.plan)
 
     def comparison(self, measure_id: str):
-        """Baseline year against end year, computed once per review."""
-        if measure_id not in self._comparisons:
-            self._comparisons[measure_id] = year_comparison(self.dataset, measure_id, self.plan.baseline_year,
-                                                            self.plan.end_year)
-        return self._comparisons[measure_id]
+        """Baseline year against end year, tested together with every other measure of the
+        review (false discovery rate control)."""
+        return review_comparisons(self.dataset, self.measure_ids(), self.plan.baseline_year,
+                                  self.plan.end_year)[measure_id]
 
     def measure_ids(self) -> list[str]:
         """Every measure the plan reports, in priority order, each once."""
@@ -109,7 +108,7 @@ class Review:
 
     def all_measures(self) -> Markdown:
         """Every measure: baseline year against end year, with the test of the change."""
-        rows = [["Measure", "Baseline", "End year", "Change", "Change (%)", "Data", "Test"]]
+        rows = [YEAR_COLUMNS]
         for measure_id in self.measure_ids():
             rows.append(_year_row(self.dataset.measures[measure_id], self.comparison(measure_id)))
         return Markdown(markdown_table(rows) + "\n\n"
@@ -189,11 +188,11 @@ class ReviewChapter:
         return Markdown(
             f"*{plan.title}, closure review: {self.review.years}; data to {month_label(self.review.end_quarter.end)}.*\n\n"
             f"**Objective.** {self.priority.objective}\n\n"
-            f"This chapter looks back on {len(self.priority.measures)} measure(s) and "
-            f"{len(self.priority.commitments)} commitment(s).")
+            f"This chapter looks back on {plural(len(self.priority.measures), 'measure')} and "
+            f"{plural(len(self.priority.commitments), 'commitment')}.")
 
     def key_figures(self) -> Markdown:
-        rows = [["Measure", "Baseline", "End year", "Change", "Change (%)", "Data", "Test"]]
+        rows = [YEAR_COLUMNS]
         rows += [_year_row(self.dataset.measures[m], self.review.comparison(m)) for m in self.priority.measures]
         note = f"{_years_note(self.review)} {_untested_note(self.review, self.priority.measures)}".strip()
         return Markdown(markdown_table(rows) + "\n\n" + escape_markdown(note))
@@ -208,26 +207,26 @@ class ReviewChapter:
             chart = period_chart(measure, series, plan.first_quarter.start, plan.last_quarter.end,
                                  compared.baseline.start.year, plan.end_year)
             figure = save_figure(chart, self._figure_path(figure_dir, measure_id))
-            blocks.append(measure_block(measure.label, figure, [sentence(measure, compared)]))
+            blocks.append(measure_block(measure.label, figure, [sentence(measure, compared, 'review')]))
         return Markdown("\n\n---\n\n".join(blocks))
 
     def trends(self, figure_dir: str | Path = FIGURE_DIR) -> Markdown:
         """Mann-Kendall with Sen's slope on the years, and the count regression on the months,
         for every count of events; the fitted chart for those the catalogue marks."""
-        rows = [["Measure", "Years", "Mann-Kendall", "Sen's slope a year", "Regression: change a year (95% CI)",
-                 "Model", "Data"]]
+        rows = [["Measure", "Years", "Mann-Kendall", "Sen's slope a year",
+                 "Regression: change over the period (95% interval)", "Trend shape", "Data"]]
         blocks = []
         for measure_id, window, result in self._trend_results():
             measure = self.dataset.measures[measure_id]
             if isinstance(result, NotEnoughHistory):
                 blocks.append(f"**{escape_markdown(measure.label)}**\n\nNot tested: {escape_markdown(result)}.")
                 continue
-            test, fit = result.mann_kendall, result.regression
+            test, change = result.mann_kendall, result.model.overall
             modelled = bool((window["status"] == "modelled").any())
             rows.append([measure.label, f"{result.years[0]} to {result.years[-1]}",
                          f"{test.trend}, {p_value(test.p)}", f"{test.slope:+,.1f}",
-                         f"{100 * (fit.rate_ratio - 1):+.1f}% ({100 * (fit.lower - 1):+.1f}% to "
-                         f"{100 * (fit.upper - 1):+.1f}%), {p_value(fit.p_value)}", fit.model,
+                         f"{signed_percent(100 * (change.ratio - 1))} ({signed_percent(100 * (change.lower - 1))} to "
+                         f"{signed_percent(100 * (change.upper - 1))}), {p_value(change.p_value)}", result.model.shape,
                          "modelled" if modelled else "published"])
             figure = ""
             if measure.trend_test:
@@ -298,20 +297,23 @@ class ReviewChapter:
         return Path(figure_dir) / f"closure-{self.review.plan.id}-{self.priority.slug}-{name}.png"
 
 
+YEAR_COLUMNS = ["Measure", "Baseline", "End year", "Change", "Change (%)", "95% interval", "Test", "Data"]
+
+
 def _year_row(measure, comparison) -> list[str]:
-    now, then, change, percent, status = comparison_cells(measure, comparison)
+    now, then, *rest = comparison_cells(measure, comparison)
     baseline = f"{then} ({fy_label(comparison.baseline.start.year)})" if comparison.baseline.amount is not None else then
-    test = comparison.test
-    verdict = ("no test applies" if test.p_value is None else
-               ("significant" if test.significant else "not significant") + f", {p_value(test.p_value)}")
-    return [measure.label, baseline, now, change, percent, status, verdict]
+    return [measure.label, baseline, now, *rest]
 
 
 def _years_note(review: Review) -> str:
     return (f"The end year is {fy_label(review.plan.end_year)}; the baseline is {fy_label(review.plan.baseline_year)}, "
             "or a measure's first complete year where it began later (shown in brackets). Counts are totals for the "
             "financial year, headcounts are at its end (31 March), survey results its average. Changes are recomputed "
-            "from the figures; a change is called significant only when its test gives p < 0.05.")
+            "from the figures, with no percentage on a base under 50. Each count is tested against its own usual "
+            "variation, measured on its monthly series, and a change is called significant only when its 95% "
+            "interval excludes no change and it survives false discovery rate control across the review's "
+            "comparisons.")
 
 
 def _untested_note(review: Review, measure_ids) -> str:
@@ -319,7 +321,7 @@ def _untested_note(review: Review, measure_ids) -> str:
     reasons: dict[str, list[str]] = {}
     for measure_id in measure_ids:
         test = review.comparison(measure_id).test
-        if test.p_value is None:
+        if not test.tested:
             reasons.setdefault(test.reason, []).append(review.dataset.measures[measure_id].label)
     return " ".join(f"No test applies to {', '.join(labels)}: {reason}." for reason, labels in reasons.items())
 

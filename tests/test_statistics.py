@@ -1,6 +1,6 @@
-"""The statistics against known answers: hand-worked Mann-Kendall and Sen's slope, exact
-Poisson p-values, STL recovering a planted season, the regression recovering a planted trend,
-control limits, and no look-ahead."""
+"""The statistics against known answers and simulations: the dispersion and interval of a
+change, false discovery rate control, seasonal control charts, STL, and trend models that can
+bend; and no look-ahead."""
 
 import datetime as dt
 import math
@@ -9,13 +9,18 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from pcpbook import data
 from pcpbook.chapter import open_chapter
-from pcpbook.data import Discontinuity
+from pcpbook.data import Discontinuity, Measure, Value
 from pcpbook.periods import Quarter
-from pcpbook.stats import (NotEnoughHistory, control_limits, decompose, overdispersion_test, poisson_test,
-                           proportion_test, trend_tests)
+from pcpbook.stats import (ChangeTest, Comparison, NotEnoughHistory, control_chart, count_change_test, decompose,
+                           proportion_test, trend_tests, usual_variation)
+from pcpbook.stats.comparisons import with_false_discovery_control
+from pcpbook.stats.models import lockdown_share
+
+LOCKDOWN = Discontinuity(dt.date(2020, 3, 23), "lockdown", dt.date(2020, 6, 14))
 
 
 def _monthly(values, start=dt.date(2013, 4, 1)):
@@ -23,27 +28,258 @@ def _monthly(values, start=dt.date(2013, 4, 1)):
     return pd.DataFrame({"period_start": months, "value": values, "status": "modelled", "source": "test"})
 
 
-def test_poisson_test_matches_exact_binomial_values():
-    # 10 against 20 with equal exposure: 2 * P(Bin(30, 1/2) <= 10) = 0.0987371...
-    assert poisson_test(10, 91, 20, 91).p_value == pytest.approx(0.0987371467, abs=1e-9)
-    # 0 against 5: both tails have probability 1/32, so p = 2/32
-    assert poisson_test(0, 30, 5, 30).p_value == pytest.approx(0.0625, abs=1e-12)
-    # equal counts over equal days: nothing to see
-    assert poisson_test(100, 92, 100, 92).p_value == pytest.approx(1.0)
+def _series(values, start=dt.date(2013, 4, 1)):
+    return pd.Series(np.asarray(values, dtype=float), index=pd.date_range(start, periods=len(values), freq="MS"))
 
 
-def test_poisson_test_uses_the_days_as_exposure():
-    # the same counts over a 90-day and a 92-day quarter are not the same rate
-    equal_days = poisson_test(900, 91, 920, 91).p_value
-    assert poisson_test(900, 90, 920, 92).p_value > equal_days
+def _counts(rng, mean, dispersion):
+    """Counts with variance ``dispersion`` x mean: Poisson at 1, gamma-Poisson above."""
+    mean = np.asarray(mean, dtype=float)
+    if dispersion > 1:
+        mean = rng.gamma(mean / (dispersion - 1), dispersion - 1)
+    return rng.poisson(mean).astype(float)
 
 
-def test_proportion_test_matches_the_hand_worked_value():
-    # 50% against 40% of 100 each: pooled 0.45, z = 0.1 / sqrt(0.45 * 0.55 * 0.02) = 1.4213, p = 0.1552
-    assert proportion_test(50, 40, 100).p_value == pytest.approx(0.1552, abs=5e-4)
+def _season(months, amplitude=0.15):
+    return 1 + amplitude * np.cos(2 * np.pi * np.arange(months) / 12)
 
 
-def test_mann_kendall_and_sens_slope_on_a_hand_worked_series(dataset):
+def _measure(**changes):
+    fields = dict(id="m", label="Test measure", kind="count", polarity="down_is_good", unit="crimes",
+                  unit_one="crime", noun="crimes", noun_one="crime", verb="recorded", source="test",
+                  definition="test")
+    return Measure(**(fields | changes))
+
+
+# ----------------------------------------------------------------------------- changes
+
+
+def test_the_dispersion_is_pearson_chi_square_over_residual_degrees_of_freedom():
+    rng = np.random.default_rng(3)
+    history = usual_variation(_series(_counts(rng, 400 * _season(60), 5)), ())
+    fitted = history.fit.fittedvalues.to_numpy()
+    observed = history.frame["y"].to_numpy()
+    by_hand = ((observed - fitted) ** 2 / fitted).sum() / (60 - history.design.shape[1])
+    assert history.dispersion == pytest.approx(by_hand)
+    assert history.df_resid == 60 - history.design.shape[1]
+    assert history.span == "60 months, April 2013 to March 2018"
+
+
+def test_the_dispersion_estimate_recovers_the_planted_dispersion():
+    rng = np.random.default_rng(4)
+    estimates = [usual_variation(_series(_counts(rng, 400 * _season(60), 8)), ()).dispersion for _ in range(200)]
+    assert np.mean(estimates) == pytest.approx(8, rel=0.1)
+
+
+class _History:
+    """A stand-in for a fitted history with a known dispersion and degrees of freedom."""
+    dispersion, df_resid, span = 4.0, 30.0, "test"
+
+
+def test_a_change_of_two_counts_against_a_known_dispersion_by_hand():
+    # log(1100/1000) = 0.095310; se = sqrt(4 (1/1100 + 1/1000)) = 0.087386; t = 1.0907 on 30 df
+    test = count_change_test(1100, 1000, _History())
+    se = math.sqrt(4 * (1 / 1100 + 1 / 1000))
+    assert se == pytest.approx(0.087386, abs=1e-6)
+    assert test.estimate == pytest.approx(1.1)
+    assert test.p_value == pytest.approx(2 * stats.t.sf(math.log(1.1) / se, 30))
+    assert test.p_value == pytest.approx(0.284, abs=0.001)
+    margin = stats.t.ppf(0.975, 30) * se
+    assert (test.lower, test.upper) == (pytest.approx(1.1 * math.exp(-margin)), pytest.approx(1.1 * math.exp(margin)))
+    assert test.lower == pytest.approx(0.920, abs=0.001) and test.upper == pytest.approx(1.315, abs=0.001)
+    assert not test.small and count_change_test(15, 10, _History()).small
+
+
+def test_a_seasonal_movement_is_divided_out_before_testing():
+    test = count_change_test(1100, 1000, _History(), seasonal_ratio=1.1)
+    assert test.estimate == pytest.approx(1.0) and test.p_value == pytest.approx(1.0)
+    assert test.seasonal_ratio == 1.1
+
+
+def test_proportions_by_hand():
+    # 50% against 40% of 100 each: se = sqrt(.25/100 + .24/100) = 0.07, z = 1.4286, p = 0.1531
+    test = proportion_test(50, 40, 100)
+    assert test.p_value == pytest.approx(0.1531, abs=1e-4)
+    assert (test.estimate, test.scale) == (10, "points")
+    assert test.lower == pytest.approx(10 - 1.959964 * 7, abs=1e-3)
+    assert test.upper == pytest.approx(10 + 1.959964 * 7, abs=1e-3)
+
+
+def _simulate(dispersion, change, replicates, seed):
+    """Share of replicates whose 12-month and quarter comparisons exclude no change: five
+    years of history, then the baseline year, then the current year (``change`` applied)."""
+    rng = np.random.default_rng(seed)
+    mean = 1000 * _season(84)
+    mean[72:] *= change
+    found = {"year": 0, "quarter": 0}
+    for _ in range(replicates):
+        counts = _counts(rng, mean, dispersion)
+        history = usual_variation(_series(counts[:60]), ())
+        found["year"] += count_change_test(counts[72:].sum(), counts[60:72].sum(), history).excludes_no_change
+        found["quarter"] += count_change_test(counts[81:].sum(), counts[69:72].sum(), history).excludes_no_change
+    return {kind: n / replicates for kind, n in found.items()}
+
+
+@pytest.mark.parametrize("dispersion", [1, 5, 40])
+def test_with_no_change_at_most_six_percent_are_called_significant(dispersion):
+    rates = _simulate(dispersion, 1.0, 1000, seed=dispersion)
+    assert rates["year"] <= 0.06 and rates["quarter"] <= 0.06
+
+
+def test_a_ten_percent_change_at_dispersion_five_is_found_in_most_years():
+    # measured: about 93% of 12-month comparisons and 34% of single quarters (1,000 a month)
+    rates = _simulate(5, 1.1, 1000, seed=7)
+    assert rates["year"] > 0.85
+    assert 0.2 < rates["quarter"] < 0.5
+
+
+def _tested(p_value):
+    test = ChangeTest("quasi-Poisson", p_value, 1.2, 1.05, 1.4)
+    value = Value("m", dt.date(2020, 4, 1), 3, 100.0, "published", ())
+    return Comparison("same_quarter_last_year", value, value, test)
+
+
+def test_false_discovery_rate_control_across_an_edition():
+    # Benjamini-Hochberg on 0.01, 0.02, 0.03, 0.5: q = 0.04, 0.04, 0.04, 0.5
+    controlled = with_false_discovery_control({"a": [_tested(0.01), _tested(0.02)], "b": [_tested(0.03)],
+                                               "c": [_tested(0.5)]})
+    q = [c.test.q_value for m in "abc" for c in controlled[m]]
+    assert q == pytest.approx([0.04, 0.04, 0.04, 0.5])
+    assert [c.test.significant for m in "abc" for c in controlled[m]] == [True, True, True, False]
+    assert controlled["a"][0].test.family == 4
+    # a p-value under 0.05 that does not survive the control is not significant
+    crowd = with_false_discovery_control({"a": [_tested(0.04)] + [_tested(0.9)] * 9})
+    assert crowd["a"][0].test.excludes_no_change and not crowd["a"][0].test.significant
+
+
+def test_too_little_history_claims_nothing(dataset):
+    from pcpbook.stats import quarter_comparisons
+    first = quarter_comparisons(dataset, "total_recorded_crime", Quarter.parse("2016-17-Q1"))[0]
+    assert not first.test.tested
+    assert "only 24 months of data come before April 2015" in first.test.reason
+
+
+def test_a_change_across_a_recording_break_is_not_tested(dataset):
+    from pcpbook.stats import quarter_comparisons
+    comparisons = quarter_comparisons(dataset, "stalking_harassment", Quarter.parse("2023-24-Q4"))
+    assert all(not c.test.tested and "1 May 2023" in c.test.reason for c in comparisons)
+
+
+# ----------------------------------------------------------------------------- control charts
+
+
+def _seasonal_mean(level=2000.0):
+    """A strong season (+/-25%, high in August, low in February) and each month's own length."""
+    months = pd.date_range("2017-04-01", periods=84, freq="MS")
+    season = 1 + 0.25 * np.cos(2 * np.pi * (np.arange(84) - 4) / 12)
+    return level * season * months.days_in_month.to_numpy() / 30.4
+
+
+def test_a_pure_seasonal_series_raises_no_signal():
+    series = _monthly(_seasonal_mean(), dt.date(2017, 4, 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the exact fit is "perfect prediction" to statsmodels
+        chart = control_chart(series, Quarter.parse("2023-24-Q4"), _measure())
+    assert chart.signals.empty and chart.method == "xmr" and chart.baseline_months == 24
+    february = chart.frame[chart.frame["period_start"] == dt.date(2024, 2, 1)].iloc[0]
+    assert february["observed"] < 0.75 * series["value"].mean()  # low in raw counts, ordinary once adjusted
+    assert february["adjusted"] == chart.centre
+
+
+def test_with_noise_the_short_february_is_rarely_flagged():
+    # measured over 400 replicates: 5.5% of quarters show any signal (most from the run rule),
+    # 0.75% of months fall outside the limits, 0.5% of Februaries fall below them
+    rng = np.random.default_rng(8)
+    quarters_with_signals = februaries_below = 0
+    for _ in range(100):
+        chart = control_chart(_monthly(_counts(rng, _seasonal_mean(), 1), dt.date(2017, 4, 1)),
+                              Quarter.parse("2023-24-Q4"), _measure())
+        quarters_with_signals += not chart.signals.empty
+        februaries_below += "below the lower limit" in chart.judged.iloc[1]["rules"]
+    assert quarters_with_signals <= 12 and februaries_below <= 2
+
+
+def test_a_planted_shift_is_caught_by_the_run_rule():
+    rng = np.random.default_rng(9)
+    mean = 500 * _season(84)
+    mean[-7:] *= 1.08  # from September 2023: about 2.5 standard deviations of the adjusted values
+    chart = control_chart(_monthly(_counts(rng, mean, 1), dt.date(2017, 4, 1)), Quarter.parse("2023-24-Q4"),
+                          _measure())
+    march = chart.signals.iloc[-1]
+    assert march["period_start"] == dt.date(2024, 3, 1)
+    assert "in a run of 7 or more months above the centre" in march["rules"]
+
+
+def test_small_counts_get_poisson_probability_limits_at_whole_numbers():
+    rng = np.random.default_rng(10)
+    values = _counts(rng, np.full(84, 4.0), 1)
+    values[-1] = 14  # March 2024: P(X >= 14 | 4) is about 0.00003
+    chart = control_chart(_monthly(values, dt.date(2017, 4, 1)), Quarter.parse("2023-24-Q4"), _measure())
+    assert chart.method == "poisson"
+    march = chart.judged.iloc[-1]
+    assert march["upper"] == stats.poisson.ppf(1 - stats.norm.sf(3), march["expected"]) and march["upper"] < 14
+    assert float(march["upper"]).is_integer() and "above the upper limit" in march["rules"]
+
+
+def test_the_baseline_skips_a_recording_break_and_lockdown_months():
+    rng = np.random.default_rng(11)
+    series = _monthly(_counts(rng, 800 * _season(96), 1), dt.date(2015, 4, 1))
+    measure = _measure(discontinuities=(LOCKDOWN, Discontinuity(dt.date(2018, 10, 1), "new rules", None, True)))
+    chart = control_chart(series, Quarter.parse("2020-21-Q4"), measure)
+    used = list(chart.baseline["period_start"])
+    assert used[0] >= dt.date(2018, 10, 1) and dt.date(2020, 4, 1) not in used and dt.date(2020, 3, 1) not in used
+    # October 2018 to December 2020 is 27 months, less March to June 2020
+    assert chart.baseline_months == 23 and "lockdown" in chart.left_out and "1 October 2018" in chart.left_out
+
+
+def test_control_limits_need_a_year_of_comparable_months():
+    rng = np.random.default_rng(12)
+    series = _monthly(_counts(rng, np.full(84, 300.0), 1), dt.date(2017, 4, 1))
+    measure = _measure(discontinuities=(Discontinuity(dt.date(2023, 5, 1), "counting rule", None, True),))
+    with pytest.raises(NotEnoughHistory, match="only 8 comparable months before 2023/24 Q4"):
+        control_chart(series, Quarter.parse("2023-24-Q4"), measure)
+
+
+# ----------------------------------------------------------------------------- seasonal decomposition
+
+
+def test_stl_recovers_a_planted_seasonal_pattern():
+    rng = np.random.default_rng(1)
+    months = np.arange(120)
+    planted = 40 * np.sin(2 * np.pi * months / 12)
+    values = 500 + 2 * months + planted + rng.normal(0, 5, 120)
+    quiet = decompose(_monthly(values), Quarter.parse("2022-23-Q4"))
+    assert quiet.standouts.empty
+    values[110] += 60  # one month that should stand out (about 12 noise standard deviations)
+    result = decompose(_monthly(values), Quarter.parse("2022-23-Q4"))
+    seasonal = result.frame["seasonal"].to_numpy()
+    assert np.corrcoef(seasonal, planted)[0, 1] > 0.98
+    assert np.abs(seasonal - planted).max() < 15
+    assert result.trend_now - result.trend_year_ago == pytest.approx(24, abs=4)
+    assert "July" in result.seasonal_high and "January" in result.seasonal_low
+    assert dt.date(2022, 6, 1) in list(result.standouts["period_start"])
+
+
+def test_stl_says_how_far_the_last_trend_estimate_has_moved():
+    rng = np.random.default_rng(2)
+    values = 500 + 3 * np.arange(60) + rng.normal(0, 8, 60)
+    result = decompose(_monthly(values), Quarter.parse("2017-18-Q4"))
+    earlier = decompose(_monthly(values[:-3]), Quarter.parse("2017-18-Q3"))
+    then, now = result.revision
+    assert then == pytest.approx(earlier.trend_now)
+    assert now == pytest.approx(result.frame["trend"].iloc[-4])
+    assert decompose(_monthly(values[:38]), Quarter.parse("2016-17-Q1")).revision is None
+
+
+def test_stl_needs_three_years():
+    with pytest.raises(NotEnoughHistory, match="needs at least 36"):
+        decompose(_monthly(np.full(30, 100.0)), Quarter.parse("2015-16-Q3"))
+
+
+# ----------------------------------------------------------------------------- trend tests
+
+
+def test_mann_kendall_and_sens_slope_on_a_hand_worked_series():
     # FY totals 1, 3, 2, 5, 4 (times 12 months of equal counts): S = 8 - 2 = 6, var(S) = 5*4*15/18,
     # z = (6 - 1) / sqrt(16.67) = 1.2247, p = 0.2207, tau = 6/10; Sen's slope = median of the ten
     # pairwise slopes (-1, -1, 1/3, 1/2, 3/4, 1, 1, 4/3, 2, 3) = (3/4 + 1) / 2 = 0.875
@@ -59,93 +295,43 @@ def test_mann_kendall_and_sens_slope_on_a_hand_worked_series(dataset):
     assert test.slope == pytest.approx(0.875 * 120)
 
 
-def test_stl_recovers_a_planted_seasonal_pattern():
-    rng = np.random.default_rng(1)
-    months = np.arange(120)
-    planted = 40 * np.sin(2 * np.pi * months / 12)
-    values = 500 + 2 * months + planted + rng.normal(0, 5, 120)
-    quiet = decompose(_monthly(values), Quarter.parse("2022-23-Q4"))
-    assert quiet.standouts.empty
-    values[110] += 60  # one month that should stand out (about 12 noise standard deviations)
-    result = decompose(_monthly(values), Quarter.parse("2022-23-Q4"))
-    seasonal = result.frame["seasonal"].to_numpy()
-    assert np.corrcoef(seasonal, planted)[0, 1] > 0.98
-    assert np.abs(seasonal - planted).max() < 15
-    # the trend rises 2 a month: 24 over the year
-    assert result.trend_now - result.trend_year_ago == pytest.approx(24, abs=4)
-    # sin peaks in month index 3 (July, as the series starts in April) and troughs in index 9 (January)
-    assert "July" in result.seasonal_high and "January" in result.seasonal_low
-    assert dt.date(2022, 6, 1) in list(result.standouts["period_start"])
+def test_a_straight_trend_is_kept_straight_and_recovered():
+    rng = np.random.default_rng(2)
+    years = np.arange(120) / 12
+    result = trend_tests(_monthly(_counts(rng, 60 * 0.95 ** years * _season(120), 1)),
+                         Quarter.parse("2022-23-Q4"), ())
+    model = result.model
+    assert model.shape == "straight line" and model.linearity_p >= 0.05
+    assert model.per_year.lower < 0.95 < model.per_year.upper
+    assert model.per_year.ratio == pytest.approx(0.95, abs=0.015)
+    assert result.mann_kendall.trend == "decreasing" and result.seasonal_mann_kendall.trend == "decreasing"
 
 
-def test_stl_needs_three_years():
-    with pytest.raises(NotEnoughHistory, match="needs at least 36"):
-        decompose(_monthly(np.full(30, 100.0)), Quarter.parse("2015-16-Q3"))
+def test_the_model_recovers_a_planted_rise_then_fall():
+    # rising 60 -> 90 to month 50 (May 2017), then falling to 60 by month 131
+    rng = np.random.default_rng(6)
+    months = np.arange(132)
+    level = np.where(months <= 50, 60 + 30 * months / 50, 90 - 30 * (months - 50) / 81)
+    result = trend_tests(_monthly(_counts(rng, level * _season(132), 1)), Quarter.parse("2023-24-Q4"), ())
+    model = result.model
+    assert model.shape == "curve" and model.linearity_p < 0.001
+    assert abs((model.peak - dt.date(2017, 6, 1)).days) < 400
+    assert model.since_peak.lower < 60 / 90 < model.since_peak.upper or model.since_peak.upper < 0.8
 
 
-def _planted_counts(rate_ratio, months=120, dispersion=None, seed=2):
-    rng = np.random.default_rng(seed)
-    years = np.arange(months) / 12
-    season = 1 + 0.15 * np.cos(2 * np.pi * np.arange(months) / 12)
-    mean = 60 * rate_ratio ** years * season
-    if dispersion:
-        mean = rng.gamma(dispersion, mean / dispersion)
-    return rng.poisson(mean).astype(float)
-
-
-def test_regression_recovers_a_planted_trend():
-    series = _monthly(_planted_counts(0.95))
-    result = trend_tests(series, Quarter.parse("2022-23-Q4"), ())
-    fit = result.regression
-    assert fit.model == "Poisson"
-    assert fit.lower < 0.95 < fit.upper
-    assert fit.rate_ratio == pytest.approx(0.95, abs=0.015)
-    assert fit.p_value < 0.001 and result.mann_kendall.trend == "decreasing"
-
-
-def test_over_dispersed_counts_get_a_negative_binomial_model():
-    result = trend_tests(_monthly(_planted_counts(1.0, dispersion=8)), Quarter.parse("2022-23-Q4"), ())
-    assert result.regression.overdispersion_p < 0.05 and result.regression.model == "negative binomial"
-
-
-def test_covid_months_are_an_indicator_and_the_sensitivity_check_drops_them():
-    counts = _planted_counts(1.0)
+def test_lockdowns_enter_as_the_share_of_the_month_under_restrictions():
+    assert lockdown_share(dt.date(2020, 3, 1), (LOCKDOWN,)) == pytest.approx(9 / 31)
+    assert lockdown_share(dt.date(2020, 4, 1), (LOCKDOWN,)) == 1.0
+    assert lockdown_share(dt.date(2020, 6, 1), (LOCKDOWN,)) == pytest.approx(14 / 30)
+    counts = _counts(np.random.default_rng(5), np.full(120, 60.0), 1)
     counts[84:87] *= 0.4  # April-June 2020 collapse
-    lockdown = Discontinuity(dt.date(2020, 3, 23), "lockdown", dt.date(2020, 6, 14))
-    result = trend_tests(_monthly(counts), Quarter.parse("2022-23-Q4"), (lockdown,))
-    assert result.fitted["covid"].sum() == 4  # March to June 2020
+    result = trend_tests(_monthly(counts), Quarter.parse("2022-23-Q4"), (LOCKDOWN,))
+    assert (result.fitted["lockdown"] > 0).sum() == 4
     assert result.sensitivity.months == 120 - 4
-    assert result.regression.lower < 1.0 < result.regression.upper
+    assert result.model.overall.lower < 1.0 < result.model.overall.upper
 
 
-def test_overdispersion_test_accepts_poisson_data():
-    import statsmodels.api as sm
-    counts = np.random.default_rng(5).poisson(60, 120).astype(float)
-    fit = sm.GLM(counts, np.ones((len(counts), 1)), family=sm.families.Poisson()).fit()
-    p_value, _ = overdispersion_test(fit)
-    assert p_value > 0.05
-
-
-def test_large_overdispersed_counts_get_a_converged_negative_binomial_fit():
-    # counts in the tens of thousands, as for total crime: the default start fails to converge
-    rng = np.random.default_rng(11)
-    mean = 14000 * np.exp(0.04 * np.arange(84) / 12)
-    counts = rng.negative_binomial(1 / 0.004, 1 / (1 + 0.004 * mean)).astype(float)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # a convergence warning fails the test
-        result = trend_tests(_monthly(counts), Quarter.parse("2019-20-Q4"), ())
-    assert result.regression.model == "negative binomial"
-    assert result.regression.lower < 1.04 < result.regression.upper
-
-
-def test_control_limits_on_a_steady_series_flag_the_odd_month():
-    values = np.full(40, 100.0)
-    values[38] = 140  # June 2016, in the quarter being judged
-    chart = control_limits(_monthly(values), Quarter.parse("2016-17-Q1"))
-    # no variation in the baseline: plain c-chart limits, 100 +/- 3 * sqrt(100)
-    assert (chart.centre, chart.lower, chart.upper) == (100, 70, 130)
-    assert list(chart.flagged["side"]) == ["above"]
-    assert chart.baseline_start == dt.date(2014, 4, 1)
+# ----------------------------------------------------------------------------- no look-ahead
 
 
 def _chapter_text(data_dir, plan, priority, quarter, figures):

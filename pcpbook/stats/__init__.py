@@ -1,0 +1,24 @@
+"""Statistics readers can rely on (DESIGN §5), one concern a module:
+
+- ``models``: the quasi-Poisson model of a measure's usual variation that the tests share;
+- ``comparisons``: changes with 95% intervals, tested against that variation, and false
+  discovery rate control across an edition;
+- ``seasonal``: STL decomposition; ``control``: seasonal control charts; ``trends``: trend tests.
+
+Each function sees only the data it is given, so a chapter passes data up to its quarter's end.
+Well-kept implementations do the mathematics: statsmodels, scipy and pymannkendall.
+"""
+
+from .comparisons import (BASELINE_YEAR, LAST_QUARTER, ROLLING_12_MONTHS, SAME_QUARTER_LAST_YEAR, SIGNIFICANCE_LEVEL,
+                          SMALL_COUNT, ChangeTest, Comparison, count_change_test, edition_comparisons,
+                          proportion_test, quarter_comparisons, review_comparisons, year_comparison)
+from .control import ControlChart, control_chart
+from .models import NotEnoughHistory, UsualVariation, usual_variation
+from .seasonal import Decomposition, decompose, monthly_series
+from .trends import TrendModel, TrendResult, trend_tests
+
+__all__ = ["BASELINE_YEAR", "LAST_QUARTER", "ROLLING_12_MONTHS", "SAME_QUARTER_LAST_YEAR", "SIGNIFICANCE_LEVEL",
+           "SMALL_COUNT", "ChangeTest", "Comparison", "ControlChart", "Decomposition", "NotEnoughHistory",
+           "TrendModel", "TrendResult", "UsualVariation", "control_chart", "count_change_test", "decompose",
+           "edition_comparisons", "monthly_series", "proportion_test", "quarter_comparisons", "review_comparisons",
+           "trend_tests", "usual_variation", "year_comparison"]

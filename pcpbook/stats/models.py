@@ -1,0 +1,123 @@
+"""The model of a measure's usual variation that every test here shares.
+
+Monthly counts of recorded crime vary far more than a Poisson count would (DESIGN §5), so
+each count measure's own dispersion is estimated from its monthly history: a quasi-Poisson
+GLM (statsmodels, Pearson chi-square scale) with the calendar month, a smooth trend (natural
+cubic spline), the share of each month's days under COVID-19 lockdown, and the month's
+length as exposure. What is left over is the "usual variation" a change is judged against.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import patsy
+import statsmodels.api as sm
+
+from ..periods import add_months, month_label
+
+MIN_HISTORY_MONTHS = 36   # three of each calendar month: fewer cannot separate season from noise
+MAX_HISTORY_MONTHS = 60   # the most recent five years: older months say little about today
+MONTHS_PER_TREND_DF = 24  # the trend may bend about once every two years
+
+
+class NotEnoughHistory(ValueError):
+    """Too few months for the method to be trusted."""
+
+
+def month_days(month: dt.date) -> int:
+    return calendar.monthrange(month.year, month.month)[1]
+
+
+def lockdown_share(month: dt.date, periods) -> float:
+    """The share of the month's days inside any of ``periods`` (catalogue discontinuities
+    with an end date, such as the COVID-19 national lockdowns)."""
+    first, last = month, add_months(month, 1) - dt.timedelta(days=1)
+    covered = sum(max(0, (min(last, p.end) - max(first, p.date)).days + 1) for p in periods)
+    return min(covered / month_days(month), 1.0)
+
+
+def monthly_frame(values: pd.Series, periods) -> pd.DataFrame:
+    """The model's columns for a monthly series indexed by month starts."""
+    months = [d.date() if isinstance(d, pd.Timestamp) else d for d in values.index]
+    frame = pd.DataFrame({"y": values.to_numpy(dtype=float), "period_start": pd.to_datetime(months)})
+    frame["years"] = [(m - months[0]).days / 365.25 for m in months]
+    frame["month"] = [m.month for m in months]
+    frame["days"] = [month_days(m) for m in months]
+    frame["lockdown"] = [lockdown_share(m, periods) for m in months]
+    return frame
+
+
+def trend_df(months: int) -> int:
+    return max(2, months // MONTHS_PER_TREND_DF)
+
+
+@dataclass
+class UsualVariation:
+    """A measure's fitted season, trend and dispersion over the months of its history."""
+
+    fit: object                # statsmodels GLM results (quasi-Poisson)
+    design: pd.DataFrame       # the model's columns, one row per month
+    frame: pd.DataFrame        # monthly_frame() of the history
+    dispersion: float          # Pearson chi-square / residual df, never below 1
+
+    @property
+    def months(self) -> int:
+        return len(self.frame)
+
+    @property
+    def df_resid(self) -> float:
+        return float(self.fit.df_resid)
+
+    @property
+    def span(self) -> str:
+        """"48 months, April 2016 to March 2020"."""
+        first, last = self.frame["period_start"].iloc[[0, -1]]
+        return f"{self.months} months, {month_label(first.date())} to {month_label(last.date())}"
+
+    def seasonal_factor(self, month: int) -> float:
+        """exp(calendar-month effect), January = 1."""
+        name = f"C(month)[T.{month}]"
+        return float(np.exp(self.fit.params[name])) if name in self.fit.params.index else 1.0
+
+    def seasonal_gradient(self, month: int) -> np.ndarray:
+        """d(log seasonal factor)/d(parameters): the indicator of the month's coefficient."""
+        names = list(self.fit.params.index)
+        gradient = np.zeros(len(names))
+        name = f"C(month)[T.{month}]"
+        if name in names:
+            gradient[names.index(name)] = 1.0
+        return gradient
+
+
+def design_matrix(frame: pd.DataFrame, trend_columns: str) -> pd.DataFrame:
+    """Calendar month, the trend columns given (a patsy term) and, when the months include
+    any, the lockdown share."""
+    terms = ["C(month, levels=range(1, 13))" if frame["month"].nunique() == 12 else "C(month)", trend_columns]
+    if frame["lockdown"].gt(0).any() and frame["lockdown"].lt(1).any():
+        terms.append("lockdown")
+    design = patsy.dmatrix(" + ".join(terms), frame, return_type="dataframe")
+    design.columns = [c.replace("C(month, levels=range(1, 13))", "C(month)") for c in design.columns]
+    return design
+
+
+def fit_quasi_poisson(frame: pd.DataFrame, design: pd.DataFrame, **fit_options):
+    """A Poisson GLM with the month's days as exposure and the Pearson chi-square scale."""
+    model = sm.GLM(frame["y"].to_numpy(), design, family=sm.families.Poisson(),
+                   offset=np.log(frame["days"].to_numpy(dtype=float)))
+    return model.fit(scale="X2", **fit_options)
+
+
+def usual_variation(values: pd.Series, periods) -> UsualVariation:
+    """Fit the model to a monthly history (the caller decides which months it may see)."""
+    if len(values) < MIN_HISTORY_MONTHS:
+        raise NotEnoughHistory(f"{len(values)} months of history; at least {MIN_HISTORY_MONTHS} are needed to "
+                               "separate the seasonal pattern from the usual variation")
+    frame = monthly_frame(values, periods)
+    design = design_matrix(frame, f"cr(years, df={trend_df(len(frame))}, constraints='center')")
+    fit = fit_quasi_poisson(frame, design)
+    return UsualVariation(fit, design, frame, max(float(fit.scale), 1.0))

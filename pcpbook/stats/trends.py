@@ -1,0 +1,149 @@
+"""Long-run trend tests (used for people killed or seriously injured on the roads).
+
+Three views, each with its assumptions stated on the methods page: Mann-Kendall with Sen's
+slope on financial-year totals; the seasonal Mann-Kendall on the monthly series
+(pymannkendall); and a quasi-Poisson regression on the months whose trend may bend. The
+regression's trend is a straight line unless a quasi-likelihood F test (the curve against
+the line) says it bends, when a natural cubic spline is used; COVID-19 lockdowns enter as
+the share of each month's days under restrictions. Where the residuals stay correlated from
+month to month, Newey-West standard errors widen the intervals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pymannkendall as mk
+from scipy import stats
+from statsmodels.stats.diagnostic import acorr_ljungbox
+
+from ..periods import Quarter, fy_label, month_label
+from .models import NotEnoughHistory, design_matrix, fit_quasi_poisson, monthly_frame
+from .seasonal import MIN_DECOMPOSITION_MONTHS, monthly_series
+
+LINEARITY_LEVEL = 0.05
+AUTOCORRELATION_LAGS = 12
+NEWEY_WEST_LAGS = 3
+
+
+@dataclass
+class Interval:
+    ratio: float
+    lower: float
+    upper: float
+    p_value: float
+
+
+@dataclass
+class TrendModel:
+    """The regression's trend: per year when it is a straight line; otherwise the change from
+    the first 12 months to the last 12, and from the peak when the curve has one inside."""
+
+    shape: str                    # "straight line" or "curve"
+    linearity_p: float            # F test of the curve against the straight line
+    dispersion: float
+    months: int
+    autocorrelation_p: float      # Ljung-Box test of the Pearson residuals, 12 lags
+    per_year: Interval | None     # straight line only
+    overall: Interval             # last 12 months' trend against the first 12 months'
+    peak: dt.date | None
+    since_peak: Interval | None
+    fit: object
+
+    @property
+    def newey_west(self) -> bool:
+        return self.autocorrelation_p < LINEARITY_LEVEL
+
+
+@dataclass
+class TrendResult:
+    years: list[str]
+    totals: list[float]
+    mann_kendall: object             # pymannkendall result on financial-year totals
+    seasonal_mann_kendall: object    # pymannkendall seasonal test on the months
+    model: TrendModel                # with the lockdown share
+    sensitivity: TrendModel          # lockdown months left out
+    fitted: pd.DataFrame             # period_start, observed, fitted, lower, upper, lockdown
+
+
+def complete_financial_years(values: pd.Series, quarter: Quarter) -> pd.Series:
+    """Totals of the financial years that end on or before the quarter's end."""
+    fy = values.index.year - (values.index.month < 4)
+    totals = values.groupby(fy).agg(["sum", "count"])
+    totals = totals[totals["count"] == 12]["sum"]
+    last_complete = quarter.fy_start - (0 if quarter.number == 4 else 1)
+    return totals[totals.index <= last_complete]
+
+
+def _contrast(fit, design: pd.DataFrame, weights_then: np.ndarray, weights_now: np.ndarray) -> Interval:
+    """exp of the trend's change between two weightings of the months, with its interval."""
+    trend = [c for c in design.columns if c.startswith(("cr(", "years"))]
+    c = np.zeros(len(design.columns))
+    positions = [design.columns.get_loc(col) for col in trend]
+    c[positions] = (weights_now - weights_then) @ design[trend].to_numpy()
+    estimate = float(c @ fit.params.to_numpy())
+    se = float(np.sqrt(c @ fit.cov_params().to_numpy() @ c))
+    margin = stats.t.ppf(0.975, fit.df_resid) * se
+    p_value = float(2 * stats.t.sf(abs(estimate) / se, fit.df_resid)) if se > 0 else 1.0
+    return Interval(float(np.exp(estimate)), float(np.exp(estimate - margin)), float(np.exp(estimate + margin)), p_value)
+
+
+def _window(n: int, rows: slice) -> np.ndarray:
+    weights = np.zeros(n)
+    weights[rows] = 1.0
+    return weights / weights.sum()
+
+
+def fit_trend(frame: pd.DataFrame) -> TrendModel:
+    n = len(frame)
+    linear_design = design_matrix(frame, "years")
+    curve_design = design_matrix(frame, f"cr(years, df={max(3, n // 36)}, constraints='center')")
+    linear, curve = fit_quasi_poisson(frame, linear_design), fit_quasi_poisson(frame, curve_design)
+    extra = linear.df_resid - curve.df_resid
+    f_statistic = (linear.deviance - curve.deviance) / extra / curve.scale
+    linearity_p = float(stats.f.sf(f_statistic, extra, curve.df_resid))
+    bends = linearity_p < LINEARITY_LEVEL
+    design = curve_design if bends else linear_design
+    fit = curve if bends else linear
+    autocorrelation_p = float(acorr_ljungbox(fit.resid_pearson, lags=[AUTOCORRELATION_LAGS])["lb_pvalue"].iloc[0])
+    if autocorrelation_p < LINEARITY_LEVEL:
+        fit = fit_quasi_poisson(frame, design, cov_type="HAC", cov_kwds={"maxlags": NEWEY_WEST_LAGS})
+    overall = _contrast(fit, design, _window(n, slice(0, 12)), _window(n, slice(n - 12, n)))
+    per_year = peak = since_peak = None
+    if not bends:
+        low, high = fit.conf_int().loc["years"]
+        per_year = Interval(float(np.exp(fit.params["years"])), float(np.exp(low)), float(np.exp(high)),
+                            float(fit.pvalues["years"]))
+    else:
+        trend_columns = [c for c in design.columns if c.startswith("cr(")]
+        level = design[trend_columns].to_numpy() @ fit.params[trend_columns].to_numpy()
+        top = int(np.argmax(level))
+        if 6 <= top <= n - 7:
+            peak = frame["period_start"].iloc[top].date()
+            since_peak = _contrast(fit, design, _window(n, slice(top, top + 1)), _window(n, slice(n - 1, n)))
+    return TrendModel("curve" if bends else "straight line", linearity_p, max(float(curve.scale), 1.0), n,
+                      autocorrelation_p, per_year, overall, peak, since_peak, fit)
+
+
+def trend_tests(series: pd.DataFrame, quarter: Quarter, periods) -> TrendResult:
+    """The three views on data up to the end of ``quarter``, and the regression again with the
+    lockdown months left out as a sensitivity check."""
+    values = monthly_series(series, quarter)
+    annual = complete_financial_years(values, quarter)
+    if len(annual) < 4 or len(values) < MIN_DECOMPOSITION_MONTHS:
+        raise NotEnoughHistory(f"{len(annual)} complete financial years up to {month_label(quarter.end)}; "
+                               "trend tests need at least four")
+    frame = monthly_frame(values, periods)
+    model = fit_trend(frame)
+    sensitivity = fit_trend(frame[frame["lockdown"] == 0].reset_index(drop=True))
+    mean = model.fit.fittedvalues.to_numpy()
+    spread = 1.96 * np.sqrt(model.dispersion * mean)
+    fitted = pd.DataFrame({"period_start": frame["period_start"], "observed": frame["y"], "fitted": mean,
+                           "lower": np.maximum(mean - spread, 0), "upper": mean + spread,
+                           "lockdown": frame["lockdown"]})
+    return TrendResult([fy_label(y) for y in annual.index], [float(v) for v in annual],
+                       mk.original_test(annual.to_numpy()), mk.seasonal_test(values.to_numpy(), period=12),
+                       model, sensitivity, fitted)
