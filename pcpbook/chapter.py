@@ -319,6 +319,20 @@ def discontinuities_table(edition: Edition) -> Markdown:
     return Markdown(markdown_table(rows))
 
 
+def dispersion_table(edition: Edition) -> Markdown:
+    """Each count measure's dispersion and the months it was estimated from, as its 12-month
+    comparison in the edition used them."""
+    rows = [["Measure", "Months used", "Dispersion"]]
+    for measure_id, comparisons in plan_comparisons(edition.dataset, edition.plan, edition.quarter).items():
+        test = comparisons[-1].test
+        if test.dispersion is not None:
+            rows.append([edition.dataset.measures[measure_id].label, test.history, f"{test.dispersion:.1f}"])
+    if len(rows) == 1:
+        return Markdown("No count in this edition has enough history to estimate its usual variation.")
+    return Markdown(escape_markdown(f"For the comparisons of the 12 months to {edition.data_to}:") + "\n\n"
+                    + markdown_table(rows))
+
+
 def edition_facts(edition: Edition) -> Markdown:
     quarter = edition.quarter
     rows = [["", ""],

@@ -302,9 +302,11 @@ def plan_edition(root: Path, dataset: Dataset, quarter: Quarter, plan: Plan, sit
     version, history = _next_version(site, quarter.id, EDITION_RECORD, inputs, note)
     planned = EditionPlan(quarter.id, quarter, plan, root / "_build" / "staging" / quarter.id, [], inputs,
                           version, history, _sees_modelled(dataset, quarter.end), print_file)
+    # every chapter's tests are controlled together (false discovery rate), so each sees all the plan's measures
+    plan_measures = sorted({m for p in plan.priorities for m in p.measures})
     for notebook, measures in notebooks:
         parameters = {"quarter": quarter.id, "data_dir": str(dataset.root)}
-        sees = data if measures is None else dataset.visible_digest(quarter, measures)
+        sees = data if measures is None else dataset.visible_digest(quarter, plan_measures)
         extra = ({"version": version, "produced": dt.date.today().isoformat(), "print_edition": print_file}
                  if notebook == book.INTRO else {})
         planned.jobs.append(_job(root, planned, notebook, parameters, extra, (sees, returns, library),

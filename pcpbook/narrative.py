@@ -34,8 +34,8 @@ def interval(test: ChangeTest, whole: bool = False) -> str:
 
 def change_clause(measure: Measure, comparison: Comparison) -> str:
     """The bracketed change: "(a decrease of 11,504 calls, down 13.4%; 95% interval ...)".
-    No percentage on a base under 50, and none for a raw season-to-season change that the
-    test compares seasonally adjusted."""
+    No percentage on a base under 50; a season-to-season change gets its interval in the
+    verdict, after the usual seasonal movement."""
     difference, test = comparison.difference, comparison.test
     if difference == 0:
         return "(no change)"
@@ -45,10 +45,11 @@ def change_clause(measure: Measure, comparison: Comparison) -> str:
     size = abs(difference)
     noun = "an increase" if difference > 0 else "a decrease"
     shown = f"{noun} of {number(size)} {measure.unit_for(size)}"
-    if not percent_allowed(comparison.baseline.amount) or test.seasonal_ratio is not None:
+    if not percent_allowed(comparison.baseline.amount):
         return f"({shown})"
     shown += f", {comparison.direction} {percent(comparison.percent)}"
-    return f"({shown}; {interval(test)})" if test.tested else f"({shown})"
+    seasonal = test.seasonal_ratio is not None  # the interval follows, for the change after the season
+    return f"({shown}; {interval(test)})" if test.tested and not seasonal else f"({shown})"
 
 
 def _amount(measure: Measure, amount: float) -> str:

@@ -46,22 +46,22 @@ def test_first_quarter_2020_21_states_the_seed_figures(site):
     chapters = site / "2020-21-Q1" / "chapters" / "2016-2021"
     contact = _text(chapters / "p01.html")
     assert ("74,630 emergency calls (999) were taken this quarter compared to 86,134 in the same quarter "
-            "last year (a decrease of 11,504 calls, down 13.4%).") in contact
+            "last year (a decrease of 11,504 calls, down 13.4%; 95% interval") in contact
     assert "76,803 non-emergency calls (101) were taken this quarter compared to 67,590 last quarter (an increase of 9,213 calls, up 13.6%)." in contact
     assert "There were 511 Special Constables in post at the end of June 2020 compared to 513 at the end of June 2019" in contact
     # the seed said +16.3% and +29%; the counts give these
     assert "1,014 hours of Employer Supported Policing were given by Special Constables this quarter compared to 861 in the same quarter last year (an increase of 153 hours, up 17.8%)." in contact
     assert "compared to 440 last quarter (an increase of 150 hours, up 34.1%)." in contact
     roads = _text(chapters / "p07.html")
-    assert "142 people were killed or seriously injured on Essex roads this quarter compared to 218 in the same quarter last year (a decrease of 76 casualties, down 34.9%)." in roads
+    assert "142 people were killed or seriously injured on Essex roads this quarter compared to 218 in the same quarter last year (a decrease of 76 casualties, down 34.9%; 95% interval" in roads
     assert "12 people were killed on Essex roads this quarter compared to 11" in roads
-    assert "876 people were arrested for drug driving this quarter compared to 485 in the same quarter last year (an increase of 391 arrests, up 80.6%)." in roads
+    assert "876 people were arrested for drug driving this quarter compared to 485 in the same quarter last year (an increase of 391 arrests, up 80.6%; 95% interval" in roads
 
 
 def test_fourth_quarter_2020_21_states_the_seed_figures(site):
     contact = _text(site / "2020-21-Q4" / "chapters" / "2016-2021" / "p01.html")
     assert "66,497 emergency calls (999) were taken this quarter compared to 73,887 last quarter (a decrease of 7,390 calls, down 10.0%)." in contact
-    assert "compared to 82,344 in the same quarter last year (a decrease of 15,847 calls, down 19.2%)." in contact
+    assert "compared to 82,344 in the same quarter last year (a decrease of 15,847 calls, down 19.2%; 95% interval" in contact
     assert "68,796 non-emergency calls (101) were taken this quarter compared to 70,753 last quarter (a decrease of 1,957 calls, down 2.8%)." in contact
 
 
@@ -151,17 +151,19 @@ def test_decompositions_trend_tests_and_a_test_behind_every_comparison(site):
         assert "With the usual seasonal pattern removed" in text
         assert re.search(r'alt="Four stacked charts decomposing monthly', (chapters / page).read_text())
     roads = _text(chapters / "p09.html")
-    assert "Mann-Kendall test finds" in roads and "Sen's slope" in roads
-    assert re.search(r"rate ratio \d\.\d{3}, 95% confidence interval \d\.\d{3} to \d\.\d{3}", roads)
-    assert "leaving the lockdown months out altogether" in roads and "Cameron-Trivedi" in roads
+    assert "Mann-Kendall test finds" in roads and "seasonal Mann-Kendall test finds" in roads
+    assert re.search(r"quasi-Poisson regression on \d+ months, allowing for season and for the share of each "
+                     r"month's days under COVID-19 lockdown \(dispersion \d+\.\d\)", roads)
+    assert re.search(r"\(95% interval [+-]\d+\.\d% to [+-]\d+\.\d%; p", roads)
+    assert "leaving out every month touched by a lockdown" in roads
     for page in sorted(chapters.glob("p*.html")):
         raw = page.read_text(encoding="utf-8")
         bullets = [_text_fragment(b) for b in re.findall(r"<li>(.*?)</li>", raw, flags=re.S)]
         comparisons = [b for b in bullets if " compared to " in b and "no figure" not in b]
         assert comparisons, page
         for bullet in comparisons:
-            assert re.search(r"statistically significant \(|within normal variation \(|No significance test applies: ",
-                             bullet), bullet
+            assert re.search(r"statistically significant, allowing|significant on its own \(|tell apart from "
+                             r"(usual|sampling) variation \(|No significance test applies: ", bullet), bullet
 
 
 def _text_fragment(fragment):
@@ -171,8 +173,9 @@ def _text_fragment(fragment):
 def test_every_edition_has_a_methods_page_with_references(site):
     for quarter in ("2020-21-Q1", "2023-24-Q2"):
         methods = _text(site / quarter / "chapters" / "methods.html")
-        for words in ("exact conditional test", "STL", "Mann-Kendall", "Cameron", "Laney", "References",
-                      "COVID-19 first national lockdown"):
+        for words in ("quasi-Poisson", "false discovery rate", "Making Data Count", "STL", "Mann-Kendall",
+                      "Spiegelhalter", "Assumptions and caveats log", "References", "COVID-19 first national lockdown",
+                      "The usual variation of each measure"):
             assert words in methods, (quarter, words)
 
 

@@ -196,7 +196,7 @@ def history_before(dataset: Dataset, measure: Measure, start, months: int | None
         return usual_variation(values, measure.periods)
     except NotEnoughHistory:
         return NotEnoughHistory(f"only {len(values)} months of data come before {month_label(start)}, and at least "
-                                f"{MIN_HISTORY_MONTHS} are needed to measure this measure's usual variation")
+                                f"{MIN_HISTORY_MONTHS} are needed to measure its usual variation")
 
 
 def compare(dataset: Dataset, measure_id: str, current_start, baseline_start, months: int, kind: str,
