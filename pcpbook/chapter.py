@@ -145,10 +145,10 @@ class Chapter:
                     result = decompose(series, self.quarter)
                     chart, sentences = decomposition_chart(measure, result, modelled), decomposition_sentences(measure, result)
                 else:
-                    series, note = self._trend_series(measure, series)
+                    drawn, series, note = self._trend_series(measure, series)
                     modelled = bool((series["status"] == "modelled").any())
                     result = trend_tests(series, self.quarter, measure.periods)
-                    chart, sentences = trend_model_chart(measure, result, modelled), trend_sentences(measure, result, note)
+                    chart, sentences = trend_model_chart(drawn, result, modelled), trend_sentences(drawn, result, note)
             except NotEnoughHistory as exc:
                 blocks.append(f"**{escape_markdown(measure.label)}**\n\nNot shown: {escape_markdown(exc)}.")
                 continue
@@ -156,16 +156,16 @@ class Chapter:
         return Markdown("\n\n---\n\n".join(blocks))
 
     def _trend_series(self, measure, series):
-        """The series the trend tests use: the catalogue's ``trend_series`` (the DfT's
-        severity-adjusted KSI) where it covers the same months, with a note saying so."""
+        """The measure and series the trend tests use: the catalogue's ``trend_series`` (the
+        DfT's severity-adjusted KSI) where it covers the same months, with a note saying so."""
         if measure.trend_series is None:
-            return series, ""
+            return measure, series, ""
         preferred = self._series(measure.trend_series)
         if preferred.empty or preferred["period_start"].iloc[0] > series["period_start"].iloc[0]:
-            return series, ""
-        label = self.dataset.measures[measure.trend_series].label
-        return preferred, (f"The trend tests use {in_sentence(label)}, which allows for the change in how "
-                           "injury severity is recorded.")
+            return measure, series, ""
+        adjusted = self.dataset.measures[measure.trend_series]
+        return adjusted, preferred, (f"The trend tests use {in_sentence(adjusted.label)}, which allows for the "
+                                     "change in how injury severity is recorded.")
 
     def _control(self, measure, series):
         """A control chart for counts of events, or why there is none (NotEnoughHistory)."""

@@ -164,9 +164,9 @@ def headline(measure: Measure, comparison: Comparison) -> str:
 
 
 def in_sentence(label: str) -> str:
-    """"People killed ..." -> "people killed ..."; "Special Constables" keeps its capitals."""
+    """"People killed ..." -> "people killed ..."; "Special Constables" and "KSI ..." keep their capitals."""
     first, _, rest = label.partition(" ")
-    return label if not rest or rest[0].isupper() else f"{first.lower()} {rest}"
+    return label if not rest or rest[0].isupper() or first.isupper() else f"{first.lower()} {rest}"
 
 
 def _capitalise(text: str) -> str:

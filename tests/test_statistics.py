@@ -127,7 +127,7 @@ def test_with_no_change_at_most_six_percent_are_called_significant(dispersion):
 
 
 def test_a_ten_percent_change_at_dispersion_five_is_found_in_most_years():
-    # measured: about 93% of 12-month comparisons and 34% of single quarters (1,000 a month)
+    # measured: 91.7% of 12-month comparisons and 38.5% of single quarters (1,000 a month)
     rates = _simulate(5, 1.1, 1000, seed=7)
     assert rates["year"] > 0.85
     assert 0.2 < rates["quarter"] < 0.5
@@ -355,3 +355,19 @@ def test_no_look_ahead(data_copy, tmp_path):
     after = {p: _chapter_text(data_copy, "2021-2024", p, "2022-23-Q2", tmp_path / "b") for p in (1, 3, 9)}
     assert after == {p: text.replace(str(tmp_path / "a"), str(tmp_path / "b")) for p, text in before.items()}
     assert "Mann-Kendall" in after[9] and "underlying trend" in after[3]
+
+
+def test_ksi_trends_use_the_severity_adjusted_series_where_the_data_have_it(data_copy, tmp_path):
+    """An extract of the DfT's adjusted KSI (fractional: estimates, not counts) takes over the
+    trend tests, and the chapter says so; the comparisons still use the recorded counts."""
+    frame = pd.read_csv(data_copy / "observations.csv")
+    ksi = frame[(frame["measure"] == "ksi_casualties") & (frame["period"] == "month")].copy()
+    ksi["measure"], ksi["value"] = "ksi_adjusted", (ksi["value"] * 1.12).round(2)
+    ksi["source"], ksi["status"] = "DfT road safety data (STATS19)", "published"
+    (data_copy / "extracts").mkdir(exist_ok=True)
+    ksi.to_csv(data_copy / "extracts" / "stats19-adjusted.csv", index=False)
+    chapter = open_chapter("2021-2024", 9, "2023-24-Q4", str(data_copy))
+    trends = chapter.long_run_trends(tmp_path).data.replace("\\", "")
+    assert "The trend tests use KSI adjusted for severity reporting" in trends
+    assert "Sen's slope" in trends and "Chart of monthly KSI adjusted for severity reporting" in trends
+    assert "188 people were killed or seriously injured" in chapter.measures(tmp_path).data
