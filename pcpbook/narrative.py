@@ -123,11 +123,14 @@ def _direction(ratio: float) -> str:
 
 
 def test_cell(test: ChangeTest) -> str:
-    """A table's short verdict: "significant", "not significant", "too few to tell", "not tested"."""
+    """A table's short verdict: significant; significant alone but not once the edition's tests
+    are taken together; not significant; too few to tell; not tested."""
     if not test.tested:
         return "not tested"
     if test.significant:
         return f"significant ({p_value(test.p_value)})"
+    if test.excludes_no_change:
+        return f"significant alone, not with the {test.family} tests together ({p_value(test.p_value)})"
     return f"{'too few to tell' if test.small else 'not significant'} ({p_value(test.p_value)})"
 
 

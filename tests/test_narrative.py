@@ -147,3 +147,13 @@ def test_numbers_use_thousands_separators(amount, text):
 
 def test_plurals_are_resolved():
     assert (plural(1, "measure"), plural(6, "measure"), plural(2, "month")) == ("1 measure", "6 measures", "2 months")
+
+
+def test_table_verdicts_follow_the_edition_wide_control():
+    from pcpbook.narrative import test_cell
+    assert test_cell(_quasi(1300, 1000, 0.0001, 1.2, 1.4, q_value=0.001)) == "significant (p < 0.001)"
+    assert test_cell(_quasi(1100, 1000, 0.043, 1.01, 1.2, q_value=0.3)) == (
+        "significant alone, not with the 45 tests together (p = 0.043)")
+    assert test_cell(_quasi(1010, 1000, 0.8, 0.9, 1.1)) == "not significant (p = 0.800)"
+    assert test_cell(_quasi(15, 10, 0.33, 0.66, 3.41)) == "too few to tell (p = 0.330)"
+    assert test_cell(UNTESTED) == "not tested"
