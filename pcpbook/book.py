@@ -194,7 +194,8 @@ flags about one month in 400. With fewer than three years of data the decomposit
   complete financial years, and the **seasonal Mann-Kendall test** (Hirsch, Slack and Smith, 1982) on
   the monthly series, each month compared with the same month in other years; both with pymannkendall
   (Hussain and Mahmud, 2019). They assume no trend other than a monotonic one and, for the annual test,
-  independent years.
+  independent years. A trend is called significant only when it survives false discovery rate control
+  across all the Mann-Kendall tests of the edition (or review), as the comparisons do.
 - **Quasi-Poisson regression** of the monthly counts on calendar month, the share of each month's days
   under COVID-19 lockdown (dates from the measure catalogue: a lockdown that began on 23 March counts
   as 9/31 of March) and a trend. The trend is a straight line unless a quasi-likelihood F test of a

@@ -22,7 +22,8 @@ from .figures import Chart, decomposition_chart, trend_chart, trend_model_chart
 from .narrative import (control_sentence, decomposition_sentences, in_sentence, interval_cell, sentence, test_cell,
                         trend_sentences)
 from .periods import Quarter, fy_label, month_label
-from .stats import ControlChart, NotEnoughHistory, control_chart, decompose, edition_comparisons, trend_tests
+from .stats import (ControlChart, NotEnoughHistory, control_chart, decompose, edition_comparisons, trend_tests,
+                    with_trend_control)
 from .wording import number, percent_allowed, plural
 
 FIGURE_DIR = "figures"
@@ -126,46 +127,40 @@ class Chapter:
 
     def seasonal_patterns(self, figure_dir: str | Path = FIGURE_DIR) -> Markdown:
         """STL decomposition of the measures the catalogue marks for it, up to the quarter's end."""
-        return self._analyses("decompose", figure_dir)
-
-    def long_run_trends(self, figure_dir: str | Path = FIGURE_DIR) -> Markdown:
-        """Trend tests of the measures the catalogue marks for them, up to the quarter's end."""
-        return self._analyses("trend_test", figure_dir)
-
-    def _analyses(self, flag: str, figure_dir) -> Markdown:
         blocks = []
         for measure_id in self.priority.measures:
             measure = self.dataset.measures[measure_id]
-            if not getattr(measure, flag):
+            if not measure.decompose:
                 continue
             series = self._series(measure_id)
-            modelled = bool((series["status"] == "modelled").any())
             try:
-                if flag == "decompose":
-                    result = decompose(series, self.quarter)
-                    chart, sentences = decomposition_chart(measure, result, modelled), decomposition_sentences(measure, result)
-                else:
-                    drawn, series, note = self._trend_series(measure, series)
-                    modelled = bool((series["status"] == "modelled").any())
-                    result = trend_tests(series, self.quarter, measure.periods)
-                    chart, sentences = trend_model_chart(drawn, result, modelled), trend_sentences(drawn, result, note)
+                result = decompose(series, self.quarter)
             except NotEnoughHistory as exc:
-                blocks.append(f"**{escape_markdown(measure.label)}**\n\nNot shown: {escape_markdown(exc)}.")
+                blocks.append(not_shown(measure, exc))
                 continue
-            blocks.append(measure_block(measure.label, self._figure(chart, f"{measure_id}-{flag}", figure_dir), sentences))
+            chart = decomposition_chart(measure, result, bool((series["status"] == "modelled").any()))
+            blocks.append(measure_block(measure.label, self._figure(chart, f"{measure_id}-decompose", figure_dir),
+                                        decomposition_sentences(measure, result)))
         return Markdown("\n\n---\n\n".join(blocks))
 
-    def _trend_series(self, measure, series):
-        """The measure and series the trend tests use: the catalogue's ``trend_series`` (the
-        DfT's severity-adjusted KSI) where it covers the same months, with a note saying so."""
-        if measure.trend_series is None:
-            return measure, series, ""
-        preferred = self._series(measure.trend_series)
-        if preferred.empty or preferred["period_start"].iloc[0] > series["period_start"].iloc[0]:
-            return measure, series, ""
-        adjusted = self.dataset.measures[measure.trend_series]
-        return adjusted, preferred, (f"The trend tests use {in_sentence(adjusted.label)}, which allows for the "
-                                     "change in how injury severity is recorded.")
+    def long_run_trends(self, figure_dir: str | Path = FIGURE_DIR) -> Markdown:
+        """Trend tests of the measures the catalogue marks for them, up to the quarter's end,
+        controlled together with the edition's other trend tests."""
+        blocks = []
+        trends = plan_trends(self.dataset, self.plan, self.quarter)
+        for measure_id in self.priority.measures:
+            if measure_id not in trends:
+                continue
+            measure = self.dataset.measures[measure_id]
+            drawn, series, note = trend_inputs(self.dataset, measure, self.quarter.end)
+            result = trends[measure_id]
+            if isinstance(result, NotEnoughHistory):
+                blocks.append(not_shown(measure, result))
+                continue
+            chart = trend_model_chart(drawn, result, bool((series["status"] == "modelled").any()))
+            blocks.append(measure_block(measure.label, self._figure(chart, f"{measure_id}-trend_test", figure_dir),
+                                        trend_sentences(drawn, result, note, "edition")))
+        return Markdown("\n\n---\n\n".join(blocks))
 
     def _control(self, measure, series):
         """A control chart for counts of events, or why there is none (NotEnoughHistory)."""
@@ -278,6 +273,45 @@ def status_table(plan: Plan, count) -> str:
     total = count([c.id for p in plan.priorities for c in p.commitments])
     rows.append(["All priorities"] + [str(total.get(s, 0)) for s in commentary.STATUSES] + [str(sum(total.values()))])
     return markdown_table(rows)
+
+
+def trend_inputs(dataset: Dataset, measure, until):
+    """The measure and series a trend test uses, with a note: the catalogue's ``trend_series``
+    (the DfT's severity-adjusted KSI) where it covers the same months, else the measure's own."""
+    series = dataset.monthly(measure.id, until)
+    if measure.trend_series is None:
+        return measure, series, ""
+    preferred = dataset.monthly(measure.trend_series, until)
+    if preferred.empty or series.empty or preferred["period_start"].iloc[0] > series["period_start"].iloc[0]:
+        return measure, series, ""
+    adjusted = dataset.measures[measure.trend_series]
+    return adjusted, preferred, (f"The trend tests use {in_sentence(adjusted.label)}, which allows for the "
+                                 "change in how injury severity is recorded.")
+
+
+def plan_trends(dataset: Dataset, plan: Plan, quarter: Quarter) -> dict:
+    """Trend tests of every measure the edition marks for them, controlled together."""
+    key = ("trends", plan.id, quarter)
+    if key not in dataset.memo:
+        results = {}
+        for measure_id in dict.fromkeys(m for p in plan.priorities for m in p.measures):
+            measure = dataset.measures[measure_id]
+            if measure.trend_test:
+                _, series, _ = trend_inputs(dataset, measure, quarter.end)
+                results[measure_id] = trend_or_reason(series, quarter, measure.periods)
+        dataset.memo[key] = with_trend_control(results)
+    return dataset.memo[key]
+
+
+def trend_or_reason(series, quarter: Quarter, periods):
+    try:
+        return trend_tests(series, quarter, periods)
+    except NotEnoughHistory as exc:
+        return exc
+
+
+def not_shown(measure, reason: Exception) -> str:
+    return f"**{escape_markdown(measure.label)}**\n\nNot shown: {escape_markdown(reason)}."
 
 
 def plan_comparisons(dataset: Dataset, plan: Plan, quarter: Quarter) -> dict[str, list]:

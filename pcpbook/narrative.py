@@ -234,23 +234,32 @@ def period_decomposition_sentences(measure: Measure, result: Decomposition) -> l
     return sentences
 
 
-def _mann_kendall(test, over: str, measure: Measure, slope_unit: str) -> str:
-    direction = {"increasing": "a statistically significant upward", "decreasing": "a statistically significant downward"}
-    finding = direction.get(test.trend, "no statistically significant")
-    return (f"{over}, the {'seasonal ' if 'month' in slope_unit else ''}Mann-Kendall test finds {finding} trend in "
+def _mann_kendall(result: TrendResult, which: str, over: str, measure: Measure, slope_unit: str, book: str) -> str:
+    """A Mann-Kendall finding: significant only when it survives the false discovery rate
+    control across the book's trend tests."""
+    test = result.mann_kendall if which == "annual" else result.seasonal_mann_kendall
+    direction = "upward" if test.s > 0 else "downward"
+    if result.significant(which):
+        finding = f"a statistically significant {direction} trend"
+    elif test.p < 0.05:
+        finding = (f"a {direction} trend that is significant on its own but not once the {result.family} trend tests "
+                   f"in this {book} are taken together")
+    else:
+        finding = "no statistically significant trend"
+    return (f"{over}, the {'seasonal ' if which == 'seasonal' else ''}Mann-Kendall test finds {finding} in "
             f"{in_sentence(measure.label)} ({p_value(test.p)}; Kendall's tau {test.Tau:.2f}; Sen's slope "
             f"{test.slope:+,.1f} {measure.unit} {slope_unit}).")
 
 
-def trend_sentences(measure: Measure, result: TrendResult, series_note: str = "") -> list[str]:
+def trend_sentences(measure: Measure, result: TrendResult, series_note: str = "", book: str = "edition") -> list[str]:
     """The Mann-Kendall tests, the regression and its sensitivity check, in plain words."""
     first, last = result.fitted["period_start"].iloc[[0, -1]]
     months = f"{month_label(first.date())} to {month_label(last.date())}"
     sentences = [
-        _mann_kendall(result.mann_kendall, f"Over the {len(result.years)} financial years {result.years[0]} to "
-                      f"{result.years[-1]}", measure, "a year"),
-        _mann_kendall(result.seasonal_mann_kendall, f"Comparing each calendar month with the same month in other "
-                      f"years ({months})", measure, "a year in each month"),
+        _mann_kendall(result, "annual", f"Over the {len(result.years)} financial years {result.years[0]} to "
+                      f"{result.years[-1]}", measure, "a year", book),
+        _mann_kendall(result, "seasonal", f"Comparing each calendar month with the same month in other years "
+                      f"({months})", measure, "a year in each month", book),
         regression_sentence(result.model, "allowing for season and for the share of each month's days under "
                             "COVID-19 lockdown"),
         regression_sentence(result.sensitivity, "leaving out every month touched by a lockdown"),
@@ -258,6 +267,14 @@ def trend_sentences(measure: Measure, result: TrendResult, series_note: str = ""
     if series_note:
         sentences.insert(0, series_note)
     return sentences
+
+
+def trend_cell(result: TrendResult) -> str:
+    """A table's short verdict on the annual Mann-Kendall test."""
+    direction = "upward" if result.mann_kendall.s > 0 else "downward"
+    if result.significant("annual"):
+        return f"significant {direction}"
+    return f"{direction}, significant alone" if result.mann_kendall.p < 0.05 else "no significant trend"
 
 
 def _change(interval_) -> str:

@@ -21,12 +21,12 @@ from IPython.display import HTML, Markdown
 from . import __version__, commentary
 from .chapter import (FIGURE_DIR, cite, commentary_cell, commitments_table, comparison_cells, data_notice_for,
                       escape_html, escape_markdown, markdown_table, measure_block, paraphrase_note, save_figure,
-                      status_badge, status_summary, status_table)
+                      status_badge, status_summary, status_table, trend_or_reason)
 from .data import FINANCE_ITEMS, Dataset, Plan, Priority, load
 from .figures import decomposition_chart, period_chart, trend_model_chart
-from .narrative import headline, period_decomposition_sentences, sentence, trend_sentences
+from .narrative import headline, period_decomposition_sentences, sentence, trend_cell, trend_sentences
 from .periods import Quarter, fy_label, fy_start_date, month_label
-from .stats import NotEnoughHistory, decompose, review_comparisons, trend_tests
+from .stats import NotEnoughHistory, decompose, review_comparisons, with_trend_control
 from .wording import p_value, plural, signed_percent
 
 
@@ -78,6 +78,21 @@ class Review:
 
     def chapter(self, number: int) -> "ReviewChapter":
         return ReviewChapter(self, self.plan.priority(number))
+
+    def window(self, measure_id: str):
+        """The monthly series from the baseline year to the end year, nothing later."""
+        series = self.dataset.monthly(measure_id, self.end_quarter.end)
+        return series[series["period_start"] >= fy_start_date(self.plan.baseline_year)].reset_index(drop=True)
+
+    @functools.cached_property
+    def trend_results(self) -> dict:
+        """Trend tests of every count of events in the review, controlled together."""
+        results = {}
+        for measure_id in self.measure_ids():
+            measure = self.dataset.measures[measure_id]
+            if measure.kind == "count" and measure.test == "poisson":
+                results[measure_id] = trend_or_reason(self.window(measure_id), self.end_quarter, measure.periods)
+        return with_trend_control(results)
 
     def count_outcomes(self, ids) -> Counter:
         return Counter(self.outcomes[i].status for i in ids)
@@ -224,7 +239,7 @@ class ReviewChapter:
             test, change = result.mann_kendall, result.model.overall
             modelled = bool((window["status"] == "modelled").any())
             rows.append([measure.label, f"{result.years[0]} to {result.years[-1]}",
-                         f"{test.trend}, {p_value(test.p)}", f"{test.slope:+,.1f}",
+                         f"{trend_cell(result)} ({p_value(test.p)})", f"{test.slope:+,.1f}",
                          f"{signed_percent(100 * (change.ratio - 1))} ({signed_percent(100 * (change.lower - 1))} to "
                          f"{signed_percent(100 * (change.upper - 1))}), {p_value(change.p_value)}", result.model.shape,
                          "modelled" if modelled else "published"])
@@ -232,7 +247,7 @@ class ReviewChapter:
             if measure.trend_test:
                 chart = trend_model_chart(measure, result, modelled)
                 figure = save_figure(chart, self._figure_path(figure_dir, f"{measure_id}-trend"))
-            blocks.append(measure_block(measure.label, figure, trend_sentences(measure, result)))
+            blocks.append(measure_block(measure.label, figure, trend_sentences(measure, result, book="review")))
         if len(rows) == 1 and not blocks:
             return Markdown("This priority has no counts of events to test for a trend.")
         table = markdown_table(rows) if len(rows) > 1 else ""
@@ -279,19 +294,11 @@ class ReviewChapter:
 
     def _trend_results(self):
         for measure_id in self.priority.measures:
-            measure = self.dataset.measures[measure_id]
-            if measure.kind != "count" or measure.test != "poisson":
-                continue
-            window = self._window(measure_id)
-            try:
-                yield measure_id, window, trend_tests(window, self.review.end_quarter, measure.periods)
-            except NotEnoughHistory as exc:
-                yield measure_id, window, exc
+            if measure_id in self.review.trend_results:
+                yield measure_id, self.review.window(measure_id), self.review.trend_results[measure_id]
 
     def _window(self, measure_id: str):
-        """The monthly series from the baseline year to the end year, nothing later."""
-        series = self.dataset.monthly(measure_id, self.review.end_quarter.end)
-        return series[series["period_start"] >= fy_start_date(self.review.plan.baseline_year)].reset_index(drop=True)
+        return self.review.window(measure_id)
 
     def _figure_path(self, figure_dir, name: str) -> Path:
         return Path(figure_dir) / f"closure-{self.review.plan.id}-{self.priority.slug}-{name}.png"

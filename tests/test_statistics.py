@@ -16,7 +16,8 @@ from pcpbook.chapter import open_chapter
 from pcpbook.data import Discontinuity, Measure, Value
 from pcpbook.periods import Quarter
 from pcpbook.stats import (ChangeTest, Comparison, NotEnoughHistory, control_chart, count_change_test, decompose,
-                           proportion_test, trend_tests, usual_variation)
+                           proportion_test, trend_tests, usual_variation, with_trend_control)
+from pcpbook.stats.trends import TrendResult
 from pcpbook.stats.comparisons import with_false_discovery_control
 from pcpbook.stats.models import lockdown_share
 
@@ -329,6 +330,20 @@ def test_lockdowns_enter_as_the_share_of_the_month_under_restrictions():
     assert (result.fitted["lockdown"] > 0).sum() == 4
     assert result.sensitivity.months == 120 - 4
     assert result.model.overall.lower < 1.0 < result.model.overall.upper
+
+
+def _mann_kendall_only(annual_p, seasonal_p):
+    from types import SimpleNamespace
+    return TrendResult([], [], SimpleNamespace(p=annual_p, s=4), SimpleNamespace(p=seasonal_p, s=4), None, None, None)
+
+
+def test_trend_tests_are_controlled_together():
+    # six Mann-Kendall p-values: 0.001, 0.04 | 0.5, 0.6 | 0.7, 0.8 -> q = 0.006, 0.12, ...
+    results = with_trend_control({"a": _mann_kendall_only(0.001, 0.04), "b": _mann_kendall_only(0.5, 0.6),
+                                  "c": _mann_kendall_only(0.7, 0.8), "d": NotEnoughHistory("too short")})
+    assert results["a"].q_values == {"annual": pytest.approx(0.006), "seasonal": pytest.approx(0.12)}
+    assert results["a"].significant("annual") and not results["a"].significant("seasonal")
+    assert results["a"].family == 6 and isinstance(results["d"], NotEnoughHistory)
 
 
 # ----------------------------------------------------------------------------- no look-ahead

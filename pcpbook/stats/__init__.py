@@ -15,10 +15,10 @@ from .comparisons import (BASELINE_YEAR, LAST_QUARTER, ROLLING_12_MONTHS, SAME_Q
 from .control import ControlChart, control_chart
 from .models import NotEnoughHistory, UsualVariation, usual_variation
 from .seasonal import Decomposition, decompose, monthly_series
-from .trends import TrendModel, TrendResult, trend_tests
+from .trends import TrendModel, TrendResult, trend_tests, with_trend_control
 
 __all__ = ["BASELINE_YEAR", "LAST_QUARTER", "ROLLING_12_MONTHS", "SAME_QUARTER_LAST_YEAR", "SIGNIFICANCE_LEVEL",
            "SMALL_COUNT", "ChangeTest", "Comparison", "ControlChart", "Decomposition", "NotEnoughHistory",
            "TrendModel", "TrendResult", "UsualVariation", "control_chart", "count_change_test", "decompose",
            "edition_comparisons", "monthly_series", "proportion_test", "quarter_comparisons", "review_comparisons",
-           "trend_tests", "usual_variation", "year_comparison"]
+           "trend_tests", "usual_variation", "with_trend_control", "year_comparison"]

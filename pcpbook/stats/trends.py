@@ -12,13 +12,14 @@ month to month, Newey-West standard errors widen the intervals.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import pymannkendall as mk
 from scipy import stats
 from statsmodels.stats.diagnostic import acorr_ljungbox
+from statsmodels.stats.multitest import multipletests
 
 from ..periods import Quarter, fy_label, month_label
 from .models import NotEnoughHistory, design_matrix, fit_quasi_poisson, monthly_frame
@@ -67,6 +68,27 @@ class TrendResult:
     model: TrendModel                # with the lockdown share
     sensitivity: TrendModel          # lockdown months left out
     fitted: pd.DataFrame             # period_start, observed, fitted, lower, upper, lockdown
+    q_values: dict = field(default_factory=dict)  # "annual", "seasonal": after false discovery rate control
+    family: int = 0                  # Mann-Kendall tests controlled together
+
+    def significant(self, which: str) -> bool:
+        """A Mann-Kendall trend (``annual`` or ``seasonal``) that survives the control."""
+        return self.q_values.get(which, 1.0) < LINEARITY_LEVEL
+
+
+def with_trend_control(results: dict) -> dict:
+    """Benjamini-Hochberg across the Mann-Kendall tests (annual and seasonal) of every
+    TrendResult given; other values (reasons there is no result) pass through."""
+    tested = [(m, which) for m, r in results.items() if isinstance(r, TrendResult) for which in ("annual", "seasonal")]
+    if not tested:
+        return results
+    p_values = [(results[m].mann_kendall if which == "annual" else results[m].seasonal_mann_kendall).p
+                for m, which in tested]
+    _, q_values, _, _ = multipletests(p_values, alpha=LINEARITY_LEVEL, method="fdr_bh")
+    for (m, which), q in zip(tested, q_values):
+        results[m].q_values[which] = float(q)
+        results[m].family = len(tested)
+    return results
 
 
 def complete_financial_years(values: pd.Series, quarter: Quarter) -> pd.Series:
