@@ -14,6 +14,7 @@ import nbformat
 import yaml
 
 from .data import Measure, Plan, Priority
+from .render import escape_markdown
 
 CHAPTERS = Path("chapters")
 INTRO = CHAPTERS / "intro.ipynb"
@@ -59,7 +60,7 @@ def priority_notebook(plan: Plan, priority: Priority, measures: dict[str, Measur
                                "monthly series up to the end of the quarter; see *Methods and caveats*."),
                      _code("chapter.long_run_trends()")]
     return _notebook([
-        _markdown(f"# Priority {priority.number}: {priority.title}"),
+        _markdown(f"# Priority {priority.number}: {escape_markdown(priority.title)}"),
         _code("# Parameters: the edition's quarter (None = the latest with data) and the data folder.\n"
               "quarter = None\n"
               'data_dir = "../../data"', tags=("parameters",)),
@@ -309,7 +310,7 @@ def _open_review(plan: Plan, produced: bool = False) -> str:
 
 def closure_summary_notebook(plan: Plan) -> nbformat.NotebookNode:
     return _notebook([
-        _markdown(f"# {plan.title}: closure review"),
+        _markdown(f"# {escape_markdown(plan.title)}: closure review"),
         _closure_parameters(produced=True),
         _code("from pcpbook.review import open_review\n\n" + _open_review(plan, produced=True) + "\nreview.facts()"),
         _markdown("## Executive summary\n\nThe figures below compare the year before the plan began with its "
@@ -344,7 +345,7 @@ def closure_priority_notebook(plan: Plan, priority: Priority, measures: dict[str
                            "baseline year to the end year."), _code("chapter.seasonal_patterns()")]
                 if any(measures[m].decompose for m in priority.measures) else [])
     return _notebook([
-        _markdown(f"# Priority {priority.number}: {priority.title}"),
+        _markdown(f"# Priority {priority.number}: {escape_markdown(priority.title)}"),
         _closure_parameters(),
         _code("from pcpbook.review import open_review\n\n" + _open_review(plan) + "\n"
               f"chapter = review.chapter({priority.number})\nchapter.introduction()"),
@@ -399,7 +400,7 @@ def toc(plan: Plan, build_page: bool = False) -> dict:
 
 def write_toc(plan: Plan, path: Path, build_page: bool = False, contents: dict | None = None) -> None:
     what = "the closure review" if contents else "an edition"
-    header = f"# Table of contents for {what} of {plan.title} (written by pcpbook).\n"
+    header = f"# Table of contents for {what} of plan {plan.id} (written by pcpbook).\n"
     path.write_text(header + yaml.safe_dump(contents or toc(plan, build_page), sort_keys=False), encoding="utf-8")
 
 

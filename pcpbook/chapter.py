@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import html
-
 from IPython.display import HTML, Markdown
 
 from . import __version__, commentary
@@ -22,6 +20,7 @@ from .figures import Chart, decomposition_chart, trend_chart, trend_model_chart
 from .narrative import (control_sentence, decomposition_sentences, in_sentence, interval_cell, sentence, test_cell,
                         trend_sentences)
 from .periods import Quarter, fy_label, month_label
+from .render import Raw, code, escape_html, escape_markdown, markdown_table
 from .stats import (ControlChart, NotEnoughHistory, control_chart, decompose, edition_comparisons, trend_tests,
                     with_trend_control)
 from .wording import number, percent_allowed, plural
@@ -75,9 +74,9 @@ class Chapter:
     quarter: Quarter
     def introduction(self) -> Markdown:
         return Markdown(
-            f"*{self.plan.title}, quarterly update for {self.quarter.label} "
+            f"*{escape_markdown(self.plan.title)}, quarterly update for {self.quarter.label} "
             f"({self.quarter.month_span}); data to {month_label(self.quarter.end)}.*\n\n"
-            f"**Objective.** {self.priority.objective}\n\n"
+            f"**Objective.** {escape_markdown(self.priority.objective)}\n\n"
             f"This chapter reports {plural(len(self.priority.measures), 'measure')} and "
             f"{plural(len(self.priority.commitments), 'commitment')}.")
 
@@ -201,7 +200,7 @@ def save_figure(chart: Chart, path: Path) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     # margins are set by the chart (one draw, not two); light compression writes much faster
     chart.figure.savefig(path, pil_kwargs={"compress_level": 1})
-    return f"![{_alt(chart.alt)}]({path.as_posix()})\n\n"
+    return f"![{escape_markdown(chart.alt)}]({path.as_posix()})\n\n"
 
 
 def measure_block(label: str, figure: str, sentences: list[str]) -> str:
@@ -246,10 +245,6 @@ def commentary_cell(entry: commentary.Entry) -> str:
     opening = escape_html(entry.text[:300].rsplit(" ", 1)[0])
     return (f'<details class="pcp-long"><summary>{opening} ... (show all {len(entry.text):,} characters)'
             f"</summary>{rendered}</details>")
-
-
-def escape_html(text: str) -> str:
-    return html.escape(str(text), quote=True)
 
 
 def status_rollup(edition: "Edition") -> Markdown:
@@ -376,7 +371,8 @@ def edition_facts(edition: Edition) -> Markdown:
             ["Version", edition.version],
             ["Produced", f"{edition.produced:%d %B %Y}"],
             ["Software", f"pcpbook {__version__}"],
-            ["Data fingerprint", f"`{edition.dataset.visible_digest(quarter)[:12]}` (the data up to {edition.data_to})"]]
+            ["Data fingerprint", Raw(f"{code(edition.dataset.visible_digest(quarter)[:12])} "
+                                     f"{escape_markdown(f'(the data up to {edition.data_to})')}")]]
     return Markdown(markdown_table(rows))
 
 
@@ -407,23 +403,7 @@ def data_notice_for(dataset: Dataset, until: dt.date, noun: str) -> Markdown:
         "figure. Modelled values are not official statistics; charts and tables say which is which.")
 
 
-# ----------------------------------------------------------------------------- markdown helpers
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#$%~^])")
-
-
-def escape_markdown(text: str) -> str:
-    """Make text inert in MyST Markdown: no emphasis, roles, directives, HTML or math."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
-
-
-def markdown_table(rows: list[list[str]]) -> str:
-    header, *body = rows
-    lines = ["| " + " | ".join(escape_markdown(c) if not c.startswith("`") else c for c in header) + " |",
-             "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(escape_markdown(c) if not c.startswith("`") else c for c in row) + " |"
-              for row in body]
-    return "\n".join(lines)
+# ----------------------------------------------------------------------------- helpers
 
 
 def cite(text: str, sources: dict[str, str]) -> str:
@@ -436,10 +416,6 @@ def _document(source: str, dataset: Dataset) -> str:
     the rows name it (an extract's "police.uk street-level crime")."""
     key = source.split(" ", 1)[0]
     return key if key in dataset.sources else source
-
-
-def _alt(text: str) -> str:
-    return text.replace("[", "(").replace("]", ")")
 
 
 def _cell(amount: float | None, kind: str) -> str:

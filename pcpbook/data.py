@@ -7,21 +7,23 @@ so a build stops before any output is touched.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
 import hashlib
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from .periods import PeriodError, Quarter, add_months, fy_label, parse_date, parse_fy
+from .reading import ReadError, csv_rows, read_yaml
 
 GEOGRAPHY = "Essex"
 PERIODS = ("month", "quarter", "year", "fy", "snapshot")
+PLAN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,39}")
+MEASURE_ID = re.compile(r"[a-z][a-z0-9_]{0,59}")
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12, "fy": 12}
 STATUSES = ("published", "modelled", "provisional")
 KINDS = ("count", "snapshot", "percent")
@@ -317,6 +319,10 @@ def _load(root: Path, digest: str) -> Dataset:
     problems: list[Problem] = []
     sources = _load_sources(root / "sources.yaml", problems)
     measures = _load_measures(root / "measures.yaml", problems)
+    if any(p.file == str(root / "measures.yaml") for p in problems):
+        # everything else is checked against the catalogue: one error there would echo on every row
+        raise DataError(problems + [Problem(str(root), None, None, "the plans and observations are checked "
+                                            "once measures.yaml is valid")])
     plans = _load_plans(root / "plans", measures, problems)
     bundled = _load_observations(root / "observations.csv", measures, problems)
     extracts = [_load_observations(path, measures, problems) for path in sorted((root / EXTRACTS).glob("*.csv"))]
@@ -363,29 +369,14 @@ def _require(entry: dict, key: str, path: Path, line: int | None, problems: list
     return value
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A YAML loader that records the line of every mapping in ``__line__``."""
-
-
-def _mapping_with_line(loader, node):
-    mapping = loader.construct_mapping(node, deep=True)
-    mapping["__line__"] = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
-
-
 def _read_yaml_lines(path: Path, problems: list[Problem]):
     if not path.exists():
         problems.append(Problem(str(path), None, None, "file is missing"))
         return None
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problems.append(Problem(str(path), mark.line + 1 if mark else None, None,
-                                f"not valid YAML: {exc}"))
+        return read_yaml(path)
+    except ReadError as exc:
+        problems.append(Problem(str(path), exc.line, None, str(exc)))
         return None
 
 
@@ -451,6 +442,10 @@ def _load_measures(path: Path, problems: list[Problem]) -> dict[str, Measure]:
         if values["id"] in measures:
             problems.append(Problem(str(path), line, "id", f"measure {values['id']!r} is defined twice"))
             continue
+        if not MEASURE_ID.fullmatch(str(values["id"])):
+            problems.append(Problem(str(path), line, "id", f"got {str(values['id'])[:60]!r}: expected lower-case "
+                                    "letters, digits and underscores, such as total_recorded_crime"))
+            continue
         measures[values["id"]] = Measure(kind=kind, polarity=polarity, discontinuities=tuple(breaks),
                                          last_quarter=bool(entry.get("last_quarter", False)), test=test,
                                          test_note=entry.get("test_note", ""), sample_size=sample_size,
@@ -509,9 +504,16 @@ def _load_plan(path: Path, measures: dict[str, Measure], problems: list[Problem]
     if numbers != list(range(1, len(numbers) + 1)):
         problems.append(Problem(str(path), line, "priorities",
                                 f"expected priorities numbered 1..n in order, got {numbers}"))
-    ids = [c.id for p in priorities if p is not None for c in p.commitments]
-    for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
-        problems.append(Problem(str(path), None, "commitments", f"commitment id {duplicate!r} is used twice"))
+    seen: dict[str, int] = {}
+    for item in (c for entry in raw.get("priorities") or [] if isinstance(entry, dict)
+                 for c in entry.get("commitments") or [] if isinstance(c, dict) and "id" in c):
+        if str(item["id"]) in seen:
+            problems.append(Problem(str(path), item.get("__line__"), "id", f"commitment id {item['id']!r} is used "
+                                    f"twice (first at line {seen[str(item['id'])]})"))
+        seen.setdefault(str(item["id"]), item.get("__line__"))
+    if plan_id is not None and not PLAN_ID.fullmatch(str(plan_id)):
+        problems.append(Problem(str(path), line, "id", f"got {str(plan_id)[:60]!r}: expected letters, digits and "
+                                "hyphens, such as 2021-2024 (it names folders)"))
     if len(problems) > before:
         return None
     first, last = quarters["first_quarter"], quarters["last_quarter"]
@@ -575,25 +577,25 @@ def _load_priority(entry, path: Path, measures: dict[str, Measure], problems: li
 
 
 def _read_csv(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> list[tuple[int, dict]]:
+    """The rows of a CSV with exactly ``columns``; a problem repeated on many rows is reported
+    once, with how many rows and the first few lines."""
     if not path.exists():
         problems.append(Problem(str(path), None, None, "file is missing"))
         return []
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        missing = [c for c in columns if c not in header]
-        if missing:
-            problems.append(Problem(str(path), 1, missing[0],
-                                    f"missing column(s) {', '.join(missing)}; expected {', '.join(columns)}"))
-            return []
-        rows = []
-        for row in reader:
-            if None in row or any(v is None for v in row.values()):
-                problems.append(Problem(str(path), reader.line_num, None,
-                                        f"expected {len(header)} fields, got a different number"))
-                continue
-            rows.append((reader.line_num, row))
-        return rows
+    rows, bad_rows = [], {}
+    try:
+        for item in csv_rows(path, columns):
+            if isinstance(item, ReadError):
+                bad_rows.setdefault(str(item), []).append(item.line)
+            else:
+                rows.append(item)
+    except ReadError as exc:
+        problems.append(Problem(str(path), exc.line, exc.field, str(exc)))
+        return []
+    for message, lines in bad_rows.items():
+        more = f" (and {len(lines) - 1:,} more rows, lines {', '.join(map(str, lines[1:4]))} ...)" if len(lines) > 1 else ""
+        problems.append(Problem(str(path), lines[0], None, message + more))
+    return rows
 
 
 def _parse_row(path: Path, line: int, row: dict, measures: dict[str, Measure],
@@ -630,6 +632,8 @@ def _parse_row(path: Path, line: int, row: dict, measures: dict[str, Measure],
         bad("value", f"got {row['value']}: counts, headcounts and percentages cannot be negative")
     if value is not None and measure is not None and measure.kind == "percent" and value > 100:
         bad("value", f"got {row['value']}: a percentage cannot exceed 100")
+    if value is not None and measure is not None and measure.test == "poisson" and not float(value).is_integer():
+        bad("value", f"got {row['value']}: {measure.id} counts events, so its values are whole numbers")
     if measure is not None and period in PERIODS:
         if measure.kind == "snapshot" and period != "snapshot":
             bad("period", f"measure {measure.id} is a snapshot (headcount): expected period 'snapshot'")

@@ -583,7 +583,7 @@ def _write_book_files(root: Path, planned: EditionPlan, base_url: str) -> None:
     editions carry the version switcher; a closure review stands on its own."""
     stage = planned.stage
     shutil.copytree(Path(__file__).parent / "static", stage / "_static", dirs_exist_ok=True)
-    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    config = settings.project_config(root)
     config["title"] = planned.title
     config["execute"]["execute_notebooks"] = "off"
     config.pop("pcpbook", None)  # the project's own settings, not the book's

@@ -20,12 +20,13 @@ from IPython.display import HTML, Markdown
 
 from . import __version__, commentary
 from .chapter import (FIGURE_DIR, cite, commentary_cell, commitments_table, comparison_cells, data_notice_for,
-                      escape_html, escape_markdown, markdown_table, measure_block, paraphrase_note, save_figure,
-                      status_badge, status_summary, status_table, trend_or_reason)
+                      measure_block, paraphrase_note, save_figure, status_badge, status_summary, status_table,
+                      trend_or_reason)
 from .data import FINANCE_ITEMS, Dataset, Plan, Priority, load
 from .figures import decomposition_chart, period_chart, trend_model_chart
 from .narrative import headline, period_decomposition_sentences, sentence, trend_cell, trend_sentences
 from .periods import Quarter, fy_label, fy_start_date, month_label
+from .render import Raw, code, escape_html, escape_markdown, markdown_table
 from .stats import NotEnoughHistory, decompose, review_comparisons, with_trend_control
 from .wording import p_value, plural, signed_percent
 
@@ -108,7 +109,7 @@ class Review:
                 ["Data to", month_label(self.end_quarter.end)],
                 ["Produced", f"{self.produced:%d %B %Y}"],
                 ["Software", f"pcpbook {__version__}"],
-                ["Data fingerprint", f"`{self.dataset.digest[:12]}` (every data file)"]]
+                ["Data fingerprint", Raw(f"{code(self.dataset.digest[:12])} {escape_markdown('(every data file)')}")]]
         return Markdown(markdown_table(rows))
 
     def headlines(self) -> Markdown:
@@ -201,8 +202,9 @@ class ReviewChapter:
     def introduction(self) -> Markdown:
         plan = self.review.plan
         return Markdown(
-            f"*{plan.title}, closure review: {self.review.years}; data to {month_label(self.review.end_quarter.end)}.*\n\n"
-            f"**Objective.** {self.priority.objective}\n\n"
+            f"*{escape_markdown(plan.title)}, closure review: {self.review.years}; data to "
+            f"{month_label(self.review.end_quarter.end)}.*\n\n"
+            f"**Objective.** {escape_markdown(self.priority.objective)}\n\n"
             f"This chapter looks back on {plural(len(self.priority.measures), 'measure')} and "
             f"{plural(len(self.priority.commitments), 'commitment')}.")
 

@@ -3,18 +3,37 @@ ignores it, and the editions' copies leave it out)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-import yaml
+from .reading import ReadError, read_yaml, without_lines
 
 DEFAULT_MARKING = "OFFICIAL"  # Government Security Classifications: the print edition's page marking
 
 
-def read(project: Path) -> dict:
+class SettingsError(ValueError):
+    """A setting in _config.yml that cannot be used; the message names the file and field."""
+
+
+def project_config(project: Path) -> dict:
+    """The whole of ``_config.yml`` (empty when there is none), read safely."""
     config = Path(project) / "_config.yml"
     if not config.exists():
         return {}
-    return (yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("pcpbook") or {}
+    try:
+        raw = without_lines(read_yaml(config))
+    except ReadError as exc:
+        raise SettingsError(f"{config}, line {exc.line}: {exc}") from None
+    if not isinstance(raw, dict):
+        raise SettingsError(f"{config}: expected a mapping of settings")
+    return raw
+
+
+def read(project: Path) -> dict:
+    section = project_config(project).get("pcpbook") or {}
+    if not isinstance(section, dict):
+        raise SettingsError(f"{Path(project) / '_config.yml'}, field 'pcpbook': expected a mapping of settings")
+    return section
 
 
 def data_folder(project: Path, given: str | Path | None = None) -> Path:
@@ -26,5 +45,11 @@ def data_folder(project: Path, given: str | Path | None = None) -> Path:
 
 
 def marking(project: Path) -> str:
-    """The sensitivity marking printed at the top and foot of every page of the print edition."""
-    return str(read(project).get("marking") or DEFAULT_MARKING)
+    """The sensitivity marking printed at the top and foot of every page of the print edition:
+    one line of letters, digits, spaces and - / ( ) & , at most 60 characters."""
+    value = str(read(project).get("marking") or DEFAULT_MARKING)
+    if not re.fullmatch(r"[A-Za-z0-9 \-/()&,]{1,60}", value):
+        raise SettingsError(f"{Path(project) / '_config.yml'}, field 'pcpbook.marking': got {value[:80]!r}: expected "
+                            "one line of letters, digits, spaces and - / ( ) & , (at most 60 characters), such as "
+                            "OFFICIAL or OFFICIAL-SENSITIVE")
+    return value

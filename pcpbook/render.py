@@ -1,0 +1,63 @@
+"""The one gate between text and a page.
+
+Every string that comes from data, settings, notes or returns reaches Markdown (MyST) or HTML
+through ``escape_markdown`` or ``escape_html``, so no field can carry markup: no emphasis,
+role, directive, include, raw HTML or math, and no new line that could start a block. Markup
+the library writes itself is ``Raw``, an explicit type, never recognised by what a string
+looks like.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+
+class Raw(str):
+    """Markdown or HTML written by the library itself, to be passed through as it is."""
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#$%~^&])")
+# a list item, setext underline or colon fence, had the text started a line
+_BLOCK_START = re.compile(r"^(?:[-+](?=\s|$)|=+\s*$|\d{1,9}[.)](?=\s|$)|:)")
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def one_line(text) -> str:
+    """The text on one line: line breaks become spaces, other control characters go."""
+    return _CONTROL.sub("", _LINE_BREAKS.sub(" ", str(text)))
+
+
+def escape_markdown(text) -> Raw:
+    """Text made inert in MyST Markdown, on one line: every character that could start
+    emphasis, a role, directive, link, HTML, math or a comment is backslash-escaped, and so is
+    a list, heading or fence marker at its start (CommonMark shows an escaped mark as typed)."""
+    if isinstance(text, Raw):
+        return text
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", one_line(text).lstrip())
+    marker = _BLOCK_START.match(escaped)
+    if marker is None:
+        return Raw(escaped)
+    at = marker.end() - 1 if escaped[0].isdigit() else 0  # "1\." or "\-"
+    return Raw(escaped[:at] + "\\" + escaped[at:])
+
+
+def escape_html(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def markdown_table(rows: list[list]) -> Raw:
+    """A Markdown table; every cell is escaped unless it is Raw."""
+    header, *body = rows
+    lines = ["| " + " | ".join(escape_markdown(c) for c in header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(escape_markdown(c) for c in row) + " |" for row in body]
+    return Raw("\n".join(lines))
+
+
+def code(text) -> Raw:
+    """A code span of library-made text such as a hash (letters and digits only)."""
+    value = str(text)
+    if not re.fullmatch(r"[0-9A-Za-z._-]*", value):
+        raise ValueError(f"not a plain token: {value!r}")
+    return Raw(f"`{value}`")
