@@ -9,12 +9,19 @@ from pathlib import Path
 
 from . import commentary, edition, ingest
 from .data import DataError, load
-from .settings import data_folder
+from .settings import SettingsError, data_folder
 from .periods import PeriodError, Quarter
 from .review import ReviewError
 
 
 DATA_HELP = "data folder (default: the 'pcpbook: data:' setting in _config.yml, else ./data)"
+
+
+def _whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}: expected a whole number of at least 1") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     for command in (build, closure):
         command.add_argument("--data", type=Path, help=DATA_HELP)
         command.add_argument("--site", type=Path, help="site folder (default: ./_build/site)")
-        command.add_argument("--workers", type=int, help="notebooks run in parallel (default: number of cores)")
+        command.add_argument("--workers", type=_whole_number, help="notebooks run in parallel (default: number of cores)")
         command.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
         command.add_argument("--note", help="change-log note for a republished book")
         command.add_argument("--base-url", default="/", help="URL path the site is served from (default: /)")
@@ -156,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         built = sum(r.status == "built" for r in results)
         print(f"{built} edition(s) built, {len(results) - built} up to date, in {time.perf_counter() - started:.1f} s")
         return 0
-    except (PeriodError, DataError, ReviewError, commentary.CommentaryError, ingest.IngestError) as exc:
+    except (PeriodError, DataError, ReviewError, commentary.CommentaryError, ingest.IngestError, SettingsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except edition.BuildError as exc:

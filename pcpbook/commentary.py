@@ -27,11 +27,14 @@ from pathlib import Path
 
 from .data import Plan, Problem
 from .periods import PeriodError, Quarter, quarters_between
+from .reading import ReadError, read_text
 
 STATUSES = ("complete", "on track", "at risk", "not started", "no update")
 NO_UPDATE = "no update"
 NO_UPDATE_TEXT = "No update received."
 LONG_ENTRY = 1500  # characters: longer entries are shown folded, with the opening visible
+MAX_ENTRY = 20_000  # characters: an entry longer than this is refused, not cut
+HEADER_FIELDS = ("quarter", "returns")
 _HEADING = re.compile(r"^##\s+(\S+)")
 _SECTION = re.compile(r"^#\s")  # "# Priority 3 ..." separates entries and belongs to none
 _FIELD = re.compile(r"^([A-Za-z]+):\s*(.*)$")
@@ -81,13 +84,19 @@ def normalise_status(text: str) -> str | None:
     return status if status in STATUSES else None
 
 
-def parse(path: Path) -> tuple[dict[str, str], list[Entry], list[Problem]]:
-    """Read a returns file: its header fields, its entries in order, and every problem."""
+def parse(path: Path) -> tuple[dict[str, tuple[str, int]], list[Entry], list[Problem]]:
+    """Read a returns file: its header fields (value and line), its entries in order, and every
+    problem. Nothing is dropped silently: text that would belong to no entry, a field given
+    twice and an entry over MAX_ENTRY characters are problems with their line."""
     problems: list[Problem] = []
-    header: dict[str, str] = {}
+    header: dict[str, tuple[str, int]] = {}
     entries: list[Entry] = []
-    lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+    try:
+        lines = read_text(path).splitlines()
+    except ReadError as exc:
+        return header, entries, [Problem(str(path), exc.line, None, str(exc))]
     current: dict | None = None
+    ended_at: int | None = None  # the '# ' line that ended the last entry
 
     def close():
         if current is not None:
@@ -101,16 +110,19 @@ def parse(path: Path) -> tuple[dict[str, str], list[Entry], list[Problem]]:
             continue
         if _SECTION.match(line):
             close()
+            ended_at = number if entries else ended_at
             current = None
             continue
         if current is None:
-            match = _FIELD.match(line)
-            if match:
-                header[match.group(1).lower()] = match.group(2).strip()
+            _outside_entry(path, number, line, header, entries, ended_at, problems)
             continue
         match = _FIELD.match(line)
         if current["in_fields"] and match and match.group(1).lower() in ("who", "status"):
-            current["fields"][match.group(1).lower()] = (match.group(2).strip(), number)
+            name = match.group(1).lower()
+            if name in current["fields"]:
+                problems.append(Problem(str(path), number, match.group(1), f"'{match.group(1)}:' is given twice "
+                                        f"in this entry (first at line {current['fields'][name][1]})"))
+            current["fields"][name] = (match.group(2).strip(), number)
             continue
         if current["in_fields"] and match:
             problems.append(Problem(str(path), number, match.group(1),
@@ -125,6 +137,26 @@ def parse(path: Path) -> tuple[dict[str, str], list[Entry], list[Problem]]:
     return header, entries, problems
 
 
+def _outside_entry(path: Path, number: int, line: str, header: dict, entries: list, ended_at: int | None,
+                   problems: list[Problem]) -> None:
+    """Before the first entry: header fields and notes to the units. After it, any text here
+    would be lost, so it is a problem."""
+    if not line.strip():
+        return
+    if entries:
+        problems.append(Problem(str(path), number, None, "this text belongs to no entry and would be dropped: "
+                                f"the line '# ...' at line {ended_at} ends an entry (only '## <id>' starts one); "
+                                "remove the '# ' or move the text under a '## <id>' heading"))
+        return
+    match = _FIELD.match(line)
+    if match and match.group(1).lower() in HEADER_FIELDS:
+        name = match.group(1).lower()
+        if name in header:
+            problems.append(Problem(str(path), number, match.group(1),
+                                    f"'{match.group(1)}:' is given twice (first at line {header[name][1]})"))
+        header[name] = (match.group(2).strip(), number)
+
+
 def _entry(path: Path, raw: dict, problems: list[Problem]) -> Entry:
     status_text, status_line = raw["fields"].get("status", ("", raw["line"]))
     status = normalise_status(status_text)
@@ -133,7 +165,11 @@ def _entry(path: Path, raw: dict, problems: list[Problem]) -> Entry:
                                 f"got {status_text!r}: expected one of {', '.join(STATUSES)}"))
     who_text, _ = raw["fields"].get("who", ("", raw["line"]))
     who = tuple(part.strip() for part in re.split(r"[;/]", who_text) if part.strip())
-    return Entry(raw["id"], who, status or NO_UPDATE, "\n".join(raw["body"]).strip(), raw["line"])
+    text = "\n".join(raw["body"]).strip()
+    if len(text) > MAX_ENTRY:
+        problems.append(Problem(str(path), raw["line"], "commentary", f"the entry has {len(text):,} characters; "
+                                f"at most {MAX_ENTRY:,} are published: shorten it or link to a fuller report"))
+    return Entry(raw["id"], who, status or NO_UPDATE, text, raw["line"])
 
 
 def check(path: Path, plan: Plan, quarter: Quarter) -> Returns:
@@ -142,12 +178,15 @@ def check(path: Path, plan: Plan, quarter: Quarter) -> Returns:
     update is not an error but is listed in ``missing`` and shown as "No update received"."""
     header, entries, problems = parse(path)
     if "quarter" in header:
+        text, line = header["quarter"]
         try:
-            if Quarter.parse(header["quarter"]) != quarter:
-                problems.append(Problem(str(path), None, "Quarter",
-                                        f"the file says {header['quarter']} but is read for {quarter}"))
+            if Quarter.parse(text) != quarter:
+                problems.append(Problem(str(path), line, "Quarter", f"the file says {text} but is read for {quarter}"))
         except PeriodError as exc:
-            problems.append(Problem(str(path), None, "Quarter", str(exc)))
+            problems.append(Problem(str(path), line, "Quarter", str(exc)))
+    if "returns" in header and header["returns"][0].lower() not in ("published", "modelled"):
+        problems.append(Problem(str(path), header["returns"][1], "Returns",
+                                f"got {header['returns'][0]!r}: expected published or modelled"))
     known = {c.id: c for p in plan.priorities for c in p.commitments}
     seen: dict[str, Entry] = {}
     for entry in entries:
@@ -172,7 +211,7 @@ def check(path: Path, plan: Plan, quarter: Quarter) -> Returns:
         elif not entry.who:
             entry = Entry(cid, commitment.who, entry.status, entry.text, entry.line)
         resolved[cid] = entry
-    return Returns(quarter, resolved, header.get("returns", "").lower() == "modelled", missing)
+    return Returns(quarter, resolved, header.get("returns", ("", None))[0].lower() == "modelled", missing)
 
 
 def load(folder: Path, plan: Plan, quarter: Quarter) -> Returns:

@@ -24,7 +24,6 @@ import datetime as dt
 import fcntl
 import functools
 import hashlib
-import html
 import json
 import logging
 import multiprocessing
@@ -48,6 +47,7 @@ from tqdm import tqdm
 from . import __version__, book, commentary, printing, settings
 from .data import Dataset, Plan, load
 from .periods import Quarter, fy_label, month_label, quarters_between
+from .render import code, escape_html, markdown_table
 from .review import open_review
 
 RECORDED_PACKAGES = ("jupyter-book", "sphinx", "myst-nb", "papermill", "pandas", "numpy", "scipy",
@@ -153,12 +153,14 @@ def build_all(root: Path, **options) -> list[BuildResult]:
 def build_many(root: Path, quarters, data_dir: Path | None = None, site: Path | None = None,
                workers: int | None = None, verbose: bool = False, force: bool = False,
                note: str | None = None, base_url: str = "/") -> list[BuildResult]:
+    base_url, workers = settings.base_url(base_url), settings.workers(workers)
     with _session(root, data_dir, site) as (root, dataset, site, started):
         editions = _resolve(dataset, quarters)
         for quarter, plan in editions:  # every return is checked before anything runs
             commentary.load(dataset.root / "commentary", plan, quarter)
-        library = library_digest()
-        plans = [plan_edition(root, dataset, quarter, plan, site, library, note) for quarter, plan in editions]
+        library, published = library_digest(), publication_settings(root, base_url)
+        plans = [plan_edition(root, dataset, quarter, plan, site, library, note, published)
+                 for quarter, plan in editions]
         results = _build_books(root, plans, site, workers, verbose, force, base_url, started)
         return sorted(results, key=lambda r: r.quarter)
 
@@ -168,10 +170,11 @@ def build_closure(root: Path, plan_id: str, data_dir: Path | None = None, site: 
                   note: str | None = None, base_url: str = "/") -> BuildResult:
     """Build the closure review of a plan into ``<site>/closure-<plan>/``: every quarter's
     returns of the plan are checked first, and the data must reach the review's end year."""
+    base_url, workers = settings.base_url(base_url), settings.workers(workers)
     with _session(root, data_dir, site) as (root, dataset, site, started):
         plan = open_review(plan_id, str(dataset.root)).plan  # a known plan, with data to its end year
         commentary.outcomes(dataset.root / "commentary", plan)  # every return of the plan is valid
-        planned = plan_review(root, dataset, plan, site, library_digest(), note)
+        planned = plan_review(root, dataset, plan, site, library_digest(), note, publication_settings(root, base_url))
         return _build_books(root, [planned], site, workers, verbose, force, base_url, started)[0]
 
 
@@ -279,17 +282,23 @@ def _sha(*parts) -> str:
     return digest.hexdigest()
 
 
+def publication_settings(root: Path, base_url: str) -> str:
+    """What a published book depends on beyond its notebooks: the URL it is served from (the
+    version switcher) and the print edition's marking."""
+    return _sha(base_url, settings.marking(root))
+
+
 def library_digest() -> str:
     """The library's source and the versions of the packages that shape its output."""
     package = Path(__file__).parent
     files = sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".css"))
-    versions = {name: metadata.version(name) for name in RECORDED_PACKAGES}
+    versions = sorted({(d.metadata["Name"] or "").lower(): d.version for d in metadata.distributions()}.items())
     return _sha(__version__, json.dumps(versions, sort_keys=True),
                 *[p.relative_to(package).as_posix().encode() + p.read_bytes() for p in files])
 
 
 def plan_edition(root: Path, dataset: Dataset, quarter: Quarter, plan: Plan, site: Path, library: str,
-                 note: str | None) -> EditionPlan:
+                 note: str | None, published: str) -> EditionPlan:
     """The notebooks an edition needs, with content keys, and its version if published now."""
     returns_file = commentary.path_for(dataset.root / "commentary", quarter)
     returns = _sha(returns_file.read_bytes() if returns_file.exists() else b"")
@@ -298,7 +307,8 @@ def plan_edition(root: Path, dataset: Dataset, quarter: Quarter, plan: Plan, sit
                                                               for p in plan.priorities]
     print_file = _print_file(quarter.id)
     inputs = {"data": data, "commentary": returns,
-              "code": _sha(library, *[(root / nb).read_bytes() for nb, _ in notebooks]), "print": print_file}
+              "code": _sha(library, *[(root / nb).read_bytes() for nb, _ in notebooks]), "print": print_file,
+              "settings": published}
     version, history = _next_version(site, quarter.id, EDITION_RECORD, inputs, note)
     planned = EditionPlan(quarter.id, quarter, plan, root / "_build" / "staging" / quarter.id, [], inputs,
                           version, history, _sees_modelled(dataset, quarter.end), print_file)
@@ -314,7 +324,8 @@ def plan_edition(root: Path, dataset: Dataset, quarter: Quarter, plan: Plan, sit
     return planned
 
 
-def plan_review(root: Path, dataset: Dataset, plan: Plan, site: Path, library: str, note: str | None) -> EditionPlan:
+def plan_review(root: Path, dataset: Dataset, plan: Plan, site: Path, library: str, note: str | None,
+                published: str) -> EditionPlan:
     """The notebooks of a plan's closure review: they see the data to the end of its end year,
     the finance table and every quarter's returns of the plan."""
     end = Quarter(plan.end_year, 4)
@@ -328,7 +339,7 @@ def plan_review(root: Path, dataset: Dataset, plan: Plan, site: Path, library: s
     print_file = _print_file(name)
     inputs = {"data": data, "commentary": returns,
               "code": _sha(library, *[(root / nb).read_bytes() for nb in notebooks + [book.METHODS]]),
-              "print": print_file}
+              "print": print_file, "settings": published}
     version, history = _next_version(site, name, REVIEW_RECORD, inputs, note)
     planned = EditionPlan(name, None, plan, root / "_build" / "staging" / name, [], inputs, version, history,
                           _sees_modelled(dataset, end.end), print_file)
@@ -378,13 +389,14 @@ def _next_version(site: Path, name: str, record_file: str, inputs: dict, note: s
     record = _published_record(site, name, record_file)
     if record is None:
         return "1.0", [{"version": "1.0", "date": today, "change": note or "First publication."}]
-    changed = [name for name in ("data", "commentary", "code") if record.get("inputs", {}).get(name) != inputs[name]]
+    changed = [name for name in ("data", "commentary", "code", "settings")
+               if record.get("inputs", {}).get(name) != inputs[name]]
     if not changed:
         return record["version"], record.get("history", [])
     major, minor = record["version"].split(".")
     version = f"{major}.{int(minor) + 1}"
     words = {"data": "corrected or added data", "commentary": "updated commentary returns",
-             "code": "changed chapters or library"}
+             "code": "changed chapters or library", "settings": "changed settings (base URL or print marking)"}
     change = (note + " " if note else "") + "Republished after " + ", ".join(words[c] for c in changed) + "."
     return version, record.get("history", []) + [{"version": version, "date": today, "change": change}]
 
@@ -608,28 +620,28 @@ def _write_book_files(root: Path, planned: EditionPlan, base_url: str) -> None:
 
 
 def _write_build_page(root: Path, planned: EditionPlan, timings: dict) -> None:
-    """The book's "How this ... was made" page: versions, inputs, packages, timings."""
+    """The book's "How this ... was made" page: versions, inputs, packages, timings. Notes and
+    titles pass through the rendering gate like every other text."""
     quarter, noun = planned.quarter, "review" if planned.is_review else "edition"
     what = (("Review", f"{fy_label(planned.plan.baseline_year)} against {fy_label(planned.plan.end_year)}")
             if planned.is_review else ("Edition", f"{quarter.label} ({quarter.month_span})"))
-    facts = [what, ("Plan", planned.plan.title),
-             ("Version", planned.version), ("Produced", dt.date.today().strftime("%d %B %Y")),
-             ("Data to", month_label(planned.data_to)), ("Code version", _code_version(root)),
-             ("pcpbook", __version__), ("Python", sys.version.split()[0]),
-             (f"Data seen by this {noun} (sha256)", planned.inputs["data"]),
-             ("Commentary returns (sha256)", planned.inputs["commentary"]),
-             ("Chapters and library (sha256)", planned.inputs["code"])]
-    lines = [f"# How this {noun} was made", "",
+    facts = [["", ""], list(what), ["Plan", planned.plan.title],
+             ["Version", planned.version], ["Produced", dt.date.today().strftime("%d %B %Y")],
+             ["Data to", month_label(planned.data_to)], ["Code version", _code_version(root)],
+             ["pcpbook", __version__], ["Python", sys.version.split()[0]],
+             [f"Data seen by this {noun} (sha256)", code(planned.inputs["data"])],
+             ["Commentary returns (sha256)", code(planned.inputs["commentary"])],
+             ["Chapters and library (sha256)", code(planned.inputs["code"])]]
+    history = [["Version", "Date", "Change"]] + [[h["version"], h["date"], h["change"]] for h in planned.history]
+    packages = [["Package", "Version"]] + [[name, metadata.version(name)] for name in RECORDED_PACKAGES]
+    steps = [["Step", "Seconds"]] + [[step, f"{seconds:.1f}"] for step, seconds in timings.items()
+                                     if step != "jupyter-book"]
+    parts = [f"# How this {noun} was made",
              f"Every number in this {noun} is computed from the data by the code identified below. "
-             f"Rebuilding with the same inputs gives the same {noun}.", "",
-             "| | |", "|---|---|"] + [f"| {k} | `{v}` |" if "sha256" in k else f"| {k} | {v} |" for k, v in facts]
-    lines += ["", f"## Versions of this {noun}", "", "| Version | Date | Change |", "|---|---|---|"]
-    lines += [f"| {h['version']} | {h['date']} | {html.escape(h['change'])} |" for h in planned.history]
-    lines += ["", "## Packages", "", "| Package | Version |", "|---|---|"]
-    lines += [f"| {name} | {metadata.version(name)} |" for name in RECORDED_PACKAGES]
-    lines += ["", "## Timings", "", "| Step | Seconds |", "|---|---|"]
-    lines += [f"| {step} | {seconds:.1f} |" for step, seconds in timings.items() if step != "jupyter-book"]
-    (planned.stage / book.BUILD_PAGE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+             f"Rebuilding with the same inputs gives the same {noun}.",
+             markdown_table(facts), f"## Versions of this {noun}", markdown_table(history),
+             "## Packages", markdown_table(packages), "## Timings", markdown_table(steps)]
+    (planned.stage / book.BUILD_PAGE).write_text("\n\n".join(parts) + "\n", encoding="utf-8")
 
 
 def _print_edition(planned: EditionPlan, html_dir: Path, verbose: bool) -> float:
@@ -746,12 +758,27 @@ def write_switcher(site: Path, base_url: str) -> Path:
 
 def _pdf_link(record: dict, folder: str) -> str:
     name = record.get("print_edition")
-    return f' · <a href="{folder}/{html.escape(name)}">print edition (PDF)</a>' if name else ""
+    return f' · <a href="{escape_html(folder)}/{escape_html(name)}">print edition (PDF)</a>' if name else ""
+
+
+def _edition_item(r: dict) -> str:
+    e = escape_html
+    return (f'<li><a href="{e(r["edition"])}/index.html">Quarterly update {e(r["label"])}</a>: data to '
+            f'{e(r["data_to"])}, version {e(r["version"])}, produced {e(r["produced"])}'
+            + (" (includes modelled data)" if r.get("modelled_data") else "") + _pdf_link(r, r["edition"]) + "</li>")
+
+
+def _review_item(r: dict) -> str:
+    e, folder = escape_html, f"closure-{r['review']}"
+    return (f'<li><a href="{e(folder)}/index.html">{e(r["plan_title"])}: closure review</a> '
+            f'({e(r["baseline_year"])} against {e(r["end_year"])}; version {e(r["version"])}, produced '
+            f'{e(r["produced"])})' + (" (includes modelled data)" if r.get("modelled_data") else "")
+            + _pdf_link(r, folder) + "</li>")
 
 
 def write_landing_page(site: Path) -> Path:
     """The site's front page: the latest edition, then every edition grouped by plan, and the
-    closure reviews once they exist."""
+    closure reviews once they exist. Every value from an edition's record is escaped."""
     records = _records(site)
     page = site / "index.html"
     site.mkdir(parents=True, exist_ok=True)
@@ -767,28 +794,18 @@ def write_landing_page(site: Path) -> Path:
         parts.append("<p>Editions marked <em>includes modelled data</em> use demonstration series, labelled as "
                      "such on every chart and table; only figures cited to published documents are official.</p>")
     if records:
-        latest = records[0]
-        parts.append(f'<p class="latest">Latest edition: <a href="{latest["edition"]}/index.html">'
-                     f'{html.escape(latest["plan_title"])}, quarterly update {latest["label"]}</a> '
-                     f'(data to {latest["data_to"]}, version {latest["version"]}).</p>')
+        latest, e = records[0], escape_html
+        parts.append(f'<p class="latest">Latest edition: <a href="{e(latest["edition"])}/index.html">'
+                     f'{e(latest["plan_title"])}, quarterly update {e(latest["label"])}</a> '
+                     f'(data to {e(latest["data_to"])}, version {e(latest["version"])}).</p>')
     plans: dict[str, list[dict]] = {}
     for record in records:
         plans.setdefault(record["plan_title"], []).append(record)
     for title, editions in plans.items():
-        parts.append(f"<h2>{html.escape(title)}</h2>\n<ul>")
-        parts += [f'<li><a href="{r["edition"]}/index.html">Quarterly update {r["label"]}</a>: data to '
-                  f'{r["data_to"]}, version {r["version"]}, produced {r["produced"]}'
-                  + (" (includes modelled data)" if r.get("modelled_data") else "") + _pdf_link(r, r["edition"])
-                  + "</li>" for r in editions]
-        parts.append("</ul>")
+        parts += [f"<h2>{escape_html(title)}</h2>\n<ul>", *map(_edition_item, editions), "</ul>"]
     reviews = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(site.glob(f"closure-*/{REVIEW_RECORD}"))]
     if reviews:
-        parts.append("<h2>Closure reviews</h2>\n<ul>")
-        parts += [f'<li><a href="closure-{r["review"]}/index.html">{html.escape(r["plan_title"])}: closure review</a> '
-                  f'({r["baseline_year"]} against {r["end_year"]}; version {r["version"]}, produced {r["produced"]})'
-                  + (" (includes modelled data)" if r.get("modelled_data") else "")
-                  + _pdf_link(r, f"closure-{r['review']}") + "</li>" for r in reviews]
-        parts.append("</ul>")
+        parts += ["<h2>Closure reviews</h2>\n<ul>", *map(_review_item, reviews), "</ul>"]
     parts += ["</body>", "</html>"]
     page.write_text("\n".join(parts) + "\n", encoding="utf-8")
     return page

@@ -53,3 +53,23 @@ def marking(project: Path) -> str:
                             "one line of letters, digits, spaces and - / ( ) & , (at most 60 characters), such as "
                             "OFFICIAL or OFFICIAL-SENSITIVE")
     return value
+
+
+_BASE_URL = re.compile(r"(/|/[A-Za-z0-9._~%/-]*/|https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/-]*)?/)")
+
+
+def base_url(value: str) -> str:
+    """Where the site is served from: a path such as / or /repo/, or an http(s) URL, ending in /."""
+    if not isinstance(value, str) or not _BASE_URL.fullmatch(value) or "//" in value.split("://", 1)[-1]:
+        raise SettingsError(f"--base-url: got {str(value)[:80]!r}: expected a path such as / or /pcpbook/, or an "
+                            "http(s) URL such as https://example.org/pcpbook/, ending in /")
+    return value
+
+
+def workers(value) -> int | None:
+    """How many notebooks run at once: a whole number of at least 1 (None: one per core)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise SettingsError(f"--workers: got {value!r}: expected a whole number of at least 1")
+    return value

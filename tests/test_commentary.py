@@ -68,7 +68,16 @@ def test_cli_template_and_check(dataset, tmp_path, capsys):
      "has two entries (first at line 1)"),
     ("## 3.2\nWho: A\nStatus: nearly there\n\nText\n", 3, "Status", "expected one of complete, on track"),
     ("## 3.2\nWho: A\nOwner: B\nStatus: on track\n\nText\n", 3, "Owner", "unknown field"),
-    ("Quarter: 2023-24-Q2\n\n## 3.2\nWho: A\nStatus: on track\n\nText\n", None, "Quarter", "the file says 2023-24-Q2"),
+    ("Quarter: 2023-24-Q2\n\n## 3.2\nWho: A\nStatus: on track\n\nText\n", 1, "Quarter", "the file says 2023-24-Q2"),
+    # nothing a unit wrote is dropped: a '# ' line inside an entry ends it, so what follows is refused
+    ("## 3.2\nWho: A\nStatus: on track\n\nDone.\n# Next steps\nMore work.\n", 7, None,
+     "belongs to no entry and would be dropped: the line '# ...' at line 6 ends an entry"),
+    ("## 3.2\nWho: A\nStatus: on track\nStatus: complete\n\nText\n", 4, "Status",
+     "'Status:' is given twice in this entry (first at line 3)"),
+    ("Quarter: 2023-24-Q3\nQuarter: 2023-24-Q3\n\n## 3.2\nWho: A\nStatus: on track\n\nText\n", 2, "Quarter",
+     "given twice (first at line 1)"),
+    ("Returns: real\n\n## 3.2\nWho: A\nStatus: on track\n\nText\n", 1, "Returns", "expected published or modelled"),
+    ("## 3.2\nWho: A\nStatus: on track\n\n" + "x" * 20_001 + "\n", 1, "commentary", "at most 20,000"),
 ])
 def test_bad_returns_are_refused_with_line_and_field(plan, tmp_path, text, line, field, words):
     path = _write(tmp_path, text)
@@ -146,3 +155,17 @@ def test_demo_returns_are_reproduced_by_their_generator(dataset, tmp_path):
     for path in sorted(tmp_path.glob("*.md")):
         assert path.read_text() == (dataset.root / "commentary" / path.name).read_text(), path.name
     assert len(list(tmp_path.glob("*.md"))) == 32
+
+
+@pytest.mark.parametrize("data, line, words", [
+    ("## 3.2\nWho: A\nStatus: on track\n\nCaf\xe9\n".encode("latin-1"), 5, "not UTF-8"),
+    ("## 3.2\nWho: A\n".encode("utf-16"), 1, "UTF-16"),
+    (b"## 3.2\nWho: A\x00\n", 2, "NUL byte"),
+])
+def test_a_return_that_is_not_utf8_text_is_refused_with_its_line(plan, tmp_path, data, line, words):
+    path = tmp_path / f"{Q3.id}.md"
+    path.write_bytes(data)
+    with pytest.raises(commentary.CommentaryError) as caught:
+        commentary.check(path, plan, Q3)
+    [problem] = caught.value.problems
+    assert problem.line == line and words in problem.message
