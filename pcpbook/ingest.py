@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import csv
 import glob as globbing
+import itertools
 import re
+import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
@@ -119,6 +121,7 @@ def police_uk(paths, force: str | None = None, workdir: Path | None = None) -> I
         layouts: dict[tuple, list[str]] = {}  # files with the same header are read together
         for path in files:
             layouts.setdefault(tuple(_check_header(path, POLICE_UK_COLUMNS)), []).append(path)
+            _check_has_rows(path)
         counts = _query(" UNION ALL ".join(_street_counts(header, group) for header, group in layouts.items()))
         _check_months(counts)
         _check_categories(counts)
@@ -177,15 +180,22 @@ def _street_files(paths, scratch: Path) -> list[str]:
 
 
 def _unzip_street_files(archive: Path, scratch: Path) -> list[str]:
+    """The archive's street files, copied out by member name into files of our own naming:
+    a member's path ("../../x-street.csv", "/etc/x-street.csv") is never joined to a folder."""
+    target = scratch / f"{len(list(scratch.iterdir())):04d}"
+    target.mkdir()
+    written = []
     try:
         with zipfile.ZipFile(archive) as handle:
-            members = [m for m in handle.namelist() if m.endswith("-street.csv")]
-            target = scratch / archive.stem
-            for member in members:
-                handle.extract(member, target)
+            members = sorted(m for m in handle.namelist() if m.endswith("-street.csv"))
+            for number, member in enumerate(members):
+                path = target / f"{number:05d}-{re.sub(r'[^A-Za-z0-9._-]', '_', member.rsplit('/', 1)[-1])}"
+                with handle.open(member) as source, open(path, "wb") as copy:
+                    shutil.copyfileobj(source, copy)
+                written.append(str(path))
     except zipfile.BadZipFile:
         raise IngestError([Problem(str(archive), None, None, "not a zip archive")]) from None
-    return [str(target / m) for m in sorted(members)]
+    return written
 
 
 def _check_months(counts: pd.DataFrame) -> None:
@@ -237,7 +247,9 @@ def stats19(collisions: Path, casualties: Path, force: int = 42) -> Ingested:
     frame = _query(f"""
         WITH collisions AS (
             SELECT {crashes['collision_index']} AS id, {crashes['police_force']} AS police_force,
-                   {crashes['date']} AS date_text, try_strptime({crashes['date']}, '%d/%m/%Y') AS day
+                   {crashes['date']} AS date_text,
+                   CASE WHEN regexp_full_match(trim({crashes['date']}), '[0-9]{{1,2}}/[0-9]{{1,2}}/[0-9]{{4}}')
+                        THEN try_strptime(trim({crashes['date']}), '%d/%m/%Y') END AS day  -- no two-digit years
             FROM read_csv({_list([collisions])}, header=true, all_varchar=true)),
         casualties AS (
             SELECT {people['collision_index']} AS id, {people['casualty_severity']} AS severity,
@@ -409,12 +421,20 @@ def _check_header(path, required: tuple[str, ...]) -> list[str]:
             header = next(csv.reader(handle), [])
     except (UnicodeDecodeError, OSError) as exc:
         raise IngestError([Problem(str(path), 1, None, f"not a readable UTF-8 CSV file: {exc}")]) from None
+    if not header:
+        raise IngestError([Problem(str(path), 1, None, "the file is empty: expected a header line and rows")])
     normalised = [_normalise(h) for h in header]
     for column in required:
         if column not in normalised:
             raise IngestError([Problem(str(path), 1, column.replace("_", " ").capitalize(),
                                        f"missing column; the header is {', '.join(header) or '(empty)'}")])
     return header
+
+
+def _check_has_rows(path) -> None:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        if not any(line.strip() for line in itertools.islice(handle, 1, None)):
+            raise IngestError([Problem(str(path), 2, None, "the file has a header and no rows")])
 
 
 def _normalise(name: str) -> str:

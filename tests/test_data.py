@@ -170,3 +170,78 @@ def test_all_problems_are_reported_together(data_copy):
         handle.write("fraud,Essex,2013-04-01,month,-1,test,modelled\n")
         handle.write("fraud,Essex,bad,month,1,test,modelled\n")
     assert len(_problems(data_copy)) == 2
+
+
+# ----------------------------------------------------------------------------- hostile or broken files
+
+
+@pytest.mark.parametrize("encode, line, words", [
+    (lambda text: text.encode("utf-16"), 1, "UTF-16"),
+    (lambda text: text.replace("Essex,2013-05-01", "Ess\xe9x,2013-05-01", 1).encode("latin-1"), 3, "not UTF-8"),
+    (lambda text: text.replace("Essex,2013-05-01", "Essex\x00,2013-05-01", 1).encode(), 3, "NUL byte"),
+])
+def test_observations_that_are_not_utf8_text_are_named(data_copy, encode, line, words):
+    path = data_copy / "observations.csv"
+    path.write_bytes(encode(path.read_text(encoding="utf-8")))
+    [problem] = _problems(data_copy)
+    assert problem.file == str(path) and problem.line == line and words in problem.message
+
+
+def test_an_over_long_field_is_named_not_a_traceback(data_copy):
+    path = data_copy / "observations.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[4] = lines[4].rsplit(",", 2)[0] + "," + "x" * 131_073 + ",modelled"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    [problem] = _problems(data_copy)
+    assert problem.line == 5 and "20,000 characters" in problem.message
+
+
+def test_an_extra_column_is_refused_once_not_on_every_row(data_copy):
+    path = data_copy / "observations.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([lines[0] + ",extra"] + [line + ",1" for line in lines[1:]]) + "\n", encoding="utf-8")
+    [problem] = _problems(data_copy)
+    assert (problem.line, problem.field) == (1, "extra") and "unknown or repeated column(s) extra" in problem.message
+    path.write_text("\n".join([lines[0]] + [line + ",1" for line in lines[1:]]) + "\n", encoding="utf-8")
+    [problem] = _problems(data_copy)  # a bad field count on 3,600 rows is one problem
+    assert problem.line == 2 and "expected 7 fields, got 8" in problem.message and "more rows" in problem.message
+
+
+def test_fractional_counts_of_events_are_refused(data_copy):
+    path = data_copy / "observations.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("total_recorded_crime,Essex,2013-04-01,month,7687,", "total_recorded_crime,Essex,"
+                                 "2013-04-01,month,7808.5,", 1), encoding="utf-8")
+    [problem] = _problems(data_copy)
+    assert (problem.line, problem.field) == (2, "value") and "whole numbers" in problem.message
+
+
+def test_yaml_aliases_and_duplicate_keys_are_refused(data_copy):
+    path = data_copy / "sources.yaml"
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n" + \
+        "".join(f"{n}: &{n} [{', '.join(['*' + chr(ord(n) - 1)] * 9)}]\n" for n in "cdefghijk")
+    path.write_text(bomb, encoding="utf-8")
+    problem = _problems(data_copy)[0]  # refused before any expansion: no memory, no long message
+    assert problem.file == str(path) and problem.line == 2 and "aliases" in problem.message
+    assert len(problem.message) < 400
+    path.write_text("seed-000: One\nseed-000: Two\n", encoding="utf-8")
+    problems = _problems(data_copy)
+    assert any(p.line == 2 and "'seed-000' appears twice" in p.message for p in problems)
+
+
+def test_a_yaml_syntax_error_in_the_catalogue_is_reported_alone(data_copy):
+    path = data_copy / "measures.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  kind: count\n", "  kind: [count\n", 1),
+                    encoding="utf-8")
+    problems = _problems(data_copy)
+    assert len(problems) == 2 and "not valid YAML" in problems[0].message and problems[0].line is not None
+
+
+def test_a_duplicate_commitment_id_is_named_with_its_line(data_copy):
+    path = data_copy / "plans" / "2021-2024.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('{id: "1.2",', '{id: "1.1",', 1), encoding="utf-8")
+    [problem] = [p for p in _problems(data_copy) if "used twice" in p.message]
+    second = next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                  if 'id: "1.1"' in line and i > 17)
+    assert problem.line == second and "first at line 17" in problem.message

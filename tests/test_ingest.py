@@ -300,3 +300,34 @@ def test_a_bad_extract_is_refused_with_its_file_and_line(data_copy):
                                      "burglary,Essex,2018-01-01,month,-3,police.uk,published\n")
     with pytest.raises(data.DataError, match=r"mine.csv, line 2, field 'value'"):
         data.load(data_copy)
+
+
+# ----------------------------------------------------------------------------- hostile or broken input
+
+
+def test_a_zip_member_is_read_by_name_and_never_joined_to_a_path(tmp_path):
+    """A member named ../../x-street.csv (or absolute) is the archive's own rows, not a file
+    two folders above the extraction folder."""
+    planted = tmp_path / "x-street.csv"  # what a joined path would reach
+    _street_file(planted, STREET_HEADER, _street_rows("2018-01", "Essex Police", ["Burglary"] * 9))
+    archive = tmp_path / "archive" / "2018-02.zip"
+    archive.parent.mkdir()
+    inside = "\r\n".join([STREET_HEADER, *_street_rows("2018-02", "Essex Police", ["Burglary"])]) + "\r\n"
+    with zipfile.ZipFile(archive, "w") as handle:
+        handle.writestr("../../x-street.csv", inside)
+        handle.writestr("/abs/y-street.csv", inside)
+    frame = ingest.police_uk([archive], force="Essex Police").observations
+    burglary = frame[frame["measure"] == "burglary"]
+    assert burglary[["period_start", "value"]].values.tolist() == [["2018-02-01", 2]]
+
+
+def test_a_street_file_with_only_a_header_is_named(tmp_path):
+    path = _street_file(tmp_path / "2018-01-essex-street.csv", STREET_HEADER, [])
+    with pytest.raises(IngestError, match=r"2018-01-essex-street.csv, line 2: the file has a header and no rows"):
+        ingest.police_uk([path])
+
+
+def test_stats19_two_digit_years_are_refused(tmp_path):
+    collisions, casualties = _stats19_files(tmp_path, ["A1,2023,42,1,03/09/23,08:00"], ["A1,1,1,1,0"])
+    with pytest.raises(IngestError, match=r"collisions.csv, line 2, field 'date': got '03/09/23'"):
+        ingest.stats19(collisions, casualties)
