@@ -20,6 +20,7 @@ notebook under ``_build/failed/``; that edition's published copy is left exactly
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import datetime as dt
 import fcntl
 import functools
@@ -31,6 +32,7 @@ import multiprocessing.util
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -41,13 +43,15 @@ from pathlib import Path
 
 import nbformat
 import papermill
+from jupyter_client.blocking import BlockingKernelClient
+from nbclient.exceptions import CellTimeoutError
 import yaml
 from tqdm import tqdm
 
 from . import __version__, book, commentary, printing, settings
 from .data import Dataset, Plan, load
 from .periods import Quarter, fy_label, month_label, quarters_between
-from .render import code, escape_html, markdown_table
+from .render import code, escape_html, markdown_table, plain_text
 from .review import open_review
 
 RECORDED_PACKAGES = ("jupyter-book", "sphinx", "myst-nb", "papermill", "pandas", "numpy", "scipy",
@@ -55,6 +59,7 @@ RECORDED_PACKAGES = ("jupyter-book", "sphinx", "myst-nb", "papermill", "pandas",
 WARM_UP = ("import pandas, numpy, scipy.stats, statsmodels.api, statsmodels.formula.api, seaborn, "
            "matplotlib.pyplot, pymannkendall, pcpbook.chapter")
 LOCK_TIMEOUT_SECONDS = 3 * 3600
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 EDITION_RECORD, REVIEW_RECORD = "edition.json", "review.json"
 
 
@@ -247,18 +252,29 @@ def build_lock(path: Path, timeout: float = LOCK_TIMEOUT_SECONDS, poll: float = 
     not shared with the worker processes forked from it, and it dies with its process, so a
     killed build never leaves the next one waiting."""
     with open(path, "a+") as handle:
-        deadline = time.monotonic() + timeout
+        deadline, told = time.monotonic() + timeout, False
         while True:
             try:
                 fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except OSError:
+                if not told:  # say once who holds it, so a waiting build is never silent
+                    holder = Path(path).read_text(encoding="utf-8", errors="replace").strip() or "another process"
+                    print(f"waiting for the build lock {path}: held by {holder}", file=sys.stderr, flush=True)
+                    told = True
                 if time.monotonic() > deadline:
                     raise BuildError(f"another build has held {path} for over {timeout:.0f} s")
                 time.sleep(poll)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {dt.datetime.now():%Y-%m-%d %H:%M:%S} "
+                     f"({' '.join(['python -m pcpbook', *sys.argv[1:]])[:200]})\n")
+        handle.flush()
         try:
             yield
         finally:
+            handle.seek(0)
+            handle.truncate()
             fcntl.lockf(handle, fcntl.LOCK_UN)
 
 
@@ -417,9 +433,10 @@ def _execute(jobs: list[Job], root: Path, workers: int | None, verbose: bool) ->
         # fork: workers start with the library already imported (the build lock is not inherited)
         context = multiprocessing.get_context("fork")
         count = min(workers or os.cpu_count() or 1, len(to_run))
-        with ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_send_stderr_to,
-                                 initargs=(log,)) as pool:
-            futures = {pool.submit(execute_chapter, job.source, job.target, job.parameters, verbose): job
+        timeout = settings.chapter_timeout(root)
+        with ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_start_worker,
+                                 initargs=(log, os.getpid())) as pool:
+            futures = {pool.submit(execute_chapter, job.source, job.target, job.parameters, verbose, timeout): job
                        for job in to_run}
             for future in tqdm(as_completed(futures), total=len(futures), desc="chapters", unit="notebook",
                                disable=not _show_progress()):
@@ -463,9 +480,25 @@ def _restore(job: Job) -> None:
         shutil.copytree(figures, job.target.parent, dirs_exist_ok=True)
 
 
-def _send_stderr_to(log: Path | None) -> None:
+def _start_worker(log: Path | None, build: int) -> None:
+    """A worker dies with its build, even one killed with SIGKILL: Linux sends it SIGTERM when
+    the build process ends (prctl PR_SET_PDEATHSIG), and on SIGTERM it stops its kernel first.
+    Its kernel's output goes to ``log``."""
     if log is not None:
         os.dup2(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND), 2)
+    signal.signal(signal.SIGTERM, _stop_worker)
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: workers end with the pool as usual
+        return
+    if os.getppid() != build:  # the build died before the request took effect
+        _stop_worker()
+
+
+def _stop_worker(*_) -> None:
+    if _KERNEL is not None:
+        _KERNEL.shutdown_kernel(now=True)
+    os._exit(1)
 
 
 _KERNEL = None
@@ -476,7 +509,9 @@ def _warm_kernel():
     global _KERNEL
     if _KERNEL is None or not _KERNEL.is_alive():
         from jupyter_client.manager import KernelManager
-        kernel = KernelManager(kernel_name="python3")
+        # nbclient needs an asynchronous client: with a blocking one it waits for output
+        # forever and its cell timeout never fires
+        kernel = KernelManager(kernel_name="python3", client_class="jupyter_client.asynchronous.AsyncKernelClient")
         kernel.start_kernel()
         multiprocessing.util.Finalize(None, kernel.shutdown_kernel, kwargs={"now": True}, exitpriority=10)
         _run_code(kernel, WARM_UP)
@@ -484,8 +519,15 @@ def _warm_kernel():
     return _KERNEL
 
 
+def _retire_kernel() -> None:
+    global _KERNEL
+    _KERNEL.shutdown_kernel(now=True)
+    _KERNEL = None
+
+
 def _run_code(kernel, code: str) -> None:
-    client = kernel.client()
+    client = BlockingKernelClient()
+    client.load_connection_info(kernel.get_connection_info())
     client.start_channels()
     try:
         client.wait_for_ready(timeout=60)
@@ -496,9 +538,11 @@ def _run_code(kernel, code: str) -> None:
         raise RuntimeError(f"kernel set-up failed: {reply['content'].get('evalue')}")
 
 
-def execute_chapter(source: Path, target: Path, parameters: dict, verbose: bool = False):
+def execute_chapter(source: Path, target: Path, parameters: dict, verbose: bool = False,
+                    timeout: int = settings.DEFAULT_CHAPTER_TIMEOUT):
     """Run one notebook in this worker's warm kernel, after clearing its namespace and moving it
-    to the notebook's folder; return the duration in seconds, or a ChapterFailure."""
+    to the notebook's folder; return the duration in seconds, or a ChapterFailure. A chapter
+    still running after ``timeout`` seconds has its kernel killed, and fails saying so."""
     target.parent.mkdir(parents=True, exist_ok=True)
     if verbose:  # papermill reports each cell through its logger
         logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -516,14 +560,25 @@ def execute_chapter(source: Path, target: Path, parameters: dict, verbose: bool 
         try:
             papermill.execute_notebook(notebook, str(target), parameters=parameters, km=kernel,
                                        kernel_name="python3", cwd=str(target.parent), progress_bar=False,
-                                       log_output=verbose, request_save_on_cell_execute=False)
+                                       log_output=verbose, request_save_on_cell_execute=False,
+                                       execution_timeout=timeout)
         finally:
             _finish_notebook(target, source)
-    except papermill.PapermillExecutionError as exc:
-        return ChapterFailure(str(source), f"cell {exc.exec_count}", f"{exc.ename}: {exc.evalue}")
-    except Exception as exc:  # a kernel that dies or a notebook that cannot be read
-        return ChapterFailure(str(source), "before any cell ran", f"{type(exc).__name__}: {exc}")
+    except CellTimeoutError:
+        _retire_kernel()  # still busy with the hung cell
+        return ChapterFailure(str(source), "a cell", f"ran for more than {timeout} s (the chapter_timeout setting "
+                                                     "in _config.yml) and was stopped")
+    except Exception as exc:
+        return _failure(source, exc)
     return time.perf_counter() - started
+
+
+def _failure(source: Path, exc: Exception) -> ChapterFailure:
+    """A failing cell by its number, or what stopped the notebook (a kernel that died, a
+    notebook that cannot be read)."""
+    if isinstance(exc, papermill.PapermillExecutionError):
+        return ChapterFailure(str(source), f"cell {exc.exec_count}", f"{exc.ename}: {exc.evalue}")
+    return ChapterFailure(str(source), "before any cell ran", f"{type(exc).__name__}: {exc}")
 
 
 def _finish_notebook(target: Path, source: Path) -> None:
@@ -596,7 +651,7 @@ def _write_book_files(root: Path, planned: EditionPlan, base_url: str) -> None:
     stage = planned.stage
     shutil.copytree(Path(__file__).parent / "static", stage / "_static", dirs_exist_ok=True)
     config = settings.project_config(root)
-    config["title"] = planned.title
+    config["title"] = plain_text(planned.title)  # the theme writes the book's title into pages unescaped
     config["execute"]["execute_notebooks"] = "off"
     config.pop("pcpbook", None)  # the project's own settings, not the book's
     theme = {"check_switcher": False, "use_download_button": True, "home_page_in_toc": True}
@@ -668,11 +723,20 @@ def _jupyter_book(stage: Path, verbose: bool, builder: str = "html") -> Path:
         log = stage.parent.parent / "failed" / f"{stage.name}-jupyter-book-{builder}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text(result.stdout + result.stderr, encoding="utf-8")
-        warnings = [line for line in (result.stdout + result.stderr).splitlines()
-                    if "WARNING" in line or "ERROR" in line]
         raise BuildError(f"Jupyter Book build of {stage.name} failed (warnings are errors); log in "
-                         f"{log}:\n" + "\n".join(warnings[:20]))
+                         f"{log}:\n" + "\n".join(_reasons(result.stdout + result.stderr)))
     return stage / "_build" / builder
+
+
+def _reasons(output: str, most: int = 20) -> list[str]:
+    """What went wrong in a Jupyter Book run: its warnings and errors, and for a CRITICAL
+    failure the lines that follow it (Jupyter Book puts the reason there), or the last lines."""
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line).rstrip() for line in output.splitlines() if line.strip()]
+    found = [line for line in lines if "WARNING" in line or "ERROR" in line]
+    for index, line in enumerate(lines):
+        if "CRITICAL" in line or "Traceback" in line:
+            found += lines[index:index + 8]
+    return (found or lines[-8:] or ["(no output)"])[:most]
 
 
 def _code_version(root: Path) -> str:
@@ -706,7 +770,12 @@ def publish(html_dir: Path, site: Path, name: str) -> Path:
     site.mkdir(parents=True, exist_ok=True)
     incoming, retired, target = site / f".incoming-{name}", site / f".retired-{name}", site / name
     shutil.rmtree(incoming, ignore_errors=True)
-    shutil.copytree(html_dir, incoming)
+    try:
+        shutil.copytree(html_dir, incoming)
+    except OSError as exc:  # a full disk, a quota: the site keeps what it had, and no half copy
+        shutil.rmtree(incoming, ignore_errors=True)
+        raise BuildError(f"could not copy {name} into the site {site}: {exc.strerror or exc}; the published "
+                         "site is unchanged") from None
     (incoming / ".buildinfo").unlink(missing_ok=True)
     if target.exists():
         shutil.rmtree(retired, ignore_errors=True)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from .reading import ReadError, read_yaml, without_lines
 
-DEFAULT_MARKING = "OFFICIAL"  # Government Security Classifications: the print edition's page marking
+DEFAULT_MARKING = "OFFICIAL"
+DEFAULT_CHAPTER_TIMEOUT = 600  # seconds one cell of a chapter may run  # Government Security Classifications: the print edition's page marking
 
 
 class SettingsError(ValueError):
@@ -72,4 +73,13 @@ def workers(value) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise SettingsError(f"--workers: got {value!r}: expected a whole number of at least 1")
+    return value
+
+
+def chapter_timeout(project: Path) -> int:
+    """Seconds a cell of a chapter may run before the chapter fails (``chapter_timeout``)."""
+    value = read(project).get("chapter_timeout", DEFAULT_CHAPTER_TIMEOUT)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise SettingsError(f"{Path(project) / '_config.yml'}, field 'pcpbook.chapter_timeout': got {value!r}: "
+                            "expected a whole number of seconds, at least 1")
     return value

@@ -108,6 +108,8 @@ def test_concurrent_builds_are_serialised(project):
     assert [p.returncode for p in (first, second)] == [0, 0], outputs
     statuses = sorted(out.split(": ")[1] for out, _ in outputs)
     assert statuses == ["built", "up to date"]  # the second waited for the lock, then found nothing to do
+    waited = outputs[1][1]  # and said so, naming the build it waited for
+    assert f"held by pid {first.pid} since" in waited and "build --quarter 2021-22-Q3" in waited
 
 
 def test_an_interrupted_build_leaves_the_site_as_it_was(project):
@@ -142,3 +144,18 @@ def test_recovery_puts_back_an_edition_whose_swap_was_cut_short(tmp_path):
 def test_all_means_every_quarter_of_both_plans(dataset):
     quarters = [q for q, _ in edition._resolve(dataset, "all")]
     assert len(quarters) == 32 and quarters[0] == Quarter.parse("2016-17-Q1") and quarters[-1].id == "2023-24-Q4"
+
+
+def test_a_changed_marking_or_base_url_republishes(project):
+    site = project / "_build" / "site"
+    config = project / "_config.yml"
+    config.write_text(config.read_text().replace("  marking: OFFICIAL ", "  marking: OFFICIAL-SENSITIVE ", 1))
+    before = json.loads((site / QUARTER / "edition.json").read_text())["version"]
+    result = edition.build(project, quarter=QUARTER, workers=2)
+    record = json.loads((result.path / "edition.json").read_text())
+    assert result.status == "built" and record["version"] > before
+    assert record["history"][-1]["change"] == "Republished after changed settings (base URL or print marking)."
+    assert "OFFICIAL-SENSITIVE" in (result.path / "_static" / "print-edition.css").read_text()
+    again = edition.build(project, quarter=QUARTER, workers=2, base_url="/pcpbook/")
+    assert again.status == "built"
+    assert json.loads((site / "switcher.json").read_text())[-1]["url"] == f"/pcpbook/{QUARTER}/"

@@ -1,0 +1,84 @@
+"""Faults during a build: a hung chapter is stopped and named, a killed build takes its workers
+and kernels with it, a full disk leaves the site as it was, and a failed Jupyter Book run says why."""
+
+import errno
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import nbformat
+import psutil
+import pytest
+
+from conftest import copy_project
+from pcpbook import edition
+from pcpbook.edition import BuildError
+
+
+@pytest.mark.slow
+def test_a_hung_chapter_is_stopped_and_named(tmp_path):
+    project = copy_project(tmp_path / "project")
+    chapter = project / "chapters" / "2021-2024" / "p05.ipynb"
+    notebook = nbformat.read(chapter, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell("import time\ntime.sleep(3600)"))
+    nbformat.write(notebook, chapter)
+    config = project / "_config.yml"
+    config.write_text(config.read_text().replace("chapter_timeout: 600", "chapter_timeout: 15"))
+    started = time.monotonic()
+    with pytest.raises(BuildError) as caught:
+        edition.build(project, quarter="2023-24-Q4", workers=2)
+    assert time.monotonic() - started < 300
+    assert "p05.ipynb, a cell: ran for more than 15 s (the chapter_timeout setting" in str(caught.value)
+    assert not (project / "_build" / "site" / "2023-24-Q4").exists()
+
+
+@pytest.mark.slow
+def test_a_killed_build_takes_its_workers_and_kernels_with_it(tmp_path):
+    project = copy_project(tmp_path / "project")
+    build = subprocess.Popen([sys.executable, "-m", "pcpbook", "build", "--quarter", "2023-24-Q4", "--workers", "2"],
+                             cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline, family = time.monotonic() + 120, []
+    while time.monotonic() < deadline:  # until both workers have started their kernels
+        family = psutil.Process(build.pid).children(recursive=True)
+        if sum("ipykernel" in " ".join(p.cmdline()) for p in family if p.is_running()) >= 2:
+            break
+        time.sleep(0.3)
+    assert len(family) >= 4
+    os.kill(build.pid, signal.SIGKILL)
+    build.wait()
+    time.sleep(5)
+    left = [p for p in family if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert left == []
+
+
+def test_a_full_disk_leaves_the_site_as_it_was(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    (site / "2023-24-Q1").mkdir(parents=True)
+    (site / "2023-24-Q1" / "index.html").write_text("published")
+    built = tmp_path / "html"
+    built.mkdir()
+    (built / "index.html").write_text("new")
+
+    def fill_the_disk(source, target, **options):
+        os.makedirs(target)
+        (target / "index.html").write_text("half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(shutil, "copytree", fill_the_disk)
+    with pytest.raises(BuildError, match="No space left on device; the published site is unchanged"):
+        edition.publish(built, site, "2023-24-Q1")
+    assert sorted(p.name for p in site.iterdir()) == ["2023-24-Q1"]
+    assert (site / "2023-24-Q1" / "index.html").read_text() == "published"
+
+
+def test_a_failed_jupyter_book_run_says_why():
+    critical = ("Running Jupyter-Book v1.0.4\nSource Folder: x\n\n===============\n\nThere was an error in building your "
+                "book. Look above for the cause.\n\n===============\nTraceback (most recent call last):\n  File \"x\"\n"
+                "RuntimeError: the theme could not be found\n")
+    assert "RuntimeError: the theme could not be found" in "\n".join(edition._reasons(critical))
+    coloured = "\x1b[91m/x/intro.md:: WARNING: toctree contains reference to nonexisting document 'missing'\x1b[39;49;00m"
+    assert edition._reasons(coloured) == ["/x/intro.md:: WARNING: toctree contains reference to nonexisting document "
+                                          "'missing'"]
