@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install book closure site pending test test-fast validate data chapters clean bench
+.PHONY: install book closure site site-restore site-save pending test test-fast validate data chapters clean bench
 
 $(INSTALLED): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ site: $(INSTALLED)   ## every edition and closure review (QUARTER=... rebuilds t
 	$(if $(QUARTER),$(BIN)/python -m pcpbook build --quarter "$(QUARTER)" --base-url "$(BASE_URL)")
 	$(BIN)/python -m pcpbook build --all --base-url "$(BASE_URL)"
 	$(BIN)/python -m pcpbook closure --all --base-url "$(BASE_URL)"
+
+site-restore: $(INSTALLED)   ## replace _build/site with the published site kept on the git branch 'site'
+	$(BIN)/python scripts/site_branch.py restore
+
+site-save: $(INSTALLED)   ## commit _build/site to the git branch 'site' and push it (the published site's state)
+	$(BIN)/python scripts/site_branch.py save
 
 pending: $(INSTALLED)   ## print the quarters with data but no published edition (nothing: none)
 	@$(BIN)/python -m pcpbook pending

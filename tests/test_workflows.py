@@ -2,7 +2,11 @@
 exists in the Makefile or the CLI. The scheduled run's 'anything new?' check is tested here too."""
 
 import dataclasses
+import json
 import re
+import shutil
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -63,7 +67,7 @@ def test_the_publish_workflow_stops_cleanly_without_a_new_quarter_and_keeps_fail
     build = loaded["jobs"]["build"]["steps"]
     check = next(step for step in build if step.get("id") == "pending")
     assert "make -s pending" in check["run"] and "publish=false" in check["run"]
-    site = next(step for step in build if "make site" in step.get("run", ""))
+    site = next(step for step in build if "make site QUARTER" in step.get("run", ""))
     assert site["if"] == "steps.pending.outputs.publish == 'true'"
     kept = next(step for step in build if step.get("if") == "failure()")
     assert kept["uses"].startswith("actions/upload-artifact@")
@@ -76,7 +80,8 @@ def test_the_publish_workflow_stops_cleanly_without_a_new_quarter_and_keeps_fail
 
 @pytest.mark.parametrize("name, expected", [("test.yml", {("make", "test")}),
                                             ("publish.yml", {("make", "install"), ("make", "pending"),
-                                                             ("make", "site")})])
+                                                             ("make", "site"), ("make", "site-restore"),
+                                                             ("make", "site-save")})])
 def test_every_command_a_workflow_calls_exists(name, expected):
     called = set(commands(scripts(workflow(name))))
     assert called == expected
@@ -109,3 +114,45 @@ def test_closure_reviews_are_built_only_for_plans_whose_end_year_is_complete(dat
     later = dataclasses.replace(dataset.plans["2021-2024"], end_year=2024)  # 2024/25: not in the data
     shortened = dataclasses.replace(dataset, plans={**dataset.plans, "2021-2024": later})
     assert [plan.id for plan in edition.reviewable_plans(shortened)] == ["2016-2021"]
+
+
+def _git(cwd, *args):
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.mark.slow
+def test_the_published_site_survives_two_runs_with_no_cache_between(tmp_path):
+    """Run 1 publishes and saves the site to the branch; the runner's disk is then empty, as a
+    fresh runner's is; run 2 restores the branch, republishes corrected data, and the edition
+    keeps version 1.0 in its history and goes to 1.1."""
+    remote = tmp_path / "remote.git"
+    _git(tmp_path, "init", "--quiet", "--bare", str(remote))
+    project = copy_project(tmp_path / "project")
+    _git(project, "init", "--quiet")
+    _git(project, "remote", "add", "origin", str(remote))
+    save = [sys.executable, str(ROOT / "scripts" / "site_branch.py")]
+    first = subprocess.run(save + ["restore"], cwd=project, capture_output=True, text=True, check=True)
+    assert "no published site yet" in first.stdout
+    edition.build(project, quarter="2021-22-Q1", workers=2, note="First run.")
+    subprocess.run(save + ["save"], cwd=project, check=True, capture_output=True)
+    shutil.rmtree(project / "_build")  # the next runner starts with nothing: no site, no cache
+    subprocess.run(save + ["restore"], cwd=project, check=True, capture_output=True)
+    assert (project / "_build" / "site" / "2021-22-Q1" / "edition.json").exists()
+    observations = project / "data" / "observations.csv"
+    observations.write_text(observations.read_text().replace("dog_theft,Essex,2021-05-01,month,", "dog_theft,Essex,"
+                                                             "2021-05-01,month,1", 1))
+    result = edition.build(project, quarter="2021-22-Q1", workers=2, note="Corrected dog thefts.")
+    history = json.loads((result.path / "edition.json").read_text())["history"]
+    assert [(h["version"], h["change"]) for h in history] == [
+        ("1.0", "First run."), ("1.1", "Corrected dog thefts. Republished after corrected or added data.")]
+    subprocess.run(save + ["save"], cwd=project, check=True, capture_output=True)
+    assert len(_git(remote, "log", "--oneline", "site").splitlines()) == 2
+
+
+def test_the_publish_workflow_keeps_the_site_on_a_branch_not_in_a_cache():
+    publish = workflow("publish.yml")
+    uses = [step.get("uses", "") for step in steps(publish)]
+    assert not any("cache" in u for u in uses)
+    runs = scripts(publish)
+    assert "make site-restore" in runs and "make site-save" in runs
+    assert publish["permissions"]["contents"] == "write"
