@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
 import yaml
 
 from .data import Measure, Plan, Priority
 from .render import escape_markdown
+
+if TYPE_CHECKING:  # nbformat is loaded only to write notebooks, not to plan a build
+    import nbformat
 
 CHAPTERS = Path("chapters")
 INTRO = CHAPTERS / "intro.ipynb"
@@ -31,6 +34,7 @@ def chapter_path(plan: Plan, priority: Priority) -> Path:
 
 
 def _notebook(cells: list) -> nbformat.NotebookNode:
+    import nbformat
     notebook = nbformat.v4.new_notebook(metadata={"kernelspec": KERNELSPEC,
                                                   "language_info": {"name": "python"}})
     for index, cell in enumerate(cells):
@@ -40,10 +44,12 @@ def _notebook(cells: list) -> nbformat.NotebookNode:
 
 
 def _markdown(text: str):
+    import nbformat
     return nbformat.v4.new_markdown_cell(text)
 
 
 def _code(source: str, tags: tuple[str, ...] = ()):
+    import nbformat
     return nbformat.v4.new_code_cell(source, metadata={"tags": list(tags)} if tags else {})
 
 
@@ -406,6 +412,7 @@ def write_toc(plan: Plan, path: Path, build_page: bool = False, contents: dict |
 
 def write_notebooks(plans: dict[str, Plan], measures: dict[str, Measure], root: Path) -> list[Path]:
     """Write the intro, methods and every priority notebook under ``root``; return their paths."""
+    import nbformat
     (root / CHAPTERS).mkdir(parents=True, exist_ok=True)
     nbformat.write(intro_notebook(), root / INTRO)
     nbformat.write(methods_notebook(), root / METHODS)

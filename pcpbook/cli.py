@@ -7,11 +7,10 @@ import sys
 import time
 from pathlib import Path
 
-from . import commentary, edition, ingest
+from . import commentary, edition
 from .data import DataError, load
 from .settings import SettingsError, data_folder
 from .periods import PeriodError, Quarter
-from .review import ReviewError
 
 
 DATA_HELP = "data folder (default: the 'pcpbook: data:' setting in _config.yml, else ./data)"
@@ -111,7 +110,18 @@ def _commentary(args) -> int:
     return 0
 
 
+def _user_errors() -> tuple:
+    """The errors bad input or settings cause, reported in a line each. The review and ingest
+    modules are heavy and loaded only when used: if one is not loaded, it raised nothing."""
+    errors = [PeriodError, DataError, commentary.CommentaryError, SettingsError]
+    for module, name in (("pcpbook.review", "ReviewError"), ("pcpbook.ingest", "IngestError")):
+        if module in sys.modules:
+            errors.append(getattr(sys.modules[module], name))
+    return tuple(errors)
+
+
 def _ingest(args) -> int:
+    from . import ingest
     started = time.perf_counter()
     if args.adapter == "police-uk":
         result = ingest.police_uk(args.paths, force=args.force)
@@ -163,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         built = sum(r.status == "built" for r in results)
         print(f"{built} edition(s) built, {len(results) - built} up to date, in {time.perf_counter() - started:.1f} s")
         return 0
-    except (PeriodError, DataError, ReviewError, commentary.CommentaryError, ingest.IngestError, SettingsError) as exc:
+    except _user_errors() as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except edition.BuildError as exc:

@@ -49,15 +49,9 @@ def short(message) -> str:
     return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + " ..."
 
 
-class SafeLineLoader(yaml.SafeLoader):
-    """A safe YAML loader without aliases or duplicate keys that records mapping lines."""
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed: write the values out",
-                                              event.start_mark)
-        return super().compose_node(parent, index)
+class SafeLineLoader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):
+    """A safe YAML loader (libyaml where installed) that refuses duplicate keys and records
+    each mapping's line in ``__line__``; ``read_yaml`` refuses aliases before it runs."""
 
     def construct_mapping(self, node, deep=False):
         seen = set()
@@ -79,10 +73,20 @@ def _mapping_with_line(loader, node):
 SafeLineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
 
 
+def _refuse_aliases(text: str) -> None:
+    """Aliases (*name) are refused before anything is built from them, so an alias bomb never
+    expands."""
+    for event in yaml.parse(text, Loader=SafeLineLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed: write the values out",
+                                              event.start_mark)
+
+
 def read_yaml(path: Path):
     """The YAML document in ``path``, or ReadError with the line of the problem."""
     text = read_text(path)
     try:
+        _refuse_aliases(text)
         return yaml.load(text, Loader=SafeLineLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

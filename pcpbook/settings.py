@@ -3,7 +3,9 @@ ignores it, and the editions' copies leave it out)."""
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from pathlib import Path
 
 from .reading import ReadError, read_yaml, without_lines
@@ -83,3 +85,8 @@ def chapter_timeout(project: Path) -> int:
         raise SettingsError(f"{Path(project) / '_config.yml'}, field 'pcpbook.chapter_timeout': got {value!r}: "
                             "expected a whole number of seconds, at least 1")
     return value
+
+
+def show_progress() -> bool:
+    """Progress bars on a terminal, never in CI logs."""
+    return sys.stderr.isatty() and not os.environ.get("CI")

@@ -14,7 +14,8 @@ import psutil
 import pytest
 
 from conftest import copy_project
-from pcpbook import edition
+from pcpbook import edition, jupyterbook
+from pcpbook.site import publish
 from pcpbook.edition import BuildError
 
 
@@ -69,7 +70,7 @@ def test_a_full_disk_leaves_the_site_as_it_was(tmp_path, monkeypatch):
 
     monkeypatch.setattr(shutil, "copytree", fill_the_disk)
     with pytest.raises(BuildError, match="No space left on device; the published site is unchanged"):
-        edition.publish(built, site, "2023-24-Q1")
+        publish(built, site, "2023-24-Q1")
     assert sorted(p.name for p in site.iterdir()) == ["2023-24-Q1"]
     assert (site / "2023-24-Q1" / "index.html").read_text() == "published"
 
@@ -78,7 +79,7 @@ def test_a_failed_jupyter_book_run_says_why():
     critical = ("Running Jupyter-Book v1.0.4\nSource Folder: x\n\n===============\n\nThere was an error in building your "
                 "book. Look above for the cause.\n\n===============\nTraceback (most recent call last):\n  File \"x\"\n"
                 "RuntimeError: the theme could not be found\n")
-    assert "RuntimeError: the theme could not be found" in "\n".join(edition._reasons(critical))
+    assert "RuntimeError: the theme could not be found" in "\n".join(jupyterbook.reasons(critical))
     coloured = "\x1b[91m/x/intro.md:: WARNING: toctree contains reference to nonexisting document 'missing'\x1b[39;49;00m"
-    assert edition._reasons(coloured) == ["/x/intro.md:: WARNING: toctree contains reference to nonexisting document "
+    assert jupyterbook.reasons(coloured) == ["/x/intro.md:: WARNING: toctree contains reference to nonexisting document "
                                           "'missing'"]

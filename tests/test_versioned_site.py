@@ -13,6 +13,7 @@ import pytest
 
 from conftest import copy_project
 from pcpbook import data, edition
+from pcpbook.site import recover
 from pcpbook.periods import Quarter
 
 pytestmark = pytest.mark.slow
@@ -136,7 +137,7 @@ def test_recovery_puts_back_an_edition_whose_swap_was_cut_short(tmp_path):
     (site / ".retired-2021-22-Q1").mkdir(parents=True)
     (site / ".retired-2021-22-Q1" / "index.html").write_text("old")
     (site / ".incoming-2021-22-Q1").mkdir()
-    edition.recover(site)
+    recover(site)
     assert (site / "2021-22-Q1" / "index.html").read_text() == "old"
     assert sorted(p.name for p in site.iterdir()) == ["2021-22-Q1"]
 

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..periods import Quarter, add_months, month_label
+from ..periods import Quarter
 from .models import MAX_HISTORY_MONTHS, NotEnoughHistory, month_days, usual_variation
 from .seasonal import monthly_series
 

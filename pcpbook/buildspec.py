@@ -1,0 +1,212 @@
+"""What a build must do, and the content keys that decide it.
+
+Every notebook of every edition asked for gets a content key: the notebook, its parameters, the
+data it can see (the plan's measures up to the quarter's end, the plan, the catalogue, the
+quarter's returns) and the library with every installed package. A book's inputs add the
+publication settings (base URL, print marking); an edition whose inputs are unchanged is not
+rebuilt, and one whose inputs changed is republished as the next version with a change-log entry
+saying what changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sysconfig
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__, book, commentary, printing, settings
+from .data import Dataset, Plan
+from .periods import Quarter, quarters_between
+
+EDITION_RECORD, REVIEW_RECORD = "edition.json", "review.json"
+RECORDED_PACKAGES = ("jupyter-book", "sphinx", "myst-nb", "papermill", "pandas", "numpy", "scipy",
+                     "statsmodels", "seaborn", "matplotlib")
+
+
+class BuildError(Exception):
+    """An edition could not be built; its published copy is unchanged."""
+
+
+@dataclass(eq=False)
+class Job:
+    """One notebook to execute for one edition."""
+
+    edition: str
+    source: Path
+    target: Path
+    parameters: dict
+    key: str             # hash of everything the notebook's output depends on: the cache key
+    cache: Path          # the cache folder
+    weight: int = 1      # how long it tends to take: the chapter's number of measures
+
+    @property
+    def cached(self) -> Path:
+        return self.cache / f"{self.key}.ipynb"
+
+
+@dataclass
+class EditionPlan:
+    """A book to build: a quarterly edition (``quarter`` set) or a plan's closure review."""
+
+    name: str               # its folder in the site: the quarter id, or closure-<plan id>
+    quarter: Quarter | None
+    plan: Plan
+    stage: Path
+    jobs: list[Job]
+    inputs: dict[str, str]
+    version: str
+    history: list[dict]
+    modelled: bool = False  # whether any value the book can see is modelled
+    print_file: str = ""    # the print edition's PDF, in the book's folder ("" when Chromium is absent)
+
+    @property
+    def inputs_sha256(self) -> str:
+        return sha(json.dumps(self.inputs, sort_keys=True))
+
+    @property
+    def is_review(self) -> bool:
+        return self.quarter is None
+
+    @property
+    def record_file(self) -> str:
+        return REVIEW_RECORD if self.is_review else EDITION_RECORD
+
+    @property
+    def title(self) -> str:
+        if self.is_review:
+            return f"{self.plan.title}: closure review"
+        return f"{self.plan.title}: quarterly update {self.quarter.label}"
+
+    @property
+    def data_to(self) -> dt.date:
+        return Quarter(self.plan.end_year, 4).end if self.is_review else self.quarter.end
+
+
+def sha(*parts) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part if isinstance(part, bytes) else str(part).encode())
+    return digest.hexdigest()
+
+
+def publication_settings(root: Path, base_url: str) -> str:
+    """What a published book depends on beyond its notebooks: the URL it is served from (the
+    version switcher) and the print edition's marking."""
+    return sha(base_url, settings.marking(root))
+
+
+def library_digest() -> str:
+    """The library's source and every installed package's name and version (the names of the
+    environment's ``*.dist-info`` folders: no package's metadata needs reading)."""
+    package = Path(__file__).parent
+    files = sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".css"))
+    folders = {sysconfig.get_paths()[kind] for kind in ("purelib", "platlib")}
+    versions = sorted(p.name for folder in folders for p in Path(folder).glob("*.dist-info"))
+    return sha(__version__, json.dumps(versions),
+                *[p.relative_to(package).as_posix().encode() + p.read_bytes() for p in files])
+
+
+def plan_edition(root: Path, dataset: Dataset, quarter: Quarter, plan: Plan, site: Path, library: str,
+                 note: str | None, published: str) -> EditionPlan:
+    """The notebooks an edition needs, with content keys, and its version if published now."""
+    returns_file = commentary.path_for(dataset.root / "commentary", quarter)
+    returns = sha(returns_file.read_bytes() if returns_file.exists() else b"")
+    data = dataset.visible_digest(quarter)
+    notebooks = [(book.INTRO, None), (book.METHODS, None)] + [(book.chapter_path(plan, p), p.measures)
+                                                              for p in plan.priorities]
+    print_file = _print_file(quarter.id)
+    inputs = {"data": data, "commentary": returns,
+              "code": sha(library, *[(root / nb).read_bytes() for nb, _ in notebooks]), "print": print_file,
+              "settings": published}
+    version, history = next_version(site, quarter.id, EDITION_RECORD, inputs, note)
+    planned = EditionPlan(quarter.id, quarter, plan, root / "_build" / "staging" / quarter.id, [], inputs,
+                          version, history, _sees_modelled(dataset, quarter.end), print_file)
+    # every chapter's tests are controlled together (false discovery rate), so each sees all the plan's measures
+    chapters_see = dataset.visible_digest(quarter, sorted({m for p in plan.priorities for m in p.measures}))
+    for notebook, measures in notebooks:
+        parameters = {"quarter": quarter.id, "data_dir": str(dataset.root)}
+        sees = data if measures is None else chapters_see
+        extra = ({"version": version, "produced": dt.date.today().isoformat(), "print_edition": print_file}
+                 if notebook == book.INTRO else {})
+        planned.jobs.append(_job(root, planned, notebook, parameters, extra, (sees, returns, library),
+                                 len(measures) if measures else 1))
+    return planned
+
+
+def plan_review(root: Path, dataset: Dataset, plan: Plan, site: Path, library: str, note: str | None,
+                published: str) -> EditionPlan:
+    """The notebooks of a plan's closure review: they see the data to the end of its end year,
+    the finance table and every quarter's returns of the plan."""
+    end = Quarter(plan.end_year, 4)
+    finance = dataset.root / "finance.csv"
+    observations = dataset.visible_digest(end)
+    data = sha(observations, finance.read_bytes() if finance.exists() else b"")
+    returns = sha(*[path.read_bytes() for q in quarters_between(plan.first_quarter, plan.last_quarter)
+                     if (path := commentary.path_for(dataset.root / "commentary", q)).exists()])
+    notebooks = list(book.closure_paths(plan).values())
+    name = f"closure-{plan.id}"
+    print_file = _print_file(name)
+    inputs = {"data": data, "commentary": returns,
+              "code": sha(library, *[(root / nb).read_bytes() for nb in notebooks + [book.METHODS]]),
+              "print": print_file, "settings": published}
+    version, history = next_version(site, name, REVIEW_RECORD, inputs, note)
+    planned = EditionPlan(name, None, plan, root / "_build" / "staging" / name, [], inputs, version, history,
+                          _sees_modelled(dataset, end.end), print_file)
+    for notebook in notebooks:
+        extra = {"produced": dt.date.today().isoformat()} if notebook.stem == "summary" else {}
+        planned.jobs.append(_job(root, planned, notebook, {"data_dir": str(dataset.root)}, extra,
+                                 (data, returns, library), 1))
+    planned.jobs.append(_job(root, planned, book.METHODS, {"quarter": end.id, "data_dir": str(dataset.root)}, {},
+                             (observations, library), 1))
+    return planned
+
+
+def _print_file(name: str) -> str:
+    return f"{name}.pdf" if printing.find_chromium() else ""
+
+
+def _job(root: Path, planned: EditionPlan, notebook: Path, parameters: dict, extra: dict, sees: tuple,
+         weight: int) -> Job:
+    """A notebook to run, keyed by its source, parameters and what it can see; ``extra``
+    parameters (version, date produced) are not content but are part of the cached output."""
+    content = sha((root / notebook).read_bytes(), json.dumps(parameters, sort_keys=True), *sees)
+    parameters = {**parameters, **extra}
+    return Job(planned.name, root / notebook, planned.stage / notebook, parameters,
+               sha(content, json.dumps(parameters, sort_keys=True)), root / "_build" / "cache", weight)
+
+
+def _sees_modelled(dataset: Dataset, until: dt.date) -> bool:
+    seen = dataset.observations[dataset.observations["period_start"] <= until]
+    return bool((seen["status"] == "modelled").any())
+
+
+def published_record(site: Path, name: str, record_file: str) -> dict | None:
+    record = site / name / record_file
+    return json.loads(record.read_text(encoding="utf-8")) if record.exists() else None
+
+
+def published_inputs(site: Path, name: str, record_file: str) -> str | None:
+    record = published_record(site, name, record_file)
+    return record.get("inputs_sha256") if record else None
+
+
+def next_version(site: Path, name: str, record_file: str, inputs: dict, note: str | None) -> tuple[str, list[dict]]:
+    """1.0 on first publication; a republished book with changed inputs goes up by 0.1 and
+    its change log says which inputs changed."""
+    today = dt.date.today().isoformat()
+    record = published_record(site, name, record_file)
+    if record is None:
+        return "1.0", [{"version": "1.0", "date": today, "change": note or "First publication."}]
+    changed = [name for name in ("data", "commentary", "code", "settings")
+               if record.get("inputs", {}).get(name) != inputs[name]]
+    if not changed:
+        return record["version"], record.get("history", [])
+    major, minor = record["version"].split(".")
+    version = f"{major}.{int(minor) + 1}"
+    words = {"data": "corrected or added data", "commentary": "updated commentary returns",
+             "code": "changed chapters or library", "settings": "changed settings (base URL or print marking)"}
+    change = (note + " " if note else "") + "Republished after " + ", ".join(words[c] for c in changed) + "."
+    return version, record.get("history", []) + [{"version": version, "date": today, "change": change}]

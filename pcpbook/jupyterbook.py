@@ -1,0 +1,142 @@
+"""The Jupyter Book step: a staged book's config, contents and "how it was made" page, the HTML
+build with warnings as errors (and its reasons when it fails), the print edition, and the record
+of what was built."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+import yaml
+
+from . import __version__, book, printing, settings
+from .buildspec import RECORDED_PACKAGES, BuildError, EditionPlan
+from .periods import fy_label, month_label
+from .render import code, markdown_table, plain_text
+
+
+def write_book_files(root: Path, planned: EditionPlan, base_url: str) -> None:
+    """The staged book's config (title, version, theme) and table of contents. Quarterly
+    editions carry the version switcher; a closure review stands on its own."""
+    stage = planned.stage
+    shutil.copytree(Path(__file__).parent / "static", stage / "_static", dirs_exist_ok=True)
+    config = settings.project_config(root)
+    config["title"] = plain_text(planned.title)  # the theme writes the book's title into pages unescaped
+    config["execute"]["execute_notebooks"] = "off"
+    config.pop("pcpbook", None)  # the project's own settings, not the book's
+    theme = {"check_switcher": False, "use_download_button": True, "home_page_in_toc": True}
+    sidebar = ["navbar-logo.html", "search-button-field.html", "sbt-sidebar-nav.html"]
+    if not planned.is_review:
+        theme |= {"switcher": {"json_url": f"{base_url}switcher.json", "version_match": planned.name},
+                  "show_version_warning_banner": True}  # older editions say a newer one exists
+        sidebar.insert(1, "version-switcher")
+    sphinx = config.setdefault("sphinx", {}).setdefault("config", {})
+    sphinx.update({"version": planned.version, "release": f"{planned.name} v{planned.version}",
+                   "html_theme_options": theme, "html_sidebars": {"**": sidebar},
+                   "html_context": {"default_mode": "auto"},  # light or dark as the reader's system asks
+                   "html_favicon": "_static/favicon.svg"})
+    (stage / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    short = f"Closure review {planned.plan.id}" if planned.is_review else f"{planned.quarter.label} update"
+    footer = f"{short}, version {planned.version}"
+    (stage / "_static" / printing.PRINT_CSS).write_text(printing.page_css(settings.marking(root), footer),
+                                                        encoding="utf-8")
+    contents = book.closure_toc(planned.plan) if planned.is_review else None
+    book.write_toc(planned.plan, stage / "_toc.yml", build_page=True, contents=contents)
+
+
+def write_build_page(root: Path, planned: EditionPlan, timings: dict) -> None:
+    """The book's "How this ... was made" page: versions, inputs, packages, timings. Notes and
+    titles pass through the rendering gate like every other text."""
+    quarter, noun = planned.quarter, "review" if planned.is_review else "edition"
+    what = (("Review", f"{fy_label(planned.plan.baseline_year)} against {fy_label(planned.plan.end_year)}")
+            if planned.is_review else ("Edition", f"{quarter.label} ({quarter.month_span})"))
+    facts = [["", ""], list(what), ["Plan", planned.plan.title],
+             ["Version", planned.version], ["Produced", dt.date.today().strftime("%d %B %Y")],
+             ["Data to", month_label(planned.data_to)], ["Code version", code_version(root)],
+             ["pcpbook", __version__], ["Python", sys.version.split()[0]],
+             [f"Data seen by this {noun} (sha256)", code(planned.inputs["data"])],
+             ["Commentary returns (sha256)", code(planned.inputs["commentary"])],
+             ["Chapters and library (sha256)", code(planned.inputs["code"])]]
+    history = [["Version", "Date", "Change"]] + [[h["version"], h["date"], h["change"]] for h in planned.history]
+    packages = [["Package", "Version"]] + [[name, metadata.version(name)] for name in RECORDED_PACKAGES]
+    steps = [["Step", "Seconds"]] + [[step, f"{seconds:.1f}"] for step, seconds in timings.items()
+                                     if step != "jupyter-book"]
+    parts = [f"# How this {noun} was made",
+             f"Every number in this {noun} is computed from the data by the code identified below. "
+             f"Rebuilding with the same inputs gives the same {noun}.",
+             markdown_table(facts), f"## Versions of this {noun}", markdown_table(history),
+             "## Packages", markdown_table(packages), "## Timings", markdown_table(steps)]
+    (planned.stage / book.BUILD_PAGE).write_text("\n\n".join(parts) + "\n", encoding="utf-8")
+
+
+def print_edition(planned: EditionPlan, html_dir: Path, verbose: bool) -> float:
+    """Build the book as one HTML page and print it to ``<book>/<name>.pdf``; seconds taken."""
+    started = time.perf_counter()
+    single = run_jupyter_book(planned.stage, verbose, builder="singlehtml")
+    root_page = yaml.safe_load((planned.stage / "_toc.yml").read_text(encoding="utf-8"))["root"]
+    page = single / "print-edition.html"  # the page's links are relative to the build's top folder
+    shutil.copyfile(single / f"{root_page}.html", page)
+    try:
+        printing.print_to_pdf(page, html_dir / planned.print_file, printing.find_chromium())
+    except printing.PrintError as exc:
+        raise BuildError(f"print edition of {planned.name}: {exc}") from None
+    return time.perf_counter() - started
+
+
+def run_jupyter_book(stage: Path, verbose: bool, builder: str = "html") -> Path:
+    command = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(stage),
+               "--path-output", str(stage), "--builder", builder, "-W", "--keep-going"]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if verbose:
+        print(result.stdout[-4000:])
+    if result.returncode != 0:
+        log = stage.parent.parent / "failed" / f"{stage.name}-jupyter-book-{builder}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(result.stdout + result.stderr, encoding="utf-8")
+        raise BuildError(f"Jupyter Book build of {stage.name} failed (warnings are errors); log in "
+                         f"{log}:\n" + "\n".join(reasons(result.stdout + result.stderr)))
+    return stage / "_build" / builder
+
+
+def reasons(output: str, most: int = 20) -> list[str]:
+    """What went wrong in a Jupyter Book run: its warnings and errors, and for a CRITICAL
+    failure the lines that follow it (Jupyter Book puts the reason there), or the last lines."""
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line).rstrip() for line in output.splitlines() if line.strip()]
+    found = [line for line in lines if "WARNING" in line or "ERROR" in line]
+    for index, line in enumerate(lines):
+        if "CRITICAL" in line or "Traceback" in line:
+            found += lines[index:index + 8]
+    return (found or lines[-8:] or ["(no output)"])[:most]
+
+
+def code_version(root: Path) -> str:
+    try:
+        result = subprocess.run(["git", "-C", str(root), "describe", "--always", "--dirty"],
+                                capture_output=True, text=True, timeout=10)
+        return result.stdout.strip() or "unknown"
+    except OSError:
+        return "unknown"
+
+
+def write_record(html_dir: Path, root: Path, planned: EditionPlan, timings: dict) -> None:
+    """``edition.json`` (or ``review.json``): what was built, from what, with what."""
+    quarter, plan = planned.quarter, planned.plan
+    what = ({"review": plan.id, "baseline_year": fy_label(plan.baseline_year), "end_year": fy_label(plan.end_year)}
+            if planned.is_review else {"edition": quarter.id, "label": quarter.label})
+    record = {
+        **what, "plan": plan.id, "plan_title": plan.title,
+        "version": planned.version, "produced": dt.date.today().isoformat(), "data_to": month_label(planned.data_to),
+        "inputs": planned.inputs, "inputs_sha256": planned.inputs_sha256, "history": planned.history,
+        "modelled_data": planned.modelled, "print_edition": planned.print_file or None,
+        "pcpbook": __version__, "code_version": code_version(root), "python": sys.version.split()[0],
+        "packages": {name: metadata.version(name) for name in RECORDED_PACKAGES},
+        "timings_seconds": {k: round(v, 2) for k, v in timings.items()},
+    }
+    (html_dir / planned.record_file).write_text(json.dumps(record, indent=2), encoding="utf-8")

@@ -1,0 +1,201 @@
+"""Running chapter notebooks: papermill in worker processes, each with one warm kernel.
+
+Each worker keeps one kernel with the libraries imported and resets its namespace between
+notebooks, which removes kernel start-up and import time from every chapter after the first.
+Workers die with their build (even one killed with SIGKILL), and a chapter whose cell runs
+longer than the ``chapter_timeout`` setting is stopped and named. This module (papermill,
+nbclient, jupyter_client) is imported only when a notebook must run.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import logging
+import multiprocessing
+import multiprocessing.util
+import os
+import signal
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import papermill
+from jupyter_client.blocking import BlockingKernelClient
+from nbclient.exceptions import CellTimeoutError
+from tqdm import tqdm
+
+from . import settings
+from .buildspec import BuildError, Job, sha
+
+WARM_UP = ("import pandas, numpy, scipy.stats, statsmodels.api, statsmodels.formula.api, seaborn, "
+           "matplotlib.pyplot, pymannkendall, pcpbook.chapter")
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+@dataclass
+class ChapterFailure:
+    notebook: str
+    cell: str
+    error: str
+
+    def __str__(self) -> str:
+        return f"{self.notebook}, {self.cell}: {self.error}"
+
+
+def _start_worker(log: Path | None, build: int) -> None:
+    """A worker dies with its build, even one killed with SIGKILL: Linux sends it SIGTERM when
+    the build process ends (prctl PR_SET_PDEATHSIG), and on SIGTERM it stops its kernel first.
+    Its kernel's output goes to ``log``."""
+    if log is not None:
+        os.dup2(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND), 2)
+    signal.signal(signal.SIGTERM, _stop_worker)
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: workers end with the pool as usual
+        return
+    if os.getppid() != build:  # the build died before the request took effect
+        _stop_worker()
+
+
+def _stop_worker(*_) -> None:
+    if _KERNEL is not None:
+        _KERNEL.shutdown_kernel(now=True)
+    os._exit(1)
+
+
+_KERNEL = None
+
+
+def _warm_kernel():
+    """This worker's kernel, started once with the heavy libraries already imported."""
+    global _KERNEL
+    if _KERNEL is None or not _KERNEL.is_alive():
+        from jupyter_client.manager import KernelManager
+        # nbclient needs an asynchronous client: with a blocking one it waits for output
+        # forever and its cell timeout never fires
+        kernel = KernelManager(kernel_name="python3", client_class="jupyter_client.asynchronous.AsyncKernelClient")
+        kernel.start_kernel()
+        multiprocessing.util.Finalize(None, kernel.shutdown_kernel, kwargs={"now": True}, exitpriority=10)
+        _run_code(kernel, WARM_UP)
+        _KERNEL = kernel
+    return _KERNEL
+
+
+def _retire_kernel() -> None:
+    global _KERNEL
+    _KERNEL.shutdown_kernel(now=True)
+    _KERNEL = None
+
+
+def _run_code(kernel, code: str) -> None:
+    client = BlockingKernelClient()
+    client.load_connection_info(kernel.get_connection_info())
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        reply = client.execute_interactive(code, timeout=300, output_hook=lambda message: None)
+    finally:
+        client.stop_channels()
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError(f"kernel set-up failed: {reply['content'].get('evalue')}")
+
+
+def execute_chapter(source: Path, target: Path, parameters: dict, verbose: bool = False,
+                    timeout: int = settings.DEFAULT_CHAPTER_TIMEOUT):
+    """Run one notebook in this worker's warm kernel, after clearing its namespace and moving it
+    to the notebook's folder; return the duration in seconds, or a ChapterFailure. A chapter
+    still running after ``timeout`` seconds has its kernel killed, and fails saying so."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if verbose:  # papermill reports each cell through its logger
+        logging.basicConfig(level=logging.INFO, format="%(message)s")
+    started = time.perf_counter()
+    try:
+        kernel = _warm_kernel()
+        notebook = nbformat.read(source, as_version=4)
+        prelude = nbformat.v4.new_code_cell(
+            "get_ipython().run_line_magic('reset', '-f')\n"
+            "import os as _os, matplotlib.pyplot as _plt\n"
+            f"_plt.close('all'); _os.chdir({str(target.parent)!r})\n"
+            "del _os, _plt", metadata={"tags": ["remove-cell", "pcpbook-prelude"]})
+        prelude["id"] = "pcpbook-prelude"
+        notebook.cells.insert(0, prelude)  # a clean namespace in the notebook's folder, in the same round trip
+        try:
+            papermill.execute_notebook(notebook, str(target), parameters=parameters, km=kernel,
+                                       kernel_name="python3", cwd=str(target.parent), progress_bar=False,
+                                       log_output=verbose, request_save_on_cell_execute=False,
+                                       execution_timeout=timeout)
+        finally:
+            _finish_notebook(target, source)
+    except CellTimeoutError:
+        _retire_kernel()  # still busy with the hung cell
+        return ChapterFailure(str(source), "a cell", f"ran for more than {timeout} s (the chapter_timeout setting "
+                                                     "in _config.yml) and was stopped")
+    except Exception as exc:
+        return _failure(source, exc)
+    return time.perf_counter() - started
+
+
+def _failure(source: Path, exc: Exception) -> ChapterFailure:
+    """A failing cell by its number, or what stopped the notebook (a kernel that died, a
+    notebook that cannot be read)."""
+    if isinstance(exc, papermill.PapermillExecutionError):
+        return ChapterFailure(str(source), f"cell {exc.exec_count}", f"{exc.ename}: {exc.evalue}")
+    return ChapterFailure(str(source), "before any cell ran", f"{type(exc).__name__}: {exc}")
+
+
+def _finish_notebook(target: Path, source: Path) -> None:
+    """Record the notebook's source path (papermill records an in-memory input as the whole
+    notebook) and keep the parameters and papermill's injected cell out of the book."""
+    if not target.exists():
+        return
+    executed = nbformat.read(target, as_version=4)
+    executed.metadata.setdefault("papermill", {})["input_path"] = str(source)
+    for cell in executed.cells:
+        tags = cell.metadata.get("tags", [])
+        if {"parameters", "injected-parameters"} & set(tags) and "remove-cell" not in tags:
+            cell.metadata["tags"] = tags + ["remove-cell"]
+    nbformat.write(executed, target)
+
+
+@functools.lru_cache(maxsize=None)
+def _declared_parameters(path: str, content: str) -> frozenset:
+    return frozenset(papermill.inspect_notebook(path))
+
+
+def check_parameters(notebook: Path, parameters: dict) -> None:
+    """Refuse a notebook whose parameters cell does not declare exactly these names: papermill
+    itself only warns about unknown names and silently keeps defaults when the tag is missing."""
+    declared = set(_declared_parameters(str(notebook), sha(notebook.read_bytes())))
+    if not declared:
+        raise BuildError(f"{notebook}: no cell tagged 'parameters'")
+    if declared != set(parameters):
+        raise BuildError(f"{notebook}: parameters cell declares {sorted(declared)}, "
+                         f"the build passes {sorted(parameters)}")
+
+
+def run(jobs: list[Job], root: Path, workers: int | None, verbose: bool) -> dict[Job, ChapterFailure]:
+    """Run ``jobs`` in worker processes, longest first; return the failures. Every notebook's
+    parameters are checked before any runs."""
+    for job in jobs:
+        check_parameters(job.source, job.parameters)
+    log = None if verbose else root / "_build" / "logs" / "kernels.log"
+    if log:
+        log.parent.mkdir(parents=True, exist_ok=True)
+    # fork: workers start with the library already imported (the build lock is not inherited)
+    context = multiprocessing.get_context("fork")
+    count = min(workers or os.cpu_count() or 1, len(jobs))
+    timeout = settings.chapter_timeout(root)
+    failures: dict[Job, ChapterFailure] = {}
+    with ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_start_worker,
+                             initargs=(log, os.getpid())) as pool:
+        futures = {pool.submit(execute_chapter, job.source, job.target, job.parameters, verbose, timeout): job
+                   for job in jobs}
+        for future in tqdm(as_completed(futures), total=len(futures), desc="chapters", unit="notebook",
+                           disable=not settings.show_progress()):
+            outcome = future.result()
+            if isinstance(outcome, ChapterFailure):
+                failures[futures[future]] = outcome
+    return failures
