@@ -23,7 +23,7 @@ from pathlib import Path
 
 import nbformat
 import papermill
-from jupyter_client.blocking import BlockingKernelClient
+from papermill.engines import NBClientEngine, papermill_engines
 from nbclient.exceptions import CellTimeoutError
 from tqdm import tqdm
 
@@ -33,6 +33,7 @@ from .buildspec import BuildError, Job, sha
 WARM_UP = ("import pandas, numpy, scipy.stats, statsmodels.api, statsmodels.formula.api, seaborn, "
            "matplotlib.pyplot, pymannkendall, pcpbook.chapter")
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+WARM_ENGINE = "pcpbook-warm-kernel"
 
 
 @dataclass
@@ -84,21 +85,41 @@ def _warm_kernel():
     return _KERNEL
 
 
+class WarmKernelEngine(NBClientEngine):
+    """papermill's nbclient engine on this worker's warm kernel (registered as papermill's own
+    engines are): before the notebook's cells run, the kernel's namespace is cleared, its
+    figures closed and its working folder set to the notebook's (``folder``)."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, folder: str = ".", **kwargs):
+        kernel = _warm_kernel()
+        _run_code(kernel, "get_ipython().run_line_magic('reset', '-f')\n"
+                          "import os as _os, matplotlib.pyplot as _plt\n"
+                          f"_plt.close('all'); _os.chdir({folder!r})\n"
+                          "del _os, _plt")
+        return super().execute_managed_notebook(nb_man, kernel_name, km=kernel, **kwargs)
+
+
+papermill_engines.register(WARM_ENGINE, WarmKernelEngine)
+
+
 def _retire_kernel() -> None:
     global _KERNEL
     _KERNEL.shutdown_kernel(now=True)
     _KERNEL = None
 
 
-def _run_code(kernel, code: str) -> None:
-    client = BlockingKernelClient()
-    client.load_connection_info(kernel.get_connection_info())
+@functools.lru_cache(maxsize=4)
+def _control_client(kernel):
+    """A client of the kernel's own, kept open, for set-up code outside any notebook."""
+    client = kernel.blocking_client()  # with the manager as parent: alive means the process runs, not a heartbeat
     client.start_channels()
-    try:
-        client.wait_for_ready(timeout=60)
-        reply = client.execute_interactive(code, timeout=300, output_hook=lambda message: None)
-    finally:
-        client.stop_channels()
+    client.wait_for_ready(timeout=60)
+    return client
+
+
+def _run_code(kernel, code: str) -> None:
+    reply = _control_client(kernel).execute_interactive(code, timeout=300, output_hook=lambda message: None)
     if reply["content"]["status"] != "ok":
         raise RuntimeError(f"kernel set-up failed: {reply['content'].get('evalue')}")
 
@@ -113,19 +134,10 @@ def execute_chapter(source: Path, target: Path, parameters: dict, verbose: bool 
         logging.basicConfig(level=logging.INFO, format="%(message)s")
     started = time.perf_counter()
     try:
-        kernel = _warm_kernel()
-        notebook = nbformat.read(source, as_version=4)
-        prelude = nbformat.v4.new_code_cell(
-            "get_ipython().run_line_magic('reset', '-f')\n"
-            "import os as _os, matplotlib.pyplot as _plt\n"
-            f"_plt.close('all'); _os.chdir({str(target.parent)!r})\n"
-            "del _os, _plt", metadata={"tags": ["remove-cell", "pcpbook-prelude"]})
-        prelude["id"] = "pcpbook-prelude"
-        notebook.cells.insert(0, prelude)  # a clean namespace in the notebook's folder, in the same round trip
         try:
-            papermill.execute_notebook(notebook, str(target), parameters=parameters, km=kernel,
-                                       kernel_name="python3", cwd=str(target.parent), progress_bar=False,
-                                       log_output=verbose, request_save_on_cell_execute=False,
+            papermill.execute_notebook(str(source), str(target), parameters=parameters, engine_name=WARM_ENGINE,
+                                       folder=str(target.parent), kernel_name="python3", cwd=str(target.parent),
+                                       progress_bar=False, log_output=verbose, request_save_on_cell_execute=False,
                                        execution_timeout=timeout)
         finally:
             _finish_notebook(target, source)
@@ -147,12 +159,10 @@ def _failure(source: Path, exc: Exception) -> ChapterFailure:
 
 
 def _finish_notebook(target: Path, source: Path) -> None:
-    """Record the notebook's source path (papermill records an in-memory input as the whole
-    notebook) and keep the parameters and papermill's injected cell out of the book."""
+    """Keep the parameters and papermill's injected cell out of the book."""
     if not target.exists():
         return
     executed = nbformat.read(target, as_version=4)
-    executed.metadata.setdefault("papermill", {})["input_path"] = str(source)
     for cell in executed.cells:
         tags = cell.metadata.get("tags", [])
         if {"parameters", "injected-parameters"} & set(tags) and "remove-cell" not in tags:
