@@ -125,7 +125,7 @@ def plan_edition(root: Path, dataset: Dataset, quarter: Quarter, plan: Plan, sit
     planned = EditionPlan(quarter.id, quarter, plan, root / "_build" / "staging" / quarter.id, [], inputs,
                           version, history, _sees_modelled(dataset, quarter.end), print_file)
     # every chapter's tests are controlled together (false discovery rate), so each sees all the plan's measures
-    chapters_see = dataset.visible_digest(quarter, sorted({m for p in plan.priorities for m in p.measures}))
+    chapters_see = dataset.visible_digest(quarter, sorted(plan.measure_ids))
     for notebook, measures in notebooks:
         parameters = {"quarter": quarter.id, "data_dir": str(dataset.root)}
         sees = data if measures is None else chapters_see

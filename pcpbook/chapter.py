@@ -289,7 +289,7 @@ def plan_trends(dataset: Dataset, plan: Plan, quarter: Quarter) -> dict:
     key = ("trends", plan.id, quarter)
     if key not in dataset.memo:
         results = {}
-        for measure_id in dict.fromkeys(m for p in plan.priorities for m in p.measures):
+        for measure_id in plan.measure_ids:
             measure = dataset.measures[measure_id]
             if measure.trend_test:
                 _, series, _ = trend_inputs(dataset, measure, quarter.end)
@@ -311,7 +311,7 @@ def not_shown(measure, reason: Exception) -> str:
 
 def plan_comparisons(dataset: Dataset, plan: Plan, quarter: Quarter) -> dict[str, list]:
     """Every comparison in an edition of ``plan``, tested together."""
-    return edition_comparisons(dataset, [m for p in plan.priorities for m in p.measures], quarter)
+    return edition_comparisons(dataset, plan.measure_ids, quarter)
 
 
 def headline_table(edition: Edition) -> Markdown:

@@ -19,7 +19,6 @@ are shown as the characters they are, never interpreted.
 
 from __future__ import annotations
 
-import html
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from pathlib import Path
 from .data import Plan, Problem
 from .periods import PeriodError, Quarter, quarters_between
 from .reading import ReadError, read_text
+from .render import escape_html
 
 STATUSES = ("complete", "on track", "at risk", "not started", "no update")
 NO_UPDATE = "no update"
@@ -315,4 +315,4 @@ def to_html(text: str) -> str:
 
 
 def _inline(text: str) -> str:
-    return _BOLD.sub(r"<strong>\1</strong>", html.escape(text, quote=True))
+    return _BOLD.sub(r"<strong>\1</strong>", escape_html(text))

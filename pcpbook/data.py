@@ -160,6 +160,11 @@ class Plan:
     def covers(self, quarter: Quarter) -> bool:
         return self.first_quarter <= quarter <= self.last_quarter
 
+    @property
+    def measure_ids(self) -> tuple[str, ...]:
+        """Every measure the plan reports, in priority order, each once."""
+        return tuple(dict.fromkeys(m for p in self.priorities for m in p.measures))
+
     def priority(self, number: int) -> Priority:
         for priority in self.priorities:
             if priority.number == number:

@@ -103,7 +103,7 @@ def verdict(comparison: Comparison, book: str = "edition") -> str:
     if test.seasonal_ratio is not None:
         movement = 100 * (test.seasonal_ratio - 1)
         subject = (f"The usual seasonal pattern alone accounts for a {'rise' if movement > 0 else 'fall'} of "
-                   f"{percent(movement)}; allowing for it, the change is {_direction(test.estimate)} "
+                   f"{percent(movement)}; allowing for it, the change is {_signed_percent(100 * (test.estimate - 1))} "
                    f"({interval(test)}), which")
     variation = "sampling variation" if test.scale == "points" else "usual variation"
     if test.significant:
@@ -115,11 +115,6 @@ def verdict(comparison: Comparison, book: str = "edition") -> str:
     if test.small:
         return f"Numbers this small are too few to tell apart from {variation} ({p_value(test.p_value)})."
     return f"{subject} is too small to tell apart from {variation} ({p_value(test.p_value)})."
-
-
-def _direction(ratio: float) -> str:
-    change = 100 * (ratio - 1)
-    return f"{'up' if change > 0 else 'down'} {percent(change)}" if round(change, 1) else "unchanged"
 
 
 def test_cell(test: ChangeTest) -> str:
