@@ -105,6 +105,7 @@ papermill_engines.register(WARM_ENGINE, WarmKernelEngine)
 
 def _retire_kernel() -> None:
     global _KERNEL
+    _control_client(_KERNEL).stop_channels()
     _KERNEL.shutdown_kernel(now=True)
     _KERNEL = None
 
