@@ -15,7 +15,9 @@ import logging
 import multiprocessing
 import multiprocessing.util
 import os
+import shutil
 import signal
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -62,26 +64,50 @@ def _start_worker(log: Path | None, build: int) -> None:
 
 
 def _stop_worker(*_) -> None:
-    if _KERNEL is not None:
-        _KERNEL.shutdown_kernel(now=True)
-    os._exit(1)
+    """On SIGTERM: kill the kernel's process outright (the manager's own shutdown runs an event
+    loop, which a signal handler may have interrupted), remove its sockets and exit."""
+    try:
+        process = getattr(_KERNEL and _KERNEL.provisioner, "process", None)
+        if process is not None:
+            process.kill()
+        if _KERNEL is not None:
+            shutil.rmtree(Path(_KERNEL.ip).parent, ignore_errors=True)
+    finally:
+        os._exit(1)
+
+
+def _stop_kernel(kernel) -> None:
+    """Kill a kernel (if it started) and remove its socket folder."""
+    try:
+        if kernel.has_kernel:
+            kernel.shutdown_kernel(now=True)
+    finally:
+        shutil.rmtree(Path(kernel.ip).parent, ignore_errors=True)
 
 
 _KERNEL = None
 
 
 def _warm_kernel():
-    """This worker's kernel, started once with the heavy libraries already imported."""
+    """This worker's kernel, started once with the heavy libraries already imported. It talks
+    over Unix sockets in a folder of its own: over TCP, jupyter_client picks free ports and
+    closes them before the kernel binds them, and a kernel another worker starts in between
+    can take one (the kernel then dies with "Address already in use")."""
     global _KERNEL
-    if _KERNEL is None or not _KERNEL.is_alive():
+    if _KERNEL is not None and not _KERNEL.is_alive():
+        _stop_kernel(_KERNEL)
+        _KERNEL = None
+    if _KERNEL is None:
         from jupyter_client.manager import KernelManager
         # nbclient needs an asynchronous client: with a blocking one it waits for output
         # forever and its cell timeout never fires
-        kernel = KernelManager(kernel_name="python3", client_class="jupyter_client.asynchronous.AsyncKernelClient")
+        sockets = Path(tempfile.mkdtemp(prefix="pcpbook-kernel-"))
+        kernel = KernelManager(kernel_name="python3", client_class="jupyter_client.asynchronous.AsyncKernelClient",
+                               transport="ipc", ip=str(sockets / "kernel"))
+        _KERNEL = kernel  # before it starts, so a worker stopped while it warms up stops it too
+        multiprocessing.util.Finalize(None, _stop_kernel, args=(kernel,), exitpriority=10)
         kernel.start_kernel()
-        multiprocessing.util.Finalize(None, kernel.shutdown_kernel, kwargs={"now": True}, exitpriority=10)
         _run_code(kernel, WARM_UP)
-        _KERNEL = kernel
     return _KERNEL
 
 
@@ -106,7 +132,7 @@ papermill_engines.register(WARM_ENGINE, WarmKernelEngine)
 def _retire_kernel() -> None:
     global _KERNEL
     _control_client(_KERNEL).stop_channels()
-    _KERNEL.shutdown_kernel(now=True)
+    _stop_kernel(_KERNEL)
     _KERNEL = None
 
 

@@ -8,13 +8,14 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import nbformat
 import psutil
 import pytest
 
 from conftest import copy_project
-from pcpbook import edition, jupyterbook
+from pcpbook import edition, jupyterbook, runner
 from pcpbook.site import publish
 from pcpbook.edition import BuildError
 
@@ -39,8 +40,11 @@ def test_a_hung_chapter_is_stopped_and_named(tmp_path):
 @pytest.mark.slow
 def test_a_killed_build_takes_its_workers_and_kernels_with_it(tmp_path):
     project = copy_project(tmp_path / "project")
+    scratch = tmp_path / "tmp"  # where the kernels' socket folders go
+    scratch.mkdir()
     build = subprocess.Popen([sys.executable, "-m", "pcpbook", "build", "--quarter", "2023-24-Q4", "--workers", "2"],
-                             cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             env={**os.environ, "TMPDIR": str(scratch)})
     deadline, family = time.monotonic() + 120, []
     while time.monotonic() < deadline:  # until both workers have started their kernels
         family = psutil.Process(build.pid).children(recursive=True)
@@ -53,6 +57,24 @@ def test_a_killed_build_takes_its_workers_and_kernels_with_it(tmp_path):
     time.sleep(5)
     left = [p for p in family if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
     assert left == []
+    assert not [p.name for p in scratch.iterdir() if p.name.startswith("pcpbook-kernel-")]
+
+
+@pytest.mark.slow
+def test_a_kernel_listens_on_sockets_of_its_own_not_on_ports_another_kernel_can_take():
+    """Over TCP, jupyter_client chooses free ports and closes them before the kernel binds them;
+    a kernel started in between by another worker could take one (seen in CI: "Address already
+    in use", the chapter failing with "Kernel died before replying to kernel_info")."""
+    kernel = runner._warm_kernel()
+    try:
+        sockets = Path(kernel.ip).parent
+        assert kernel.transport == "ipc"
+        assert sorted(p.name for p in sockets.iterdir()) == [f"kernel-{n}" for n in range(1, 6)]
+        listening = {c.laddr for c in psutil.Process(kernel.provisioner.pid).net_connections(kind="unix")}
+        assert {str(p) for p in sockets.iterdir()} <= listening
+    finally:
+        runner._retire_kernel()
+    assert not sockets.exists()
 
 
 def test_a_full_disk_leaves_the_site_as_it_was(tmp_path, monkeypatch):
