@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -96,7 +97,15 @@ class UsualVariation:
 
 def design_matrix(frame: pd.DataFrame, trend_columns: str) -> pd.DataFrame:
     """Calendar month, the trend columns given (a patsy term) and, when the months include
-    any, the lockdown share."""
+    any, the lockdown share. The columns depend only on the months, so measures over the same
+    months share one (read-only) matrix: patsy takes longer to build it than the GLM to fit."""
+    return _design(tuple(frame["period_start"]), tuple(frame["lockdown"]), trend_columns)
+
+
+@functools.lru_cache(maxsize=512)
+def _design(months: tuple, lockdown: tuple, trend_columns: str) -> pd.DataFrame:
+    frame = pd.DataFrame({"month": [m.month for m in months], "lockdown": lockdown,
+                          "years": [(m - months[0]).days / 365.25 for m in months]})
     terms = ["C(month, levels=range(1, 13))" if frame["month"].nunique() == 12 else "C(month)", trend_columns]
     if frame["lockdown"].gt(0).any() and frame["lockdown"].lt(1).any():
         terms.append("lockdown")
