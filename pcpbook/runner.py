@@ -15,9 +15,7 @@ import logging
 import multiprocessing
 import multiprocessing.util
 import os
-import shutil
 import signal
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -25,15 +23,16 @@ from pathlib import Path
 
 import nbformat
 import papermill
-from papermill.engines import NBClientEngine, papermill_engines
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import Engine, papermill_engines
+from papermill.log import logger as papermill_logger
 from nbclient.exceptions import CellTimeoutError
 from tqdm import tqdm
 
 from . import settings
 from .buildspec import BuildError, Job, sha
+from .kernel import WarmKernel
 
-WARM_UP = ("import pandas, numpy, scipy.stats, statsmodels.api, statsmodels.formula.api, seaborn, "
-           "matplotlib.pyplot, pymannkendall, pcpbook.chapter")
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 WARM_ENGINE = "pcpbook-warm-kernel"
 
@@ -64,91 +63,51 @@ def _start_worker(log: Path | None, build: int) -> None:
 
 
 def _stop_worker(*_) -> None:
-    """On SIGTERM: kill the kernel's process outright (the manager's own shutdown runs an event
-    loop, which a signal handler may have interrupted), remove its sockets and exit."""
     try:
-        process = getattr(_KERNEL and _KERNEL.provisioner, "process", None)
-        if process is not None:
-            process.kill()
         if _KERNEL is not None:
-            shutil.rmtree(Path(_KERNEL.ip).parent, ignore_errors=True)
+            _KERNEL.kill()
     finally:
         os._exit(1)
 
 
-def _stop_kernel(kernel) -> None:
-    """Kill a kernel (if it started) and remove its socket folder."""
-    try:
-        if kernel.has_kernel:
-            kernel.shutdown_kernel(now=True)
-    finally:
-        shutil.rmtree(Path(kernel.ip).parent, ignore_errors=True)
+_KERNEL: WarmKernel | None = None
 
 
-_KERNEL = None
-
-
-def _warm_kernel():
-    """This worker's kernel, started once with the heavy libraries already imported. It talks
-    over Unix sockets in a folder of its own: over TCP, jupyter_client picks free ports and
-    closes them before the kernel binds them, and a kernel another worker starts in between
-    can take one (the kernel then dies with "Address already in use")."""
+def _warm_kernel() -> WarmKernel:
+    """This worker's kernel, started on first use (again if it died)."""
     global _KERNEL
     if _KERNEL is not None and not _KERNEL.is_alive():
-        _stop_kernel(_KERNEL)
-        _KERNEL = None
+        _retire_kernel()
     if _KERNEL is None:
-        from jupyter_client.manager import KernelManager
-        # nbclient needs an asynchronous client: with a blocking one it waits for output
-        # forever and its cell timeout never fires
-        sockets = Path(tempfile.mkdtemp(prefix="pcpbook-kernel-"))
-        kernel = KernelManager(kernel_name="python3", client_class="jupyter_client.asynchronous.AsyncKernelClient",
-                               transport="ipc", ip=str(sockets / "kernel"))
-        _KERNEL = kernel  # before it starts, so a worker stopped while it warms up stops it too
-        multiprocessing.util.Finalize(None, _stop_kernel, args=(kernel,), exitpriority=10)
-        kernel.start_kernel()
-        _run_code(kernel, WARM_UP)
+        _KERNEL = WarmKernel()  # known before it starts, so a worker stopped while it warms up kills it too
+        multiprocessing.util.Finalize(None, _KERNEL.stop, exitpriority=10)
+        _KERNEL.start()
     return _KERNEL
-
-
-class WarmKernelEngine(NBClientEngine):
-    """papermill's nbclient engine on this worker's warm kernel (registered as papermill's own
-    engines are): before the notebook's cells run, the kernel's namespace is cleared, its
-    figures closed and its working folder set to the notebook's (``folder``)."""
-
-    @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, folder: str = ".", **kwargs):
-        kernel = _warm_kernel()
-        _run_code(kernel, "get_ipython().run_line_magic('reset', '-f')\n"
-                          "import os as _os, matplotlib.pyplot as _plt\n"
-                          f"_plt.close('all'); _os.chdir({folder!r})\n"
-                          "del _os, _plt")
-        return super().execute_managed_notebook(nb_man, kernel_name, km=kernel, **kwargs)
-
-
-papermill_engines.register(WARM_ENGINE, WarmKernelEngine)
 
 
 def _retire_kernel() -> None:
     global _KERNEL
-    _control_client(_KERNEL).stop_channels()
-    _stop_kernel(_KERNEL)
+    _KERNEL.stop()
     _KERNEL = None
 
 
-@functools.lru_cache(maxsize=4)
-def _control_client(kernel):
-    """A client of the kernel's own, kept open, for set-up code outside any notebook."""
-    client = kernel.blocking_client()  # with the manager as parent: alive means the process runs, not a heartbeat
-    client.start_channels()
-    client.wait_for_ready(timeout=60)
-    return client
+class WarmKernelEngine(Engine):
+    """A papermill engine (registered as papermill's own are) that runs each notebook through
+    nbclient on this worker's warm kernel and its kept-open client, after clearing the
+    kernel's namespace and moving it to the notebook's folder (``folder``)."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, folder: str = ".",
+                                 execution_timeout=None, **unused):  # papermill's start_timeout, input_path ...
+        kernel = _warm_kernel()
+        kernel.prepare_for(folder)
+        client = PapermillNotebookClient(nb_man, km=kernel.manager, kernel_name=kernel_name, timeout=execution_timeout,
+                                         log=papermill_logger, log_output=log_output)
+        client.kc = kernel.notebooks  # nbclient starts a client only when it has none
+        return client.execute()
 
 
-def _run_code(kernel, code: str) -> None:
-    reply = _control_client(kernel).execute_interactive(code, timeout=300, output_hook=lambda message: None)
-    if reply["content"]["status"] != "ok":
-        raise RuntimeError(f"kernel set-up failed: {reply['content'].get('evalue')}")
+papermill_engines.register(WARM_ENGINE, WarmKernelEngine)
 
 
 def execute_chapter(source: Path, target: Path, parameters: dict, verbose: bool = False,

@@ -67,13 +67,13 @@ def test_a_kernel_listens_on_sockets_of_its_own_not_on_ports_another_kernel_can_
     in use", the chapter failing with "Kernel died before replying to kernel_info")."""
     kernel = runner._warm_kernel()
     try:
-        sockets = Path(kernel.ip).parent
-        assert kernel.transport == "ipc"
-        assert sorted(p.name for p in sockets.iterdir()) == [f"kernel-{n}" for n in range(1, 6)]
-        listening = {c.laddr for c in psutil.Process(kernel.provisioner.pid).net_connections(kind="unix")}
-        assert {str(p) for p in sockets.iterdir()} <= listening
+        assert kernel.manager.transport == "ipc"
+        assert sorted(p.name for p in kernel.sockets.iterdir()) == [f"kernel-{n}" for n in range(1, 6)]
+        listening = {c.laddr for c in psutil.Process(kernel.manager.provisioner.pid).net_connections(kind="unix")}
+        assert {str(p) for p in kernel.sockets.iterdir()} <= listening
     finally:
         runner._retire_kernel()
+    sockets = kernel.sockets
     assert not sockets.exists()
 
 

@@ -1,0 +1,54 @@
+"""The warm kernel runs notebook after notebook as if each had a kernel of its own."""
+
+import nbformat
+import psutil
+import pytest
+
+from pcpbook import runner
+
+
+def _notebook(path, *sources):
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    parameters = nbformat.v4.new_code_cell("quarter = None")
+    parameters.metadata["tags"] = ["parameters"]
+    notebook.cells = [parameters, *(nbformat.v4.new_code_cell(source) for source in sources)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, path)
+    return path
+
+
+def _outputs(path):
+    return [output.get("text", "") for cell in nbformat.read(path, as_version=4).cells
+            for output in cell.get("outputs", [])]
+
+
+@pytest.fixture
+def kernel_runs():
+    yield runner.execute_chapter
+    if runner._KERNEL is not None:
+        runner._retire_kernel()
+
+
+def test_a_notebook_sees_nothing_the_previous_one_left_and_runs_in_its_own_folder(tmp_path, kernel_runs):
+    first = _notebook(tmp_path / "a" / "first.ipynb", "left_behind = 42\nimport matplotlib.pyplot as plt\nplt.figure()")
+    second = _notebook(tmp_path / "b" / "second.ipynb",
+                       "import os, matplotlib.pyplot as plt\nprint('left_behind' in globals(), len(plt.get_fignums()))",
+                       "print(os.getcwd())", "print(quarter)")
+    for notebook in (first, second):
+        outcome = kernel_runs(notebook, tmp_path / "out" / notebook.parent.name / notebook.name, {"quarter": "2023-24-Q4"})
+        assert isinstance(outcome, float), outcome
+    assert _outputs(tmp_path / "out" / "b" / "second.ipynb") == ["False 0\n", f"{tmp_path / 'out' / 'b'}\n",
+                                                                "2023-24-Q4\n"]
+
+
+def test_notebook_after_notebook_opens_no_new_connections(tmp_path, kernel_runs):
+    """nbclient leaves open a client it did not make: one per notebook would pile up sockets
+    (and a copy of every output message) for the worker's life."""
+    notebook = _notebook(tmp_path / "n.ipynb", "x = 1")
+    this_worker = psutil.Process()
+    kernel_runs(notebook, tmp_path / "out" / "0.ipynb", {"quarter": "q"})
+    before = this_worker.num_fds()
+    for n in range(1, 6):
+        assert isinstance(kernel_runs(notebook, tmp_path / "out" / f"{n}.ipynb", {"quarter": "q"}), float)
+    assert this_worker.num_fds() == before
