@@ -9,7 +9,8 @@ The orchestration; each step lives in its own module:
    unchanged is not rebuilt.
 3. ``cache`` puts back notebooks whose key was seen before; ``runner`` runs the rest (papermill,
    warm kernels in worker processes), imported only when something must run.
-4. ``jupyterbook`` builds each staged book with warnings as errors, and its print edition;
+4. ``jupyterbook`` builds each staged book with warnings as errors (``sphinxrun``: Sphinx in
+   preloaded processes), and its print edition;
    ``site`` swaps it into ``<site>/<name>/`` and rewrites the switcher and landing page.
 A failing chapter fails its edition, names the chapter, cell and error, and keeps the executed
 notebook under ``_build/failed/``; that edition's published copy is left exactly as it was.
@@ -24,13 +25,13 @@ import os
 import shutil
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
 
-from . import cache, commentary, printing, settings
+from . import cache, commentary, printing, settings, sphinxrun
 from .buildspec import (EDITION_RECORD, BuildError, EditionPlan, Job, library_digest, plan_edition, plan_review,
                         publication_settings, published_inputs)
 from .data import Dataset, Plan, load
@@ -135,11 +136,14 @@ def _build_books(root: Path, plans: list[EditionPlan], site: Path, workers: int 
         print(f"note: no print edition (PDF): Chromium not found; {printing.CHROMIUM_HINT}", file=sys.stderr)
     for planned in todo:
         shutil.rmtree(planned.stage, ignore_errors=True)
-    failures = _execute([job for p in todo for job in p.jobs], root, workers, verbose)
-    failed = {job.edition for job in failures}
-    timings = {"validate": validated, "execute (wall)": time.perf_counter() - started - validated}
-    built = [p for p in todo if p.name not in failed]
-    results += _publish_all(root, built, site, base_url, verbose, timings)
+    with contextlib.ExitStack() as stack:
+        # Sphinx's process starts now: its imports overlap the chapters' execution
+        sphinx = stack.enter_context(sphinxrun.builder_pool()) if todo else None
+        failures = _execute([job for p in todo for job in p.jobs], root, workers, verbose)
+        failed = {job.edition for job in failures}
+        timings = {"validate": validated, "execute (wall)": time.perf_counter() - started - validated}
+        built = [p for p in todo if p.name not in failed]
+        results += _publish_all(root, built, site, base_url, verbose, timings, sphinx)
     for p in todo:
         if p.name in failed:
             _keep_failed(p.stage, root, p.name)
@@ -224,17 +228,19 @@ def _keep_failed(stage: Path, root: Path, name: str) -> Path:
 
 
 def _publish_all(root: Path, editions: list[EditionPlan], site: Path, base_url: str,
-                 verbose: bool, timings: dict) -> list[BuildResult]:
+                 verbose: bool, timings: dict, sphinx: Executor) -> list[BuildResult]:
     """Build each staged edition with Jupyter Book (two at a time) and publish it."""
     def one(planned: EditionPlan) -> BuildResult:
         started = time.perf_counter()
         write_book_files(root, planned, base_url)
         own = {**timings, "jupyter-book": 0.0}
         write_build_page(root, planned, own)
-        html_dir = run_jupyter_book(planned.stage, verbose)
+        builders = ("html", "singlehtml") if planned.print_file else ("html",)
+        built = run_jupyter_book(sphinx, planned.stage, verbose, builders)
         own["jupyter-book"] = time.perf_counter() - started
+        html_dir = built / "html"
         if planned.print_file:
-            own["print edition"] = print_edition(planned, html_dir, verbose)
+            own["print edition"] = print_edition(planned, built / "singlehtml", html_dir)
         write_record(html_dir, root, planned, own)
         target = publish(html_dir, site, planned.name)
         shutil.rmtree(planned.stage, ignore_errors=True)

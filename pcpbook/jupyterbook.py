@@ -11,12 +11,13 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import Executor
 from importlib import metadata
 from pathlib import Path
 
 import yaml
 
-from . import __version__, book, printing, settings
+from . import __version__, book, printing, settings, sphinxrun
 from .buildspec import RECORDED_PACKAGES, BuildError, EditionPlan
 from .periods import fy_label, month_label
 from .render import code, markdown_table, plain_text
@@ -76,10 +77,9 @@ def write_build_page(root: Path, planned: EditionPlan, timings: dict) -> None:
     (planned.stage / book.BUILD_PAGE).write_text("\n\n".join(parts) + "\n", encoding="utf-8")
 
 
-def print_edition(planned: EditionPlan, html_dir: Path, verbose: bool) -> float:
-    """Build the book as one HTML page and print it to ``<book>/<name>.pdf``; seconds taken."""
+def print_edition(planned: EditionPlan, single: Path, html_dir: Path) -> float:
+    """Print the book's single-page build to ``<book>/<name>.pdf``; seconds taken."""
     started = time.perf_counter()
-    single = run_jupyter_book(planned.stage, verbose, builder="singlehtml")
     root_page = yaml.safe_load((planned.stage / "_toc.yml").read_text(encoding="utf-8"))["root"]
     page = single / "print-edition.html"  # the page's links are relative to the build's top folder
     shutil.copyfile(single / f"{root_page}.html", page)
@@ -90,19 +90,19 @@ def print_edition(planned: EditionPlan, html_dir: Path, verbose: bool) -> float:
     return time.perf_counter() - started
 
 
-def run_jupyter_book(stage: Path, verbose: bool, builder: str = "html") -> Path:
-    command = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(stage),
-               "--path-output", str(stage), "--builder", builder, "-W", "--keep-going"]
-    result = subprocess.run(command, capture_output=True, text=True)
+def run_jupyter_book(pool: Executor, stage: Path, verbose: bool, builders: tuple[str, ...] = ("html",)) -> Path:
+    """Build the staged book with each of ``builders`` (warnings are errors) in one of
+    ``pool``'s processes (sphinxrun.builder_pool); the build folder."""
+    failed, said = pool.submit(sphinxrun.build_book, str(stage), builders).result()
     if verbose:
-        print(result.stdout[-4000:])
-    if result.returncode != 0:
-        log = stage.parent.parent / "failed" / f"{stage.name}-jupyter-book-{builder}.log"
+        print(said[-4000:])
+    if failed:
+        log = stage.parent.parent / "failed" / f"{stage.name}-jupyter-book-{failed}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
-        log.write_text(result.stdout + result.stderr, encoding="utf-8")
+        log.write_text(said, encoding="utf-8")
         raise BuildError(f"Jupyter Book build of {stage.name} failed (warnings are errors); log in "
-                         f"{log}:\n" + "\n".join(reasons(result.stdout + result.stderr)))
-    return stage / "_build" / builder
+                         f"{log}:\n" + "\n".join(reasons(said)))
+    return stage / "_build"
 
 
 def reasons(output: str, most: int = 20) -> list[str]:

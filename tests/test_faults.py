@@ -15,7 +15,7 @@ import psutil
 import pytest
 
 from conftest import copy_project
-from pcpbook import edition, jupyterbook, runner
+from pcpbook import edition, jupyterbook, runner, sphinxrun
 from pcpbook.site import publish
 from pcpbook.edition import BuildError
 
@@ -95,6 +95,19 @@ def test_a_full_disk_leaves_the_site_as_it_was(tmp_path, monkeypatch):
         publish(built, site, "2023-24-Q1")
     assert sorted(p.name for p in site.iterdir()) == ["2023-24-Q1"]
     assert (site / "2023-24-Q1" / "index.html").read_text() == "published"
+
+
+def test_a_sphinx_warning_fails_the_book_with_the_warning_and_a_log(tmp_path):
+    stage = tmp_path / "_build" / "staging" / "2023-24-Q4"
+    stage.mkdir(parents=True)
+    (stage / "_config.yml").write_text("title: t\nexecute:\n  execute_notebooks: 'off'\n")
+    (stage / "_toc.yml").write_text("format: jb-book\nroot: intro\n")
+    (stage / "intro.md").write_text("# Intro\n\nSee {doc}`missing-page`.\n")
+    with sphinxrun.builder_pool() as pool, pytest.raises(BuildError) as caught:
+        jupyterbook.run_jupyter_book(pool, stage, verbose=False)
+    assert "Jupyter Book build of 2023-24-Q4 failed (warnings are errors)" in str(caught.value)
+    assert "unknown document: 'missing-page'" in str(caught.value)
+    assert "missing-page" in (tmp_path / "_build" / "failed" / "2023-24-Q4-jupyter-book-html.log").read_text()
 
 
 def test_a_failed_jupyter_book_run_says_why():

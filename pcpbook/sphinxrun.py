@@ -1,0 +1,55 @@
+"""Jupyter Book's Sphinx builds, each in a fresh process forked from one that has already
+imported Sphinx, Jupyter Book and the book's extensions (multiprocessing's forkserver with
+preloaded modules).
+
+Running `jupyter-book build` as a command costs a new interpreter and about a second of
+imports for every build, and the print edition's single-page build started again from the
+sources. Here both builders of a book run one after the other in one process, on one Sphinx
+environment, exactly as Jupyter Book's own command calls them (``jupyter_book.sphinx.build_sphinx``).
+A process serves one book only, so no Sphinx state passes from one book to the next.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+from multiprocessing import forkserver
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+# Jupyter Book 1's default extensions and theme (jupyter_book.config), and the two builders used
+PRELOAD = ("jupyter_book.sphinx", "sphinx.builders.html", "sphinx.builders.singlehtml", "sphinx_togglebutton",
+           "sphinx_copybutton", "myst_nb", "jupyter_book", "sphinx_comments", "sphinx_external_toc",
+           "sphinx.ext.intersphinx", "sphinx_design", "sphinx_book_theme", "sphinx_jupyterbook_latex",
+           "sphinx_multitoc_numbering")
+
+
+def builder_pool(workers: int = 2) -> ProcessPoolExecutor:
+    """Processes for Sphinx builds; the preloading process starts at once, so its imports
+    overlap whatever the build does next."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(PRELOAD))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=1)
+    forkserver.ensure_running()
+    return pool
+
+
+def build_book(stage: str, builders: tuple[str, ...]) -> tuple[str | None, str]:
+    """Run each builder on the staged book in turn (warnings are errors). Returns the first
+    builder that failed (None if all passed) and everything Sphinx said."""
+    from jupyter_book.sphinx import build_sphinx
+    said = io.StringIO()
+    source = Path(stage)
+    with redirect_stdout(said), redirect_stderr(said):
+        for builder in builders:
+            result = build_sphinx(source, source / "_build" / builder, noconfig=True,
+                                  path_config=source / "_config.yml", builder=builder,
+                                  confoverrides={"external_toc_path": str(source / "_toc.yml"),
+                                                 "latex_individualpages": False},
+                                  warningiserror=True, keep_going=True)
+            if result != 0:
+                if isinstance(result, BaseException):
+                    print(f"{type(result).__name__}: {result}", file=said)
+                return builder, said.getvalue()
+    return None, said.getvalue()
