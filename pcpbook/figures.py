@@ -5,6 +5,7 @@ value shown is modelled, and alt text computed from the data for screen readers.
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
@@ -22,6 +23,8 @@ PALETTE = sns.color_palette("colorblind")
 COLOURS = {"series": PALETTE[0], "observed": PALETTE[1], "baseline": PALETTE[5], "alert": PALETTE[3],
            "context": PALETTE[7]}
 HISTORY_YEARS = 5
+SOURCE_LINE_CHARACTERS = 140  # what fits across a 7.5-inch chart in the source line's small type
+SOURCE_LINE_INCHES = 0.13      # the height of one more line of it
 CHART_SETTINGS = {
     "text.parse_math": False,  # labels come from data: a "$" is a dollar sign, not mathematics
     "axes.titley": 1.0,  # titles sit on the frame (no top axis): placing them by measuring the ticks is slow
@@ -77,18 +80,18 @@ def _line_chart(measure: Measure, series: pd.DataFrame, start: dt.date, end: dt.
         axes.set_xlabel("")
         axes.set_ylabel(_axis_label(measure))
         axes.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        modelled = bool((shown["status"] == "modelled").any())
+        real = shown.loc[shown["status"] != "modelled", "source"].unique().tolist()
+        lift = _label_provenance(figure, axes, measure, modelled, 0.035, real)
         handles, labels = axes.get_legend_handles_labels()
         rows = 1 if len(handles) <= 4 else 2  # a second legend row needs a deeper margin
-        figure.subplots_adjust(left=0.11, right=0.98, top=0.91, bottom=0.24 + 0.08 * (rows - 1))
-        figure.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.06 + 0.03 * (rows - 1)),
+        figure.subplots_adjust(left=0.11, right=0.98, top=0.91, bottom=0.24 + 0.08 * (rows - 1) + lift)
+        figure.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.06 + 0.03 * (rows - 1) + lift),
                       ncol=4 if rows == 1 else 3,
                       fontsize="small", frameon=False)
         if axes.get_legend() is not None:  # seaborn's own legend: the figure's legend replaces it
             axes.get_legend().remove()
         axes.set_ylim(bottom=0)
-        modelled = bool((shown["status"] == "modelled").any())
-        real = shown.loc[shown["status"] != "modelled", "source"].unique().tolist()
-        _label_provenance(figure, axes, measure, modelled, 0.035, real)
     plt.close(figure)
     return Chart(figure, _alt_text(measure, shown, end, modelled))
 
@@ -107,14 +110,18 @@ def _draw_control_limits(axes, control: ControlChart) -> None:
 
 
 def _label_provenance(figure, axes, measure: Measure, modelled: bool, source_y: float,
-                      sources: list[str] | None = None) -> None:
-    """The "MODELLED DATA" badge and the source line every chart carries."""
+                      sources: list[str] | None = None) -> float:
+    """The "MODELLED DATA" badge (above the plot's top right corner, clear of the data) and
+    the source line every chart carries. Returns the height, as a share of the figure, that
+    the source line takes beyond its first line, for the margin above it."""
     if modelled:
-        axes.text(0.995, 0.97, "MODELLED DATA", transform=axes.transAxes, ha="right", va="top",
-                  fontsize="small", fontweight="bold", color="#8a3b00",
-                  bbox={"boxstyle": "round", "facecolor": "#fff4e5", "edgecolor": "#8a3b00"})
-    figure.text(0.01, source_y, _source_line(measure, modelled, sources), fontsize="x-small", color="#444444",
-                ha="left", va="bottom", wrap=True)
+        axes.text(1.0, 1.015, "MODELLED DATA", transform=axes.transAxes, ha="right", va="bottom",
+                  fontsize="x-small", fontweight="bold", color="#8a3b00",
+                  bbox={"boxstyle": "round,pad=0.25", "facecolor": "#fff4e5", "edgecolor": "#8a3b00"})
+    # wrapped here, not by matplotlib (wrap=True lays the text out again at every draw)
+    source = textwrap.fill(_source_line(measure, modelled, sources), SOURCE_LINE_CHARACTERS)
+    figure.text(0.01, source_y, source, fontsize="x-small", color="#444444", ha="left", va="bottom")
+    return source.count("\n") * SOURCE_LINE_INCHES / figure.get_figheight()
 
 
 def decomposition_chart(measure: Measure, result: Decomposition, modelled: bool) -> Chart:
@@ -139,8 +146,8 @@ def decomposition_chart(measure: Measure, result: Decomposition, modelled: bool)
             axes[3].legend(loc="upper left", fontsize="small")
         axes[-1].set_xlabel("")
         axes[0].set_title(f"{measure.label}: seasonal decomposition (STL)", loc="left", fontweight="bold")
-        _label_provenance(figure, axes[0], measure, modelled, 0.01)
-        figure.subplots_adjust(left=0.12, right=0.98, top=0.95, bottom=0.1, hspace=0.15)
+        lift = _label_provenance(figure, axes[0], measure, modelled, 0.01)
+        figure.subplots_adjust(left=0.12, right=0.98, top=0.95, bottom=0.1 + lift, hspace=0.15)
     plt.close(figure)
     first, last = frame["period_start"].iloc[0], frame["period_start"].iloc[-1]
     alt = (f"Four stacked charts decomposing monthly {measure.label} from {month_label(first)} to "
@@ -157,7 +164,6 @@ def trend_model_chart(measure: Measure, result: TrendResult, modelled: bool) -> 
     frame = result.fitted.assign(date=lambda f: pd.to_datetime(f["period_start"]))
     with plt.rc_context(CHART_SETTINGS), sns.axes_style("whitegrid"), sns.plotting_context("notebook", font_scale=0.85):
         figure, axes = plt.subplots(figsize=(7.5, 4.1), dpi=100)
-        figure.subplots_adjust(left=0.1, right=0.98, top=0.91, bottom=0.24)
         axes.fill_between(frame["date"], frame["lower"], frame["upper"], color=COLOURS["series"], alpha=0.18,
                           linewidth=0, label="95% band (usual variation)")
         axes.plot(frame["date"], frame["fitted"], color=COLOURS["series"], linewidth=1.4,
@@ -169,9 +175,10 @@ def trend_model_chart(measure: Measure, result: TrendResult, modelled: bool) -> 
         axes.set_title(f"{measure.label}: fitted trend", loc="left", fontweight="bold", fontsize="medium")
         axes.set_ylabel(measure.unit.capitalize())
         axes.set_ylim(bottom=0)
-        figure.legend(*axes.get_legend_handles_labels(), loc="lower center", bbox_to_anchor=(0.5, 0.06), ncol=3,
-                      fontsize="small", frameon=False)
-        _label_provenance(figure, axes, measure, modelled, 0.035)
+        lift = _label_provenance(figure, axes, measure, modelled, 0.035)
+        figure.subplots_adjust(left=0.1, right=0.98, top=0.91, bottom=0.24 + lift)
+        figure.legend(*axes.get_legend_handles_labels(), loc="lower center", bbox_to_anchor=(0.5, 0.06 + lift),
+                      ncol=3, fontsize="small", frameon=False)
     plt.close(figure)
     model = result.model
     change = model.per_year if model.per_year is not None else model.overall
