@@ -25,11 +25,12 @@ import nbformat
 import papermill
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import Engine, papermill_engines
+from papermill.execute import ERROR_MARKER_TAG
 from papermill.log import logger as papermill_logger
 from nbclient.exceptions import CellTimeoutError
 from tqdm import tqdm
 
-from . import settings
+from . import notebooks, settings
 from .buildspec import BuildError, Job, sha
 from .kernel import WarmKernel
 
@@ -132,15 +133,18 @@ def execute_chapter(source: Path, target: Path, parameters: dict, verbose: bool 
         return ChapterFailure(str(source), "a cell", f"ran for more than {timeout} s (the chapter_timeout setting "
                                                      "in _config.yml) and was stopped")
     except Exception as exc:
-        return _failure(source, exc)
+        return _failure(source, target, exc)
     return time.perf_counter() - started
 
 
-def _failure(source: Path, exc: Exception) -> ChapterFailure:
-    """A failing cell by its number, or what stopped the notebook (a kernel that died, a
-    notebook that cannot be read)."""
+def _failure(source: Path, target: Path, exc: Exception) -> ChapterFailure:
+    """The failing cell by its position in the notebook and its first line, or what stopped
+    the notebook (a kernel that died, a notebook that cannot be read)."""
     if isinstance(exc, papermill.PapermillExecutionError):
-        return ChapterFailure(str(source), f"cell {exc.exec_count}", f"{exc.ename}: {exc.evalue}")
+        executed = nbformat.read(target, as_version=4)
+        # papermill's index is of the executed cells, before it wrote its two error-marker cells in
+        executed.cells = [cell for cell in executed.cells if ERROR_MARKER_TAG not in cell.metadata.get("tags", [])]
+        return ChapterFailure(str(source), notebooks.cell_name(executed, exc.cell_index), f"{exc.ename}: {exc.evalue}")
     return ChapterFailure(str(source), "before any cell ran", f"{type(exc).__name__}: {exc}")
 
 
@@ -162,14 +166,23 @@ def _declared_parameters(path: str, content: str) -> frozenset:
 
 
 def check_parameters(notebook: Path, parameters: dict) -> None:
-    """Refuse a notebook whose parameters cell does not declare exactly these names: papermill
-    itself only warns about unknown names and silently keeps defaults when the tag is missing."""
-    declared = set(_declared_parameters(str(notebook), sha(notebook.read_bytes())))
+    """Refuse a notebook whose parameters cell does not declare exactly these names (papermill
+    itself only warns about unknown names and silently keeps defaults when the tag is missing),
+    or that assigns one of them again in a later cell (which would replace the build's value)."""
+    content = notebook.read_bytes()
+    declared = set(_declared_parameters(str(notebook), sha(content)))
     if not declared:
         raise BuildError(f"{notebook}: no cell tagged 'parameters'")
     if declared != set(parameters):
         raise BuildError(f"{notebook}: parameters cell declares {sorted(declared)}, "
                          f"the build passes {sorted(parameters)}")
+    source = nbformat.reads(content.decode("utf-8"), as_version=4)
+    reassigned = notebooks.reassigned_parameters(source, parameters)
+    if reassigned:
+        index, name = reassigned[0]
+        raise BuildError(f"{notebook}, {notebooks.cell_name(source, index)}: assigns the parameter {name!r} again, "
+                         f"which would replace the value the build gives it in the parameters cell "
+                         f"({notebooks.cell_name(source, notebooks.parameters_cell(source))}); use another name")
 
 
 def run(jobs: list[Job], root: Path, workers: int | None, verbose: bool) -> dict[Job, ChapterFailure]:

@@ -5,12 +5,13 @@ import psutil
 import pytest
 
 from pcpbook import runner
+from pcpbook.buildspec import BuildError
 
 
 def _notebook(path, *sources):
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    parameters = nbformat.v4.new_code_cell("quarter = None")
+    parameters = nbformat.v4.new_code_cell("quarter = None\ndata_dir = None")
     parameters.metadata["tags"] = ["parameters"]
     notebook.cells = [parameters, *(nbformat.v4.new_code_cell(source) for source in sources)]
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -52,3 +53,21 @@ def test_notebook_after_notebook_opens_no_new_connections(tmp_path, kernel_runs)
     for n in range(1, 6):
         assert isinstance(kernel_runs(notebook, tmp_path / "out" / f"{n}.ipynb", {"quarter": "q"}), float)
     assert this_worker.num_fds() == before
+
+
+@pytest.mark.parametrize("cell", ['quarter = "2020-21-Q1"', 'for quarter in ["a", "b"]:\n    pass',
+                                  'data_dir, other = "x", "y"',
+                                  '%matplotlib inline\nquarter += "-revised"'])
+def test_a_later_cell_that_assigns_a_parameter_again_is_refused_by_position_and_line(tmp_path, cell):
+    notebook = _notebook(tmp_path / "p.ipynb", "print(quarter)", cell)
+    with pytest.raises(BuildError) as caught:
+        runner.check_parameters(notebook, {"quarter": "2023-24-Q4", "data_dir": "../data"})
+    name = "data_dir" if "data_dir" in cell else "quarter"
+    first = cell.splitlines()[0]
+    assert f"p.ipynb, cell 3 ({first}): assigns the parameter '{name}' again" in str(caught.value)
+    assert "parameters cell (cell 1 (quarter = None))" in str(caught.value)
+
+
+def test_reading_a_parameter_or_assigning_other_names_is_fine(tmp_path):
+    notebook = _notebook(tmp_path / "p.ipynb", "print(quarter)\nquarters = [quarter]", "def f(quarter_end): pass")
+    runner.check_parameters(notebook, {"quarter": "2023-24-Q4", "data_dir": "../data"})
