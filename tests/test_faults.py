@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import nbformat
 import psutil
@@ -73,8 +72,7 @@ def test_a_kernel_listens_on_sockets_of_its_own_not_on_ports_another_kernel_can_
         assert {str(p) for p in kernel.sockets.iterdir()} <= listening
     finally:
         runner._retire_kernel()
-    sockets = kernel.sockets
-    assert not sockets.exists()
+    assert not kernel.sockets.exists()
 
 
 def test_a_full_disk_leaves_the_site_as_it_was(tmp_path, monkeypatch):
