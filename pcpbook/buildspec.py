@@ -92,6 +92,42 @@ def sha(*parts) -> str:
     return digest.hexdigest()
 
 
+LAST_BUILD = "last-build.json"  # in _build/: the raw inputs of the last successful build and what it left
+
+
+def raw_inputs_digest(root: Path, data_folder: Path, request: dict) -> str:
+    """Every file a build of editions reads (the data folder with its returns and extracts,
+    the chapters, the book's settings), the library and packages, and the request: when it is
+    the same as at the last successful build, the same books would be planned with the same
+    content keys, so a no-op build can say so without loading (or importing the means to
+    load) the data."""
+    files = sorted(p for p in Path(data_folder).rglob("*") if p.is_file())
+    files += sorted((root / "chapters").rglob("*.ipynb")) + [root / "_config.yml", root / "_toc.yml"]
+    return sha(library_digest(), json.dumps(request, sort_keys=True, default=str),
+               *[f"{p}\0{p.stat().st_size}\0".encode() + p.read_bytes() for p in files if p.is_file()])
+
+
+def unchanged_since_last_build(root: Path, site: Path, raw: str) -> list[dict] | None:
+    """The books the last successful build left, if its raw inputs were ``raw`` and each is
+    still published with the inputs it had; otherwise None."""
+    try:
+        last = json.loads((root / "_build" / LAST_BUILD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if last.get("raw") != raw:
+        return None
+    books = last.get("books", [])
+    same = all(published_inputs(site, b["name"], b["record_file"]) == b["inputs_sha256"] for b in books)
+    return books if books and same else None
+
+
+def remember_build(root: Path, raw: str, books: list[dict]) -> None:
+    path = root / "_build" / LAST_BUILD
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps({"raw": raw, "books": books}, indent=1), encoding="utf-8")
+    partial.replace(path)
+
+
 def publication_settings(root: Path, base_url: str) -> str:
     """What a published book depends on beyond its notebooks: the URL it is served from (the
     version switcher) and the print edition's marking."""

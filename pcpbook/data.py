@@ -14,11 +14,13 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .periods import PeriodError, Quarter, add_months, fy_label, parse_date, parse_fy
 from .reading import ReadError, csv_rows, read_yaml
+
+if TYPE_CHECKING:  # pandas is imported where frames are made, so a build with nothing to do never loads it
+    import pandas as pd
 
 GEOGRAPHY = "Essex"
 PERIODS = ("month", "quarter", "year", "fy", "snapshot")
@@ -203,7 +205,7 @@ class Dataset:
     observations: pd.DataFrame
     sources: dict[str, str]
     digest: str = field(default="")
-    finance: pd.DataFrame = field(default_factory=pd.DataFrame)
+    finance: pd.DataFrame = field(default_factory=lambda: _frame_of([], []))
     memo: dict = field(default_factory=dict, repr=False, compare=False)  # results computed once per dataset
 
     def __post_init__(self):
@@ -246,7 +248,7 @@ class Dataset:
         period = {"count": "month", "percent": "quarter", "snapshot": "snapshot"}[measure.kind]
         rows = [(start, *entry) for (m, g, p, start), entry in self._best.items()
                 if m == measure_id and g == geography and p == period and start <= until]
-        frame = pd.DataFrame(rows, columns=["period_start", "value", "status", "source"])
+        frame = _frame_of(rows, ["period_start", "value", "status", "source"])
         return frame.sort_values("period_start", ignore_index=True)
 
     def _exact(self, measure_id, start, months, geography) -> Value | None:
@@ -335,6 +337,7 @@ def _load(root: Path, digest: str) -> Dataset:
               _load_published(root / "published_figures.csv", measures, sources, problems)]
     if problems:
         raise DataError(problems)
+    import pandas as pd
     observations = pd.concat([f for f in frames if not f.empty], ignore_index=True)
     _check_duplicates(observations, problems)
     _check_totals_agree(observations, problems)
@@ -704,7 +707,12 @@ def _load_published(path: Path, measures: dict[str, Measure], sources: dict[str,
 
 
 def _frame(records: list[dict]) -> pd.DataFrame:
-    columns = ["measure", "geography", "period_start", "period", "value", "source", "status", "file", "line"]
+    return _frame_of(records, ["measure", "geography", "period_start", "period", "value", "source", "status", "file",
+                               "line"])
+
+
+def _frame_of(records: list, columns: list[str]) -> pd.DataFrame:
+    import pandas as pd
     return pd.DataFrame.from_records(records, columns=columns)
 
 
@@ -769,7 +777,7 @@ def _load_finance(path: Path, sources: dict[str, str], problems: list[Problem]) 
         if len(problems) == before:
             records.append({"year": year, "item": row["item"], "value": value, "unit": row["unit"],
                             "source": f"{row['document']} {row['reference']}", "note": row["note"], "line": line})
-    frame = pd.DataFrame.from_records(records, columns=["year", "item", "value", "unit", "source", "note", "line"])
+    frame = _frame_of(records, ["year", "item", "value", "unit", "source", "note", "line"])
     for row in frame[frame.duplicated(["year", "item"])].itertuples():
         problems.append(Problem(str(path), row.line, "item", f"{row.item} for {fy_label(row.year)} is given twice"))
     _check_surplus(path, frame, problems)

@@ -33,7 +33,8 @@ from tqdm import tqdm
 
 from . import cache, commentary, printing, settings, sphinxrun
 from .buildspec import (EDITION_RECORD, BuildError, EditionPlan, Job, library_digest, plan_edition, plan_review,
-                        publication_settings, published_inputs)
+                        publication_settings, published_inputs, raw_inputs_digest, remember_build,
+                        unchanged_since_last_build)
 from .data import Dataset, Plan, load
 from .jupyterbook import print_edition, run_jupyter_book, write_book_files, write_build_page, write_record
 from .periods import Quarter, quarters_between
@@ -66,15 +67,27 @@ def build_many(root: Path, quarters, data_dir: Path | None = None, site: Path | 
                workers: int | None = None, verbose: bool = False, force: bool = False,
                note: str | None = None, base_url: str = "/") -> list[BuildResult]:
     base_url, workers = settings.base_url(base_url), settings.workers(workers)
-    with _session(root, data_dir, site) as (root, dataset, site, started):
+    with _session(root, data_dir, site) as (root, data_folder, site, started):
+        request = {"quarters": quarters, "note": note, "base_url": base_url, "site": site,
+                   "print": printing.find_chromium() is not None}
+        raw = raw_inputs_digest(root, data_folder, request)
+        if not force and (books := unchanged_since_last_build(root, site, raw)):
+            return [BuildResult(Quarter.parse(b["quarter"]), b["plan_id"], Path(b["path"]), b["version"], "up to date")
+                    for b in books]
+        dataset = load(data_folder)
         editions = _resolve(dataset, quarters)
         for quarter, plan in editions:  # every return is checked before anything runs
             commentary.load(dataset.root / "commentary", plan, quarter)
         library, published = library_digest(), publication_settings(root, base_url)
         plans = [plan_edition(root, dataset, quarter, plan, site, library, note, published)
                  for quarter, plan in editions]
-        results = _build_books(root, plans, site, workers, verbose, force, base_url, started)
-        return sorted(results, key=lambda r: r.quarter)
+        results = sorted(_build_books(root, plans, site, workers, verbose, force, base_url, started),
+                         key=lambda r: r.quarter)
+        version = {r.quarter: r.version for r in results}
+        remember_build(root, raw, [{"name": p.name, "record_file": p.record_file, "inputs_sha256": p.inputs_sha256,
+                                    "quarter": p.quarter.id, "plan_id": p.plan.id, "version": version[p.quarter],
+                                    "path": str(site / p.name)} for p in plans])
+        return results
 
 
 def build_closure(root: Path, plan_id: str, data_dir: Path | None = None, site: Path | None = None,
@@ -83,7 +96,8 @@ def build_closure(root: Path, plan_id: str, data_dir: Path | None = None, site: 
     """Build the closure review of a plan into ``<site>/closure-<plan>/``: every quarter's
     returns of the plan are checked first, and the data must reach the review's end year."""
     base_url, workers = settings.base_url(base_url), settings.workers(workers)
-    with _session(root, data_dir, site) as (root, dataset, site, started):
+    with _session(root, data_dir, site) as (root, data_folder, site, started):
+        dataset = load(data_folder)
         from .review import open_review  # the review's libraries only when a review is built
         plan = open_review(plan_id, str(dataset.root)).plan  # a known plan, with data to its end year
         commentary.outcomes(dataset.root / "commentary", plan)  # every return of the plan is valid
@@ -109,15 +123,15 @@ def reviewable_plans(dataset: Dataset) -> list[Plan]:
 
 @contextlib.contextmanager
 def _session(root: Path, data_dir: Path | None, site: Path | None):
-    """Resolve the folders, take the build lock, undo any interrupted publication and load
-    (validating) the data: the start of every build."""
+    """Resolve the folders, take the build lock and undo any interrupted publication: the
+    start of every build."""
     root = Path(root).resolve()
     site = Path(site or root / "_build" / "site").resolve()
     (root / "_build").mkdir(exist_ok=True)
     with build_lock(root / "_build" / ".build.lock"):
         started = time.perf_counter()
         recover(site)
-        yield root, load(settings.data_folder(root, data_dir)), site, started
+        yield root, settings.data_folder(root, data_dir), site, started
 
 
 def _build_books(root: Path, plans: list[EditionPlan], site: Path, workers: int | None, verbose: bool,

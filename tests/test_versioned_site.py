@@ -52,6 +52,30 @@ def test_an_unchanged_edition_is_not_rebuilt(project):
     assert len(list((project / "_build" / "cache").glob("*.ipynb"))) == runs  # nothing was executed
 
 
+def _build_importing(project, *options):
+    """Run the build command as a user would; what it printed, and the modules it imported."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "pcpbook", "build", "--quarter", QUARTER,
+                           *options], cwd=project, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    return done.stdout, imported
+
+
+def test_a_build_with_nothing_changed_answers_without_loading_the_data(project):
+    edition.build(project, quarter=QUARTER)  # the last successful build records its raw inputs
+    said, imported = _build_importing(project)
+    assert f"{QUARTER} (2021-2024) v1.0: up to date" in said
+    assert "pandas" not in imported and "pcpbook.data" in imported
+    observations = project / "data" / "observations.csv"
+    kept = observations.read_bytes()
+    _set_value(project, "fraud", "2023-09-01", 998)  # a file changed: the data are loaded and checked again
+    try:
+        said, imported = _build_importing(project)
+        assert f"{QUARTER} (2021-2024) v1.0: up to date" in said and "pandas" in imported
+    finally:
+        observations.write_bytes(kept)
+
+
 def test_data_after_the_quarter_does_not_touch_the_edition(project):
     _set_value(project, "fraud", "2023-08-01", 999)
     assert edition.build(project, quarter=QUARTER).status == "up to date"
