@@ -71,6 +71,8 @@ def print_to_pdf(html_file: Path, pdf: Path, chromium: str, timeout: int = PRINT
         command = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
                    "--disable-extensions", f"--user-data-dir={profile}", "--no-pdf-header-footer",
+                   # no host name resolves, so nothing the page links (the theme's MathJax on a CDN) is fetched
+                   "--host-resolver-rules=MAP * ~NOTFOUND",
                    "--run-all-compositor-stages-before-draw", f"--print-to-pdf={pdf}", html_file.resolve().as_uri()]
         try:
             result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)

@@ -1,8 +1,10 @@
 """The print edition: every edition is also one PDF with the sensitivity marking and numbered
 pages, printed offline by headless Chromium and linked from the intro and the landing page."""
 
+import http.server
 import json
 import re
+import threading
 
 import pytest
 from pypdf import PdfReader
@@ -61,3 +63,30 @@ def test_without_chromium_the_edition_is_built_and_says_why_there_is_no_pdf(tmp_
     built = project / "_build" / "site" / "2022-23-Q1"
     assert not list(built.glob("*.pdf"))
     assert "Print edition" not in (built / "chapters" / "intro.html").read_text(encoding="utf-8")
+
+
+@needs_chromium
+def test_printing_fetches_nothing_from_the_network(tmp_path):
+    """Jupyter Book's pages link MathJax on a CDN; the printer must not reach out for it."""
+    fetched = []
+
+    class Counting(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            fetched.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Counting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page = tmp_path / "page.html"
+        page.write_text(f'<p>Printed here</p><script src="http://localhost:{server.server_port}/mathjax.js">'
+                        "</script>", encoding="utf-8")
+        printing.print_to_pdf(page, tmp_path / "page.pdf", printing.find_chromium())
+    finally:
+        server.shutdown()
+    assert "Printed here" in PdfReader(tmp_path / "page.pdf").pages[0].extract_text()
+    assert fetched == []
