@@ -20,7 +20,7 @@ import yaml
 from . import __version__, book, printing, settings, sphinxrun
 from .buildspec import RECORDED_PACKAGES, BuildError, EditionPlan
 from .periods import fy_label, month_label
-from .render import code, markdown_table, plain_text
+from .render import code, escape_html, markdown_table, plain_text
 
 
 def write_book_files(root: Path, planned: EditionPlan, base_url: str) -> None:
@@ -88,6 +88,19 @@ def print_edition(planned: EditionPlan, single: Path, html_dir: Path) -> float:
     except printing.PrintError as exc:
         raise BuildError(f"print edition of {planned.name}: {exc}") from None
     return time.perf_counter() - started
+
+
+def write_index_redirect(html_dir: Path, stage: Path) -> None:
+    """The book's ``index.html``: the redirect to its first page that Jupyter Book writes, as a
+    whole page with the book's icon, so a browser arriving there does not ask the server for
+    ``/favicon.ico`` (a 404 every reader's console shows)."""
+    root_page = yaml.safe_load((stage / "_toc.yml").read_text(encoding="utf-8"))["root"]
+    target = escape_html(f"{root_page}.html")
+    (html_dir / "index.html").write_text(
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="refresh" content="0; url={target}"><link rel="icon" href="_static/favicon.svg">'
+        f'<title>Redirecting</title></head><body><p><a href="{target}">Continue to the book</a></p></body></html>\n',
+        encoding="utf-8")
 
 
 def run_jupyter_book(pool: Executor, stage: Path, verbose: bool, builders: tuple[str, ...] = ("html",)) -> Path:

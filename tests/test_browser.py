@@ -62,6 +62,8 @@ def shoot(page, name):
 
 
 def test_the_landing_page_lists_every_edition(page, base_url):
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
     page.goto(base_url + "/")
     links = page.locator("a").evaluate_all("links => links.map(a => a.textContent.trim())")
     for label in ("Quarterly update 2020/21 Q1", "Quarterly update 2020/21 Q4", "Quarterly update 2023/24 Q2"):
@@ -71,6 +73,7 @@ def test_the_landing_page_lists_every_edition(page, base_url):
     assert "quarterly update 2020/21 Q4" in page.title()
     shoot(page, "landing")
     assert not page.problems, "\n".join(page.problems)
+    assert not [url for url in asked if url.endswith("/favicon.ico")]  # every page, redirects too, names its icon
 
 
 def test_the_version_switcher_moves_between_two_editions_keeping_the_page(page, base_url):

@@ -93,6 +93,14 @@ def test_the_intro_records_the_edition(site):
     assert landing.index("2023/24 Q2") < landing.index("2020/21 Q4") < landing.index("2020/21 Q1")
 
 
+def test_an_edition_index_redirects_to_its_intro_and_names_the_book_icon(site):
+    """Jupyter Book's redirect page had no icon, so browsers asked the server for /favicon.ico."""
+    index = (site / "2023-24-Q2" / "index.html").read_text(encoding="utf-8")
+    assert '<meta http-equiv="refresh" content="0; url=chapters/intro.html">' in index
+    assert '<link rel="icon" href="_static/favicon.svg">' in index
+    assert (site / "2023-24-Q2" / "_static" / "favicon.svg").is_file()
+
+
 def _snapshot(folder):
     return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
