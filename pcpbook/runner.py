@@ -31,7 +31,7 @@ from nbclient.exceptions import CellTimeoutError
 from tqdm import tqdm
 
 from . import notebooks, settings
-from .buildspec import BuildError, Job, sha
+from .buildspec import BuildError, Job
 from .kernel import WarmKernel
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -160,29 +160,32 @@ def _finish_notebook(target: Path, source: Path) -> None:
     nbformat.write(executed, target)
 
 
-@functools.lru_cache(maxsize=None)
-def _declared_parameters(path: str, content: str) -> frozenset:
-    return frozenset(papermill.inspect_notebook(path))
-
-
 def check_parameters(notebook: Path, parameters: dict) -> None:
     """Refuse a notebook whose parameters cell does not declare exactly these names (papermill
     itself only warns about unknown names and silently keeps defaults when the tag is missing),
     or that assigns one of them again in a later cell (which would replace the build's value)."""
-    content = notebook.read_bytes()
-    declared = set(_declared_parameters(str(notebook), sha(content)))
+    problem = _parameter_problem(str(notebook), notebook.read_text(encoding="utf-8"), tuple(sorted(parameters)))
+    if problem:
+        raise BuildError(f"{notebook}{problem}")
+
+
+@functools.lru_cache(maxsize=None)
+def _parameter_problem(path: str, content: str, names: tuple) -> str | None:
+    """What is wrong with the notebook's parameters, once per notebook text (every edition of a
+    plan runs the same chapters)."""
+    declared = set(papermill.inspect_notebook(path))
     if not declared:
-        raise BuildError(f"{notebook}: no cell tagged 'parameters'")
-    if declared != set(parameters):
-        raise BuildError(f"{notebook}: parameters cell declares {sorted(declared)}, "
-                         f"the build passes {sorted(parameters)}")
-    source = nbformat.reads(content.decode("utf-8"), as_version=4)
-    reassigned = notebooks.reassigned_parameters(source, parameters)
-    if reassigned:
-        index, name = reassigned[0]
-        raise BuildError(f"{notebook}, {notebooks.cell_name(source, index)}: assigns the parameter {name!r} again, "
-                         f"which would replace the value the build gives it in the parameters cell "
-                         f"({notebooks.cell_name(source, notebooks.parameters_cell(source))}); use another name")
+        return ": no cell tagged 'parameters'"
+    if declared != set(names):
+        return f": parameters cell declares {sorted(declared)}, the build passes {sorted(names)}"
+    source = nbformat.reads(content, as_version=4)
+    reassigned = notebooks.reassigned_parameters(source, names)
+    if not reassigned:
+        return None
+    index, name = reassigned[0]
+    return (f", {notebooks.cell_name(source, index)}: assigns the parameter {name!r} again, which would replace "
+            f"the value the build gives it in the parameters cell "
+            f"({notebooks.cell_name(source, notebooks.parameters_cell(source))}); use another name")
 
 
 def run(jobs: list[Job], root: Path, workers: int | None, verbose: bool) -> dict[Job, ChapterFailure]:
