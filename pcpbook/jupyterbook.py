@@ -80,9 +80,8 @@ def write_build_page(root: Path, planned: EditionPlan, timings: dict) -> None:
 def print_edition(planned: EditionPlan, single: Path, html_dir: Path) -> float:
     """Print the book's single-page build to ``<book>/<name>.pdf``; seconds taken."""
     started = time.perf_counter()
-    root_page = yaml.safe_load((planned.stage / "_toc.yml").read_text(encoding="utf-8"))["root"]
     page = single / "print-edition.html"  # the page's links are relative to the build's top folder
-    shutil.copyfile(single / f"{root_page}.html", page)
+    shutil.copyfile(single / f"{_root_page(planned.stage)}.html", page)
     try:
         printing.print_to_pdf(page, html_dir / planned.print_file, printing.find_chromium())
     except printing.PrintError as exc:
@@ -94,13 +93,17 @@ def write_index_redirect(html_dir: Path, stage: Path) -> None:
     """The book's ``index.html``: the redirect to its first page that Jupyter Book writes, as a
     whole page with the book's icon, so a browser arriving there does not ask the server for
     ``/favicon.ico`` (a 404 every reader's console shows)."""
-    root_page = yaml.safe_load((stage / "_toc.yml").read_text(encoding="utf-8"))["root"]
-    target = escape_html(f"{root_page}.html")
+    target = escape_html(f"{_root_page(stage)}.html")
     (html_dir / "index.html").write_text(
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f'<meta http-equiv="refresh" content="0; url={target}"><link rel="icon" href="_static/favicon.svg">'
         f'<title>Redirecting</title></head><body><p><a href="{target}">Continue to the book</a></p></body></html>\n',
         encoding="utf-8")
+
+
+def _root_page(stage: Path) -> str:
+    """The staged book's first page, as its table of contents names it."""
+    return yaml.safe_load((stage / "_toc.yml").read_text(encoding="utf-8"))["root"]
 
 
 def run_jupyter_book(pool: Executor, stage: Path, verbose: bool, builders: tuple[str, ...] = ("html",)) -> Path:
