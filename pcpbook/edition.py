@@ -154,11 +154,13 @@ def _build_books(root: Path, plans: list[EditionPlan], site: Path, workers: int 
     with contextlib.ExitStack() as stack:
         # Sphinx's process starts now: its imports overlap the chapters' execution
         sphinx = stack.enter_context(sphinxrun.builder_pool()) if todo else None
+        printer = (stack.enter_context(printing.Printer(printing.find_chromium()))
+                   if any(p.print_file for p in todo) else None)
         failures = _execute([job for p in todo for job in p.jobs], root, workers, verbose)
         failed = {job.edition for job in failures}
         timings = {"validate": validated, "execute (wall)": time.perf_counter() - started - validated}
         built = [p for p in todo if p.name not in failed]
-        results += _publish_all(root, built, site, base_url, verbose, timings, sphinx)
+        results += _publish_all(root, built, site, base_url, verbose, timings, sphinx, printer)
     for p in todo:
         if p.name in failed:
             _keep_failed(p.stage, root, p.name)
@@ -243,8 +245,9 @@ def _keep_failed(stage: Path, root: Path, name: str) -> Path:
 
 
 def _publish_all(root: Path, editions: list[EditionPlan], site: Path, base_url: str,
-                 verbose: bool, timings: dict, sphinx: Executor) -> list[BuildResult]:
-    """Build each staged edition with Jupyter Book (two at a time) and publish it."""
+                 verbose: bool, timings: dict, sphinx: Executor,
+                 printer: printing.Printer | None) -> list[BuildResult]:
+    """Build each staged edition with Jupyter Book (two at a time), print it and publish it."""
     def one(planned: EditionPlan) -> BuildResult:
         started = time.perf_counter()
         write_book_files(root, planned, base_url)
@@ -256,7 +259,7 @@ def _publish_all(root: Path, editions: list[EditionPlan], site: Path, base_url: 
         html_dir = built / "html"
         write_index_redirect(html_dir, planned.stage)
         if planned.print_file:
-            own["print edition"] = print_edition(planned, built / "singlehtml", html_dir)
+            own["print edition"] = print_edition(planned, built / "singlehtml", html_dir, printer)
         write_record(html_dir, root, planned, own)
         target = publish(html_dir, site, planned.name)
         shutil.rmtree(planned.stage, ignore_errors=True)

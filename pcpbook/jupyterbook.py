@@ -77,13 +77,13 @@ def write_build_page(root: Path, planned: EditionPlan, timings: dict) -> None:
     (planned.stage / book.BUILD_PAGE).write_text("\n\n".join(parts) + "\n", encoding="utf-8")
 
 
-def print_edition(planned: EditionPlan, single: Path, html_dir: Path) -> float:
+def print_edition(planned: EditionPlan, single: Path, html_dir: Path, printer: printing.Printer) -> float:
     """Print the book's single-page build to ``<book>/<name>.pdf``; seconds taken."""
     started = time.perf_counter()
     page = single / "print-edition.html"  # the page's links are relative to the build's top folder
     shutil.copyfile(single / f"{_root_page(planned.stage)}.html", page)
     try:
-        printing.print_to_pdf(page, html_dir / planned.print_file, printing.find_chromium())
+        printer.print(page, html_dir / planned.print_file)
     except printing.PrintError as exc:
         raise BuildError(f"print edition of {planned.name}: {exc}") from None
     return time.perf_counter() - started

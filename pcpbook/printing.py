@@ -5,16 +5,22 @@ Made offline: Chromium reads the local files and nothing else."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import re
 import shutil
-import subprocess
-import tempfile
+import threading
 from pathlib import Path
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_HINT = "install Debian's chromium package (apt-get install chromium) or set PCPBOOK_CHROMIUM"
 PRINT_CSS = "print-edition.css"
 PRINT_TIMEOUT_SECONDS = 180
+NOT_A_LOCAL_FILE = re.compile(r"^(?!file:)")  # every request but the book's own files is refused
+# besides, no host name resolves, so nothing the page links (the theme's MathJax on a CDN) can be fetched
+CHROMIUM_ARGUMENTS = ["--disable-gpu", "--no-first-run", "--disable-background-networking",
+                      "--disable-component-update", "--disable-sync", "--disable-extensions",
+                      "--host-resolver-rules=MAP * ~NOTFOUND"]
 
 
 class PrintError(Exception):
@@ -62,23 +68,92 @@ def page_css(marking: str, footer: str) -> str:
 """
 
 
-def print_to_pdf(html_file: Path, pdf: Path, chromium: str, timeout: int = PRINT_TIMEOUT_SECONDS) -> Path:
-    """Print ``html_file`` to ``pdf`` with headless Chromium (no network, no browser profile
-    left behind). Raises PrintError with Chromium's own words if no PDF comes out."""
-    pdf.parent.mkdir(parents=True, exist_ok=True)
-    pdf.unlink(missing_ok=True)
-    with tempfile.TemporaryDirectory(prefix="pcpbook-chromium-") as profile:
-        command = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                   "--disable-extensions", f"--user-data-dir={profile}", "--no-pdf-header-footer",
-                   # no host name resolves, so nothing the page links (the theme's MathJax on a CDN) is fetched
-                   "--host-resolver-rules=MAP * ~NOTFOUND",
-                   "--run-all-compositor-stages-before-draw", f"--print-to-pdf={pdf}", html_file.resolve().as_uri()]
+class Printer:
+    """One headless Chromium for a whole build, started at the first print and driven by
+    Playwright from an event loop in a thread of its own: each book is printed in a new page,
+    so Chromium starts once per build rather than once per book (about 1 CPU-second each).
+    Every request that is not for a local file is refused, and a print that takes longer
+    than ``timeout`` seconds fails with a PrintError."""
+
+    def __init__(self, chromium: str, timeout: int = PRINT_TIMEOUT_SECONDS):
+        self.chromium, self.timeout = chromium, timeout
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="pcpbook-printer", daemon=True)
+        self._thread.start()
+        self._started = None  # the browser's start, once asked for
+
+    def __enter__(self) -> "Printer":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def print(self, html_file: Path, pdf: Path) -> Path:
+        """Print ``html_file`` to ``pdf``; safe to call from any thread."""
+        return asyncio.run_coroutine_threadsafe(self._print(Path(html_file), Path(pdf)), self._loop).result()
+
+    def close(self) -> None:
+        asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join()
+        self._loop.close()
+
+    async def _print(self, html_file: Path, pdf: Path) -> Path:
+        from playwright.async_api import Error as PlaywrightError
+        pdf.parent.mkdir(parents=True, exist_ok=True)
+        pdf.unlink(missing_ok=True)
+        browser = await self._browser()
+        page = await browser.new_page()
         try:
-            result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise PrintError(f"Chromium did not finish printing {html_file} within {timeout} s") from None
-    if not pdf.exists() or pdf.read_bytes()[:5] != b"%PDF-":
-        said = "\n".join((result.stderr or result.stdout).strip().splitlines()[-5:])
-        raise PrintError(f"Chromium printed no PDF from {html_file} (exit {result.returncode}): {said}")
-    return pdf
+            await page.route(NOT_A_LOCAL_FILE, lambda route: route.abort())
+            await asyncio.wait_for(self._render(page, html_file, pdf), self.timeout)
+        except asyncio.TimeoutError:
+            raise PrintError(f"Chromium did not finish printing {html_file} within {self.timeout} s") from None
+        except PlaywrightError as exc:
+            raise PrintError(f"Chromium could not print {html_file}: {_first_line(exc)}") from None
+        finally:
+            await page.close()
+        if not pdf.exists() or pdf.read_bytes()[:5] != b"%PDF-":
+            raise PrintError(f"Chromium printed no PDF from {html_file}")
+        return pdf
+
+    @staticmethod
+    async def _render(page, html_file: Path, pdf: Path) -> None:
+        await page.goto(html_file.resolve().as_uri(), wait_until="load", timeout=0)
+        await page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+
+    async def _browser(self):
+        if self._started is None:
+            self._started = asyncio.ensure_future(self._launch())
+        return (await asyncio.shield(self._started))[1]
+
+    async def _launch(self):
+        from playwright.async_api import Error as PlaywrightError, async_playwright
+        playwright = await async_playwright().start()
+        try:
+            browser = await playwright.chromium.launch(executable_path=self.chromium, args=CHROMIUM_ARGUMENTS,
+                                                       timeout=self.timeout * 1000)
+        except PlaywrightError as exc:
+            await playwright.stop()
+            raise PrintError(f"Chromium ({self.chromium}) did not start: {_first_line(exc)}") from None
+        return playwright, browser
+
+    async def _stop(self) -> None:
+        if self._started is None:
+            return
+        try:
+            playwright, browser = await self._started
+        except PrintError:
+            return
+        await browser.close()
+        await playwright.stop()
+
+
+def print_to_pdf(html_file: Path, pdf: Path, chromium: str, timeout: int = PRINT_TIMEOUT_SECONDS) -> Path:
+    """Print one page with a Chromium of its own (see Printer)."""
+    with Printer(chromium, timeout) as printer:
+        return printer.print(html_file, pdf)
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]

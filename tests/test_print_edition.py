@@ -5,6 +5,7 @@ import http.server
 import json
 import re
 import threading
+import time
 
 import pytest
 from pypdf import PdfReader
@@ -90,3 +91,26 @@ def test_printing_fetches_nothing_from_the_network(tmp_path):
         server.shutdown()
     assert "Printed here" in PdfReader(tmp_path / "page.pdf").pages[0].extract_text()
     assert fetched == []
+
+
+@needs_chromium
+def test_a_page_that_never_finishes_loading_fails_the_print_within_its_timeout(tmp_path):
+    page = tmp_path / "stuck.html"
+    page.write_text("<p>Never printed</p><script>while (true) {}</script>", encoding="utf-8")
+    started = time.monotonic()
+    with printing.Printer(printing.find_chromium(), timeout=3) as printer:
+        with pytest.raises(printing.PrintError, match=r"did not finish printing .*stuck.html within 3 s"):
+            printer.print(page, tmp_path / "stuck.pdf")
+        fine = tmp_path / "fine.html"  # the same browser goes on printing the next book
+        fine.write_text("<p>Printed after</p>", encoding="utf-8")
+        printer.print(fine, tmp_path / "fine.pdf")
+    assert time.monotonic() - started < 60
+    assert not (tmp_path / "stuck.pdf").exists()
+    assert "Printed after" in PdfReader(tmp_path / "fine.pdf").pages[0].extract_text()
+
+
+def test_a_program_that_is_not_chromium_is_named_in_the_error(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text("<p>Hello</p>", encoding="utf-8")
+    with pytest.raises(printing.PrintError, match=r"Chromium \(/bin/false\) did not start"):
+        printing.print_to_pdf(page, tmp_path / "page.pdf", "/bin/false")
