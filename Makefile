@@ -49,8 +49,8 @@ data: $(INSTALLED)   ## regenerate the modelled demo series and demonstration co
 	$(BIN)/python scripts/make_demo_data.py
 	$(BIN)/python scripts/make_demo_commentary.py
 
-chapters: $(INSTALLED)   ## rewrite chapter notebooks and _toc.yml after changing a plan
-	$(BIN)/python scripts/make_chapters.py
+chapters: $(INSTALLED)   ## list every page of each plan and the template or fork it is made from (nothing to regenerate)
+	$(BIN)/python -m pcpbook pages
 
 clean:
 	rm -rf _build chapters/*/figures chapters/closure/*/figures

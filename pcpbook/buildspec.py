@@ -14,10 +14,10 @@ import datetime as dt
 import hashlib
 import json
 import sysconfig
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__, book, commentary, printing, settings
+from . import __version__, commentary, pages, printing, settings
 from .data import Dataset, Plan
 from .periods import Quarter, quarters_between
 
@@ -35,8 +35,10 @@ class Job:
     """One notebook to execute for one edition."""
 
     edition: str
-    source: Path
-    target: Path
+    source: Path         # the template or fork it is made from (named in messages)
+    notebook: str        # the notebook to run, as .ipynb text
+    target: Path         # its place in the staged book
+    page: str            # that place, relative to the book
     parameters: dict
     key: str             # hash of everything the notebook's output depends on: the cache key
     cache: Path          # the cache folder
@@ -45,6 +47,13 @@ class Job:
     @property
     def cached(self) -> Path:
         return self.cache / f"{self.key}.ipynb"
+
+    @property
+    def label(self) -> str:
+        """The notebook as messages name it: the fork, or the page and the template it is made from."""
+        if self.source.suffix == ".ipynb":
+            return str(self.source)
+        return f"{self.page} (made from {self.source})"
 
 
 @dataclass
@@ -61,6 +70,7 @@ class EditionPlan:
     history: list[dict]
     modelled: bool = False  # whether any value the book can see is modelled
     print_file: str = ""    # the print edition's PDF, in the book's folder ("" when Chromium is absent)
+    forks: list[str] = field(default_factory=list)  # the pages made from an analyst's fork, not a template
 
     @property
     def inputs_sha256(self) -> str:
@@ -102,7 +112,8 @@ def raw_inputs_digest(root: Path, data_folder: Path, request: dict) -> str:
     content keys, so a no-op build can say so without loading (or importing the means to
     load) the data."""
     files = sorted(p for p in Path(data_folder).rglob("*") if p.is_file())
-    files += sorted((root / "chapters").rglob("*.ipynb")) + [root / "_config.yml", root / "_toc.yml"]
+    files += sorted(p for p in (root / pages.CHAPTERS).rglob("*") if p.suffix in (".ipynb", ".md"))
+    files += [root / "_config.yml", root / "_toc.yml"]
     return sha(library_digest(), json.dumps(request, sort_keys=True, default=str),
                *[f"{p}\0{p.stat().st_size}\0".encode() + p.read_bytes() for p in files if p.is_file()])
 
@@ -151,24 +162,22 @@ def plan_edition(root: Path, dataset: Dataset, quarter: Quarter, plan: Plan, sit
     returns_file = commentary.path_for(dataset.root / "commentary", quarter)
     returns = sha(returns_file.read_bytes() if returns_file.exists() else b"")
     data = dataset.visible_digest(quarter)
-    notebooks = [(book.INTRO, None), (book.METHODS, None)] + [(book.chapter_path(plan, p), p.measures)
-                                                              for p in plan.priorities]
+    notebooks = {page: pages.notebook_text(root, page) for page in pages.edition_pages(plan)}
     print_file = _print_file(quarter.id)
-    inputs = {"data": data, "commentary": returns,
-              "code": sha(library, *[(root / nb).read_bytes() for nb, _ in notebooks]), "print": print_file,
+    inputs = {"data": data, "commentary": returns, "code": sha(library, *notebooks.values()), "print": print_file,
               "settings": published}
     version, history = next_version(site, quarter.id, EDITION_RECORD, inputs, note)
     planned = EditionPlan(quarter.id, quarter, plan, root / "_build" / "staging" / quarter.id, [], inputs,
-                          version, history, _sees_modelled(dataset, quarter.end), print_file)
+                          version, history, _sees_modelled(dataset, quarter.end), print_file, _forks(root, notebooks))
     # every chapter's tests are controlled together (false discovery rate), so each sees all the plan's measures
     chapters_see = dataset.visible_digest(quarter, sorted(plan.measure_ids))
-    for notebook, measures in notebooks:
-        parameters = {"quarter": quarter.id, "data_dir": str(dataset.root)}
-        sees = data if measures is None else chapters_see
+    for page, text in notebooks.items():
+        parameters = {**page.defaults, "quarter": quarter.id, "data_dir": str(dataset.root)}
+        sees = chapters_see if page.kind == "priority" else data
         extra = ({"version": version, "produced": dt.date.today().isoformat(), "print_edition": print_file}
-                 if notebook == book.INTRO else {})
-        planned.jobs.append(_job(root, planned, notebook, parameters, extra, (sees, returns, library),
-                                 len(measures) if measures else 1))
+                 if page.kind == "intro" else {})
+        weight = len(plan.priority(page.defaults["priority"]).measures) if page.kind == "priority" else 1
+        planned.jobs.append(_job(root, planned, page, text, parameters, extra, (sees, returns, library), weight))
     return planned
 
 
@@ -182,21 +191,21 @@ def plan_review(root: Path, dataset: Dataset, plan: Plan, site: Path, library: s
     data = sha(observations, finance.read_bytes() if finance.exists() else b"")
     returns = sha(*[path.read_bytes() for q in quarters_between(plan.first_quarter, plan.last_quarter)
                      if (path := commentary.path_for(dataset.root / "commentary", q)).exists()])
-    notebooks = list(book.closure_paths(plan).values())
+    notebooks = {page: pages.notebook_text(root, page) for page in pages.review_pages(plan)}
     name = f"closure-{plan.id}"
     print_file = _print_file(name)
-    inputs = {"data": data, "commentary": returns,
-              "code": sha(library, *[(root / nb).read_bytes() for nb in notebooks + [book.METHODS]]),
-              "print": print_file, "settings": published}
+    inputs = {"data": data, "commentary": returns, "code": sha(library, *notebooks.values()), "print": print_file,
+              "settings": published}
     version, history = next_version(site, name, REVIEW_RECORD, inputs, note)
     planned = EditionPlan(name, None, plan, root / "_build" / "staging" / name, [], inputs, version, history,
-                          _sees_modelled(dataset, end.end), print_file)
-    for notebook in notebooks:
-        extra = {"produced": dt.date.today().isoformat()} if notebook.stem == "summary" else {}
-        planned.jobs.append(_job(root, planned, notebook, {"data_dir": str(dataset.root)}, extra,
-                                 (data, returns, library), 1))
-    planned.jobs.append(_job(root, planned, book.METHODS, {"quarter": end.id, "data_dir": str(dataset.root)}, {},
-                             (observations, library), 1))
+                          _sees_modelled(dataset, end.end), print_file, _forks(root, notebooks))
+    for page, text in notebooks.items():
+        if page.kind == "methods":  # the methods page of the review's last quarter
+            parameters, sees = {"quarter": end.id, "data_dir": str(dataset.root)}, (observations, library)
+        else:
+            parameters, sees = {**page.defaults, "data_dir": str(dataset.root)}, (data, returns, library)
+        extra = {"produced": dt.date.today().isoformat()} if page.kind == "closure-summary" else {}
+        planned.jobs.append(_job(root, planned, page, text, parameters, extra, sees, 1))
     return planned
 
 
@@ -204,13 +213,18 @@ def _print_file(name: str) -> str:
     return f"{name}.pdf" if printing.find_chromium() else ""
 
 
-def _job(root: Path, planned: EditionPlan, notebook: Path, parameters: dict, extra: dict, sees: tuple,
+def _forks(root: Path, notebooks: dict) -> list[str]:
+    return [page.fork.as_posix() for page in notebooks if page.is_forked(root)]
+
+
+def _job(root: Path, planned: EditionPlan, page: pages.Page, text: str, parameters: dict, extra: dict, sees: tuple,
          weight: int) -> Job:
-    """A notebook to run, keyed by its source, parameters and what it can see; ``extra``
+    """A notebook to run, keyed by its text, parameters and what it can see; ``extra``
     parameters (version, date produced) are not content but are part of the cached output."""
-    content = sha((root / notebook).read_bytes(), json.dumps(parameters, sort_keys=True), *sees)
+    content = sha(text, json.dumps(parameters, sort_keys=True), *sees)
     parameters = {**parameters, **extra}
-    return Job(planned.name, root / notebook, planned.stage / notebook, parameters,
+    return Job(planned.name, root / page.source(root), text, planned.stage / page.staged, page.staged.as_posix(),
+               parameters,
                sha(content, json.dumps(parameters, sort_keys=True)), root / "_build" / "cache", weight)
 
 

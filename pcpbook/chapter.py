@@ -14,11 +14,10 @@ from pathlib import Path
 
 from IPython.display import HTML, Markdown
 
-from . import __version__, commentary
-from .data import Dataset, Plan, Priority, load
-from .figures import Chart, decomposition_chart, trend_chart, trend_model_chart
-from .narrative import (control_sentence, decomposition_sentences, in_sentence, interval_cell, sentence, test_cell,
-                        trend_sentences)
+from . import __version__, commentary, settings
+from .data import Dataset, Measure, Plan, Priority, load
+from .figures import Chart
+from .narrative import control_sentence, in_sentence, interval_cell, test_cell
 from .periods import Quarter, fy_label, month_label
 from .render import Raw, code, escape_html, escape_markdown, markdown_table
 from .stats import (ControlChart, NotEnoughHistory, control_chart, decompose, edition_comparisons, trend_tests,
@@ -43,20 +42,23 @@ class Edition:
         return month_label(self.quarter.end)
 
 
-def open_edition(quarter: str | None, data_dir: str, version: str = "1.0",
+def open_edition(quarter: str | None, data_dir: str | None = None, version: str = "1.0",
                  produced: str | None = None) -> Edition:
-    """Load and validate the data; ``quarter=None`` means the latest quarter in the data."""
-    dataset = load(data_dir)
+    """Load and validate the data; ``quarter=None`` means the latest quarter in the data and
+    ``data_dir=None`` the data folder the project's ``_config.yml`` names."""
+    dataset = load(settings.notebook_data_folder(data_dir))
     resolved = Quarter.parse(quarter) if quarter else dataset.latest_quarter()
     plan = dataset.check_quarter(resolved)
     produced_on = dt.date.fromisoformat(produced) if produced else dt.date.today()
     return Edition(dataset, resolved, plan, version, produced_on)
 
 
-def open_chapter(plan_id: str, priority: int, quarter: str | None, data_dir: str) -> "Chapter":
+def open_chapter(plan_id: str, priority: int, quarter: str | None = None, data_dir: str | None = None) -> "Chapter":
     """The chapter for ``priority`` of ``plan_id``; with ``quarter=None`` the latest quarter
     of that plan for which there are data."""
-    dataset = load(data_dir)
+    dataset = load(settings.notebook_data_folder(data_dir))
+    if plan_id not in dataset.plans:
+        raise ValueError(f"no plan {plan_id!r} in {dataset.root / 'plans'}; plans: {', '.join(dataset.plans)}")
     plan = dataset.plans[plan_id]
     resolved = Quarter.parse(quarter) if quarter else min(plan.last_quarter, dataset.latest_quarter())
     in_force = dataset.check_quarter(resolved)
@@ -67,11 +69,72 @@ def open_chapter(plan_id: str, priority: int, quarter: str | None, data_dir: str
 
 
 @dataclass
-class Chapter:
+class Trend:
+    """What a trend test of a measure used: the measure and series tested (the catalogue's
+    ``trend_series`` where it has one), the result (or why there is none) and a note saying
+    which series was used."""
+
+    measure: Measure
+    series: object
+    result: object
+    note: str
+
+
+class MeasureSections:
+    """What every chapter, quarterly or closure, does with its priority's measures: list them
+    and show each as a section with its chart and sentences."""
+
+    dataset: Dataset
+    priority: Priority
+
+    @property
+    def measures(self) -> list[Measure]:
+        """The priority's measures, in the plan's order."""
+        return [self.dataset.measures[m] for m in self.priority.measures]
+
+    def measures_marked(self, flag: str) -> list[Measure]:
+        """The priority's measures with a catalogue flag set: ``decompose`` or ``trend_test``."""
+        if flag not in MEASURE_FLAGS:
+            raise ValueError(f"no catalogue flag {flag!r}; flags: {', '.join(MEASURE_FLAGS)}")
+        return [m for m in self.measures if getattr(m, flag)]
+
+    def decomposition(self, series):
+        """STL of ``series`` up to the end of the chapter's last quarter, or the reason there
+        is none (NotEnoughHistory: under three years of data)."""
+        try:
+            return decompose(series, self.last_quarter)
+        except NotEnoughHistory as exc:
+            return exc
+
+    def section(self, measure: Measure, chart: Chart | None, sentences: list[str],
+                definition: bool = False) -> Markdown:
+        """A measure's part of the page: its name, the chart (saved as a PNG beside the
+        notebook, with its alt text) and the sentences; the catalogue's definition if asked."""
+        figure = "" if chart is None else save_figure(chart, Path(FIGURE_DIR) / f"{self.figure_prefix}-{chart.name}.png")
+        text = measure_block(measure.label, figure, sentences)
+        if definition:
+            text += f"\n\n*Definition:* {escape_markdown(measure.definition)}"
+        return Markdown(text)
+
+
+MEASURE_FLAGS = ("decompose", "trend_test")
+
+
+@dataclass
+class Chapter(MeasureSections):
     dataset: Dataset
     plan: Plan
     priority: Priority
     quarter: Quarter
+
+    @property
+    def last_quarter(self) -> Quarter:
+        return self.quarter
+
+    @property
+    def figure_prefix(self) -> str:
+        return f"{self.plan.id}-{self.priority.slug}"
+
     def introduction(self) -> Markdown:
         return Markdown(
             f"*{escape_markdown(self.plan.title)}, quarterly update for {self.quarter.label} "
@@ -80,21 +143,40 @@ class Chapter:
             f"This chapter reports {plural(len(self.priority.measures), 'measure')} and "
             f"{plural(len(self.priority.commitments), 'commitment')}.")
 
-    def comparisons(self, measure_id: str) -> list:
+    def series(self, measure: Measure | str):
+        """The measure's monthly series up to the end of the quarter: nothing later is ever read."""
+        return self.dataset.monthly(_measure_id(measure), self.quarter.end)
+
+    def comparisons(self, measure: Measure | str) -> list:
         """This quarter's comparisons for a measure, tested together with every other
         comparison in the edition (false discovery rate control)."""
-        return plan_comparisons(self.dataset, self.plan, self.quarter)[measure_id]
+        return plan_comparisons(self.dataset, self.plan, self.quarter)[_measure_id(measure)]
+
+    def control_chart(self, measure: Measure, series):
+        """Seasonal control limits for a count of events (ControlChart), the reason there are
+        none (NotEnoughHistory), or None for measures that are not counts of events."""
+        if measure.kind != "count" or measure.test != "poisson":
+            return None
+        try:
+            return control_chart(series, self.quarter, measure)
+        except NotEnoughHistory as exc:
+            return exc
+
+    def trend(self, measure: Measure) -> Trend:
+        """The measure's trend tests up to the quarter's end, controlled together with the
+        edition's other trend tests."""
+        tested, series, note = trend_inputs(self.dataset, measure, self.quarter.end)
+        return Trend(tested, series, plan_trends(self.dataset, self.plan, self.quarter)[measure.id], note)
 
     def key_figures(self) -> Markdown:
         """This quarter against the same quarter last year, one row per measure."""
         rows = [["Measure", f"{self.quarter.label}", f"{self.quarter.same_quarter_last_year().label}",
                  "Change", "Change (%)", "95% interval", "Test", "Data"]]
         cited = set()
-        for measure_id in self.priority.measures:
-            measure = self.dataset.measures[measure_id]
-            comparison = self.comparisons(measure_id)[0]
+        for measure in self.measures:
+            comparison = self.comparisons(measure)[0]
             rows.append([measure.label, *comparison_cells(measure, comparison)])
-            cited |= {_document(source, self.dataset) for c in self.comparisons(measure_id)
+            cited |= {_document(source, self.dataset) for c in self.comparisons(measure)
                       for value in (c.current, c.baseline) if value.status == "published" for source in value.sources}
         note = ("\n\nFigures for headcounts are at the end of the quarter. No percentage is given on a base "
                 "under 50. *Test* is the verdict after allowing for the measure's usual variation and for every "
@@ -104,78 +186,6 @@ class Chapter:
             note += " Published figures are from: " + "; ".join(
                 escape_markdown(self.dataset.sources.get(d, d)) for d in sorted(cited)) + "."
         return Markdown(markdown_table(rows) + note)
-
-    def measures(self, figure_dir: str | Path = FIGURE_DIR) -> Markdown:
-        """For each measure: its chart and the sentences comparing this quarter, each with the
-        test behind it, and control limits for counts of events."""
-        blocks = []
-        for measure_id in self.priority.measures:
-            measure = self.dataset.measures[measure_id]
-            series = self._series(measure_id)
-            control = self._control(measure, series)
-            drawn = control if isinstance(control, ControlChart) else None
-            chart = trend_chart(measure, series, self.quarter, drawn)
-            sentences = [sentence(measure, c) for c in self.comparisons(measure_id)]
-            if drawn is not None:
-                sentences.append(control_sentence(measure, drawn, self.quarter.label))
-            elif control is not None:
-                sentences.append(f"No control chart: {control}.")
-            blocks.append(measure_block(measure.label, self._figure(chart, measure_id, figure_dir), sentences)
-                          + f"\n\n*Definition:* {escape_markdown(measure.definition)}")
-        return Markdown("\n\n---\n\n".join(blocks))
-
-    def seasonal_patterns(self, figure_dir: str | Path = FIGURE_DIR) -> Markdown:
-        """STL decomposition of the measures the catalogue marks for it, up to the quarter's end."""
-        blocks = []
-        for measure_id in self.priority.measures:
-            measure = self.dataset.measures[measure_id]
-            if not measure.decompose:
-                continue
-            series = self._series(measure_id)
-            try:
-                result = decompose(series, self.quarter)
-            except NotEnoughHistory as exc:
-                blocks.append(not_shown(measure, exc))
-                continue
-            chart = decomposition_chart(measure, result, bool((series["status"] == "modelled").any()))
-            blocks.append(measure_block(measure.label, self._figure(chart, f"{measure_id}-decompose", figure_dir),
-                                        decomposition_sentences(measure, result)))
-        return Markdown("\n\n---\n\n".join(blocks))
-
-    def long_run_trends(self, figure_dir: str | Path = FIGURE_DIR) -> Markdown:
-        """Trend tests of the measures the catalogue marks for them, up to the quarter's end,
-        controlled together with the edition's other trend tests."""
-        blocks = []
-        trends = plan_trends(self.dataset, self.plan, self.quarter)
-        for measure_id in self.priority.measures:
-            if measure_id not in trends:
-                continue
-            measure = self.dataset.measures[measure_id]
-            drawn, series, note = trend_inputs(self.dataset, measure, self.quarter.end)
-            result = trends[measure_id]
-            if isinstance(result, NotEnoughHistory):
-                blocks.append(not_shown(measure, result))
-                continue
-            chart = trend_model_chart(drawn, result, bool((series["status"] == "modelled").any()))
-            blocks.append(measure_block(measure.label, self._figure(chart, f"{measure_id}-trend_test", figure_dir),
-                                        trend_sentences(drawn, result, note, "edition")))
-        return Markdown("\n\n---\n\n".join(blocks))
-
-    def _control(self, measure, series):
-        """A control chart for counts of events, or why there is none (NotEnoughHistory)."""
-        if measure.kind != "count" or measure.test != "poisson":
-            return None
-        try:
-            return control_chart(series, self.quarter, measure)
-        except NotEnoughHistory as exc:
-            return exc
-
-    def _series(self, measure_id: str):
-        """The series up to the end of the quarter: nothing later is ever read."""
-        return self.dataset.monthly(measure_id, self.quarter.end)
-
-    def _figure(self, chart: Chart, name: str, figure_dir) -> str:
-        return save_figure(chart, Path(figure_dir) / f"{self.plan.id}-{self.priority.slug}-{name}.png")
 
     def commitments(self) -> HTML:
         """We will | Commentary | Who | Status, with a summary of the statuses."""
@@ -193,6 +203,22 @@ class Chapter:
         table = commitments_table(caption, ["No.", "We will", "Commentary", "Who", "Status"], rows)
         summary = f"<p><strong>Status of the {len(ids)} commitments:</strong> {escape_html(status_summary(returns.counts(ids)))}.</p>"
         return HTML(summary + table + paraphrase_note(self.priority.source, self.dataset.sources))
+
+
+def control_sentences(measure: Measure, control, quarter: Quarter) -> list[str]:
+    """What a control chart shows (nothing for measures that have none, or why not)."""
+    if isinstance(control, ControlChart):
+        return [control_sentence(measure, control, quarter.label)]
+    return [f"No control chart: {control}."] if control is not None else []
+
+
+def modelled(series) -> bool:
+    """Whether any value of the series is modelled (charts then carry the MODELLED DATA badge)."""
+    return bool((series["status"] == "modelled").any())
+
+
+def _measure_id(measure: Measure | str) -> str:
+    return measure if isinstance(measure, str) else measure.id
 
 
 def save_figure(chart: Chart, path: Path) -> str:
@@ -303,10 +329,6 @@ def trend_or_reason(series, quarter: Quarter, periods):
         return trend_tests(series, quarter, periods)
     except NotEnoughHistory as exc:
         return exc
-
-
-def not_shown(measure, reason: Exception) -> str:
-    return f"**{escape_markdown(measure.label)}**\n\nNot shown: {escape_markdown(reason)}."
 
 
 def plan_comparisons(dataset: Dataset, plan: Plan, quarter: Quarter) -> dict[str, list]:

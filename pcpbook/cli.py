@@ -1,4 +1,4 @@
-"""Command line: ``python -m pcpbook build|closure|ingest|validate|commentary ...``."""
+"""Command line: ``python -m pcpbook build|closure|fork|pages|ingest|validate|commentary ...``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import commentary, edition
+from . import commentary, edition, pages
 from .data import DataError, load
 from .settings import SettingsError, data_folder
 from .periods import PeriodError, Quarter
@@ -60,6 +60,20 @@ def _parser() -> argparse.ArgumentParser:
     for adapter in (police, roads, office):
         adapter.add_argument("--out", type=Path, required=True, help="observations CSV to write")
 
+    fork = commands.add_parser("fork", help="make a page of a plan's book the analyst's own notebook "
+                                            "(the build then uses it in every edition), or list or drop forks")
+    fork.add_argument("--plan", help="plan id, e.g. 2021-2024")
+    page = fork.add_mutually_exclusive_group()
+    page.add_argument("--priority", type=_whole_number, help="the priority's chapter, by its number in the plan")
+    page.add_argument("--page", help="intro or methods; with --closure: summary, finance, register or methods")
+    fork.add_argument("--closure", action="store_true", help="a page of the plan's closure review")
+    fork.add_argument("--drop", action="store_true", help="remove the fork: the page is made from its template again")
+    fork.add_argument("--list", action="store_true", help="list the forks and the pages they replace")
+    fork.add_argument("--data", type=Path, help=DATA_HELP)
+    pages_command = commands.add_parser("pages", help="list every page of each plan's books and the template or "
+                                                      "fork it is made from")
+    pages_command.add_argument("--data", type=Path, help=DATA_HELP)
+
     pending = commands.add_parser("pending", help="list quarters with data but no published edition (for scheduled runs)")
     pending.add_argument("--data", type=Path, help=DATA_HELP)
     pending.add_argument("--site", type=Path, help="site folder (default: ./_build/site)")
@@ -110,10 +124,45 @@ def _commentary(args) -> int:
     return 0
 
 
+def _fork(args) -> int:
+    root, plans = Path.cwd(), load(args.data).plans
+    if args.list:
+        found = pages.forks(root, plans)
+        for path, page in found:
+            if page is None:
+                print(f"{path}: matches no page of any plan, so no build uses it")
+            else:
+                changed = " (its template has changed since)" if pages.template_changed(root, path) else ""
+                print(f"{path}: replaces {page.staged} of {page.book}{changed}")
+        if not found:
+            print(f"no forks in {root / pages.FORKS}: every page is made from its template")
+        return 0
+    if not args.plan or (args.priority is None and not args.page):
+        raise pages.PageError("name the page: --plan and --priority N or --page NAME (or use --list)")
+    if args.plan not in plans:
+        raise pages.PageError(f"no plan {args.plan!r}; plans: {', '.join(plans)}")
+    page = pages.find_page(plans[args.plan], args.priority, args.page, args.closure)
+    if args.drop:
+        print(f"removed {pages.drop_fork(root, page)}: {page.staged} of {page.book} is made from "
+              f"{page.template} again")
+    else:
+        print(f"wrote {pages.fork(root, page)}: the build now makes {page.staged} of {page.book} from it; "
+              f"open it in Jupyter to change it (python -m pcpbook fork --drop ... undoes)")
+    return 0
+
+
+def _pages(args) -> int:
+    root = Path.cwd()
+    for plan in load(args.data).plans.values():
+        for page in pages.edition_pages(plan) + pages.review_pages(plan):
+            print(f"{page.book}: {page.staged} <- {page.source(root)}")
+    return 0
+
+
 def _user_errors() -> tuple:
     """The errors bad input or settings cause, reported in a line each. The review and ingest
     modules are heavy and loaded only when used: if one is not loaded, it raised nothing."""
-    errors = [PeriodError, DataError, commentary.CommentaryError, SettingsError]
+    errors = [PeriodError, DataError, commentary.CommentaryError, SettingsError, pages.PageError]
     for module, name in (("pcpbook.review", "ReviewError"), ("pcpbook.ingest", "IngestError")):
         if module in sys.modules:
             errors.append(getattr(sys.modules[module], name))
@@ -143,6 +192,10 @@ def main(argv: list[str] | None = None) -> int:
             return _commentary(args)
         if args.command == "ingest":
             return _ingest(args)
+        if args.command == "fork":
+            return _fork(args)
+        if args.command == "pages":
+            return _pages(args)
         if args.command == "pending":
             for quarter in edition.unpublished(Path.cwd(), args.data, args.site):
                 print(quarter.id)

@@ -12,10 +12,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from .data import Measure
+from .data import Measure, Plan
 from .wording import number
 from .periods import Quarter, add_months, fy_label, month_label
-from .stats import ControlChart, Decomposition, TrendResult
+from .stats import Comparison, ControlChart, Decomposition, NotEnoughHistory, TrendResult
 
 PALETTE = sns.color_palette("colorblind")
 # Colours by role, from the palette. Every pair stays apart (CIELAB distance of 12 or more) for
@@ -35,34 +35,36 @@ CHART_SETTINGS = {
 class Chart:
     figure: plt.Figure
     alt: str
+    name: str  # the PNG's name in the page's figures: the measure and the kind of chart
 
 
-def trend_chart(measure: Measure, series: pd.DataFrame, quarter: Quarter,
-                control: ControlChart | None = None) -> Chart:
+def trend_chart(measure: Measure, series: pd.DataFrame, quarter: Quarter, control=None) -> Chart:
     """Line chart of the last five years up to the end of ``quarter`` (no later data), with
-    control limits over their baseline and the quarter when given."""
+    control limits over their baseline and the quarter when ``control`` is a ControlChart
+    (anything else, such as the reason there is none, draws no limits)."""
     window_start = add_months(quarter.start, -12 * HISTORY_YEARS + 3)
     last_year = quarter.same_quarter_last_year()
     spans = [(quarter.start, quarter.end, COLOURS["series"], 0.18, "This quarter"),
              (last_year.start, last_year.end, COLOURS["context"], 0.25, "Same quarter last year")]
-    return _line_chart(measure, series, _floor(window_start), quarter.end, spans, control)
+    drawn = control if isinstance(control, ControlChart) else None
+    return _line_chart(measure, series, _floor(window_start), quarter.end, spans, measure.id, drawn)
 
 
-def period_chart(measure: Measure, series: pd.DataFrame, plan_start: dt.date, plan_end: dt.date,
-                 baseline_year: int, end_year: int) -> Chart:
-    """A closure review's long-run chart: every month up to the end year, the plan period
-    shaded and the years compared (the measure's own baseline year) marked."""
+def period_chart(measure: Measure, series: pd.DataFrame, plan: Plan, comparison: Comparison) -> Chart:
+    """A closure review's long-run chart: every month up to the plan's end year, the plan
+    period shaded and the years compared (the measure's own baseline year) marked."""
+    baseline_year, end_year = comparison.baseline.start.year, plan.end_year
     baseline_start, end_start = dt.date(baseline_year, 4, 1), dt.date(end_year, 4, 1)
-    spans = [(plan_start, plan_end, COLOURS["context"], 0.16, "Plan period"),
+    spans = [(plan.first_quarter.start, plan.last_quarter.end, COLOURS["context"], 0.16, "Plan period"),
              (baseline_start, add_months(baseline_start, 12) - dt.timedelta(days=1), COLOURS["baseline"], 0.22,
               f"Baseline year {fy_label(baseline_year)}"),
              (end_start, add_months(end_start, 12) - dt.timedelta(days=1), COLOURS["series"], 0.22,
               f"End year {fy_label(end_year)}")]
     first = series["period_start"].min() if not series.empty else baseline_start
-    return _line_chart(measure, series, first, add_months(end_start, 12) - dt.timedelta(days=1), spans)
+    return _line_chart(measure, series, first, add_months(end_start, 12) - dt.timedelta(days=1), spans, measure.id)
 
 
-def _line_chart(measure: Measure, series: pd.DataFrame, start: dt.date, end: dt.date, spans,
+def _line_chart(measure: Measure, series: pd.DataFrame, start: dt.date, end: dt.date, spans, name: str,
                 control: ControlChart | None = None) -> Chart:
     shown = series[(series["period_start"] >= start) & (series["period_start"] <= end)].copy()
     shown["date"] = pd.to_datetime(shown["period_start"])
@@ -93,7 +95,7 @@ def _line_chart(measure: Measure, series: pd.DataFrame, start: dt.date, end: dt.
             axes.get_legend().remove()
         axes.set_ylim(bottom=0)
     plt.close(figure)
-    return Chart(figure, _alt_text(measure, shown, end, modelled))
+    return Chart(figure, _alt_text(measure, shown, end, modelled), name)
 
 
 def _draw_control_limits(axes, control: ControlChart) -> None:
@@ -124,8 +126,11 @@ def _label_provenance(figure, axes, measure: Measure, modelled: bool, source_y: 
     return source.count("\n") * SOURCE_LINE_INCHES / figure.get_figheight()
 
 
-def decomposition_chart(measure: Measure, result: Decomposition, modelled: bool) -> Chart:
-    """Observed, trend, seasonal and remainder panels of an STL decomposition."""
+def decomposition_chart(measure: Measure, result: Decomposition | NotEnoughHistory, modelled: bool) -> Chart | None:
+    """Observed, trend, seasonal and remainder panels of an STL decomposition (None when there
+    is no decomposition, only the reason)."""
+    if isinstance(result, NotEnoughHistory):
+        return None
     frame = result.frame.assign(date=lambda f: pd.to_datetime(f["period_start"]))
     panels = [("observed", "Observed"), ("trend", "Trend"), ("seasonal", "Seasonal"), ("remainder", "Remainder")]
     with plt.rc_context(CHART_SETTINGS), sns.axes_style("whitegrid"), sns.plotting_context("notebook", font_scale=0.8):
@@ -155,12 +160,14 @@ def decomposition_chart(measure: Measure, result: Decomposition, modelled: bool)
            f"{number(round(result.trend_now))} a month at the end against {number(round(result.trend_year_ago))} "
            f"a year earlier; seasonal highs in {' and '.join(result.seasonal_high)}."
            + (" Values are modelled." if modelled else ""))
-    return Chart(figure, alt)
+    return Chart(figure, alt, f"{measure.id}-decompose")
 
 
-def trend_model_chart(measure: Measure, result: TrendResult, modelled: bool) -> Chart:
+def trend_model_chart(measure: Measure, result: TrendResult | NotEnoughHistory, modelled: bool) -> Chart | None:
     """Observed monthly counts, the regression's fitted values and a 95% band allowing for
-    the measure's dispersion."""
+    the measure's dispersion (None when there are no trend tests, only the reason)."""
+    if isinstance(result, NotEnoughHistory):
+        return None
     frame = result.fitted.assign(date=lambda f: pd.to_datetime(f["period_start"]))
     with plt.rc_context(CHART_SETTINGS), sns.axes_style("whitegrid"), sns.plotting_context("notebook", font_scale=0.85):
         figure, axes = plt.subplots(figsize=(7.5, 4.1), dpi=100)
@@ -188,7 +195,7 @@ def trend_model_chart(measure: Measure, result: TrendResult, modelled: bool) -> 
            f"{month_label(frame['period_start'].iloc[-1])} with a fitted quasi-Poisson model showing {shape}, "
            "and a 95% band; grey months are COVID-19 lockdowns, darker for more days under restrictions."
            + (" Values are modelled." if modelled else ""))
-    return Chart(figure, alt)
+    return Chart(figure, alt, f"{measure.id}-trend")
 
 
 def _floor(day: dt.date) -> dt.date:

@@ -64,7 +64,9 @@ def write_build_page(root: Path, planned: EditionPlan, timings: dict) -> None:
              ["pcpbook", __version__], ["Python", sys.version.split()[0]],
              [f"Data seen by this {noun} (sha256)", code(planned.inputs["data"])],
              ["Commentary returns (sha256)", code(planned.inputs["commentary"])],
-             ["Chapters and library (sha256)", code(planned.inputs["code"])]]
+             ["Chapters and library (sha256)", code(planned.inputs["code"])],
+             ["Pages from a local fork", ", ".join(planned.forks) + " (an analyst's own notebook, not the template)"
+              if planned.forks else "none: every page is made from its template"]]
     history = [["Version", "Date", "Change"]] + [[h["version"], h["date"], h["change"]] for h in planned.history]
     packages = [["Package", "Version"]] + [[name, metadata.version(name)] for name in RECORDED_PACKAGES]
     steps = [["Step", "Seconds"]] + [[step, f"{seconds:.1f}"] for step, seconds in timings.items()

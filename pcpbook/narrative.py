@@ -11,7 +11,7 @@ from __future__ import annotations
 from .data import Measure
 from .periods import fy_label, month_label
 from .stats import (BASELINE_YEAR, LAST_QUARTER, ROLLING_12_MONTHS, SAME_QUARTER_LAST_YEAR, ChangeTest, Comparison,
-                    ControlChart, Decomposition, TrendModel, TrendResult)
+                    ControlChart, Decomposition, NotEnoughHistory, TrendModel, TrendResult)
 from .wording import number, p_value, percent, percent_allowed, plural, points, signed_percent, signed_points
 
 BASELINE_WORDS = {
@@ -178,8 +178,15 @@ def _signed_percent(value: float) -> str:
 # ----------------------------------------------------------------------------- analyses
 
 
-def decomposition_sentences(measure: Measure, result: Decomposition) -> list[str]:
-    """What an STL decomposition shows, in plain words, with how much the trend has moved."""
+def not_shown(reason: NotEnoughHistory) -> list[str]:
+    return [f"Not shown: {reason}."]
+
+
+def decomposition_sentences(measure: Measure, result: Decomposition | NotEnoughHistory) -> list[str]:
+    """What an STL decomposition shows, in plain words, with how much the trend has moved
+    (or why there is none)."""
+    if isinstance(result, NotEnoughHistory):
+        return not_shown(result)
     frame = result.frame
     end = month_label(frame["period_start"].iloc[-1])
     sentences = [
@@ -207,8 +214,10 @@ def decomposition_sentences(measure: Measure, result: Decomposition) -> list[str
     return sentences
 
 
-def period_decomposition_sentences(measure: Measure, result: Decomposition) -> list[str]:
-    """What an STL decomposition shows over a whole plan period."""
+def period_decomposition_sentences(measure: Measure, result: Decomposition | NotEnoughHistory) -> list[str]:
+    """What an STL decomposition shows over a whole plan period (or why there is none)."""
+    if isinstance(result, NotEnoughHistory):
+        return not_shown(result)
     frame = result.frame
     first, last = frame.iloc[0], frame.iloc[-1]
     change = 100 * (last["trend"] - first["trend"]) / first["trend"]
@@ -246,8 +255,12 @@ def _mann_kendall(result: TrendResult, which: str, over: str, measure: Measure, 
             f"{test.slope:+,.1f} {measure.unit} {slope_unit}).")
 
 
-def trend_sentences(measure: Measure, result: TrendResult, series_note: str = "", book: str = "edition") -> list[str]:
-    """The Mann-Kendall tests, the regression and its sensitivity check, in plain words."""
+def trend_sentences(measure: Measure, result: TrendResult | NotEnoughHistory, series_note: str = "",
+                    book: str = "edition") -> list[str]:
+    """The Mann-Kendall tests, the regression and its sensitivity check, in plain words (or why
+    there are none)."""
+    if isinstance(result, NotEnoughHistory):
+        return not_shown(result)
     first, last = result.fitted["period_start"].iloc[[0, -1]]
     months = f"{month_label(first.date())} to {month_label(last.date())}"
     sentences = [

@@ -4,6 +4,7 @@ how a cell is named in a message (its position as Jupyter shows it, and its firs
 from __future__ import annotations
 
 import ast
+import re
 import functools
 
 import nbformat
@@ -59,3 +60,25 @@ def _assigned_names(source: str) -> frozenset:
         elif isinstance(node, ast.alias):
             names.add((node.asname or node.name).split(".")[0])
     return frozenset(names)
+
+
+def empty_sections(notebook: nbformat.NotebookNode) -> set[int]:
+    """The cells of every section (a Markdown cell opening with a level-2 heading, up to the
+    next level-1 or level-2 heading) whose code, once run, showed nothing: a chapter with no
+    measure marked for seasonal decomposition has no "Seasonal patterns" heading over nothing."""
+    hidden: set[int] = set()
+    starts = [i for i, cell in enumerate(notebook.cells) if _heading_level(cell) in (1, 2)] + [len(notebook.cells)]
+    for start, end in zip(starts, starts[1:]):
+        if _heading_level(notebook.cells[start]) != 2:
+            continue
+        code = [cell for cell in notebook.cells[start:end] if cell.cell_type == "code"]
+        if code and not any(cell.get("outputs") for cell in code):
+            hidden |= set(range(start, end))
+    return hidden
+
+
+def _heading_level(cell) -> int | None:
+    if cell.cell_type != "markdown":
+        return None
+    heading = re.match(r"(#{1,6}) ", cell.source.lstrip())
+    return len(heading.group(1)) if heading else None

@@ -19,15 +19,16 @@ from pathlib import Path
 from IPython.display import HTML, Markdown
 
 from . import __version__, commentary
-from .chapter import (FIGURE_DIR, cite, commentary_cell, commitments_table, comparison_cells, data_notice_for,
-                      measure_block, paraphrase_note, save_figure, status_badge, status_summary, status_table,
-                      trend_or_reason)
-from .data import FINANCE_ITEMS, Dataset, Plan, Priority, load
-from .figures import decomposition_chart, period_chart, trend_model_chart
-from .narrative import headline, period_decomposition_sentences, sentence, trend_cell, trend_sentences
+from . import settings
+from .chapter import (FIGURE_DIR, MeasureSections, cite, commentary_cell, commitments_table, comparison_cells,
+                      data_notice_for, measure_block, paraphrase_note, save_figure, status_badge, status_summary,
+                      status_table, trend_or_reason)
+from .data import FINANCE_ITEMS, Dataset, Measure, Plan, Priority, load
+from .figures import trend_model_chart
+from .narrative import headline, trend_cell, trend_sentences
 from .periods import Quarter, fy_label, fy_start_date, month_label
 from .render import Raw, code, escape_html, escape_markdown, markdown_table
-from .stats import NotEnoughHistory, decompose, review_comparisons, with_trend_control
+from .stats import NotEnoughHistory, review_comparisons, with_trend_control
 from .wording import p_value, plural, signed_percent
 
 
@@ -35,9 +36,10 @@ class ReviewError(ValueError):
     """A closure review that the data cannot support."""
 
 
-def open_review(plan_id: str, data_dir: str, produced: str | None = None) -> "Review":
-    """The closure review of ``plan_id``; refused when the data end before its end year."""
-    dataset = load(data_dir)
+def open_review(plan_id: str, data_dir: str | None = None, produced: str | None = None) -> "Review":
+    """The closure review of ``plan_id``; refused when the data end before its end year.
+    ``data_dir=None`` is the data folder the project's ``_config.yml`` names."""
+    dataset = load(settings.notebook_data_folder(data_dir))
     if plan_id not in dataset.plans:
         raise ReviewError(f"no plan {plan_id!r} in {dataset.root / 'plans'}; plans: {', '.join(dataset.plans)}")
     plan = dataset.plans[plan_id]
@@ -190,13 +192,37 @@ class Review:
 
 
 @dataclass
-class ReviewChapter:
+class ReviewChapter(MeasureSections):
     review: Review
     priority: Priority
 
     @property
     def dataset(self) -> Dataset:
         return self.review.dataset
+
+    @property
+    def plan(self) -> Plan:
+        return self.review.plan
+
+    @property
+    def last_quarter(self) -> Quarter:
+        return self.review.end_quarter
+
+    @property
+    def figure_prefix(self) -> str:
+        return f"closure-{self.plan.id}-{self.priority.slug}"
+
+    def series(self, measure: Measure):
+        """Every month of the measure up to the end of the review's end year, nothing later."""
+        return self.dataset.monthly(measure.id, self.review.end_quarter.end)
+
+    def window(self, measure: Measure):
+        """The monthly series from the baseline year to the end year."""
+        return self.review.window(measure.id)
+
+    def comparison(self, measure: Measure):
+        """Baseline year against end year, tested together with the review's other measures."""
+        return self.review.comparison(measure.id)
 
     def introduction(self) -> Markdown:
         plan = self.review.plan
@@ -213,20 +239,7 @@ class ReviewChapter:
         note = f"{_years_note(self.review)} {_untested_note(self.review, self.priority.measures)}".strip()
         return Markdown(markdown_table(rows) + "\n\n" + escape_markdown(note))
 
-    def measures(self, figure_dir: str | Path = FIGURE_DIR) -> Markdown:
-        """Each measure over the whole period, the plan shaded, with the baseline-to-end sentence."""
-        plan, blocks = self.review.plan, []
-        for measure_id in self.priority.measures:
-            measure = self.dataset.measures[measure_id]
-            series = self.dataset.monthly(measure_id, self.review.end_quarter.end)
-            compared = self.review.comparison(measure_id)
-            chart = period_chart(measure, series, plan.first_quarter.start, plan.last_quarter.end,
-                                 compared.baseline.start.year, plan.end_year)
-            figure = save_figure(chart, self._figure_path(figure_dir, measure_id))
-            blocks.append(measure_block(measure.label, figure, [sentence(measure, compared, 'review')]))
-        return Markdown("\n\n---\n\n".join(blocks))
-
-    def trends(self, figure_dir: str | Path = FIGURE_DIR) -> Markdown:
+    def trends(self) -> Markdown:
         """Mann-Kendall with Sen's slope on the years, and the count regression on the months,
         for every count of events; the fitted chart for those the catalogue marks."""
         rows = [["Measure", "Years", "Mann-Kendall", "Sen's slope a year",
@@ -247,33 +260,12 @@ class ReviewChapter:
             figure = ""
             if measure.trend_test:
                 chart = trend_model_chart(measure, result, modelled)
-                figure = save_figure(chart, self._figure_path(figure_dir, f"{measure_id}-trend"))
+                figure = save_figure(chart, Path(FIGURE_DIR) / f"{self.figure_prefix}-{chart.name}.png")
             blocks.append(measure_block(measure.label, figure, trend_sentences(measure, result, book="review")))
         if len(rows) == 1 and not blocks:
             return Markdown("This priority has no counts of events to test for a trend.")
         table = markdown_table(rows) if len(rows) > 1 else ""
         return Markdown(table + "\n\n" + "\n\n---\n\n".join(blocks))
-
-    def has_seasonal_patterns(self) -> bool:
-        return any(self.dataset.measures[m].decompose for m in self.priority.measures)
-
-    def seasonal_patterns(self, figure_dir: str | Path = FIGURE_DIR) -> Markdown:
-        """STL decomposition over the review's years of the measures the catalogue marks."""
-        blocks = []
-        for measure_id in self.priority.measures:
-            measure = self.dataset.measures[measure_id]
-            if not measure.decompose:
-                continue
-            window = self._window(measure_id)
-            try:
-                result = decompose(window, self.review.end_quarter)
-            except NotEnoughHistory as exc:
-                blocks.append(f"**{escape_markdown(measure.label)}**\n\nNot shown: {escape_markdown(exc)}.")
-                continue
-            chart = decomposition_chart(measure, result, bool((window["status"] == "modelled").any()))
-            figure = save_figure(chart, self._figure_path(figure_dir, f"{measure_id}-stl"))
-            blocks.append(measure_block(measure.label, figure, period_decomposition_sentences(measure, result)))
-        return Markdown("\n\n---\n\n".join(blocks))
 
     def delivery(self) -> HTML:
         """Committed against delivered: final statuses and when each was last reported."""
@@ -297,12 +289,6 @@ class ReviewChapter:
         for measure_id in self.priority.measures:
             if measure_id in self.review.trend_results:
                 yield measure_id, self.review.window(measure_id), self.review.trend_results[measure_id]
-
-    def _window(self, measure_id: str):
-        return self.review.window(measure_id)
-
-    def _figure_path(self, figure_dir, name: str) -> Path:
-        return Path(figure_dir) / f"closure-{self.review.plan.id}-{self.priority.slug}-{name}.png"
 
 
 YEAR_COLUMNS = ["Measure", "Baseline", "End year", "Change", "Change (%)", "95% interval", "Test", "Data"]

@@ -111,18 +111,20 @@ class WarmKernelEngine(Engine):
 papermill_engines.register(WARM_ENGINE, WarmKernelEngine)
 
 
-def execute_chapter(source: Path, target: Path, parameters: dict, verbose: bool = False,
+def execute_chapter(source: str, notebook: str, target: Path, parameters: dict, verbose: bool = False,
                     timeout: int = settings.DEFAULT_CHAPTER_TIMEOUT):
-    """Run one notebook in this worker's warm kernel, after clearing its namespace and moving it
-    to the notebook's folder; return the duration in seconds, or a ChapterFailure. A chapter
-    still running after ``timeout`` seconds has its kernel killed, and fails saying so."""
+    """Run ``notebook`` (``source`` names the template or fork it is made from) as ``target`` in this
+    worker's warm kernel, after clearing its namespace and moving it to the target's folder;
+    return the duration in seconds, or a ChapterFailure. A chapter still running after
+    ``timeout`` seconds has its kernel killed, and fails saying so."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(notebook, encoding="utf-8")
     if verbose:  # papermill reports each cell through its logger
         logging.basicConfig(level=logging.INFO, format="%(message)s")
     started = time.perf_counter()
     try:
         try:
-            papermill.execute_notebook(str(source), str(target), parameters=parameters, engine_name=WARM_ENGINE,
+            papermill.execute_notebook(str(target), str(target), parameters=parameters, engine_name=WARM_ENGINE,
                                        folder=str(target.parent), kernel_name="python3", cwd=str(target.parent),
                                        progress_bar=False, log_output=verbose, request_save_on_cell_execute=False,
                                        execution_timeout=timeout)
@@ -137,7 +139,7 @@ def execute_chapter(source: Path, target: Path, parameters: dict, verbose: bool 
     return time.perf_counter() - started
 
 
-def _failure(source: Path, target: Path, exc: Exception) -> ChapterFailure:
+def _failure(source: str, target: Path, exc: Exception) -> ChapterFailure:
     """The failing cell by its position in the notebook and its first line, or what stopped
     the notebook (a kernel that died, a notebook that cannot be read)."""
     if isinstance(exc, papermill.PapermillExecutionError):
@@ -148,32 +150,36 @@ def _failure(source: Path, target: Path, exc: Exception) -> ChapterFailure:
     return ChapterFailure(str(source), "before any cell ran", f"{type(exc).__name__}: {exc}")
 
 
-def _finish_notebook(target: Path, source: Path) -> None:
-    """Keep the parameters and papermill's injected cell out of the book."""
+def _finish_notebook(target: Path, source: str) -> None:
+    """Keep the parameters, papermill's injected cell and sections that show nothing out of the
+    book, and record which template or fork the notebook was made from."""
     if not target.exists():
         return
     executed = nbformat.read(target, as_version=4)
-    for cell in executed.cells:
+    hidden = notebooks.empty_sections(executed)
+    for index, cell in enumerate(executed.cells):
         tags = cell.metadata.get("tags", [])
-        if {"parameters", "injected-parameters"} & set(tags) and "remove-cell" not in tags:
+        if ({"parameters", "injected-parameters"} & set(tags) or index in hidden) and "remove-cell" not in tags:
             cell.metadata["tags"] = tags + ["remove-cell"]
+    executed.metadata.setdefault("papermill", {})["input_path"] = source
     nbformat.write(executed, target)
 
 
-def check_parameters(notebook: Path, parameters: dict) -> None:
+def check_parameters(source: str, notebook: str, parameters: dict) -> None:
     """Refuse a notebook whose parameters cell does not declare exactly these names (papermill
     itself only warns about unknown names and silently keeps defaults when the tag is missing),
-    or that assigns one of them again in a later cell (which would replace the build's value)."""
-    problem = _parameter_problem(str(notebook), notebook.read_text(encoding="utf-8"), tuple(sorted(parameters)))
+    or that assigns one of them again in a later cell (which would replace the build's value).
+    ``source`` is the template or fork it was made from."""
+    problem = _parameter_problem(notebook, tuple(sorted(parameters)))
     if problem:
-        raise BuildError(f"{notebook}{problem}")
+        raise BuildError(f"{source}{problem}")
 
 
 @functools.lru_cache(maxsize=None)
-def _parameter_problem(path: str, content: str, names: tuple) -> str | None:
+def _parameter_problem(content: str, names: tuple) -> str | None:
     """What is wrong with the notebook's parameters, once per notebook text (every edition of a
     plan runs the same chapters)."""
-    declared = set(papermill.inspect_notebook(path))
+    declared = set(papermill.inspect_notebook(nbformat.reads(content, as_version=4)))
     if not declared:
         return ": no cell tagged 'parameters'"
     if declared != set(names):
@@ -192,7 +198,7 @@ def run(jobs: list[Job], root: Path, workers: int | None, verbose: bool) -> dict
     """Run ``jobs`` in worker processes, longest first; return the failures. Every notebook's
     parameters are checked before any runs."""
     for job in jobs:
-        check_parameters(job.source, job.parameters)
+        check_parameters(job.label, job.notebook, job.parameters)
     log = None if verbose else root / "_build" / "logs" / "kernels.log"
     if log:
         log.parent.mkdir(parents=True, exist_ok=True)
@@ -203,7 +209,7 @@ def run(jobs: list[Job], root: Path, workers: int | None, verbose: bool) -> dict
     failures: dict[Job, ChapterFailure] = {}
     with ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_start_worker,
                              initargs=(log, os.getpid())) as pool:
-        futures = {pool.submit(execute_chapter, job.source, job.target, job.parameters, verbose, timeout): job
+        futures = {pool.submit(execute_chapter, job.label, job.notebook, job.target, job.parameters, verbose, timeout): job
                    for job in jobs}
         for future in tqdm(as_completed(futures), total=len(futures), desc="chapters", unit="notebook",
                            disable=not settings.show_progress()):

@@ -47,6 +47,20 @@ def data_folder(project: Path, given: str | Path | None = None) -> Path:
     return (Path(project) / (read(project).get("data") or "data")).resolve()
 
 
+def notebook_data_folder(data_dir: str | Path | None = None, start: Path | None = None) -> Path:
+    """The data folder a notebook reads: ``data_dir`` when given (the build always gives it),
+    else the ``data`` setting of the project a notebook opened in Jupyter sits in, found from
+    ``start`` (the working folder, which Jupyter sets to the notebook's) upwards."""
+    if data_dir:
+        return Path(data_dir).resolve()
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "_config.yml").exists():
+            return data_folder(folder)
+    raise SettingsError(f"no _config.yml in {here} or any folder above it: give the notebook's data_dir "
+                        "parameter the data folder")
+
+
 def marking(project: Path) -> str:
     """The sensitivity marking printed at the top and foot of every page of the print edition:
     one line of letters, digits, spaces and - / ( ) & , at most 60 characters."""

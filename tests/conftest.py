@@ -1,9 +1,12 @@
+import ast
+import contextlib
 import shutil
 from pathlib import Path
 
+import jupytext
 import pytest
 
-from pcpbook import book, data, edition
+from pcpbook import book, data, edition, pages
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -25,6 +28,33 @@ def data_copy(tmp_path):
 def copy_project(target: Path) -> Path:
     """The files a build needs, copied so a test can change them and build in isolation."""
     return book.copy_project(ROOT, target)
+
+
+def fork_page(project: Path, plan_id: str, priority: int | None = None, name: str | None = None,
+              closure: bool = False) -> Path:
+    """Fork one page of ``project`` as an analyst would; the fork's path."""
+    plan = data.load(project / "data").plans[plan_id]
+    return pages.fork(project, pages.find_page(plan, priority, name, closure))
+
+
+def page_text(kind: str, parameters: dict, folder: Path) -> str:
+    """What a page template shows for ``parameters``, its code run here in ``folder`` (where
+    its charts are written) rather than in a kernel: the text of everything it displays."""
+    shown = []
+    namespace = {"display": shown.append}
+    folder.mkdir(parents=True, exist_ok=True)
+    with contextlib.chdir(folder):
+        for cell in jupytext.read(ROOT / pages.TEMPLATES / f"{kind}.md").cells:
+            if cell.cell_type != "code":
+                continue
+            tree = ast.parse(cell.source)
+            last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+            exec(compile(tree, kind, "exec"), namespace)
+            if "parameters" in cell.metadata.get("tags", []):
+                namespace.update(parameters)
+            if last is not None:
+                shown.append(eval(compile(ast.Expression(last.value), kind, "eval"), namespace))
+    return "\n".join(item.data for item in shown if item is not None)
 
 
 HOSTILE = ("Before <script>alert(1)</script> after.\n\n```{eval-rst}\n.. raw:: html\n\n   <b>rst</b>\n```\n\n"

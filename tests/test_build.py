@@ -9,7 +9,7 @@ import nbformat
 import papermill
 import pytest
 
-from conftest import DATA, copy_project
+from conftest import DATA, copy_project, fork_page
 from pcpbook import cli, edition
 from pcpbook.data import DataError
 from pcpbook.periods import Quarter
@@ -28,8 +28,9 @@ def _text_of(raw):
     return re.sub(r"\s+", " ", text)
 
 
-def test_a_chapter_runs_on_its_own_defaults_with_papermill(project, tmp_path):
-    chapter = project / "chapters" / "2016-2021" / "p07.ipynb"
+def test_a_forked_chapter_runs_on_its_own_defaults_and_the_project_data_as_in_jupyter(tmp_path):
+    project = copy_project(tmp_path / "project")
+    chapter = fork_page(project, "2016-2021", priority=7)
     output = tmp_path / "p07.ipynb"
     papermill.execute_notebook(str(chapter), str(output), cwd=str(chapter.parent), progress_bar=False)
     notebook = nbformat.read(output, as_version=4)
@@ -116,7 +117,7 @@ def published(tmp_path):
 
 
 def test_a_chapter_that_raises_fails_the_build_and_leaves_the_site_unchanged(published):
-    chapter = published / "chapters" / "2016-2021" / "p02.ipynb"
+    chapter = fork_page(published, "2016-2021", priority=2)
     notebook = nbformat.read(chapter, as_version=4)
     notebook.cells.insert(2, nbformat.v4.new_code_cell('raise RuntimeError("figures do not add up")\nprint("never")'))
     nbformat.write(notebook, chapter)
@@ -125,7 +126,7 @@ def test_a_chapter_that_raises_fails_the_build_and_leaves_the_site_unchanged(pub
         edition.build(published, quarter="2020-21-Q1", workers=2)
     message = str(caught.value)
     # the third cell as Jupyter shows it (papermill's injected cell is not counted), by its first line
-    assert 'chapters/2016-2021/p02.ipynb, cell 3 (raise RuntimeError("figures do not add up")):' in message
+    assert 'chapters/forks/2016-2021/p02.ipynb, cell 3 (raise RuntimeError("figures do not add up")):' in message
     assert "RuntimeError: figures do not add up" in message
     assert _snapshot(published / "_build" / "site") == before
     kept = published / "_build" / "failed" / "2020-21-Q1" / "chapters" / "2016-2021" / "p02.ipynb"

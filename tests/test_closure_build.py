@@ -9,7 +9,7 @@ import sys
 import nbformat
 import pytest
 
-from conftest import copy_project
+from conftest import copy_project, fork_page
 from pcpbook import edition
 
 pytestmark = pytest.mark.slow
@@ -66,17 +66,17 @@ def test_an_unchanged_review_is_not_rebuilt(project):
 
 
 def test_a_review_chapter_that_raises_leaves_the_published_review_unchanged(project):
-    chapter = project / "chapters" / "closure" / "2021-2024" / "p07.ipynb"
-    original = chapter.read_text()
+    chapter = fork_page(project, "2021-2024", priority=7, closure=True)
     notebook = nbformat.read(chapter, as_version=4)
     notebook.cells.append(nbformat.v4.new_code_cell('raise RuntimeError("dog theft figures missing")'))
     nbformat.write(notebook, chapter)
     before = _snapshot(project / "_build" / "site")
     try:
-        with pytest.raises(edition.BuildError, match="chapters/closure/2021-2024/p07.ipynb.*dog theft figures missing"):
+        with pytest.raises(edition.BuildError,
+                           match="chapters/forks/closure-2021-2024/p07.ipynb, cell 14 .*dog theft figures missing"):
             edition.build_closure(project, "2021-2024", workers=2)
     finally:
-        chapter.write_text(original)
+        chapter.unlink()
     assert _snapshot(project / "_build" / "site") == before
 
 

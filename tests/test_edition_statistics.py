@@ -6,23 +6,18 @@ import re
 
 import pytest
 
-from conftest import DATA
-from pcpbook.chapter import open_chapter
+from conftest import DATA, page_text
 
 QUARTER = "2023-24-Q4"
 
 
 @pytest.fixture(scope="module")
 def chapters(tmp_path_factory):
-    """Every chapter's text as its notebook shows it, with Markdown escapes removed."""
-    figures = tmp_path_factory.mktemp("figures")
-    texts = {}
-    for number in range(1, 13):
-        chapter = open_chapter("2021-2024", number, QUARTER, str(DATA))
-        parts = [chapter.introduction(), chapter.key_figures(), chapter.measures(figures),
-                 chapter.seasonal_patterns(figures), chapter.long_run_trends(figures)]
-        texts[number] = "\n".join(part.data for part in parts).replace("\\", "")
-    return texts
+    """Every chapter's text as its template shows it, with Markdown escapes removed."""
+    folder = tmp_path_factory.mktemp("chapters")
+    return {number: page_text("priority", {"plan": "2021-2024", "priority": number, "quarter": QUARTER,
+                                           "data_dir": str(DATA)}, folder).replace("\\", "")
+            for number in range(1, 13)}
 
 
 def _bullets(texts):

@@ -13,7 +13,7 @@ import nbformat
 import psutil
 import pytest
 
-from conftest import copy_project
+from conftest import copy_project, fork_page
 from pcpbook import edition, jupyterbook, runner, sphinxrun
 from pcpbook.site import publish
 from pcpbook.edition import BuildError
@@ -22,7 +22,7 @@ from pcpbook.edition import BuildError
 @pytest.mark.slow
 def test_a_hung_chapter_is_stopped_and_named(tmp_path):
     project = copy_project(tmp_path / "project")
-    chapter = project / "chapters" / "2021-2024" / "p05.ipynb"
+    chapter = fork_page(project, "2021-2024", priority=5)
     notebook = nbformat.read(chapter, as_version=4)
     notebook.cells.append(nbformat.v4.new_code_cell("import time\ntime.sleep(3600)"))
     nbformat.write(notebook, chapter)

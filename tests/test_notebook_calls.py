@@ -1,5 +1,6 @@
-"""Every library call in every chapter notebook names a function that exists and accepts those
-arguments: a rename or a changed signature fails here in a second, not in a slow build.
+"""Every library call in every page template (and any fork in the project) names a function
+that exists and accepts those arguments: a rename or a changed signature fails here in a second,
+not in a slow build.
 
 The notebooks are read, not run: names imported from pcpbook are followed through assignments by
 the return types the library declares (``chapter = open_chapter(...)`` is a ``Chapter``), and
@@ -11,13 +12,15 @@ import inspect
 import typing
 from pathlib import Path
 
+import jupytext
 import nbformat
 import pytest
 from IPython.core.inputtransformer2 import TransformerManager
 
 from conftest import ROOT
+from pcpbook import pages
 
-NOTEBOOKS = sorted((ROOT / "chapters").rglob("*.ipynb"))
+NOTEBOOKS = sorted((ROOT / pages.TEMPLATES).glob("*.md")) + sorted((ROOT / pages.FORKS).rglob("*.ipynb"))
 
 
 class LibraryCalls(ast.NodeVisitor):
@@ -66,8 +69,9 @@ class LibraryCalls(ast.NodeVisitor):
         """The library function a call's target names, and whether it is a method (self)."""
         if isinstance(func, ast.Name) and inspect.isfunction(self.known.get(func.id)):
             return self.known[func.id], 0
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-            holder = self.known.get(func.value.id)
+        if isinstance(func, ast.Attribute) and isinstance(func.value, (ast.Name, ast.Call)):
+            # a name the visitor knows, or what a call returns: open_review(...).chapter(2)
+            holder = self.known.get(func.value.id) if isinstance(func.value, ast.Name) else self._returns(func.value)
             if inspect.isclass(holder):
                 if not hasattr(holder, func.attr):
                     self.problems.append(f"{self.where}: {holder.__name__} has no {func.attr}")
@@ -85,7 +89,7 @@ class LibraryCalls(ast.NodeVisitor):
 
 def library_calls(path: Path) -> LibraryCalls:
     visitor = LibraryCalls()
-    cells = nbformat.read(path, as_version=4).cells
+    cells = jupytext.read(path).cells
     for position, cell in enumerate(cells, 1):
         if cell.cell_type == "code":
             visitor.where = f"{path.relative_to(ROOT)}, cell {position}"
@@ -100,15 +104,27 @@ def test_every_library_call_in_the_notebook_exists_and_accepts_its_arguments(pat
     assert len(calls.checked) >= 2  # the notebook opens its chapter (or edition, or review) and shows a part
 
 
+def test_every_kind_of_page_has_its_template_checked():
+    assert {path.stem for path in NOTEBOOKS if path.suffix == ".md"} == set(pages.KINDS)
+
+
+def test_the_priority_template_shows_each_step_of_a_measure_and_all_are_checked():
+    checked = library_calls(ROOT / pages.TEMPLATES / "priority.md").checked
+    for step in ("chapter.series", "chapter.comparisons", "chapter.control_chart", "trend_chart", "sentence",
+                 "control_sentences", "chapter.section", "chapter.decomposition", "decomposition_chart",
+                 "chapter.trend", "trend_model_chart", "trend_sentences"):
+        assert step in checked
+
+
 def test_a_renamed_method_or_a_wrong_argument_is_caught():
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell('from pcpbook.chapter import open_chapter\n'
                                                 'chapter = open_chapter("2021-2024", 3, None, "../../data")'),
                       nbformat.v4.new_code_cell("chapter.key_figures_renamed()"),
-                      nbformat.v4.new_code_cell("chapter.measures(1, 2, 3)")]
+                      nbformat.v4.new_code_cell("chapter.series(1, 2, 3)")]
     calls = LibraryCalls()
     for position, cell in enumerate(notebook.cells, 1):
         calls.where = f"cell {position}"
         calls.visit(ast.parse(cell.source))
     assert calls.problems[0] == "cell 2: Chapter has no key_figures_renamed"
-    assert calls.problems[1].startswith("cell 3: chapter.measures(1, 2, 3): too many positional arguments")
+    assert calls.problems[1].startswith("cell 3: chapter.series(1, 2, 3): too many positional arguments")

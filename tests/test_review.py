@@ -30,8 +30,9 @@ def test_the_2016_2021_review_states_the_closure_report_figures(first_plan):
     assert "too small to tell apart from usual variation" in headlines
 
 
-def test_ksi_in_the_review_carries_the_trend_tests(first_plan, tmp_path):
-    trends = first_plan.chapter(7).trends(tmp_path / "figures").data
+def test_ksi_in_the_review_carries_the_trend_tests(first_plan, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    trends = first_plan.chapter(7).trends().data
     assert "Over the 7 financial years 2015/16 to 2021/22, the Mann-Kendall test finds" in trends
     assert ("quasi-Poisson regression on 84 months, allowing for season and for the share of each month's days "
             "under COVID-19 lockdown") in trends

@@ -87,7 +87,8 @@ def test_a_changed_observation_reruns_the_edition_and_bumps_the_version(project)
     _set_value(project, "dog_theft", "2021-05-01", 77)
     result = edition.build(project, quarter=QUARTER, note="Corrected May 2021 dog thefts.")
     assert (result.status, result.version) == ("built", "1.1")
-    rerun = {json.loads(p.read_text())["metadata"]["papermill"]["input_path"].split("chapters/")[1]
+    # each notebook names its page first: "chapters/2021-2024/p07.ipynb (made from .../priority.md)"
+    rerun = {json.loads(p.read_text())["metadata"]["papermill"]["input_path"].split(" ")[0].split("chapters/")[1]
              for p in set(cache.glob("*.ipynb")) - before}
     # the edition's tests are controlled together, so one measure's data reach every chapter's verdicts
     plan = data.load(project / "data").plans["2021-2024"]

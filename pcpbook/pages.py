@@ -1,0 +1,200 @@
+"""The pages of a book and the notebook each is made from.
+
+Every page of a kind (a priority chapter, the intro, a closure review's summary ...) is made
+from one template, ``chapters/templates/<kind>.md`` (a MyST Markdown notebook, read with
+jupytext), so a change to a plan or to the measure catalogue shows at the next build with
+nothing to regenerate. An analyst who wants a page of their own forks it: ``chapters/forks/
+<book>/<page>.ipynb`` is then used for that page in every edition of the plan (or its review),
+and nothing the build or the tests do writes to it.
+
+A template's cell tagged ``title`` is replaced by the page's heading (from the plan, escaped);
+a fork keeps the heading written into it when it was made.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .data import Plan
+from .render import escape_markdown
+
+if TYPE_CHECKING:  # nbformat and jupytext are loaded only to read or write notebooks
+    import nbformat
+
+CHAPTERS = Path("chapters")
+TEMPLATES = CHAPTERS / "templates"
+FORKS = CHAPTERS / "forks"
+TITLE_TAG = "title"
+KINDS = ("intro", "priority", "methods", "closure-summary", "closure-finance", "closure-priority", "closure-register")
+
+
+class PageError(ValueError):
+    """A page that does not exist, or a fork that cannot be made or dropped."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a book: its kind (the template), the book it belongs to, where it sits in the
+    built book (which is its address on the site) and its own parameter values."""
+
+    kind: str
+    book: str           # the plan's id for a quarterly edition's pages, closure-<plan id> for the review's
+    name: str           # p03, intro, summary ...
+    staged: Path        # its place in the staged book, e.g. chapters/2021-2024/p03.ipynb
+    title: str = ""     # the heading written into the template's title cell
+    defaults: dict = field(default_factory=dict, hash=False)  # plan and priority: what makes this page this page
+
+    @property
+    def template(self) -> Path:
+        return TEMPLATES / f"{self.kind}.md"
+
+    @property
+    def fork(self) -> Path:
+        return FORKS / self.book / f"{self.name}.ipynb"
+
+    def source(self, root: Path) -> Path:
+        """The fork when there is one, else the template (relative to the project)."""
+        return self.fork if (root / self.fork).exists() else self.template
+
+    def is_forked(self, root: Path) -> bool:
+        return (root / self.fork).exists()
+
+
+def edition_pages(plan: Plan) -> list[Page]:
+    """A quarterly edition's pages in reading order: intro, the priorities, methods."""
+    pages = [Page("intro", plan.id, "intro", CHAPTERS / "intro.ipynb")]
+    pages += [Page("priority", plan.id, p.slug, CHAPTERS / plan.id / f"{p.slug}.ipynb",
+                   f"Priority {p.number}: {p.title}", {"plan": plan.id, "priority": p.number})
+              for p in plan.priorities]
+    return pages + [Page("methods", plan.id, "methods", CHAPTERS / "methods.ipynb")]
+
+
+def review_pages(plan: Plan) -> list[Page]:
+    """A closure review's pages in reading order: summary, finance, priorities, register, methods."""
+    book, folder, own = f"closure-{plan.id}", CHAPTERS / "closure" / plan.id, {"plan": plan.id}
+    pages = [Page("closure-summary", book, "summary", folder / "summary.ipynb", f"{plan.title}: closure review", own),
+             Page("closure-finance", book, "finance", folder / "finance.ipynb", defaults=own)]
+    pages += [Page("closure-priority", book, p.slug, folder / f"{p.slug}.ipynb", f"Priority {p.number}: {p.title}",
+                   {**own, "priority": p.number}) for p in plan.priorities]
+    return pages + [Page("closure-register", book, "register", folder / "register.ipynb", defaults=own),
+                    Page("methods", book, "methods", CHAPTERS / "methods.ipynb")]
+
+
+EDITION_PAGE_NAMES = ("intro", "methods")
+REVIEW_PAGE_NAMES = ("summary", "finance", "register", "methods")
+
+
+def find_page(plan: Plan, priority: int | None = None, name: str | None = None, closure: bool = False) -> Page:
+    """A page by what an analyst calls it: a priority's chapter, or a named page (intro,
+    methods; a review's summary, finance, register, methods), of the edition or the review."""
+    book_pages = review_pages(plan) if closure else edition_pages(plan)
+    where = f"the closure review of {plan.id}" if closure else f"the editions of {plan.id}"
+    if priority is not None:
+        numbers = [p.number for p in plan.priorities]
+        if priority not in numbers:
+            raise PageError(f"plan {plan.id} has no priority {priority}: its priorities are "
+                            f"{', '.join(map(str, numbers))}")
+        return next(page for page in book_pages if page.defaults.get("priority") == priority)
+    names = REVIEW_PAGE_NAMES if closure else EDITION_PAGE_NAMES
+    if name not in names:
+        raise PageError(f"{where} have no page {name!r}: name a priority, or one of {', '.join(names)}"
+                        + ("" if closure else " (add --closure for the review's pages)"))
+    return next(page for page in book_pages if page.name == name)
+
+
+def notebook_text(root: Path, page: Page) -> str:
+    """The notebook the build runs for ``page`` (its fork, or its template with the page's
+    heading), as the text of an .ipynb file with stable cell ids: what the content key hashes."""
+    import nbformat
+    source = root / page.source(root)
+    notebook = nbformat.read(source, as_version=4) if page.is_forked(root) else _from_template(source, page)
+    return nbformat.writes(notebook)
+
+
+def with_defaults(root: Path, page: Page, values: dict) -> nbformat.NotebookNode:
+    """The page's template with its heading, its parameters cell giving ``values`` as defaults
+    and no title tag: a notebook that runs as this page on its own."""
+    notebook = _from_template(root / page.template, page)
+    title = _title_cell(notebook)
+    if title is not None:
+        title.metadata["tags"].remove(TITLE_TAG)
+    _set_defaults(notebook, values)
+    return notebook
+
+
+def fork(root: Path, page: Page) -> Path:
+    """Write ``page`` as the analyst's own notebook: the template with the page's heading and
+    its own parameter defaults, so it opens in Jupyter as this page. Refuses to replace a fork."""
+    import nbformat
+    target = root / page.fork
+    if target.exists():
+        raise PageError(f"{page.fork} already exists: it is the fork of this page (drop it first to start again)")
+    notebook = with_defaults(root, page, page.defaults)  # the heading is the analyst's from now on
+    template = (root / page.template).read_bytes()
+    notebook.metadata["pcpbook"] = {"fork_of": page.template.as_posix(), "page": page.staged.as_posix(),
+                                    "template_sha256": hashlib.sha256(template).hexdigest(),
+                                    "forked": dt.date.today().isoformat()}
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, target)
+    return target
+
+
+def drop_fork(root: Path, page: Page) -> Path:
+    """Remove the fork of ``page``: the page is made from its template again."""
+    target = root / page.fork
+    if not target.exists():
+        raise PageError(f"{page.fork} does not exist: that page is not forked")
+    target.unlink()
+    for folder in (target.parent, target.parent.parent):  # the plan's and the forks' folders, once empty
+        if folder != root / CHAPTERS and not any(folder.iterdir()):
+            folder.rmdir()
+    return target
+
+
+def forks(root: Path, plans: dict[str, Plan]) -> list[tuple[Path, Page | None]]:
+    """Every fork in the project, with the page it replaces (None: it matches no page of any
+    plan, so no build uses it)."""
+    pages = {page.fork: page for plan in plans.values() for page in edition_pages(plan) + review_pages(plan)}
+    found = sorted(path.relative_to(root) for path in (root / FORKS).rglob("*.ipynb")
+                   if ".ipynb_checkpoints" not in path.parts)
+    return [(path, pages.get(path)) for path in found]
+
+
+def template_changed(root: Path, fork_path: Path) -> bool:
+    """Whether the template a fork was made from has changed since (the fork may want the change)."""
+    import nbformat
+    made = nbformat.read(root / fork_path, as_version=4).metadata.get("pcpbook", {})
+    template = root / made.get("fork_of", "")
+    if not made or not template.is_file():
+        return False
+    return hashlib.sha256(template.read_bytes()).hexdigest() != made.get("template_sha256")
+
+
+def _from_template(path: Path, page: Page) -> nbformat.NotebookNode:
+    import jupytext
+    notebook = jupytext.read(path, fmt="md:myst")
+    for index, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{index}"  # stable: the same template gives the same notebook, and the same key
+    title = _title_cell(notebook)
+    if title is not None:
+        title.source = f"# {escape_markdown(page.title)}"
+    notebook.metadata.pop("jupytext", None)
+    return notebook
+
+
+def _title_cell(notebook):
+    return next((cell for cell in notebook.cells if TITLE_TAG in cell.metadata.get("tags", [])), None)
+
+
+def _set_defaults(notebook, values: dict) -> None:
+    """Give the parameters cell's assignments of ``values`` those values."""
+    cell = next(cell for cell in notebook.cells if "parameters" in cell.metadata.get("tags", []))
+    for name, value in values.items():
+        cell.source = re.sub(rf"^{name} = [^#\n]*?(\s*(#.*)?)$", lambda m: f"{name} = {json.dumps(value)}{m.group(1)}",
+                             cell.source, count=1, flags=re.M)
