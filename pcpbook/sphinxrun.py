@@ -18,11 +18,11 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
-# Jupyter Book 1's default extensions and theme (jupyter_book.config), and the two builders used
+# Jupyter Book 1's default extensions and theme (jupyter_book.config), the two builders used, and ours
 PRELOAD = ("jupyter_book.sphinx", "sphinx.builders.html", "sphinx.builders.singlehtml", "sphinx_togglebutton",
            "sphinx_copybutton", "myst_nb", "jupyter_book", "sphinx_comments", "sphinx_external_toc",
            "sphinx.ext.intersphinx", "sphinx_design", "sphinx_book_theme", "sphinx_jupyterbook_latex",
-           "sphinx_multitoc_numbering")
+           "sphinx_multitoc_numbering", "pcpbook.sphinxtheme")
 
 
 def builder_pool(workers: int = 2) -> ProcessPoolExecutor:

@@ -1,7 +1,6 @@
 """Pages: one template per kind of page, made into each edition's notebooks at build time;
 a fork is the analyst's own notebook for one page, and nothing but the analyst changes it."""
 
-import json
 
 import jupytext
 import nbformat
