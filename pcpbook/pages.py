@@ -14,6 +14,7 @@ a fork keeps the heading written into it when it was made.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -177,15 +178,25 @@ def template_changed(root: Path, fork_path: Path) -> bool:
 
 
 def _from_template(path: Path, page: Page) -> nbformat.NotebookNode:
-    import jupytext
-    notebook = jupytext.read(path, fmt="md:myst")
-    for index, cell in enumerate(notebook.cells):
-        cell["id"] = f"cell-{index}"  # stable: the same template gives the same notebook, and the same key
+    import nbformat
+    notebook = nbformat.reads(_template_notebook(path.read_text(encoding="utf-8")), as_version=4)
     title = _title_cell(notebook)
     if title is not None:
         title.source = f"# {escape_markdown(page.title)}"
-    notebook.metadata.pop("jupytext", None)
     return notebook
+
+
+@functools.lru_cache(maxsize=32)
+def _template_notebook(text: str) -> str:
+    """A template's text as .ipynb text, parsed once per build (every edition has a page of
+    each kind: 480 pages in the back-catalogue, 7 templates)."""
+    import jupytext
+    import nbformat
+    notebook = jupytext.reads(text, fmt="md:myst")
+    for index, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{index}"  # stable: the same template gives the same notebook, and the same key
+    notebook.metadata.pop("jupytext", None)
+    return nbformat.writes(notebook)
 
 
 def _title_cell(notebook):

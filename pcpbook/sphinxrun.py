@@ -22,7 +22,7 @@ from pathlib import Path
 PRELOAD = ("jupyter_book.sphinx", "sphinx.builders.html", "sphinx.builders.singlehtml", "sphinx_togglebutton",
            "sphinx_copybutton", "myst_nb", "jupyter_book", "sphinx_comments", "sphinx_external_toc",
            "sphinx.ext.intersphinx", "sphinx_design", "sphinx_book_theme", "sphinx_jupyterbook_latex",
-           "sphinx_multitoc_numbering", "pcpbook.sphinxtheme")
+           "sphinx_multitoc_numbering", "pcpbook.sphinxext")
 
 
 def builder_pool(workers: int = 2) -> ProcessPoolExecutor:
