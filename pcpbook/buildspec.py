@@ -71,6 +71,7 @@ class EditionPlan:
     modelled: bool = False  # whether any value the book can see is modelled
     print_file: str = ""    # the print edition's PDF, in the book's folder ("" when Chromium is absent)
     forks: list[str] = field(default_factory=list)  # the pages made from an analyst's fork, not a template
+    force: str = ""         # the force's name (force.yaml)
 
     @property
     def inputs_sha256(self) -> str:
@@ -87,8 +88,8 @@ class EditionPlan:
     @property
     def title(self) -> str:
         if self.is_review:
-            return f"{self.plan.title}: closure review"
-        return f"{self.plan.title}: quarterly update {self.quarter.label}"
+            return f"{self.plan.title}, {self.force}: closure review"
+        return f"{self.plan.title}, {self.force}: quarterly update {self.quarter.label}"
 
     @property
     def data_to(self) -> dt.date:
@@ -146,10 +147,11 @@ def publication_settings(root: Path, base_url: str) -> str:
 
 
 def library_digest() -> str:
-    """The library's source and every installed package's name and version (the names of the
-    environment's ``*.dist-info`` folders: no package's metadata needs reading)."""
+    """The library's source, templates and reference tables, and every installed package's name
+    and version (the names of the environment's ``*.dist-info`` folders: no package's metadata
+    needs reading)."""
     package = Path(__file__).parent
-    files = sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".css"))
+    files = sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".css", ".md", ".csv", ".yaml"))
     folders = {sysconfig.get_paths()[kind] for kind in ("purelib", "platlib")}
     versions = sorted(p.name for folder in folders for p in Path(folder).glob("*.dist-info"))
     return sha(__version__, json.dumps(versions),
@@ -168,7 +170,8 @@ def plan_edition(root: Path, dataset: Dataset, quarter: Quarter, plan: Plan, sit
               "settings": published}
     version, history = next_version(site, quarter.id, EDITION_RECORD, inputs, note)
     planned = EditionPlan(quarter.id, quarter, plan, root / "_build" / "staging" / quarter.id, [], inputs,
-                          version, history, _sees_modelled(dataset, quarter.end), print_file, _forks(root, notebooks))
+                          version, history, _sees_modelled(dataset, quarter.end), print_file, _forks(root, notebooks),
+                          dataset.force.name)
     # every chapter's tests are controlled together (false discovery rate), so each sees all the plan's measures
     chapters_see = dataset.visible_digest(quarter, sorted(plan.measure_ids))
     for page, text in notebooks.items():
@@ -198,7 +201,7 @@ def plan_review(root: Path, dataset: Dataset, plan: Plan, site: Path, library: s
               "settings": published}
     version, history = next_version(site, name, REVIEW_RECORD, inputs, note)
     planned = EditionPlan(name, None, plan, root / "_build" / "staging" / name, [], inputs, version, history,
-                          _sees_modelled(dataset, end.end), print_file, _forks(root, notebooks))
+                          _sees_modelled(dataset, end.end), print_file, _forks(root, notebooks), dataset.force.name)
     for page, text in notebooks.items():
         if page.kind == "methods":  # the methods page of the review's last quarter
             parameters, sees = {"quarter": end.id, "data_dir": str(dataset.root)}, (observations, library)

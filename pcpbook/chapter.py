@@ -106,6 +106,12 @@ class MeasureSections:
         except NotEnoughHistory as exc:
             return exc
 
+    def no_data(self, measure: Measure) -> Markdown:
+        """The one sentence for a measure with no figures: what it needs and where they come from."""
+        return Markdown(measure_block(measure.label, "", [
+            f"No figures up to {month_label(self.last_quarter.end)} are in the data. This measure needs "
+            f"{measure.source}: add them as an extract (python -m pcpbook ingest ...)."]))
+
     def section(self, measure: Measure, chart: Chart | None, sentences: list[str],
                 definition: bool = False) -> Markdown:
         """A measure's part of the page: its name, the chart (saved as a PNG beside the
@@ -137,7 +143,8 @@ class Chapter(MeasureSections):
 
     def introduction(self) -> Markdown:
         return Markdown(
-            f"*{escape_markdown(self.plan.title)}, quarterly update for {self.quarter.label} "
+            f"*{escape_markdown(self.plan.title)}, {escape_markdown(self.dataset.force.name)}: quarterly update for "
+            f"{self.quarter.label} "
             f"({self.quarter.month_span}); data to {month_label(self.quarter.end)}.*\n\n"
             f"**Objective.** {escape_markdown(self.priority.objective)}\n\n"
             f"This chapter reports {plural(len(self.priority.measures), 'measure')} and "
@@ -387,6 +394,7 @@ def dispersion_table(edition: Edition) -> Markdown:
 def edition_facts(edition: Edition) -> Markdown:
     quarter = edition.quarter
     rows = [["", ""],
+            ["Force", edition.dataset.force.name],
             ["Plan", edition.plan.title],
             ["Quarter", f"{quarter.label} ({quarter.month_span}), financial year {fy_label(quarter.fy_start)}"],
             ["Data to", edition.data_to],
@@ -414,23 +422,37 @@ def data_notice(edition: Edition) -> Markdown:
 
 
 def data_notice_for(dataset: Dataset, until: dt.date, noun: str) -> Markdown:
-    """How many published and modelled values a book (``noun``) shows up to ``until``."""
-    shown = dataset.observations[dataset.observations["period_start"] <= until]
-    modelled = int((shown["status"] == "modelled").sum())
-    published = int((shown["status"] == "published").sum())
-    return Markdown(
-        f"**About the data.** This {noun} uses {number(published)} published figures, each cited to "
-        f"the document it comes from, and {number(modelled)} modelled values: demonstration series "
-        "shaped on real police.uk months and calibrated so that they add up to every published "
-        "figure. Modelled values are not official statistics; charts and tables say which is which.")
+    """Where the values a book (``noun``) shows up to ``until`` come from: figures cited to
+    published documents, series from public data extracts (each source with its measures),
+    and modelled demonstration values, with how many of each."""
+    shown = dataset.observations[(dataset.observations["period_start"] <= until)
+                                 & (dataset.observations["geography"] == dataset.force.short_name)]
+    cited = shown["source"].map(lambda source: _document(source, dataset) in dataset.sources)
+    parts = []
+    documents = shown[(shown["status"] == "published") & cited]
+    if len(documents):
+        parts.append(f"{number(len(documents))} published figures, each cited to the document it comes from")
+    for source, rows in shown[(shown["status"] != "modelled") & ~cited].groupby("source", sort=True):
+        labels = [dataset.measures[m].label for m in dict.fromkeys(rows["measure"])]
+        parts.append(f"{number(len(rows))} values from {source} ({', '.join(labels)})")
+    modelled = shown[shown["status"] == "modelled"]
+    if len(modelled):
+        parts.append(f"{number(len(modelled))} modelled values: demonstration series calibrated so that they add "
+                     "up to every published figure. Modelled values are not official statistics; charts and tables "
+                     "say which is which")
+    listed = "; ".join(parts) if parts else "no values"
+    return Markdown("**About the data.** " + escape_markdown(f"This {noun} uses {listed}."))
 
 
 # ----------------------------------------------------------------------------- helpers
 
 
 def cite(text: str, sources: dict[str, str]) -> str:
-    """Expand document keys such as ``seed-002`` into their full citations."""
-    return re.sub(r"\bseed-\d{3}\b", lambda m: sources.get(m.group(0), m.group(0)), text)
+    """Expand document keys (the ids in sources.yaml, such as ``seed-002``) into their citations."""
+    if not sources:
+        return text
+    keys = "|".join(re.escape(key) for key in sorted(sources, key=len, reverse=True))
+    return re.sub(rf"(?<![\w-])({keys})(?![\w-])", lambda m: sources[m.group(1)], text)
 
 
 def _document(source: str, dataset: Dataset) -> str:

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from . import commentary, edition, pages
-from .data import DataError, load
+from .data import DataError, load, load_force
 from .settings import SettingsError, data_folder
 from .periods import PeriodError, Quarter
 
@@ -26,7 +26,16 @@ def _whole_number(text: str) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m pcpbook",
                                      description="Build the Police and Crime Plan performance book.")
+    parser.add_argument("--project", type=Path, default=Path("."),
+                        help="the book project to work on (default: the current folder)")
     commands = parser.add_subparsers(dest="command", required=True)
+
+    start = commands.add_parser("init", help="start a book project for a force, from public data alone")
+    start.add_argument("folder", type=Path, help="the new project's folder (new or empty)")
+    start.add_argument("--force", required=True, help="the force, as police.uk or the Home Office name it "
+                                                      "('Kent Police' or 'Kent')")
+    start.add_argument("--first-quarter", help="the plan's first quarter, e.g. 2024-25-Q1 (default: this year's Q1)")
+    start.add_argument("--last-quarter", help="the plan's last quarter (default: four financial years on)")
 
     build = commands.add_parser("build", help="build and publish editions (default: the latest quarter)")
     which = build.add_mutually_exclusive_group()
@@ -40,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--data", type=Path, help=DATA_HELP)
         command.add_argument("--site", type=Path, help="site folder (default: ./_build/site)")
         command.add_argument("--workers", type=_whole_number, help="notebooks run in parallel (default: number of cores)")
-        command.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+        command.add_argument("--rebuild", action="store_true", help="rebuild even if nothing changed")
         command.add_argument("--note", help="change-log note for a republished book")
         command.add_argument("--base-url", default="/", help="URL path the site is served from (default: /)")
         command.add_argument("--verbose", action="store_true", help="show cell progress and build output")
@@ -49,16 +58,18 @@ def _parser() -> argparse.ArgumentParser:
     adapters = sources.add_subparsers(dest="adapter", required=True)
     police = adapters.add_parser("police-uk", help="police.uk archive street files: monthly counts by crime type")
     police.add_argument("paths", nargs="+", help="street CSV files, folders, globs or monthly zip archives")
-    police.add_argument("--force", help="keep one force, e.g. 'Essex Police' (default: every force)")
+    police.add_argument("--force", help="the force's name in the files' 'Falls within' column (default: police_uk "
+                                        "in the project's force.yaml; 'all' keeps every force)")
     roads = adapters.add_parser("stats19", help="DfT road safety data: monthly casualties by severity")
     roads.add_argument("--collisions", type=Path, required=True, help="collisions (or accidents) CSV")
     roads.add_argument("--casualties", type=Path, required=True, help="casualties CSV")
-    roads.add_argument("--force", type=int, default=42, help="STATS19 police_force code (default: 42, Essex)")
+    roads.add_argument("--force", type=int, help="STATS19 police_force code (default: stats19 in force.yaml)")
     office = adapters.add_parser("home-office", help="Home Office police recorded crime table (CSV, .ods, .xlsx)")
     office.add_argument("path", type=Path)
-    office.add_argument("--force", required=True, help="force name as in the table, e.g. Essex")
+    office.add_argument("--force", help="force name as in the table (default: home_office in force.yaml)")
     for adapter in (police, roads, office):
         adapter.add_argument("--out", type=Path, required=True, help="observations CSV to write")
+        adapter.add_argument("--data", type=Path, help=DATA_HELP + "; its force.yaml gives the default force")
 
     fork = commands.add_parser("fork", help="make a page of a plan's book the analyst's own notebook "
                                             "(the build then uses it in every edition), or list or drop forks")
@@ -125,14 +136,14 @@ def _commentary(args) -> int:
 
 
 def _fork(args) -> int:
-    root, plans = Path.cwd(), load(args.data).plans
+    root, plans = args.project, load(args.data).plans
     if args.list:
         found = pages.forks(root, plans)
         for path, page in found:
             if page is None:
                 print(f"{path}: matches no page of any plan, so no build uses it")
             else:
-                changed = " (its template has changed since)" if pages.template_changed(root, path) else ""
+                changed = " (its template has changed since)" if pages.template_changed(root, page) else ""
                 print(f"{path}: replaces {page.staged} of {page.book}{changed}")
         if not found:
             print(f"no forks in {root / pages.FORKS}: every page is made from its template")
@@ -144,7 +155,7 @@ def _fork(args) -> int:
     page = pages.find_page(plans[args.plan], args.priority, args.page, args.closure)
     if args.drop:
         print(f"removed {pages.drop_fork(root, page)}: {page.staged} of {page.book} is made from "
-              f"{page.template} again")
+              f"{page.template(root)} again")
     else:
         print(f"wrote {pages.fork(root, page)}: the build now makes {page.staged} of {page.book} from it; "
               f"open it in Jupyter to change it (python -m pcpbook fork --drop ... undoes)")
@@ -152,7 +163,7 @@ def _fork(args) -> int:
 
 
 def _pages(args) -> int:
-    root = Path.cwd()
+    root = args.project
     for plan in load(args.data).plans.values():
         for page in pages.edition_pages(plan) + pages.review_pages(plan):
             print(f"{page.book}: {page.staged} <- {page.source(root)}")
@@ -163,7 +174,8 @@ def _user_errors() -> tuple:
     """The errors bad input or settings cause, reported in a line each. The review and ingest
     modules are heavy and loaded only when used: if one is not loaded, it raised nothing."""
     errors = [PeriodError, DataError, commentary.CommentaryError, SettingsError, pages.PageError]
-    for module, name in (("pcpbook.review", "ReviewError"), ("pcpbook.ingest", "IngestError")):
+    for module, name in (("pcpbook.review", "ReviewError"), ("pcpbook.ingest", "IngestError"),
+                         ("pcpbook.project", "ProjectError"), ("pcpbook.forces", "ForceError")):
         if module in sys.modules:
             errors.append(getattr(sys.modules[module], name))
     return tuple(errors)
@@ -172,12 +184,18 @@ def _user_errors() -> tuple:
 def _ingest(args) -> int:
     from . import ingest
     started = time.perf_counter()
+    # the project's own force (force.yaml) unless --force names another; its rows then carry the
+    # book's short name for the force, so the book finds them
+    own = load_force(args.data) if args.force is None else None
+    force = args.force if own is None else {"police-uk": own.police_uk, "stats19": own.stats19,
+                                            "home-office": own.home_office}[args.adapter]
+    geography = own.short_name if own else None
     if args.adapter == "police-uk":
-        result = ingest.police_uk(args.paths, force=args.force)
+        result = ingest.police_uk(args.paths, force=None if force == "all" else force, geography=geography)
     elif args.adapter == "stats19":
-        result = ingest.stats19(args.collisions, args.casualties, force=args.force)
+        result = ingest.stats19(args.collisions, args.casualties, force=force, geography=geography)
     else:
-        result = ingest.home_office(args.path, force=args.force)
+        result = ingest.home_office(args.path, force=force, geography=geography)
     ingest.write_observations(result.observations, args.out)
     print(f"{result.summary()}; wrote {args.out} in {time.perf_counter() - started:.1f} s")
     return 0
@@ -185,9 +203,16 @@ def _ingest(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    args.project = args.project.resolve()
     if "data" in args:
-        args.data = data_folder(Path.cwd(), args.data)
+        args.data = data_folder(args.project, args.data)
     try:
+        if args.command == "init":
+            from .project import init
+            made = init(args.folder, args.force, args.first_quarter, args.last_quarter)
+            print(f"wrote a book project for {load_force(made / 'data').name} in {made}: ingest public data "
+                  f"into {made / 'data' / 'extracts'}, write the plan in {made / 'data' / 'plans'}, then make book")
+            return 0
         if args.command == "commentary":
             return _commentary(args)
         if args.command == "ingest":
@@ -197,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "pages":
             return _pages(args)
         if args.command == "pending":
-            for quarter in edition.unpublished(Path.cwd(), args.data, args.site):
+            for quarter in edition.unpublished(args.project, args.data, args.site):
                 print(quarter.id)
             return 0
         if args.command == "validate":
@@ -208,18 +233,18 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         started = time.perf_counter()
         options = dict(data_dir=args.data, site=args.site, workers=args.workers, verbose=args.verbose,
-                       force=args.force, note=args.note, base_url=args.base_url)
+                       rebuild=args.rebuild, note=args.note, base_url=args.base_url)
         if args.command == "closure":
             plans = [p.id for p in edition.reviewable_plans(load(args.data))] if args.all else [args.plan]
             for plan_id in plans:
-                result = edition.build_closure(Path.cwd(), plan_id, **options)
+                result = edition.build_closure(args.project, plan_id, **options)
                 print(f"closure review of {result.plan_id} v{result.version}: {result.status}: "
                       f"{result.path / 'index.html'} ({time.perf_counter() - started:.1f} s)")
             if not plans:
                 print("no plan's end year is complete in the data: no closure review to build")
             return 0
         quarters = "all" if args.all else [Quarter.parse(args.quarter).id] if args.quarter else None
-        results = edition.build_many(Path.cwd(), quarters, **options)
+        results = edition.build_many(args.project, quarters, **options)
         for result in results:
             print(f"{result.quarter} ({result.plan_id}) v{result.version}: {result.status}: "
                   f"{result.path / 'index.html'}")

@@ -22,7 +22,7 @@ from .reading import ReadError, csv_rows, read_yaml
 if TYPE_CHECKING:  # pandas is imported where frames are made, so a build with nothing to do never loads it
     import pandas as pd
 
-GEOGRAPHY = "Essex"
+FORCE_FILE = "force.yaml"
 PERIODS = ("month", "quarter", "year", "fy", "snapshot")
 PLAN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,39}")
 MEASURE_ID = re.compile(r"[a-z][a-z0-9_]{0,59}")
@@ -158,6 +158,11 @@ class Plan:
     priorities: tuple[Priority, ...]
     baseline_year: int  # the closure review compares this financial year ...
     end_year: int       # ... with this one (calendar years the financial years start in)
+    stages: tuple[tuple[str, str], ...] = ()  # what the plan calls the stages of its commitments
+
+    def stage_label(self, stage: str) -> str:
+        """A commitment's stage as the plan names it ("Extension (2020/21)"), else the stage id."""
+        return dict(self.stages).get(stage, "Original plan" if stage == "plan" else stage.capitalize())
 
     def covers(self, quarter: Quarter) -> bool:
         return self.first_quarter <= quarter <= self.last_quarter
@@ -197,6 +202,17 @@ class Value:
         return add_months(self.start, self.months) - dt.timedelta(days=1)
 
 
+@dataclass(frozen=True)
+class Force:
+    """The force a book reports on, by the name each public source gives it (force.yaml)."""
+
+    name: str         # "Kent Police"
+    short_name: str   # "Kent": in sentences, and the observations' geography
+    police_uk: str    # police.uk's "Falls within"
+    home_office: str  # the Home Office tables' force name
+    stats19: int      # STATS19 police_force code
+
+
 @dataclass
 class Dataset:
     root: Path
@@ -204,6 +220,7 @@ class Dataset:
     measures: dict[str, Measure]
     observations: pd.DataFrame
     sources: dict[str, str]
+    force: Force
     digest: str = field(default="")
     finance: pd.DataFrame = field(default_factory=lambda: _frame_of([], []))
     memo: dict = field(default_factory=dict, repr=False, compare=False)  # results computed once per dataset
@@ -221,10 +238,12 @@ class Dataset:
             if period == "snapshot":
                 self._snapshots.setdefault((measure, geography), []).append((start, entry))
 
-    def value(self, measure_id: str, start: dt.date, months: int, geography: str = GEOGRAPHY) -> Value:
-        """The measure over ``months`` months from ``start``: a total for counts, the
-        value at the window's end for headcounts, the average for percentages."""
+    def value(self, measure_id: str, start: dt.date, months: int, geography: str | None = None) -> Value:
+        """The measure over ``months`` months from ``start`` (in the book's force unless
+        ``geography`` says otherwise): a total for counts, the value at the window's end for
+        headcounts, the average for percentages."""
         measure = self.measures[measure_id]
+        geography = geography or self.force.short_name
         if measure.kind == "snapshot":
             return self._snapshot(measure_id, start, months, geography)
         exact = self._exact(measure_id, start, months, geography)
@@ -241,14 +260,16 @@ class Dataset:
         return Value(measure_id, start, months, amount, weakest(p[1] for p in parts),
                      tuple(dict.fromkeys(p[2] for p in parts)))
 
-    def monthly(self, measure_id: str, until: dt.date, geography: str = GEOGRAPHY) -> pd.DataFrame:
-        """Monthly (or, for percentages, quarterly) observations up to ``until``: the series
-        a chart or a test may use without looking ahead."""
+    def monthly(self, measure_id: str, until: dt.date, geography: str | None = None) -> pd.DataFrame:
+        """Monthly (or, for percentages, quarterly) observations up to ``until`` in the book's
+        force (or ``geography``): the series a chart or a test may use without looking ahead.
+        Its ``geography`` column names the place, for the chart's text."""
         measure = self.measures[measure_id]
+        geography = geography or self.force.short_name
         period = {"count": "month", "percent": "quarter", "snapshot": "snapshot"}[measure.kind]
         rows = [(start, *entry) for (m, g, p, start), entry in self._best.items()
                 if m == measure_id and g == geography and p == period and start <= until]
-        frame = _frame_of(rows, ["period_start", "value", "status", "source"])
+        frame = _frame_of(rows, ["period_start", "value", "status", "source"]).assign(geography=geography)
         return frame.sort_values("period_start", ignore_index=True)
 
     def _exact(self, measure_id, start, months, geography) -> Value | None:
@@ -277,6 +298,9 @@ class Dataset:
     def latest_quarter(self) -> Quarter:
         """The latest quarter whose three months all have monthly observations."""
         months = self.observations.loc[self.observations["period"] == "month", "period_start"]
+        if months.empty:
+            raise DataError([Problem(str(self.root), None, None, "no monthly figures in the data yet: add an extract "
+                                     f"to {self.root / EXTRACTS} (python -m pcpbook ingest ...)")])
         last_month = max(months)
         quarter = Quarter.containing(last_month)
         return quarter if quarter.end.month == last_month.month else quarter.previous()
@@ -314,6 +338,16 @@ def weakest(statuses) -> str:
 # ----------------------------------------------------------------------------- loading
 
 
+def load_force(root: str | Path) -> Force:
+    """The force a data folder reports on (its force.yaml), read on its own: for commands,
+    such as ingest, that need the force's names before there is a whole dataset to load."""
+    problems: list[Problem] = []
+    force = _load_force(Path(root) / FORCE_FILE, problems)
+    if problems:
+        raise DataError(problems)
+    return force
+
+
 def load(root: str | Path) -> Dataset:
     """Load and validate everything in ``root`` (the ``data/`` folder). A warm kernel running
     several chapters loads each version of the data once: the cache is keyed by a hash of
@@ -324,6 +358,7 @@ def load(root: str | Path) -> Dataset:
 @functools.lru_cache(maxsize=4)
 def _load(root: Path, digest: str) -> Dataset:
     problems: list[Problem] = []
+    force = _load_force(root / FORCE_FILE, problems)
     sources = _load_sources(root / "sources.yaml", problems)
     measures = _load_measures(root / "measures.yaml", problems)
     if any(p.file == str(root / "measures.yaml") for p in problems):
@@ -338,13 +373,14 @@ def _load(root: Path, digest: str) -> Dataset:
     if problems:
         raise DataError(problems)
     import pandas as pd
-    observations = pd.concat([f for f in frames if not f.empty], ignore_index=True)
+    filled = [f for f in frames if not f.empty]
+    observations = pd.concat(filled, ignore_index=True) if filled else _frame([])  # a new project: no figures yet
     _check_duplicates(observations, problems)
     _check_totals_agree(observations, problems)
     finance = _load_finance(root / "finance.csv", sources, problems)
     if problems:
         raise DataError(problems)
-    return Dataset(root, plans, measures, observations, sources, digest=digest, finance=finance)
+    return Dataset(root, plans, measures, observations, sources, force, digest=digest, finance=finance)
 
 
 def _replace_by_extracts(bundled: pd.DataFrame, extracts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -386,6 +422,34 @@ def _read_yaml_lines(path: Path, problems: list[Problem]):
     except ReadError as exc:
         problems.append(Problem(str(path), exc.line, None, str(exc)))
         return None
+
+
+def _load_force(path: Path, problems: list[Problem]) -> Force | None:
+    """The force's names in each source; every field is required (a book for one force)."""
+    if not path.exists():
+        problems.append(Problem(str(path), None, None, "missing: the force this book reports on (name, short_name, "
+                                                       "police_uk, home_office, stats19); see the README"))
+        return None
+    raw = _read_yaml_lines(path, problems)
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        problems.append(Problem(str(path), None, None, "expected a mapping of the force's names"))
+        return None
+    line = raw.pop("__line__", None)
+    names = {key: _require(raw, key, path, line, problems) for key in ("name", "short_name", "police_uk",
+                                                                        "home_office")}
+    code = raw.get("stats19")
+    if not isinstance(code, int) or isinstance(code, bool) or code < 1:
+        problems.append(Problem(str(path), line, "stats19", f"got {code!r}: expected the force's STATS19 "
+                                                            "police_force code, a whole number such as 42"))
+    unknown = sorted(set(raw) - {"name", "short_name", "police_uk", "home_office", "stats19"})
+    if unknown:
+        problems.append(Problem(str(path), line, unknown[0], f"unknown field {unknown[0]!r}: expected name, "
+                                                              "short_name, police_uk, home_office, stats19"))
+    if any(value is None for value in names.values()) or not isinstance(code, int) or unknown:
+        return None
+    return Force(**{key: str(value).strip() for key, value in names.items()}, stats19=code)
 
 
 def _load_sources(path: Path, problems: list[Problem]) -> dict[str, str]:
@@ -533,9 +597,14 @@ def _load_plan(path: Path, measures: dict[str, Measure], problems: list[Problem]
     if end is not None and end < last.fy_start:
         problems.append(Problem(str(path), line, "review_end_year",
                                 f"got {fy_label(end)}: the end year cannot come before the plan's last year"))
+    stages = raw.get("stages") or {}
+    if not isinstance(stages, dict) or not all(isinstance(v, str) for k, v in stages.items() if k != "__line__"):
+        problems.append(Problem(str(path), line, "stages", "expected a mapping of stage id to its name, such as "
+                                                           "extension: Extension (2020/21)"))
     if len(problems) > before:
         return None
-    return Plan(plan_id, title, first, last, source, priorities, baseline, end)
+    named = tuple((str(k), v) for k, v in stages.items() if k != "__line__")
+    return Plan(plan_id, title, first, last, source, priorities, baseline, end, named)
 
 
 def _review_year(raw: dict, key: str, default: int, path: Path, line, problems: list[Problem]) -> int | None:
@@ -618,7 +687,7 @@ def _parse_row(path: Path, line: int, row: dict, measures: dict[str, Measure],
     if measure is None:
         bad("measure", f"unknown measure {row['measure']!r}: not in measures.yaml")
     if not row["geography"].strip():
-        bad("geography", "missing: expected a geography such as 'Essex'")
+        bad("geography", f"missing: expected a geography, such as the force's short_name in {FORCE_FILE}")
     period = row["period"]
     if period not in PERIODS:
         bad("period", f"got {period!r}: expected one of {', '.join(PERIODS)}")

@@ -65,14 +65,14 @@ def build_all(root: Path, **options) -> list[BuildResult]:
 
 
 def build_many(root: Path, quarters, data_dir: Path | None = None, site: Path | None = None,
-               workers: int | None = None, verbose: bool = False, force: bool = False,
+               workers: int | None = None, verbose: bool = False, rebuild: bool = False,
                note: str | None = None, base_url: str = "/") -> list[BuildResult]:
     base_url, workers = settings.base_url(base_url), settings.workers(workers)
     with _session(root, data_dir, site) as (root, data_folder, site, started):
         request = {"quarters": quarters, "note": note, "base_url": base_url, "site": site,
                    "print": printing.find_chromium() is not None}
         raw = raw_inputs_digest(root, data_folder, request)
-        if not force and (books := unchanged_since_last_build(root, site, raw)):
+        if not rebuild and (books := unchanged_since_last_build(root, site, raw)):
             return [BuildResult(Quarter.parse(b["quarter"]), b["plan_id"], Path(b["path"]), b["version"], "up to date")
                     for b in books]
         dataset = load(data_folder)
@@ -82,7 +82,7 @@ def build_many(root: Path, quarters, data_dir: Path | None = None, site: Path | 
         library, published = library_digest(), publication_settings(root, base_url)
         plans = [plan_edition(root, dataset, quarter, plan, site, library, note, published)
                  for quarter, plan in editions]
-        results = sorted(_build_books(root, plans, site, workers, verbose, force, base_url, started),
+        results = sorted(_build_books(root, plans, site, workers, verbose, rebuild, base_url, started),
                          key=lambda r: r.quarter)
         version = {r.quarter: r.version for r in results}
         remember_build(root, raw, [{"name": p.name, "record_file": p.record_file, "inputs_sha256": p.inputs_sha256,
@@ -92,7 +92,7 @@ def build_many(root: Path, quarters, data_dir: Path | None = None, site: Path | 
 
 
 def build_closure(root: Path, plan_id: str, data_dir: Path | None = None, site: Path | None = None,
-                  workers: int | None = None, verbose: bool = False, force: bool = False,
+                  workers: int | None = None, verbose: bool = False, rebuild: bool = False,
                   note: str | None = None, base_url: str = "/") -> BuildResult:
     """Build the closure review of a plan into ``<site>/closure-<plan>/``: every quarter's
     returns of the plan are checked first, and the data must reach the review's end year."""
@@ -103,7 +103,7 @@ def build_closure(root: Path, plan_id: str, data_dir: Path | None = None, site: 
         plan = open_review(plan_id, str(dataset.root)).plan  # a known plan, with data to its end year
         commentary.outcomes(dataset.root / "commentary", plan)  # every return of the plan is valid
         planned = plan_review(root, dataset, plan, site, library_digest(), note, publication_settings(root, base_url))
-        return _build_books(root, [planned], site, workers, verbose, force, base_url, started)[0]
+        return _build_books(root, [planned], site, workers, verbose, rebuild, base_url, started)[0]
 
 
 def unpublished(root: Path, data_dir: Path | None = None, site: Path | None = None) -> list[Quarter]:
@@ -136,12 +136,12 @@ def _session(root: Path, data_dir: Path | None, site: Path | None):
 
 
 def _build_books(root: Path, plans: list[EditionPlan], site: Path, workers: int | None, verbose: bool,
-                 force: bool, base_url: str, started: float) -> list[BuildResult]:
+                 rebuild: bool, base_url: str, started: float) -> list[BuildResult]:
     """Skip books whose inputs are unchanged, run the rest's notebooks, build and publish
     them, and re-index the site. A failing notebook fails its book only."""
     results, todo = [], []
     for planned in plans:
-        if not force and published_inputs(site, planned.name, planned.record_file) == planned.inputs_sha256:
+        if not rebuild and published_inputs(site, planned.name, planned.record_file) == planned.inputs_sha256:
             results.append(BuildResult(planned.quarter, planned.plan.id, site / planned.name,
                                        planned.version, "up to date"))  # unchanged inputs keep their version
         else:

@@ -249,7 +249,7 @@ def _alt_text(measure: Measure, shown: pd.DataFrame, end: dt.date, modelled: boo
         return f"Empty chart: no {measure.label} data up to {month_label(end)}."
     cadence = "quarter" if measure.kind == "percent" else "month"
     low, high = shown.loc[shown["value"].idxmin()], shown.loc[shown["value"].idxmax()]
-    text = (f"Line chart of {measure.label} in Essex each {cadence} from "
+    text = (f"Line chart of {measure.label} in {shown['geography'].iloc[0]} each {cadence} from "
             f"{month_label(shown['period_start'].iloc[0])} to {month_label(shown['period_start'].iloc[-1])}. "
             f"Lowest {number(low['value'])} in {month_label(low['period_start'])}, highest "
             f"{number(high['value'])} in {month_label(high['period_start'])}; "

@@ -51,19 +51,10 @@ POLICE_UK_CATEGORIES = {
 }
 POLICE_UK_COLUMNS = ("month", "falls_within", "crime_type")
 
-# STATS19 police_force codes (DfT road safety data code book, variable police_force)
-STATS19_FORCES = {
-    1: "Metropolitan Police", 3: "Cumbria", 4: "Lancashire", 5: "Merseyside", 6: "Greater Manchester",
-    7: "Cheshire", 10: "Northumbria", 11: "Durham", 12: "North Yorkshire", 13: "West Yorkshire",
-    14: "South Yorkshire", 16: "Humberside", 17: "Cleveland", 20: "West Midlands", 21: "Staffordshire",
-    22: "West Mercia", 23: "Warwickshire", 30: "Derbyshire", 31: "Nottinghamshire", 32: "Lincolnshire",
-    33: "Leicestershire", 34: "Northamptonshire", 35: "Cambridgeshire", 36: "Norfolk", 37: "Suffolk",
-    40: "Bedfordshire", 41: "Hertfordshire", 42: "Essex", 43: "Thames Valley", 44: "Hampshire", 45: "Surrey",
-    46: "Kent", 47: "Sussex", 48: "City of London", 50: "Devon and Cornwall", 52: "Avon and Somerset",
-    53: "Gloucestershire", 54: "Wiltshire", 55: "Dorset", 60: "North Wales", 61: "Gwent", 62: "South Wales",
-    63: "Dyfed-Powys", 91: "Northern", 92: "Grampian", 93: "Tayside", 94: "Fife", 95: "Lothian and Borders",
-    96: "Central", 97: "Strathclyde", 98: "Dumfries and Galloway", 99: "Police Scotland",
-}
+# STATS19 police_force codes and names (DfT road safety data code book, variable police_force)
+STATS19_FORCES = {int(row["code"]): row["name"] for row in csv.DictReader(
+    line for line in (Path(__file__).parent / "reference" / "stats19-police-forces.csv").open(encoding="utf-8")
+    if not line.startswith("#"))}
 
 # Home Office offence subgroups and the measures they make. Burglary was split into domestic and
 # non-domestic until 2017/18 and into residential and business and community from then on.
@@ -112,10 +103,12 @@ def write_observations(frame: pd.DataFrame, out: Path) -> Path:
 # ----------------------------------------------------------------------------- police.uk
 
 
-def police_uk(paths, force: str | None = None, workdir: Path | None = None) -> Ingested:
+def police_uk(paths, force: str | None = None, workdir: Path | None = None,
+              geography: str | None = None) -> Ingested:
     """Count police.uk street-level rows per month, force ("Falls within") and crime type.
     ``paths``: files, folders (searched for ``*-street.csv``), globs or the monthly zip
-    archives. With ``force`` (``Essex`` or ``Essex Police``), only that force's rows count."""
+    archives. With ``force`` (``Kent`` or ``Kent Police``), only that force's rows count,
+    written under ``geography`` when given (the book's short name for the force)."""
     with tempfile.TemporaryDirectory(dir=workdir) as scratch:
         files = _street_files(paths, Path(scratch))
         layouts: dict[tuple, list[str]] = {}  # files with the same header are read together
@@ -131,6 +124,8 @@ def police_uk(paths, force: str | None = None, workdir: Path | None = None) -> I
     if force is not None and wanted.empty:
         found = ", ".join(sorted(counts["falls_within"].unique()))
         raise IngestError([Problem(", ".join(names), None, "Falls within", f"no rows for force {force!r}; found: {found}")])
+    if force is not None and geography:
+        wanted = wanted.assign(geography=geography)
     monthly = wanted.groupby(["month", "geography", "crime_type"], as_index=False)["rows"].sum()
     full = _with_zero_categories(monthly)
     observations = pd.DataFrame({
@@ -226,17 +221,18 @@ def _with_zero_categories(monthly: pd.DataFrame) -> pd.DataFrame:
 
 
 def _geography(force: str) -> str:
-    """"Essex Police" -> "Essex" (the observations' geography)."""
+    """"Kent Police" -> "Kent" (the observations' geography)."""
     return re.sub(r"\s+(Police|Constabulary)$", "", str(force).strip())
 
 
 # ----------------------------------------------------------------------------- STATS19
 
 
-def stats19(collisions: Path, casualties: Path, force: int = 42) -> Ingested:
-    """Monthly casualties for one police force: killed or seriously injured, killed, seriously
-    injured, and KSI adjusted for the change in how severity is recorded (fatal casualties
-    plus the sum of ``casualty_adjusted_severity_serious``) where the file has it."""
+def stats19(collisions: Path, casualties: Path, force: int, geography: str | None = None) -> Ingested:
+    """Monthly casualties for one police force (its STATS19 code; rows written under
+    ``geography``, by default the code book's name): killed or seriously injured, killed,
+    seriously injured, and KSI adjusted for the change in how severity is recorded (fatal
+    casualties plus the sum of ``casualty_adjusted_severity_serious``) where the file has it."""
     if force not in STATS19_FORCES:
         raise IngestError([Problem(str(collisions), None, "police_force", f"unknown police force code {force}")])
     crashes = _stats19_columns(collisions, ("police_force", "date"))
@@ -276,7 +272,7 @@ def stats19(collisions: Path, casualties: Path, force: int = 42) -> Ingested:
                 "ksi_serious": mine["serious"],
                 # months whose file has no adjusted severities (before 2004) get no adjusted figure
                 "ksi_adjusted": (mine["fatal"] + mine["adjusted_serious"]).round(2).dropna()}
-    rows = [{"measure": measure, "geography": STATS19_FORCES[force], "period_start": f"{month:%Y-%m-%d}",
+    rows = [{"measure": measure, "geography": geography or STATS19_FORCES[force], "period_start": f"{month:%Y-%m-%d}",
              "period": "month", "value": value if measure == "ksi_adjusted" else int(value),
              "source": "DfT road safety data (STATS19)", "status": "published"}
             for measure, values in measures.items() for month, value in values.items()]
@@ -322,12 +318,13 @@ def _check_stats19(frame: pd.DataFrame, collisions: Path, casualties: Path) -> N
 # ----------------------------------------------------------------------------- Home Office
 
 
-def home_office(path: Path, force: str) -> Ingested:
+def home_office(path: Path, force: str, geography: str | None = None) -> Ingested:
     """Quarterly offences for one force from the Home Office police recorded crime open data
-    table (CSV, .ods or .xlsx), as the measures in ``HOME_OFFICE_SUBGROUPS``."""
+    table (CSV, .ods or .xlsx), as the measures in ``HOME_OFFICE_SUBGROUPS``; rows written
+    under ``geography`` (by default the table's name for the force)."""
     table = _home_office_table(Path(path))
-    geography = _geography(force)
-    mine = table[table["Force Name"].map(_geography).str.lower() == geography.lower()]
+    mine = table[table["Force Name"].map(_geography).str.lower() == _geography(force).lower()]
+    geography = geography or _geography(force)
     if mine.empty:
         raise IngestError([Problem(str(path), None, "Force Name", f"no rows for force {force!r}; found: "
                                    + ", ".join(sorted(table["Force Name"].unique())[:50]))])

@@ -1,9 +1,10 @@
 """The pages of a book and the notebook each is made from.
 
 Every page of a kind (a priority chapter, the intro, a closure review's summary ...) is made
-from one template, ``chapters/templates/<kind>.md`` (a MyST Markdown notebook, read with
-jupytext), so a change to a plan or to the measure catalogue shows at the next build with
-nothing to regenerate. An analyst who wants a page of their own forks it: ``chapters/forks/
+from one template, ``pcpbook/templates/<kind>.md`` (a MyST Markdown notebook, read with
+jupytext; a project's own ``chapters/templates/<kind>.md`` replaces it for every page of that
+kind), so a change to a plan or to the measure catalogue shows at the next build with nothing
+to regenerate. An analyst who wants a page of their own forks it: ``chapters/forks/
 <book>/<page>.ipynb`` is then used for that page in every edition of the plan (or its review),
 and nothing the build or the tests do writes to it.
 
@@ -29,7 +30,8 @@ if TYPE_CHECKING:  # nbformat and jupytext are loaded only to read or write note
     import nbformat
 
 CHAPTERS = Path("chapters")
-TEMPLATES = CHAPTERS / "templates"
+TEMPLATES = Path(__file__).parent / "templates"  # the library's, one per kind of page
+PROJECT_TEMPLATES = CHAPTERS / "templates"        # a project's own, replacing the library's kind by kind
 FORKS = CHAPTERS / "forks"
 TITLE_TAG = "title"
 KINDS = ("intro", "priority", "methods", "closure-summary", "closure-finance", "closure-priority", "closure-register")
@@ -51,17 +53,18 @@ class Page:
     title: str = ""     # the heading written into the template's title cell
     defaults: dict = field(default_factory=dict, hash=False)  # plan and priority: what makes this page this page
 
-    @property
-    def template(self) -> Path:
-        return TEMPLATES / f"{self.kind}.md"
+    def template(self, root: Path) -> Path:
+        """The project's own template of this kind if it has one, else the library's."""
+        own = root / PROJECT_TEMPLATES / f"{self.kind}.md"
+        return own if own.exists() else TEMPLATES / f"{self.kind}.md"
 
     @property
     def fork(self) -> Path:
         return FORKS / self.book / f"{self.name}.ipynb"
 
     def source(self, root: Path) -> Path:
-        """The fork when there is one, else the template (relative to the project)."""
-        return self.fork if (root / self.fork).exists() else self.template
+        """The fork when there is one (relative to the project), else the template."""
+        return self.fork if (root / self.fork).exists() else self.template(root)
 
     def is_forked(self, root: Path) -> bool:
         return (root / self.fork).exists()
@@ -121,7 +124,7 @@ def notebook_text(root: Path, page: Page) -> str:
 def with_defaults(root: Path, page: Page, values: dict) -> nbformat.NotebookNode:
     """The page's template with its heading, its parameters cell giving ``values`` as defaults
     and no title tag: a notebook that runs as this page on its own."""
-    notebook = _from_template(root / page.template, page)
+    notebook = _from_template(page.template(root), page)
     title = _title_cell(notebook)
     if title is not None:
         title.metadata["tags"].remove(TITLE_TAG)
@@ -137,9 +140,9 @@ def fork(root: Path, page: Page) -> Path:
     if target.exists():
         raise PageError(f"{page.fork} already exists: it is the fork of this page (drop it first to start again)")
     notebook = with_defaults(root, page, page.defaults)  # the heading is the analyst's from now on
-    template = (root / page.template).read_bytes()
-    notebook.metadata["pcpbook"] = {"fork_of": page.template.as_posix(), "page": page.staged.as_posix(),
-                                    "template_sha256": hashlib.sha256(template).hexdigest(),
+    template = page.template(root)
+    notebook.metadata["pcpbook"] = {"fork_of": template.as_posix(), "page": page.staged.as_posix(),
+                                    "template_sha256": hashlib.sha256(template.read_bytes()).hexdigest(),
                                     "forked": dt.date.today().isoformat()}
     target.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, target)
@@ -167,14 +170,13 @@ def forks(root: Path, plans: dict[str, Plan]) -> list[tuple[Path, Page | None]]:
     return [(path, pages.get(path)) for path in found]
 
 
-def template_changed(root: Path, fork_path: Path) -> bool:
-    """Whether the template a fork was made from has changed since (the fork may want the change)."""
+def template_changed(root: Path, page: Page) -> bool:
+    """Whether the template the page would now be made from differs from the one its fork was
+    made from (the fork may want the change)."""
     import nbformat
-    made = nbformat.read(root / fork_path, as_version=4).metadata.get("pcpbook", {})
-    template = root / made.get("fork_of", "")
-    if not made or not template.is_file():
-        return False
-    return hashlib.sha256(template.read_bytes()).hexdigest() != made.get("template_sha256")
+    made = nbformat.read(root / page.fork, as_version=4).metadata.get("pcpbook", {})
+    current = hashlib.sha256(page.template(root).read_bytes()).hexdigest()
+    return bool(made) and current != made.get("template_sha256")
 
 
 def _from_template(path: Path, page: Page) -> nbformat.NotebookNode:

@@ -103,7 +103,7 @@ class Review:
 
     def facts(self) -> Markdown:
         plan = self.plan
-        rows = [["", ""], ["Plan", plan.title],
+        rows = [["", ""], ["Force", self.dataset.force.name], ["Plan", plan.title],
                 ["Plan period", f"{plan.first_quarter.label} to {plan.last_quarter.label} "
                                 f"({month_label(plan.first_quarter.start)} to {month_label(plan.last_quarter.end)})"],
                 ["Compared", f"baseline year {fy_label(plan.baseline_year)} against end year {fy_label(plan.end_year)}"],
@@ -179,7 +179,7 @@ class Review:
                 last = (f"{outcome.quarter.label}; updates in {outcome.updates} of {outcome.quarters} quarterly returns"
                         if outcome.received else f"no update in any of {outcome.quarters} quarterly returns")
                 rows.append(f'<tr><th scope="row">{escape_html(item.id)}</th><td>{escape_html(item.text)}'
-                            f'<br><small>{escape_html(_stage(item.stage))}</small></td>'
+                            f'<br><small>{escape_html(self.plan.stage_label(item.stage))}</small></td>'
                             f'<td>{status_badge(outcome.status)}<br><small>{escape_html(last)}</small></td>'
                             f'<td class="pcp-commentary">{commentary_cell(outcome)}</td>'
                             f'<td>{escape_html(", ".join(outcome.who))}</td></tr>')
@@ -227,7 +227,8 @@ class ReviewChapter(MeasureSections):
     def introduction(self) -> Markdown:
         plan = self.review.plan
         return Markdown(
-            f"*{escape_markdown(plan.title)}, closure review: {self.review.years}; data to "
+            f"*{escape_markdown(plan.title)}, {escape_markdown(self.dataset.force.name)}: closure review, "
+            f"{self.review.years}; data to "
             f"{month_label(self.review.end_quarter.end)}.*\n\n"
             f"**Objective.** {escape_markdown(self.priority.objective)}\n\n"
             f"This chapter looks back on {plural(len(self.priority.measures), 'measure')} and "
@@ -276,7 +277,7 @@ class ReviewChapter(MeasureSections):
             outcome = self.review.outcomes[item.id]
             when = outcome.quarter.label if outcome.received else "never"
             rows.append(f'<tr><th scope="row">{escape_html(item.id)}</th><td>{escape_html(item.text)}</td>'
-                        f'<td>{escape_html(_stage(item.stage))}</td><td>{status_badge(outcome.status)}</td>'
+                        f'<td>{escape_html(self.plan.stage_label(item.stage))}</td><td>{status_badge(outcome.status)}</td>'
                         f'<td>{escape_html(when)}</td></tr>')
         table = commitments_table("Final status of each commitment: the last status its owning unit reported. "
                                   "The evidence is in the appendix register.",
@@ -318,10 +319,6 @@ def _untested_note(review: Review, measure_ids) -> str:
         if not test.tested:
             reasons.setdefault(test.reason, []).append(review.dataset.measures[measure_id].label)
     return " ".join(f"No test applies to {', '.join(labels)}: {reason}." for reason, labels in reasons.items())
-
-
-def _stage(stage: str) -> str:
-    return {"plan": "Original plan", "extension": "Extension (2020/21)"}.get(stage, stage.capitalize())
 
 
 def _money(value: float, unit: str) -> str:

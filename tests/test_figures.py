@@ -13,7 +13,7 @@ from pcpbook.periods import Quarter, add_months
 def _series(months: int) -> pd.DataFrame:
     starts = [add_months(dt.date(2019, 4, 1), n) for n in range(months)]
     return pd.DataFrame({"period_start": starts, "value": [100 + n % 12 for n in range(months)],
-                         "status": "published", "source": "police.uk street-level crime"})
+                         "status": "published", "source": "police.uk street-level crime", "geography": "Testshire"})
 
 
 def test_a_long_source_line_wraps_inside_the_chart(dataset):

@@ -152,17 +152,17 @@ def test_stats19_reads_current_collision_column_names(tmp_path):
 def test_stats19_bad_input_is_named(tmp_path):
     collisions, casualties = _stats19_files(tmp_path, ["A1,2023,42,1,2023-01-03,08:00"], ["A1,1,1,1,0"])
     with pytest.raises(IngestError, match=r"collisions.csv, line 2, field 'date': got '2023-01-03'"):
-        ingest.stats19(collisions, casualties)
+        ingest.stats19(collisions, casualties, force=42)
     collisions, casualties = _stats19_files(tmp_path, ["A1,2023,42,1,03/01/2023,08:00"], ["A1,1,1,1,0"],
                                             COLLISION_HEADER.replace("date", "day"))
     with pytest.raises(IngestError, match=r"collisions.csv, line 1, field 'date': missing column"):
-        ingest.stats19(collisions, casualties)
+        ingest.stats19(collisions, casualties, force=42)
     collisions, casualties = _stats19_files(tmp_path, ["A1,2023,42,1,03/01/2023,08:00"], ["A9,1,1,1,0"])
     with pytest.raises(IngestError, match="casualty of collision A9 has no collision"):
-        ingest.stats19(collisions, casualties)
+        ingest.stats19(collisions, casualties, force=42)
     collisions, casualties = _stats19_files(tmp_path, ["A1,2023,13,1,03/01/2023,08:00"], ["A1,1,1,1,0"])
     with pytest.raises(IngestError, match=r"no casualties for police force 42 \(Essex\); forces in the file: 13 \(West Yorkshire\)"):
-        ingest.stats19(collisions, casualties)
+        ingest.stats19(collisions, casualties, force=42)
 
 
 HOME_OFFICE_HEADER = ["Financial Year", "Financial Quarter", "Force Name", "Offence Description", "Offence Group",
@@ -330,4 +330,4 @@ def test_a_street_file_with_only_a_header_is_named(tmp_path):
 def test_stats19_two_digit_years_are_refused(tmp_path):
     collisions, casualties = _stats19_files(tmp_path, ["A1,2023,42,1,03/09/23,08:00"], ["A1,1,1,1,0"])
     with pytest.raises(IngestError, match=r"collisions.csv, line 2, field 'date': got '03/09/23'"):
-        ingest.stats19(collisions, casualties)
+        ingest.stats19(collisions, casualties, force=42)

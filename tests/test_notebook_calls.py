@@ -97,7 +97,7 @@ def library_calls(path: Path) -> LibraryCalls:
     return visitor
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT / "chapters")))
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_every_library_call_in_the_notebook_exists_and_accepts_its_arguments(path):
     calls = library_calls(path)
     assert calls.problems == []

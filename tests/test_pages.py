@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, copy_project
-from pcpbook import book, cli, notebooks, pages, settings
+from pcpbook import book, cli, data, notebooks, pages, settings
 
 EXPECTED_PARAMETERS = {
     "intro": {"quarter", "data_dir", "version", "produced", "print_edition"},
@@ -68,7 +68,7 @@ def test_a_closure_review_runs_summary_finance_priorities_register_methods(datas
 def test_the_root_contents_preview_every_template():
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     files = [toc["root"]] + [entry["file"] for entry in toc["chapters"]]
-    assert sorted(files) == sorted(f"chapters/templates/{kind}" for kind in pages.KINDS)
+    assert sorted(files) == sorted(f"pcpbook/templates/{kind}" for kind in pages.KINDS)
 
 
 def test_a_page_heading_comes_from_the_plan_as_text_and_the_same_template_gives_the_same_notebook(dataset):
@@ -105,17 +105,31 @@ def test_fork_writes_the_page_as_its_own_notebook_and_list_and_drop_undo_it(tmp_
         "title" not in notebook.cells[0].metadata.get("tags", [])
     declared = papermill.inspect_notebook(str(fork))
     assert declared["plan"]["default"] == '"2021-2024"' and declared["priority"]["default"] == "3"
-    assert notebook.metadata["pcpbook"]["fork_of"] == "chapters/templates/priority.md"
+    assert notebook.metadata["pcpbook"]["fork_of"] == (pages.TEMPLATES / "priority.md").as_posix()
     assert cli.main(["fork", "--plan", "2021-2024", "--priority", "3"]) == 2  # never replaced
     assert "already exists" in capsys.readouterr().err
     assert cli.main(["fork", "--list"]) == 0
     assert "chapters/forks/2021-2024/p03.ipynb: replaces chapters/2021-2024/p03.ipynb of 2021-2024" in \
         capsys.readouterr().out
-    template = project / pages.TEMPLATES / "priority.md"
-    template.write_text(template.read_text() + "\nA new closing line.\n")
-    assert pages.template_changed(project, fork.relative_to(project))
+    page = pages.find_page(data.load(project / "data").plans["2021-2024"], priority=3)
+    assert not pages.template_changed(project, page)
+    own = project / pages.PROJECT_TEMPLATES / "priority.md"  # the project's own template of the kind
+    own.parent.mkdir(parents=True)
+    own.write_text((pages.TEMPLATES / "priority.md").read_text() + "\nA new closing line.\n")
+    assert pages.template_changed(project, page)
     assert cli.main(["fork", "--plan", "2021-2024", "--priority", "3", "--drop"]) == 0
     assert not fork.exists() and not (project / pages.FORKS).exists()
+
+
+def test_a_project_template_of_a_kind_replaces_the_library_one_for_every_page_of_it(tmp_path, dataset):
+    project = copy_project(tmp_path / "project")
+    own = project / pages.PROJECT_TEMPLATES / "methods.md"
+    own.parent.mkdir(parents=True)
+    own.write_text((pages.TEMPLATES / "methods.md").read_text().replace("# Methods and caveats", "# How we count"))
+    for plan in dataset.plans.values():
+        page = pages.find_page(plan, name="methods")
+        assert page.source(project) == own and "# How we count" in pages.notebook_text(project, page)
+    assert pages.find_page(dataset.plans["2021-2024"], priority=1).source(project) == pages.TEMPLATES / "priority.md"
 
 
 def test_a_fork_opened_in_jupyter_reads_the_data_folder_its_project_names(tmp_path):

@@ -1,0 +1,69 @@
+"""From nothing to an edition for another force, from public data alone: ``init``, ``ingest``
+and ``build`` on a synthetic force's police.uk files (several forces in each, as police.uk's
+archives hold them), and a real-data Essex book from ../shared/realdata when it is there."""
+
+import re
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pcpbook import cli, edition
+
+REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
+STREET_HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
+                 "Crime type,Last outcome category,Context")
+CRIME_TYPES = ("Anti-social behaviour", "Bicycle theft", "Burglary", "Criminal damage and arson", "Drugs",
+               "Other crime", "Other theft", "Possession of weapons", "Public order", "Robbery", "Shoplifting",
+               "Theft from the person", "Vehicle crime", "Violence and sexual offences")
+
+
+def _street_archive(folder: Path, months: list[str]) -> Path:
+    """A police.uk-style archive: a street file per month holding two forces' rows."""
+    generator = np.random.default_rng(7)
+    archive = folder / "police-uk.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        for month in months:
+            rows = [STREET_HEADER]
+            for force, scale in (("Kent Police", 1.0), ("Sussex Police", 0.7)):
+                for kind in CRIME_TYPES:
+                    for n in range(int(generator.poisson(25 * scale))):
+                        rows.append(f"{force[:2]}{month}{n}{kind[:3]},{month},{force},{force},0.5,51.2,On or near X,"
+                                    f"E0100{n % 9},Somewhere 00{n % 7}A,{kind},Under investigation,")
+            bundle.writestr(f"{month}/{month}-{'kent'}-street.csv", "\n".join(rows) + "\n")
+    return archive
+
+
+def _text(page: Path) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8")))
+
+
+@pytest.mark.slow
+def test_a_new_force_builds_an_edition_from_police_uk_files_alone(tmp_path, capsys):
+    project = tmp_path / "kent-book"
+    assert cli.main(["init", str(project), "--force", "Kent Police", "--first-quarter", "2023-24-Q1",
+                     "--last-quarter", "2026-27-Q4"]) == 0
+    months = [f"{year}-{month:02d}" for year in (2022, 2023, 2024) for month in range(1, 13)][:30]  # to June 2024
+    archive = _street_archive(tmp_path, months)
+    extract = project / "data" / "extracts" / "police-uk.csv"
+    assert cli.main(["--project", str(project), "ingest", "police-uk", str(archive), "--out", str(extract)]) == 0
+    assert "Sussex" not in extract.read_text()
+
+    result = edition.build(project, workers=2)
+    assert (result.quarter.id, result.status) == ("2024-25-Q1", "built")
+    site = project / "_build" / "site" / "2024-25-Q1"
+    pages = [p for p in site.rglob("*.html")]
+    everything = "".join(p.read_text(encoding="utf-8") for p in pages)
+    assert "essex" not in everything.casefold()
+    assert "MODELLED DATA" not in everything and "modelled values" not in everything
+    chapter = _text(site / "chapters" / "2023-2027" / "p01.html")
+    assert "Police and Crime Plan 2023-2027, Kent Police: quarterly update for 2024/25 Q1" in chapter
+    assert re.search(r'alt="Line chart of Burglary \(all\) in Kent each month', (site / "chapters" / "2023-2027"
+                                                                                / "p01.html").read_text())
+    # what public police.uk data cannot give, each said once, plainly
+    assert "Residential burglary" in chapter and "No figures up to June 2024 are in the data. This measure needs " \
+        "Home Office police recorded crime tables" in chapter
+    assert re.search(r"Burglary \(all\) Not shown: [^.]*three years", chapter)
+    intro = _text(site / "chapters" / "intro.html")
+    assert "values from police.uk street-level crime (Anti-social behaviour incidents, Bicycle theft" in intro
