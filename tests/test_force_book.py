@@ -57,6 +57,7 @@ def test_a_new_force_builds_an_edition_from_police_uk_files_alone(tmp_path, caps
     everything = "".join(p.read_text(encoding="utf-8") for p in pages)
     assert "essex" not in everything.casefold()
     assert "MODELLED DATA" not in everything and "modelled values" not in everything
+    assert 'href="http://police.uk' not in everything  # a source's name is text, not a link
     chapter = _text(site / "chapters" / "2023-2027" / "p01.html")
     assert "Police and Crime Plan 2023-2027, Kent Police: quarterly update for 2024/25 Q1" in chapter
     assert re.search(r'alt="Line chart of Burglary \(all\) in Kent each month', (site / "chapters" / "2023-2027"
@@ -67,3 +68,23 @@ def test_a_new_force_builds_an_edition_from_police_uk_files_alone(tmp_path, caps
     assert re.search(r"Burglary \(all\) Not shown: [^.]*three years", chapter)
     intro = _text(site / "chapters" / "intro.html")
     assert "values from police.uk street-level crime (Anti-social behaviour incidents, Bicycle theft" in intro
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (REALDATA / "police-uk").is_dir(), reason="needs ../shared/realdata/police-uk")
+def test_an_essex_book_from_real_police_uk_files_alone_states_the_real_burglary_count(tmp_path):
+    project = tmp_path / "essex-real"
+    assert cli.main(["init", str(project), "--force", "Essex Police", "--first-quarter", "2018-19-Q1",
+                     "--last-quarter", "2021-22-Q4"]) == 0
+    months = sorted(REALDATA.glob("police-uk/2018-*"))  # January to July 2018
+    extract = project / "data" / "extracts" / "police-uk.csv"
+    assert cli.main(["--project", str(project), "ingest", "police-uk", *map(str, months), "--out", str(extract)]) == 0
+    burglaries = sum(line.split(",")[9] == "Burglary" for month in ("04", "05", "06")
+                     for line in (REALDATA / "police-uk" / f"2018-{month}" / f"2018-{month}-essex-street.csv")
+                     .read_text(encoding="utf-8").splitlines()[1:])
+    result = edition.build(project, quarter="2018-19-Q1", workers=2)
+    chapter = _text(result.path / "chapters" / "2018-2022" / "p01.html")
+    assert f"{burglaries:,} burglaries were recorded this quarter" in chapter
+    assert "there is no figure in the same quarter last year to compare with" in chapter
+    assert "Not shown: only 6 months of data up to June 2018; a seasonal decomposition needs at least 36" in chapter
+    assert "MODELLED DATA" not in (result.path / "chapters" / "2018-2022" / "p01.html").read_text(encoding="utf-8")
