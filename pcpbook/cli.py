@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from . import commentary, edition, pages
-from .data import DataError, load, load_force
+from .data import EXTRACTS, DataError, load, load_force
 from .settings import SettingsError, data_folder
 from .periods import PeriodError, Quarter
 
@@ -68,7 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     office.add_argument("path", type=Path)
     office.add_argument("--force", help="force name as in the table (default: home_office in force.yaml)")
     for adapter in (police, roads, office):
-        adapter.add_argument("--out", type=Path, required=True, help="observations CSV to write")
+        adapter.add_argument("--out", type=Path, help="observations CSV to write (default: the project's "
+                                                        "data/extracts/<source>.csv, which the book reads)")
         adapter.add_argument("--data", type=Path, help=DATA_HELP + "; its force.yaml gives the default force")
 
     fork = commands.add_parser("fork", help="make a page of a plan's book the analyst's own notebook "
@@ -196,8 +197,10 @@ def _ingest(args) -> int:
         result = ingest.stats19(args.collisions, args.casualties, force=force, geography=geography)
     else:
         result = ingest.home_office(args.path, force=force, geography=geography)
-    ingest.write_observations(result.observations, args.out)
-    print(f"{result.summary()}; wrote {args.out} in {time.perf_counter() - started:.1f} s")
+    out = args.out or args.data / EXTRACTS / f"{args.adapter}.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    ingest.write_observations(result.observations, out)
+    print(f"{result.summary()}; wrote {out} in {time.perf_counter() - started:.1f} s")
     return 0
 
 

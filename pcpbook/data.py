@@ -23,6 +23,9 @@ if TYPE_CHECKING:  # pandas is imported where frames are made, so a build with n
     import pandas as pd
 
 FORCE_FILE = "force.yaml"
+FORCE_FIELDS = ("name", "short_name", "police_uk", "home_office", "stats19", "similar_forces")
+POPULATION_FILE = "population.csv"
+POPULATION_COLUMNS = ("geography", "year", "population", "source")  # mid-year estimates, by force area
 PERIODS = ("month", "quarter", "year", "fy", "snapshot")
 PLAN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,39}")
 MEASURE_ID = re.compile(r"[a-z][a-z0-9_]{0,59}")
@@ -211,6 +214,7 @@ class Force:
     police_uk: str    # police.uk's "Falls within"
     home_office: str  # the Home Office tables' force name
     stats19: int      # STATS19 police_force code
+    similar_forces: tuple[str, ...] = ()  # its most similar group (short names), for comparisons
 
 
 @dataclass
@@ -223,6 +227,7 @@ class Dataset:
     force: Force
     digest: str = field(default="")
     finance: pd.DataFrame = field(default_factory=lambda: _frame_of([], []))
+    population: pd.DataFrame = field(default_factory=lambda: _frame_of([], list(POPULATION_COLUMNS)))
     memo: dict = field(default_factory=dict, repr=False, compare=False)  # results computed once per dataset
 
     def __post_init__(self):
@@ -378,9 +383,11 @@ def _load(root: Path, digest: str) -> Dataset:
     _check_duplicates(observations, problems)
     _check_totals_agree(observations, problems)
     finance = _load_finance(root / "finance.csv", sources, problems)
+    population = _load_population(root / POPULATION_FILE, problems)
     if problems:
         raise DataError(problems)
-    return Dataset(root, plans, measures, observations, sources, force, digest=digest, finance=finance)
+    return Dataset(root, plans, measures, observations, sources, force, digest=digest, finance=finance,
+                   population=population)
 
 
 def _replace_by_extracts(bundled: pd.DataFrame, extracts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -443,13 +450,19 @@ def _load_force(path: Path, problems: list[Problem]) -> Force | None:
     if not isinstance(code, int) or isinstance(code, bool) or code < 1:
         problems.append(Problem(str(path), line, "stats19", f"got {code!r}: expected the force's STATS19 "
                                                             "police_force code, a whole number such as 42"))
-    unknown = sorted(set(raw) - {"name", "short_name", "police_uk", "home_office", "stats19"})
+    similar = raw.get("similar_forces") or []
+    if not isinstance(similar, list) or not all(isinstance(name, str) and name.strip() for name in similar):
+        problems.append(Problem(str(path), line, "similar_forces", "expected a list of force names, such as "
+                                                                   "[Kent, Sussex] (the forces' short names)"))
+        similar = []
+    unknown = sorted(set(raw) - set(FORCE_FIELDS))
     if unknown:
-        problems.append(Problem(str(path), line, unknown[0], f"unknown field {unknown[0]!r}: expected name, "
-                                                              "short_name, police_uk, home_office, stats19"))
+        problems.append(Problem(str(path), line, unknown[0], f"unknown field {unknown[0]!r}: expected "
+                                                              f"{', '.join(FORCE_FIELDS)}"))
     if any(value is None for value in names.values()) or not isinstance(code, int) or unknown:
         return None
-    return Force(**{key: str(value).strip() for key, value in names.items()}, stats19=code)
+    return Force(**{key: str(value).strip() for key, value in names.items()}, stats19=code,
+                 similar_forces=tuple(name.strip() for name in similar))
 
 
 def _load_sources(path: Path, problems: list[Problem]) -> dict[str, str]:
@@ -815,6 +828,33 @@ def _check_totals_agree(observations: pd.DataFrame, problems: list[Problem]) -> 
             problems.append(Problem(row.file, row.line, "value",
                                     f"{row.measure} {row.period} from {row.period_start} is {row.value:g} "
                                     f"but its monthly values sum to {total:g}"))
+
+
+def _load_population(path: Path, problems: list[Problem]) -> pd.DataFrame:
+    """Population by force area and mid-year (the denominator of rates per 1,000 people), each
+    row naming its source (ONS mid-year estimates); whole numbers. The file is optional."""
+    records = []
+    for line, row in _read_csv(path, POPULATION_COLUMNS, problems) if path.exists() else []:
+        year, people = _number(row["year"]), _number(row["population"])
+        problem = _population_problem(row, year, people)
+        if problem:
+            problems.append(Problem(str(path), line, *problem))
+            continue
+        records.append({"geography": row["geography"].strip(), "year": int(year), "population": int(people),
+                        "source": row["source"].strip()})
+    return _frame_of(records, list(POPULATION_COLUMNS))
+
+
+def _population_problem(row: dict, year, people) -> tuple[str, str] | None:
+    if not row["geography"].strip():
+        return "geography", "missing: expected the force area's short name"
+    if year is None or year % 1:
+        return "year", f"got {row['year']!r}: expected a year such as 2019"
+    if people is None or people % 1 or people <= 0:
+        return "population", f"got {row['population']!r}: expected a whole number of people"
+    if not row["source"].strip():
+        return "source", "missing: expected where the estimate comes from"
+    return None
 
 
 def _load_finance(path: Path, sources: dict[str, str], problems: list[Problem]) -> pd.DataFrame:

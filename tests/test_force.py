@@ -138,3 +138,23 @@ def test_a_new_project_without_figures_says_what_to_add(tmp_path, capsys):
     assert cli.main(["init", str(target), "--force", "Surrey"]) == 0
     assert cli.main(["--project", str(target), "validate"]) == 2
     assert "no monthly figures in the data yet: add an extract" in capsys.readouterr().err
+
+
+def test_the_force_names_its_similar_forces_and_population_is_read_by_force_area(data_copy):
+    force_file = data_copy / "force.yaml"
+    force_file.write_text(force_file.read_text() + "similar_forces: [Kent, Hertfordshire, Sussex]\n")
+    (data_copy / "population.csv").write_text("geography,year,population,source\n"
+                                              "Essex,2017,1820379,ONS mid-year estimates\n"
+                                              "Kent,2017,1832252,ONS mid-year estimates\n")
+    loaded = data.load(data_copy)
+    assert loaded.force.similar_forces == ("Kent", "Hertfordshire", "Sussex")
+    assert loaded.population.set_index("geography").loc["Kent", "population"] == 1832252
+
+
+@pytest.mark.parametrize("row, message", [("Essex,2017,1820379.5,ONS", "line 2, field 'population': got '1820379.5'"),
+                                          ("Essex,mid-2017,1820379,ONS", "line 2, field 'year': got 'mid-2017'"),
+                                          ("Essex,2017,1820379,", "line 2, field 'source': missing")])
+def test_a_bad_population_row_is_named(data_copy, row, message):
+    (data_copy / "population.csv").write_text("geography,year,population,source\n" + row + "\n")
+    with pytest.raises(DataError, match=message):
+        data.load(data_copy)
