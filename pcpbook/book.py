@@ -46,6 +46,7 @@ def copy_project(source: Path, target: Path) -> Path:
     for name in PROJECT_FILES:
         shutil.copy(source / name, target / name)
     for folder in PROJECT_FOLDERS:
-        shutil.copytree(source / folder, target / folder,
-                        ignore=shutil.ignore_patterns("figures", ".ipynb_checkpoints", "_build"))
+        if (source / folder).is_dir():  # a project need not have chapters of its own
+            shutil.copytree(source / folder, target / folder,
+                            ignore=shutil.ignore_patterns("figures", ".ipynb_checkpoints", "_build"))
     return target
