@@ -40,13 +40,14 @@ PROJECT_FILES = ("_config.yml", "_toc.yml")
 PROJECT_FOLDERS = ("chapters", "data")
 
 
-def copy_project(source: Path, target: Path) -> Path:
-    """Copy what a build needs (config, contents, chapters, data) to ``target``."""
+def copy_project(source: Path, target: Path, forks: bool = True) -> Path:
+    """Copy what a build needs (config, contents, chapters, data) to ``target``; with
+    ``forks=False`` the analysts' forks stay behind (the copy builds every page from templates)."""
     target.mkdir(parents=True, exist_ok=True)
     for name in PROJECT_FILES:
         shutil.copy(source / name, target / name)
+    left_out = ("figures", ".ipynb_checkpoints", "_build") + (() if forks else ("forks",))
     for folder in PROJECT_FOLDERS:
         if (source / folder).is_dir():  # a project need not have chapters of its own
-            shutil.copytree(source / folder, target / folder,
-                            ignore=shutil.ignore_patterns("figures", ".ipynb_checkpoints", "_build"))
+            shutil.copytree(source / folder, target / folder, ignore=shutil.ignore_patterns(*left_out))
     return target

@@ -26,8 +26,9 @@ def data_copy(tmp_path):
 
 
 def copy_project(target: Path) -> Path:
-    """The files a build needs, copied so a test can change them and build in isolation."""
-    return book.copy_project(ROOT, target)
+    """The files a build needs, copied so a test can change them and build in isolation; an
+    analyst's forks in the working tree stay behind, so every test starts from the templates."""
+    return book.copy_project(ROOT, target, forks=False)
 
 
 def fork_page(project: Path, plan_id: str, priority: int | None = None, name: str | None = None,
