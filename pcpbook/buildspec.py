@@ -53,7 +53,7 @@ class Job:
         """The notebook as messages name it: the fork, or the page and the template it is made from."""
         if self.source.suffix == ".ipynb":
             return str(self.source)
-        return f"{self.page} (made from {self.source})"
+        return f"{self.page} (made from {pages.shown(self.source, self.source.parent)})"
 
 
 @dataclass

@@ -156,7 +156,7 @@ def _fork(args) -> int:
     page = pages.find_page(plans[args.plan], args.priority, args.page, args.closure)
     if args.drop:
         print(f"removed {pages.drop_fork(root, page)}: {page.staged} of {page.book} is made from "
-              f"{page.template(root)} again")
+              f"{pages.shown(page.template(root), root)} again")
     else:
         print(f"wrote {pages.fork(root, page)}: the build now makes {page.staged} of {page.book} from it; "
               f"open it in Jupyter to change it (python -m pcpbook fork --drop ... undoes)")
@@ -167,7 +167,7 @@ def _pages(args) -> int:
     root = args.project
     for plan in load(args.data).plans.values():
         for page in pages.edition_pages(plan) + pages.review_pages(plan):
-            print(f"{page.book}: {page.staged} <- {page.source(root)}")
+            print(f"{page.book}: {page.staged} <- {pages.shown(page.source(root), root)}")
     return 0
 
 

@@ -70,6 +70,15 @@ class Page:
         return (root / self.fork).exists()
 
 
+def shown(path: Path, root: Path) -> str:
+    """A template or fork as messages name it: the library's templates as ``pcpbook/templates/...``,
+    a project's files relative to the project."""
+    path = Path(path)
+    if path.is_relative_to(TEMPLATES):
+        return f"pcpbook/templates/{path.relative_to(TEMPLATES).as_posix()}"
+    return path.relative_to(root).as_posix() if path.is_absolute() and path.is_relative_to(root) else str(path)
+
+
 def edition_pages(plan: Plan) -> list[Page]:
     """A quarterly edition's pages in reading order: intro, the priorities, methods."""
     pages = [Page("intro", plan.id, "intro", CHAPTERS / "intro.ipynb")]

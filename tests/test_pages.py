@@ -1,6 +1,8 @@
 """Pages: one template per kind of page, made into each edition's notebooks at build time;
 a fork is the analyst's own notebook for one page, and nothing but the analyst changes it."""
 
+import subprocess
+import sys
 
 import jupytext
 import nbformat
@@ -154,3 +156,12 @@ def test_a_section_whose_code_shows_nothing_is_left_out_and_one_that_shows_somet
     for index in (2, 7):
         notebook.cells[index].outputs = [nbformat.v4.new_output("display_data", {"text/markdown": "x"})]
     assert notebooks.empty_sections(notebook) == {3, 4, 5}
+
+
+def test_a_listing_read_by_a_reader_that_stops_early_ends_quietly():
+    """`python -m pcpbook pages | head -2`: the reader closes the pipe before the listing is written."""
+    listing = subprocess.Popen([sys.executable, "-m", "pcpbook", "pages"], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    listing.stdout.close()  # before the command has written anything
+    said = listing.stderr.read().decode()
+    assert listing.wait() == 1 and "Traceback" not in said and said == ""
