@@ -39,6 +39,7 @@ class Job:
     notebook: str        # the notebook to run, as .ipynb text
     target: Path         # its place in the staged book
     page: str            # that place, relative to the book
+    label: str           # the notebook as messages name it: the fork, or the page and its template
     parameters: dict
     key: str             # hash of everything the notebook's output depends on: the cache key
     cache: Path          # the cache folder
@@ -47,13 +48,6 @@ class Job:
     @property
     def cached(self) -> Path:
         return self.cache / f"{self.key}.ipynb"
-
-    @property
-    def label(self) -> str:
-        """The notebook as messages name it: the fork, or the page and the template it is made from."""
-        if self.source.suffix == ".ipynb":
-            return str(self.source)
-        return f"{self.page} (made from {pages.shown(self.source, self.source.parent)})"
 
 
 @dataclass
@@ -226,8 +220,10 @@ def _job(root: Path, planned: EditionPlan, page: pages.Page, text: str, paramete
     parameters (version, date produced) are not content but are part of the cached output."""
     content = sha(text, json.dumps(parameters, sort_keys=True), *sees)
     parameters = {**parameters, **extra}
-    return Job(planned.name, root / page.source(root), text, planned.stage / page.staged, page.staged.as_posix(),
-               parameters,
+    source = root / page.source(root)
+    made_from = pages.shown(source, root)
+    label = made_from if page.is_forked(root) else f"{page.staged.as_posix()} (made from {made_from})"
+    return Job(planned.name, source, text, planned.stage / page.staged, page.staged.as_posix(), label, parameters,
                sha(content, json.dumps(parameters, sort_keys=True)), root / "_build" / "cache", weight)
 
 

@@ -112,12 +112,15 @@ class MeasureSections:
             f"No figures up to {month_label(self.last_quarter.end)} are in the data. This measure needs "
             f"{measure.source}: add them as an extract (python -m pcpbook ingest ...)."]))
 
+    def figure(self, chart: Chart) -> str:
+        """Save the chart as a PNG in the page's figures folder; the Markdown image, alt text and all."""
+        return save_figure(chart, Path(FIGURE_DIR) / f"{self.figure_prefix}-{chart.name}.png")
+
     def section(self, measure: Measure, chart: Chart | None, sentences: list[str],
                 definition: bool = False) -> Markdown:
         """A measure's part of the page: its name, the chart (saved as a PNG beside the
         notebook, with its alt text) and the sentences; the catalogue's definition if asked."""
-        figure = "" if chart is None else save_figure(chart, Path(FIGURE_DIR) / f"{self.figure_prefix}-{chart.name}.png")
-        text = measure_block(measure.label, figure, sentences)
+        text = measure_block(measure.label, "" if chart is None else self.figure(chart), sentences)
         if definition:
             text += f"\n\n*Definition:* {escape_markdown(measure.definition)}"
         return Markdown(text)

@@ -125,9 +125,9 @@ def notebook_text(root: Path, page: Page) -> str:
     """The notebook the build runs for ``page`` (its fork, or its template with the page's
     heading), as the text of an .ipynb file with stable cell ids: what the content key hashes."""
     import nbformat
-    source = root / page.source(root)
-    notebook = nbformat.read(source, as_version=4) if page.is_forked(root) else _from_template(source, page)
-    return nbformat.writes(notebook)
+    if page.is_forked(root):
+        return nbformat.writes(nbformat.read(root / page.fork, as_version=4))
+    return nbformat.writes(_from_template(page.template(root), page))
 
 
 def with_defaults(root: Path, page: Page, values: dict) -> nbformat.NotebookNode:

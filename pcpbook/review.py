@@ -14,14 +14,12 @@ import datetime as dt
 import functools
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 from IPython.display import HTML, Markdown
 
-from . import __version__, commentary
-from . import settings
-from .chapter import (FIGURE_DIR, MeasureSections, cite, commentary_cell, commitments_table, comparison_cells,
-                      data_notice_for, measure_block, paraphrase_note, save_figure, status_badge, status_summary,
+from . import __version__, commentary, settings
+from .chapter import (MeasureSections, cite, commentary_cell, commitments_table, comparison_cells,
+                      data_notice_for, measure_block, paraphrase_note, status_badge, status_summary,
                       status_table, trend_or_reason)
 from .data import FINANCE_ITEMS, Dataset, Measure, Plan, Priority, load
 from .figures import trend_model_chart
@@ -261,7 +259,7 @@ class ReviewChapter(MeasureSections):
             figure = ""
             if measure.trend_test:
                 chart = trend_model_chart(measure, result, modelled)
-                figure = save_figure(chart, Path(FIGURE_DIR) / f"{self.figure_prefix}-{chart.name}.png")
+                figure = self.figure(chart)
             blocks.append(measure_block(measure.label, figure, trend_sentences(measure, result, book="review")))
         if len(rows) == 1 and not blocks:
             return Markdown("This priority has no counts of events to test for a trend.")

@@ -179,12 +179,12 @@ def check_parameters(source: str, notebook: str, parameters: dict) -> None:
 def _parameter_problem(content: str, names: tuple) -> str | None:
     """What is wrong with the notebook's parameters, once per notebook text (every edition of a
     plan runs the same chapters)."""
-    declared = set(papermill.inspect_notebook(nbformat.reads(content, as_version=4)))
+    source = nbformat.reads(content, as_version=4)
+    declared = set(papermill.inspect_notebook(source))
     if not declared:
         return ": no cell tagged 'parameters'"
     if declared != set(names):
         return f": parameters cell declares {sorted(declared)}, the build passes {sorted(names)}"
-    source = nbformat.reads(content, as_version=4)
     reassigned = notebooks.reassigned_parameters(source, names)
     if not reassigned:
         return None
