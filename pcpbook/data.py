@@ -23,9 +23,19 @@ if TYPE_CHECKING:  # pandas is imported where frames are made, so a build with n
     import pandas as pd
 
 FORCE_FILE = "force.yaml"
-FORCE_FIELDS = ("name", "short_name", "police_uk", "home_office", "stats19", "similar_forces")
+FORCE_FIELDS = ("name", "short_name", "police_uk", "home_office", "stats19")
 POPULATION_FILE = "population.csv"
-POPULATION_COLUMNS = ("geography", "year", "population", "source")  # mid-year estimates, by force area
+POPULATION_COLUMNS = ("geography", "year", "population", "source", "status")  # mid-year estimates, by force area
+PEER_GROUP_FILE = "peer_group.csv"
+PEER_GROUP_COLUMNS = ("force", "source")  # the force and its most similar forces, by short name
+# Units a measure is compared across forces in: how many of the base the value is per, and how it reads
+COMPARISON_UNITS = {
+    "per_1000_population": (1_000, "per 1,000 population"),
+    "per_1000_households": (1_000, "per 1,000 households"),
+    "per_100m_vehicle_km": (100_000_000, "per 100 million vehicle km"),
+    "percent": (100, "%"),
+}
+ASPIRATIONS = ("msg_average", "upper_quartile")  # or {rank: N}
 PERIODS = ("month", "quarter", "year", "fy", "snapshot")
 PLAN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,39}")
 MEASURE_ID = re.compile(r"[a-z][a-z0-9_]{0,59}")
@@ -99,6 +109,17 @@ class Discontinuity:
 
 
 @dataclass(frozen=True)
+class Benchmarking:
+    """How a measure is compared with similar forces: its unit of comparison, the aspiration
+    (``msg_average``, ``upper_quartile``, ``{"rank": N}`` or None) and, for a percentage, the
+    count measure it is a share of (the funnel's denominator), if any."""
+
+    unit: str
+    aspiration: str | dict | None = None
+    base: str | None = None
+
+
+@dataclass(frozen=True)
 class Measure:
     id: str
     label: str
@@ -119,6 +140,7 @@ class Measure:
     decompose: bool = False
     trend_test: bool = False
     trend_series: str | None = None  # a measure whose series the trend tests prefer where it has data
+    benchmark: Benchmarking | None = None  # how it is compared with similar forces, if it is
 
     @property
     def periods(self) -> tuple[Discontinuity, ...]:
@@ -214,7 +236,6 @@ class Force:
     police_uk: str    # police.uk's "Falls within"
     home_office: str  # the Home Office tables' force name
     stats19: int      # STATS19 police_force code
-    similar_forces: tuple[str, ...] = ()  # its most similar group (short names), for comparisons
 
 
 @dataclass
@@ -228,6 +249,8 @@ class Dataset:
     digest: str = field(default="")
     finance: pd.DataFrame = field(default_factory=lambda: _frame_of([], []))
     population: pd.DataFrame = field(default_factory=lambda: _frame_of([], list(POPULATION_COLUMNS)))
+    group: tuple[str, ...] = ()          # the force and its similar forces (peer_group.csv), for comparisons
+    group_sources: tuple[str, ...] = ()  # where the grouping comes from
     memo: dict = field(default_factory=dict, repr=False, compare=False)  # results computed once per dataset
 
     def __post_init__(self):
@@ -384,10 +407,11 @@ def _load(root: Path, digest: str) -> Dataset:
     _check_totals_agree(observations, problems)
     finance = _load_finance(root / "finance.csv", sources, problems)
     population = _load_population(root / POPULATION_FILE, problems)
+    group, group_sources = _load_peer_group(root / PEER_GROUP_FILE, force, problems)
     if problems:
         raise DataError(problems)
     return Dataset(root, plans, measures, observations, sources, force, digest=digest, finance=finance,
-                   population=population)
+                   population=population, group=group, group_sources=group_sources)
 
 
 def _replace_by_extracts(bundled: pd.DataFrame, extracts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -450,19 +474,15 @@ def _load_force(path: Path, problems: list[Problem]) -> Force | None:
     if not isinstance(code, int) or isinstance(code, bool) or code < 1:
         problems.append(Problem(str(path), line, "stats19", f"got {code!r}: expected the force's STATS19 "
                                                             "police_force code, a whole number such as 42"))
-    similar = raw.get("similar_forces") or []
-    if not isinstance(similar, list) or not all(isinstance(name, str) and name.strip() for name in similar):
-        problems.append(Problem(str(path), line, "similar_forces", "expected a list of force names, such as "
-                                                                   "[Kent, Sussex] (the forces' short names)"))
-        similar = []
     unknown = sorted(set(raw) - set(FORCE_FIELDS))
     if unknown:
+        moved = (f": the group of similar forces is {PEER_GROUP_FILE} (columns {', '.join(PEER_GROUP_COLUMNS)})"
+                 if unknown[0] == "similar_forces" else "")
         problems.append(Problem(str(path), line, unknown[0], f"unknown field {unknown[0]!r}: expected "
-                                                              f"{', '.join(FORCE_FIELDS)}"))
+                                                              f"{', '.join(FORCE_FIELDS)}{moved}"))
     if any(value is None for value in names.values()) or not isinstance(code, int) or unknown:
         return None
-    return Force(**{key: str(value).strip() for key, value in names.items()}, stats19=code,
-                 similar_forces=tuple(name.strip() for name in similar))
+    return Force(**{key: str(value).strip() for key, value in names.items()}, stats19=code)
 
 
 def _load_sources(path: Path, problems: list[Problem]) -> dict[str, str]:
@@ -527,6 +547,7 @@ def _load_measures(path: Path, problems: list[Problem]) -> dict[str, Measure]:
         if values["id"] in measures:
             problems.append(Problem(str(path), line, "id", f"measure {values['id']!r} is defined twice"))
             continue
+        benchmark = _benchmarking(entry.get("benchmark"), kind, path, line, problems)
         if not MEASURE_ID.fullmatch(str(values["id"])):
             problems.append(Problem(str(path), line, "id", f"got {str(values['id'])[:60]!r}: expected lower-case "
                                     "letters, digits and underscores, such as total_recorded_crime"))
@@ -536,13 +557,43 @@ def _load_measures(path: Path, problems: list[Problem]) -> dict[str, Measure]:
                                          test_note=entry.get("test_note", ""), sample_size=sample_size,
                                          decompose=bool(entry.get("decompose", False)),
                                          trend_test=bool(entry.get("trend_test", False)),
-                                         trend_series=entry.get("trend_series"), **values)
+                                         trend_series=entry.get("trend_series"), benchmark=benchmark, **values)
     for measure in measures.values():
+        base = measure.benchmark.base if measure.benchmark else None
+        if base is not None and (base not in measures or measures[base].kind != "count"):
+            problems.append(Problem(str(path), None, "benchmark", f"measure {measure.id!r}: base {base!r} is not a "
+                                                                  "count measure in the catalogue"))
         if measure.trend_series is not None and measure.trend_series not in measures:
             problems.append(Problem(str(path), None, "trend_series",
                                     f"measure {measure.id!r} names {measure.trend_series!r}, which is not in the "
                                     "catalogue"))
     return measures
+
+
+def _benchmarking(raw, kind: str, path: Path, line, problems: list[Problem]) -> Benchmarking | None:
+    """A measure's ``benchmark`` block: ``{unit: per_1000_population, aspiration: {rank: 4}}``."""
+    if raw is None:
+        return None
+    expected = (f"expected {{unit: one of {', '.join(COMPARISON_UNITS)}; optional aspiration: "
+                f"{' or '.join(ASPIRATIONS)} or {{rank: N}}; optional base: a count measure, for a percentage}}")
+    if not isinstance(raw, dict) or set(raw) - {"unit", "aspiration", "base", "__line__"}:
+        problems.append(Problem(str(path), line, "benchmark", expected))
+        return None
+    unit, aspiration = raw.get("unit"), raw.get("aspiration")
+    rank = aspiration.get("rank") if isinstance(aspiration, dict) else None
+    good_aspiration = (aspiration is None or aspiration in ASPIRATIONS
+                       or (isinstance(aspiration, dict) and set(aspiration) <= {"rank", "__line__"}
+                           and isinstance(rank, int) and not isinstance(rank, bool) and rank >= 1))
+    if unit not in COMPARISON_UNITS or not good_aspiration:
+        problems.append(Problem(str(path), line, "benchmark", f"got {str(raw)[:120]}: {expected}"))
+        return None
+    if (unit == "percent") != (kind == "percent"):
+        problems.append(Problem(str(path), line, "benchmark", f"unit {unit!r} does not fit a {kind} measure: "
+                                                              "percentages compare as percent, counts per population"))
+        return None
+    if isinstance(aspiration, dict):
+        aspiration = {"rank": rank}
+    return Benchmarking(unit, aspiration, raw.get("base"))
 
 
 def _load_plans(folder: Path, measures: dict[str, Measure], problems: list[Problem]) -> dict[str, Plan]:
@@ -841,8 +892,32 @@ def _load_population(path: Path, problems: list[Problem]) -> pd.DataFrame:
             problems.append(Problem(str(path), line, *problem))
             continue
         records.append({"geography": row["geography"].strip(), "year": int(year), "population": int(people),
-                        "source": row["source"].strip()})
+                        "source": row["source"].strip(), "status": row["status"].strip()})
     return _frame_of(records, list(POPULATION_COLUMNS))
+
+
+def _load_peer_group(path: Path, force: Force | None, problems: list[Problem]) -> tuple[tuple, tuple]:
+    """The force and its most similar forces (short names, as the observations' geography),
+    each row naming where the grouping comes from. The file is optional: without it the book
+    compares with no one."""
+    if not path.exists():
+        return (), ()
+    names, sources = [], []
+    for line, row in _read_csv(path, PEER_GROUP_COLUMNS, problems):
+        name, source = row["force"].strip(), row["source"].strip()
+        if not name or not source:
+            problems.append(Problem(str(path), line, "force" if not name else "source",
+                                    "missing: expected the force's short name (such as Kent)" if not name
+                                    else "missing: expected where the grouping comes from"))
+        elif name in names:
+            problems.append(Problem(str(path), line, "force", f"{name!r} is listed twice"))
+        else:
+            names.append(name)
+            sources.append(source)
+    if force is not None and names and force.short_name not in names:
+        problems.append(Problem(str(path), None, "force", f"the group must include the book's own force, "
+                                                          f"{force.short_name!r}"))
+    return tuple(names), tuple(dict.fromkeys(sources))
 
 
 def _population_problem(row: dict, year, people) -> tuple[str, str] | None:
@@ -854,6 +929,8 @@ def _population_problem(row: dict, year, people) -> tuple[str, str] | None:
         return "population", f"got {row['population']!r}: expected a whole number of people"
     if not row["source"].strip():
         return "source", "missing: expected where the estimate comes from"
+    if row["status"].strip() not in ("published", "modelled"):
+        return "status", f"got {row['status']!r}: expected published or modelled"
     return None
 
 

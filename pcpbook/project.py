@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from .data import OBSERVATION_COLUMNS, POPULATION_COLUMNS, PUBLISHED_COLUMNS
+from .data import OBSERVATION_COLUMNS, PEER_GROUP_COLUMNS, POPULATION_COLUMNS, PUBLISHED_COLUMNS
 from .forces import find_force
 from .periods import Quarter
 
@@ -50,7 +50,9 @@ def init(target: Path, force_name: str, first: str | None = None, last: str | No
     _write(data / "sources.yaml", "# Documents that published figures cite: id: full citation.\n{}\n")
     _write(data / "observations.csv", ",".join(OBSERVATION_COLUMNS) + "\n")  # none modelled: extracts only
     _write(data / "published_figures.csv", ",".join(PUBLISHED_COLUMNS) + "\n")
-    _write(data / "population.csv", ",".join(POPULATION_COLUMNS) + "\n")  # mid-year estimates (ONS), to add
+    _write(data / "population.csv", ",".join(POPULATION_COLUMNS) + "\n")  # ingest ons-population fills it
+    _write(data / "peer_group.csv", ",".join(PEER_GROUP_COLUMNS) + f"\n{force.short_name},"
+                                    "the book's own force; add its most similar forces (the Home Office MSG) one a row\n")
     plan_id = f"{first_quarter.fy_start}-{last_quarter.fy_start + 1}"
     _write(data / "plans" / f"{plan_id}.yaml", _plan_yaml(force, plan_id, first_quarter, last_quarter, measures))
     _write(target / "_config.yml", _config_yaml(force))
@@ -67,9 +69,7 @@ def _write(path: Path, text: str) -> None:
 def _force_yaml(force) -> str:
     return ("# The police force this book reports on, by the name each public source gives it.\n"
             + yaml.safe_dump({"name": force.name, "short_name": force.short_name, "police_uk": force.police_uk,
-                              "home_office": force.home_office, "stats19": force.stats19}, sort_keys=False)
-            + "# Its most similar group of forces (the Home Office's MSG), by short name, for comparisons:\n"
-              "similar_forces: []\n")
+                              "home_office": force.home_office, "stats19": force.stats19}, sort_keys=False))
 
 
 def _plan_yaml(force, plan_id: str, first: Quarter, last: Quarter, measures: list[str]) -> str:

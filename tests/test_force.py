@@ -140,21 +140,39 @@ def test_a_new_project_without_figures_says_what_to_add(tmp_path, capsys):
     assert "no monthly figures in the data yet: add an extract" in capsys.readouterr().err
 
 
-def test_the_force_names_its_similar_forces_and_population_is_read_by_force_area(data_copy):
-    force_file = data_copy / "force.yaml"
-    force_file.write_text(force_file.read_text() + "similar_forces: [Kent, Hertfordshire, Sussex]\n")
-    (data_copy / "population.csv").write_text("geography,year,population,source\n"
-                                              "Essex,2017,1820379,ONS mid-year estimates\n"
-                                              "Kent,2017,1832252,ONS mid-year estimates\n")
+def test_the_peer_group_and_population_are_read_by_force_area(data_copy):
+    (data_copy / "peer_group.csv").write_text("force,source\nEssex,illustrative\nKent,illustrative\n"
+                                              "Sussex,illustrative\n")
+    (data_copy / "population.csv").write_text("geography,year,population,source,status\n"
+                                              "Essex,2017,1820379,ONS mid-year estimates,published\n"
+                                              "Kent,2017,1832252,ONS mid-year estimates,published\n")
     loaded = data.load(data_copy)
-    assert loaded.force.similar_forces == ("Kent", "Hertfordshire", "Sussex")
+    assert loaded.group == ("Essex", "Kent", "Sussex") and loaded.group_sources == ("illustrative",)
     assert loaded.population.set_index("geography").loc["Kent", "population"] == 1832252
 
 
-@pytest.mark.parametrize("row, message", [("Essex,2017,1820379.5,ONS", "line 2, field 'population': got '1820379.5'"),
-                                          ("Essex,mid-2017,1820379,ONS", "line 2, field 'year': got 'mid-2017'"),
-                                          ("Essex,2017,1820379,", "line 2, field 'source': missing")])
+@pytest.mark.parametrize("text, message", [
+    ("force,source\nKent,illustrative\n", "peer_group.csv, field 'force': the group must include the book's own force"),
+    ("force,source\nEssex,x\nEssex,x\n", "peer_group.csv, line 3, field 'force': 'Essex' is listed twice"),
+    ("force,source\nEssex,\n", "peer_group.csv, line 2, field 'source': missing")])
+def test_a_bad_peer_group_is_named(data_copy, text, message):
+    (data_copy / "peer_group.csv").write_text(text)
+    with pytest.raises(DataError, match=message):
+        data.load(data_copy)
+
+
+def test_similar_forces_in_force_yaml_points_to_the_peer_group_file(data_copy):
+    force_file = data_copy / "force.yaml"
+    force_file.write_text(force_file.read_text() + "similar_forces: [Kent]\n")
+    with pytest.raises(DataError, match="the group of similar forces is peer_group.csv"):
+        data.load(data_copy)
+
+
+@pytest.mark.parametrize("row, message", [("Essex,2017,1820379.5,ONS,published", "line 2, field 'population': got '1820379.5'"),
+                                          ("Essex,mid-2017,1820379,ONS,published", "line 2, field 'year': got 'mid-2017'"),
+                                          ("Essex,2017,1820379,,published", "line 2, field 'source': missing"),
+                                          ("Essex,2017,1820379,ONS,estimated", "line 2, field 'status': got 'estimated'")])
 def test_a_bad_population_row_is_named(data_copy, row, message):
-    (data_copy / "population.csv").write_text("geography,year,population,source\n" + row + "\n")
+    (data_copy / "population.csv").write_text("geography,year,population,source,status\n" + row + "\n")
     with pytest.raises(DataError, match=message):
         data.load(data_copy)

@@ -34,12 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-UNITS = {  # unit of comparison: how many base units the value is "per", and how it reads
-    "per_1000_population": (1_000, "per 1,000 population"),
-    "per_1000_households": (1_000, "per 1,000 households"),
-    "per_100m_vehicle_km": (100_000_000, "per 100 million vehicle km"),
-    "percent": (100, "%"),
-}
+from ..data import COMPARISON_UNITS as UNITS
 FUNNEL_LEVELS = {"95%": 0.975, "99.8%": 0.999}  # two-sided limits: the normal quantiles 1.96 and 3.09
 WINSOR = 0.1  # z-scores beyond their 10th and 90th percentiles are pulled in before phi is estimated
 MIN_FUNNEL_FORCES = 3  # fewer forces give no estimate of the spread between them
