@@ -548,6 +548,9 @@ def _load_measures(path: Path, problems: list[Problem]) -> dict[str, Measure]:
             problems.append(Problem(str(path), line, "id", f"measure {values['id']!r} is defined twice"))
             continue
         benchmark = _benchmarking(entry.get("benchmark"), kind, path, line, problems)
+        if benchmark and benchmark.unit == "percent" and benchmark.base is None and sample_size is None:
+            problems.append(Problem(str(path), line, "benchmark", "a percentage compared across forces needs a base "
+                                    "(the count measure it is a share of) or a sample_size, for its funnel"))
         if not MEASURE_ID.fullmatch(str(values["id"])):
             problems.append(Problem(str(path), line, "id", f"got {str(values['id'])[:60]!r}: expected lower-case "
                                     "letters, digits and underscores, such as total_recorded_crime"))
@@ -560,7 +563,8 @@ def _load_measures(path: Path, problems: list[Problem]) -> dict[str, Measure]:
                                          trend_series=entry.get("trend_series"), benchmark=benchmark, **values)
     for measure in measures.values():
         base = measure.benchmark.base if measure.benchmark else None
-        if base is not None and (base not in measures or measures[base].kind != "count"):
+        written = {entry.get("id") for entry in raw if isinstance(entry, dict)}  # a rejected entry is reported already
+        if base is not None and (base not in written or (base in measures and measures[base].kind != "count")):
             problems.append(Problem(str(path), None, "benchmark", f"measure {measure.id!r}: base {base!r} is not a "
                                                                   "count measure in the catalogue"))
         if measure.trend_series is not None and measure.trend_series not in measures:

@@ -11,6 +11,9 @@ Levels were checked against real police.uk Essex street-level months (2018-01..0
 e.g. burglary 852-1,091 a month, shoplifting 731-973, ASB 3,238-4,868 (Jan low, Jul high).
 Every row is written with ``status=modelled``; the output is deterministic.
 
+The force's similar forces (an illustrative group) get modelled series of the comparison
+measures, and ``data/population.csv`` the population table they are rates of.
+
 Usage: python scripts/make_demo_data.py [--data DIR]
 """
 
@@ -225,26 +228,163 @@ def model_snapshots(measure: str, published: pd.DataFrame) -> list[tuple[dt.date
 
 def model_percent(measure: str, published: pd.DataFrame) -> list[tuple[dt.date, str, float]]:
     first, annual = PERCENTS[measure]
-    quarters = months_from(first)[::3]
     fixed = {int(r.period_start[:4]): float(r.value)
              for r in published[(published["measure"] == measure) & (published["period"] == "fy")].itertuples()}
-    targets = {**annual, **fixed}
+    return percent_series(first, LAST_MONTH, {**annual, **fixed}, measure)
+
+
+def percent_series(first: dt.date, last: dt.date, targets: dict[int, float], key: str) -> list:
+    """Quarterly survey (or outcome) rates from ``first`` to the quarter starting ``last``,
+    whose four quarters of each financial year in ``targets`` average exactly to its figure."""
+    quarters = [q for q in months_from(first)[::3] if q <= last]
     level = level_curve(quarters, targets, per_year=1)
-    tenths = level * 10 * np.exp(rng_for(measure).normal(0, 0.006, len(quarters)))
+    tenths = level * 10 * np.exp(rng_for(key).normal(0, 0.006, len(quarters)))
     windows = [(k, 4, 40 * targets[q.year]) for k, q in enumerate(quarters)
                if q.month == 4 and q.year in targets and k + 4 <= len(quarters)]
     values = round_keeping_totals(rake(tenths, windows), windows)
     return [(q, "quarter", round(v / 10, 1)) for q, v in zip(quarters, values)]
 
 
-def generate(published: pd.DataFrame) -> list[dict]:
+# ----------------------------------------------------------------------------- similar forces
+# An illustrative most similar group (data/peer_group.csv): the Home Office's MSG is not bundled.
+# The seed's MSG appendix (seed-003, 2020/21 Q4) gives Essex's figures only, so the seven other
+# forces' series are modelled, calibrated so that the 2020-21-Q4 edition restates them.
+FORCE = "Essex"
+PEERS = ("Kent", "Hampshire", "Sussex", "Hertfordshire", "Thames Valley", "Avon and Somerset", "Staffordshire")
+# ONS mid-year population estimates by police force area, rounded to the nearest 1,000.
+POPULATION_SOURCE = "ONS mid-year population estimates, police force areas (rounded to the nearest 1,000)"
+POPULATION = {
+    "Essex": [1755, 1775, 1791, 1807, 1820, 1833, 1847], "Kent": [1764, 1783, 1798, 1817, 1832, 1846, 1860],
+    "Hampshire": [1925, 1939, 1953, 1969, 1979, 1986, 1992], "Sussex": [1636, 1652, 1668, 1684, 1693, 1704, 1712],
+    "Hertfordshire": [1141, 1154, 1165, 1176, 1181, 1184, 1190],
+    "Thames Valley": [2170, 2192, 2212, 2233, 2244, 2258, 2269],
+    "Avon and Somerset": [1631, 1646, 1665, 1683, 1695, 1711, 1719],
+    "Staffordshire": [1107, 1111, 1114, 1120, 1126, 1131, 1136],
+}
+PUBLISHED_YEARS = range(2013, 2020)
+MODELLED_YEARS = range(2020, 2024)  # after mid-2019: grown at each force's 2014-2019 average rate
+# seed-003 appendix (2020/21 Q4): Essex 79.35 crimes per 1,000, 18,586 crimes above the MSG
+# average and 27,410 above the top quartile; the 2020/21 total is seed-004 para 2.8's 148,135.
+CRIME_RATE, CRIME_TO_AVERAGE, CRIME_TO_QUARTILE, CRIME_2020 = 79.35, -18_586, -27_410, 148_135
+CRIME_WINDOW = dt.date(2020, 4, 1)
+# The peers' 2020/21 crime rates per 1,000 (illustrative) but for two, solved below so that the
+# group's average and upper quartile are the seed's.
+PEER_CRIME_RATES = {"Kent": 58.0, "Hampshire": 63.8, "Sussex": None, "Hertfordshire": 68.5, "Thames Valley": 71.0,
+                    "Avon and Somerset": 73.5, "Staffordshire": None}
+# Outcome and survey rates by financial year (start year): Essex's path, and the peers' 2020/21
+# (solved) or 2019/20 (confidence) figures, each peer following Essex's path in proportion.
+# seed-003: Essex solved 16.2% of crimes (2nd in its MSG, within the top quartile); 48.6% of
+# residents had confidence in the police (Crime Survey, data to March 2020; 8th, 6.5 points
+# below the MSG average and 12.6 below the top quartile).
+SOLVED = (dt.date(2013, 4, 1), {2013: 24.0, 2015: 21.0, 2017: 18.5, 2019: 16.8, 2020: 16.2, 2021: 14.6,
+                                2022: 13.8, 2023: 14.4}, 2020,
+          {"Kent": 18.9, "Hampshire": 15.1, "Sussex": 14.2, "Hertfordshire": 13.5, "Thames Valley": 12.8,
+           "Avon and Somerset": 12.0, "Staffordshire": 11.4})
+CONFIDENCE = (dt.date(2013, 4, 1), {2013: 52.0, 2015: 50.5, 2017: 49.0, 2018: 48.8, 2019: 48.6}, 2019,
+              {"Kent": 49.5, "Hampshire": 50.5, "Sussex": 52.0, "Hertfordshire": 53.4, "Thames Valley": 61.0,
+               "Avon and Somerset": 61.8, "Staffordshire": 64.0})
+CONFIDENCE_LAST = dt.date(2020, 1, 1)  # the Crime Survey's force figures stop at March 2020
+
+
+def populations() -> dict[str, dict[int, tuple[int, str]]]:
+    """Population by force and mid-year, with its status: published to mid-2019, modelled after.
+    Essex's mid-2020 figure is the one the seed's rate implies (148,135 crimes at 79.35 per 1,000)."""
+    table = {}
+    for force, thousands in POPULATION.items():
+        people = {year: value * 1000 for year, value in zip(PUBLISHED_YEARS, thousands)}
+        growth = (people[2019] / people[2014]) ** (1 / 5)
+        table[force] = {year: (value, "published") for year, value in people.items()}
+        start = round(CRIME_2020 / CRIME_RATE * 1000, -2) if force == FORCE else people[2019] * growth
+        for k, year in enumerate(MODELLED_YEARS):
+            table[force][year] = (int(round(start * growth ** k, -2)), "modelled")
+    return table
+
+
+def peer_crime_totals(people: dict[str, dict[int, tuple[int, str]]]) -> dict[str, int]:
+    """Each peer's 2020/21 crimes, so that the group's average and upper quartile leave Essex
+    the seed's distances from them (checked with the library's own comparison)."""
+    from pcpbook.stats.benchmark import Figure, compare
+    essex_people = people[FORCE][2020][0]
+    essex = 1000 * CRIME_2020 / essex_people
+    average = essex + CRIME_TO_AVERAGE * 1000 / essex_people
+    quartile = essex + CRIME_TO_QUARTILE * 1000 / essex_people
+    rates = dict(PEER_CRIME_RATES)
+    ordered = sorted(r for r in rates.values() if r is not None)  # the two best, for the quartile
+    rates["Sussex"] = ordered[1] + (quartile - ordered[1]) / 0.75  # third best: the quartile lies 3/4 towards it
+    rates["Staffordshire"] = 8 * average - essex - sum(r for f, r in rates.items() if f != "Staffordshire")
+    totals = {force: round(rate * people[force][2020][0] / 1000) for force, rate in rates.items()}
+    for nudge in [(a, b) for a in range(-3, 4) for b in range(-3, 4)]:
+        trial = {**totals, "Sussex": totals["Sussex"] + nudge[0], "Staffordshire": totals["Staffordshire"] + nudge[1]}
+        figures = [Figure(FORCE, CRIME_2020, essex_people)] + [Figure(f, c, people[f][2020][0]) for f, c in trial.items()]
+        group = compare(figures, "per_1000_population", "down_is_good")
+        if (round(group.change_to_average(FORCE)), round(group.change_to_upper_quartile(FORCE))) == \
+                (CRIME_TO_AVERAGE, CRIME_TO_QUARTILE):
+            return trial
+    raise RuntimeError("no whole numbers of crimes meet the seed's MSG figures")
+
+
+def model_peer_crime(essex: list[tuple[dt.date, str, float]], force: str, total: int) -> list:
+    """A peer's monthly crimes: Essex's pattern with the peer's own noise, at the peer's level,
+    its 2020/21 total exact."""
+    months = [m for m, _, _ in essex]
+    start = months.index(CRIME_WINDOW)
+    values = np.array([v for _, _, v in essex], dtype=float)
+    values *= np.exp(rng_for(f"total_recorded_crime/{force}").normal(0, 0.03, len(values)))
+    values *= total / values[start:start + 12].sum()
+    window = [(start, 12, float(total))]
+    return [(m, "month", int(v)) for m, v in zip(months, round_keeping_totals(rake(values, window), window))]
+
+
+def model_rates(spec, force: str, measure: str, last: dt.date = LAST_MONTH) -> list:
+    """Quarterly rates for a force: Essex's path, scaled for a peer to its figure in the
+    calibrated year."""
+    first, path, year, peers = spec
+    scale = 1.0 if force == FORCE else peers[force] / path[year]
+    targets = {y: round(v * scale, 1) for y, v in path.items()}
+    targets[year] = path[year] if force == FORCE else peers[force]
+    return percent_series(first, last, targets, f"{measure}/{force}")
+
+
+def generate_group(essex_crime: list) -> list[dict]:
+    """The comparison measures for the force and its group: crimes (peers only: Essex's are
+    above), solved rates and Crime Survey confidence."""
     rows = []
+    totals = peer_crime_totals(populations())
+    series = [("total_recorded_crime", f, model_peer_crime(essex_crime, f, totals[f])) for f in PEERS]
+    for force in (FORCE, *PEERS):
+        series.append(("crime_solved_rate", force, model_rates(SOLVED, force, "crime_solved_rate")))
+        series.append(("public_confidence_csew", force,
+                       model_rates(CONFIDENCE, force, "public_confidence_csew", CONFIDENCE_LAST)))
+    for measure, force, values in series:
+        rows += [{"measure": measure, "geography": force, "period_start": start.isoformat(), "period": period,
+                  "value": value, "source": SOURCE, "status": "modelled"} for start, period, value in values]
+    return rows
+
+
+def generate(published: pd.DataFrame) -> list[dict]:
+    rows, essex_crime = [], None
     for measure, model in ([(m, model_counts) for m in COUNTS] + [(m, model_snapshots) for m in SNAPSHOTS]
                            + [(m, model_percent) for m in PERCENTS]):
-        for start, period, value in model(measure, published):
-            rows.append({"measure": measure, "geography": "Essex", "period_start": start.isoformat(),
+        values = model(measure, published)
+        essex_crime = values if measure == "total_recorded_crime" else essex_crime
+        for start, period, value in values:
+            rows.append({"measure": measure, "geography": FORCE, "period_start": start.isoformat(),
                          "period": period, "value": value, "source": SOURCE, "status": "modelled"})
-    return rows
+    return rows + generate_group(essex_crime)
+
+
+def write_population(path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["geography", "year", "population", "source", "status"])
+        for force, years in populations().items():
+            for year, (people, status) in sorted(years.items()):
+                source = POPULATION_SOURCE if status == "published" else (
+                    "modelled: the ONS mid-2020 estimate is not bundled; set so that Essex's 148,135 crimes in "
+                    "2020/21 (seed-004 para 2.8) are the 79.35 per 1,000 of seed-003's MSG table, then grown "
+                    "as from mid-2014 to mid-2019" if force == FORCE else
+                    "modelled: mid-2019 estimate grown at the force's mid-2014 to mid-2019 average rate")
+                writer.writerow([force, year, people, source, status])
 
 
 def main() -> None:
@@ -257,7 +397,8 @@ def main() -> None:
         writer = csv.DictWriter(handle, fieldnames=HEADER, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    print(f"wrote {len(rows)} modelled rows to {args.data / 'observations.csv'}")
+    write_population(args.data / "population.csv")
+    print(f"wrote {len(rows)} modelled rows to {args.data / 'observations.csv'} and the population table")
 
 
 if __name__ == "__main__":

@@ -68,7 +68,8 @@ def test_every_published_figure_is_met_by_the_modelled_months(dataset):
     checked = 0
     for row in published[published["period"] != "snapshot"].itertuples():
         months = {"month": 1, "quarter": 3, "fy": 12, "year": 12}[row.period]
-        modelled = observations[(observations["measure"] == row.measure) & (observations["status"] == "modelled")]
+        modelled = observations[(observations["measure"] == row.measure) & (observations["status"] == "modelled")
+                                & (observations["geography"] == row.geography)]
         modelled = modelled.set_index("period_start")["value"]
         if dataset.measures[row.measure].kind == "percent":
             quarters = [row.period_start.replace(month=m, year=row.period_start.year + (m < 4))

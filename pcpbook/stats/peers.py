@@ -1,0 +1,141 @@
+"""A group of forces' figures for one measure and period, from the data: the window compared,
+each force's count and base (its population, or the count a percentage is a share of), and
+the forces left out and why. ``benchmark`` does the arithmetic on them.
+
+- The window is the latest 12 months ending at a quarter's end, up to the edition's quarter,
+  for which the force has figures (a series that stopped, like the Crime Survey's force
+  figures, is compared on its last 12 months, and says so), looking back at most two years.
+- A rate's denominator is the mid-year population estimate nearest the window's middle (a
+  financial year uses the estimate of the year it starts in, as ONS does).
+- A percentage's funnel base is the count measure it is a share of (crimes, for the share
+  solved), or the survey's sample size over the window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ..data import COMPARISON_UNITS, Dataset, Measure
+from ..periods import Quarter, add_months, month_label
+from .benchmark import Benchmark, BenchmarkError, Figure, compare
+
+WINDOW_MONTHS = 12
+MAX_LAG_QUARTERS = 8  # a series whose latest 12 months ended more than two years ago is not compared
+
+
+@dataclass(frozen=True)
+class Window:
+    start: dt.date
+    months: int = WINDOW_MONTHS
+
+    @property
+    def end(self) -> dt.date:
+        return add_months(self.start, self.months) - dt.timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        return f"12 months to {month_label(self.end)}"
+
+    @classmethod
+    def ending(cls, quarter: Quarter) -> "Window":
+        return cls(add_months(quarter.start, 3 - WINDOW_MONTHS))
+
+
+@dataclass(frozen=True)
+class GroupComparison:
+    """A measure compared across the group over one window."""
+
+    measure: Measure
+    window: Window
+    benchmark: Benchmark
+    left_out: dict[str, str] = field(default_factory=dict)  # force -> why it is not compared
+    modelled: bool = False                                  # any value or population is modelled
+    population_years: tuple[int, ...] = ()
+
+
+def population_year(window: Window) -> int:
+    """The mid-year (30 June) nearest the window's middle."""
+    middle = window.start + (window.end - window.start) / 2
+    return min((middle.year - 1, middle.year, middle.year + 1), key=lambda y: abs((middle - dt.date(y, 6, 30)).days))
+
+
+def population(dataset: Dataset, force: str, year: int):
+    """(people, status) of the force's mid-``year`` estimate, or None."""
+    rows = dataset.population[(dataset.population["geography"] == force) & (dataset.population["year"] == year)]
+    return None if rows.empty else (int(rows["population"].iloc[0]), rows["status"].iloc[0])
+
+
+def force_figure(dataset: Dataset, measure: Measure, force: str, window: Window):
+    """(Figure, modelled) of one force over the window, or the reason there is none."""
+    value = dataset.value(measure.id, window.start, window.months, force)
+    if value.amount is None:
+        return f"no {measure.label} figures for the {window.label}"
+    unit, modelled = measure.benchmark.unit, value.status == "modelled"
+    if unit == "percent":
+        if measure.benchmark.base is None:
+            return Figure(force, value.amount * measure.sample_size * window.months / 3 / 100,
+                          measure.sample_size * window.months / 3), modelled
+        base = dataset.value(measure.benchmark.base, window.start, window.months, force)
+        if base.amount is None:
+            return f"no {dataset.measures[measure.benchmark.base].label} figures for the {window.label}"
+        return Figure(force, value.amount * base.amount / 100, base.amount), modelled or base.status == "modelled"
+    if unit != "per_1000_population":
+        return f"no denominator for {COMPARISON_UNITS[unit][1]} in the data"
+    year = population_year(window)
+    people = population(dataset, force, year)
+    if people is None:
+        return f"no mid-{year} population in {dataset.root.name}/population.csv"
+    return Figure(force, value.amount, people[0]), modelled or people[1] == "modelled"
+
+
+def latest_window(dataset: Dataset, measure: Measure, force: str, quarter: Quarter) -> Window | None:
+    """The latest 12 months ending at a quarter's end, up to ``quarter``, with the force's figure."""
+    for lag in range(MAX_LAG_QUARTERS + 1):
+        window = Window.ending(quarter.shift(-lag))
+        if dataset.value(measure.id, window.start, window.months, force).amount is not None:
+            return window
+    return None
+
+
+def group_comparison(dataset: Dataset, measure: Measure, quarter: Quarter, forces=None) -> GroupComparison | str:
+    """The measure compared across the group (the dataset's own by default) over the latest
+    window up to ``quarter``, or the reason it cannot be."""
+    forces = tuple(forces or dataset.group)
+    own = dataset.force.short_name
+    if measure.benchmark is None:
+        return f"{measure.label} has no unit of comparison in the catalogue"
+    if len(forces) < 2:
+        return "no group of similar forces in the data (peer_group.csv)"
+    window = latest_window(dataset, measure, own, quarter)
+    if window is None:
+        return f"no {measure.label} figures for {own} in the two years to {month_label(quarter.end)}"
+    figures, left_out, modelled = [], {}, False
+    for force in forces:
+        found = force_figure(dataset, measure, force, window)
+        if isinstance(found, str):
+            left_out[force] = found
+        else:
+            figures.append(found[0])
+            modelled |= found[1]
+    if own in left_out:
+        return f"{own}: {left_out[own]}"
+    try:
+        benchmark = compare(figures, measure.benchmark.unit, measure.polarity)
+    except BenchmarkError as exc:
+        return f"{exc} (left out: {', '.join(f'{f}: {why}' for f, why in left_out.items())})"
+    years = () if measure.benchmark.unit == "percent" else (population_year(window),)
+    return GroupComparison(measure, window, benchmark, left_out, modelled, years)
+
+
+def rolling_values(dataset: Dataset, measure: Measure, force: str, window: Window, points: int = 12) -> list:
+    """The force's value over the 12 months to each of the last ``points`` months (quarters, for
+    a quarterly percentage) up to the window's end: the sparkline's points, as (end, value)."""
+    step = 3 if measure.kind == "percent" else 1
+    out = []
+    for k in range(points - 1, -1, -1):
+        earlier = Window(add_months(window.start, -k * step))
+        found = force_figure(dataset, measure, force, earlier)
+        if not isinstance(found, str):
+            out.append((earlier.end, found[0].value(measure.benchmark.unit)))
+    return out
