@@ -167,7 +167,7 @@ def plan_edition(root: Path, dataset: Dataset, quarter: Quarter, plan: Plan, sit
                           version, history, _sees_modelled(dataset, quarter.end), print_file, _forks(root, notebooks),
                           dataset.force.name)
     # every chapter's tests are controlled together (false discovery rate), so each sees all the plan's measures
-    chapters_see = dataset.visible_digest(quarter, sorted(plan.measure_ids))
+    chapters_see = dataset.visible_digest(quarter, dataset.with_bases(plan.measure_ids))
     for page, text in notebooks.items():
         parameters = {**page.defaults, "quarter": quarter.id, "data_dir": str(dataset.root)}
         sees = chapters_see if page.kind == "priority" else data

@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from IPython.display import HTML, Markdown
 
-from . import __version__, commentary, settings
+from . import __version__, commentary, comparing, settings
 from .data import Dataset, Measure, Plan, Priority, load
 from .figures import Chart
+from .sections import measure_block, save_figure
 from .narrative import control_sentence, in_sentence, interval_cell, test_cell
 from .periods import Quarter, fy_label, month_label
 from .render import Raw, code, escape_html, escape_markdown, markdown_table
@@ -24,7 +24,6 @@ from .stats import (ControlChart, NotEnoughHistory, control_chart, decompose, ed
                     with_trend_control)
 from .wording import number, percent_allowed, plural
 
-FIGURE_DIR = "figures"
 
 
 @dataclass
@@ -114,7 +113,7 @@ class MeasureSections:
 
     def figure(self, chart: Chart) -> str:
         """Save the chart as a PNG in the page's figures folder; the Markdown image, alt text and all."""
-        return save_figure(chart, Path(FIGURE_DIR) / f"{self.figure_prefix}-{chart.name}.png")
+        return save_figure(chart, self.figure_prefix)
 
     def section(self, measure: Measure, chart: Chart | None, sentences: list[str],
                 definition: bool = False) -> Markdown:
@@ -178,6 +177,12 @@ class Chapter(MeasureSections):
         tested, series, note = trend_inputs(self.dataset, measure, self.quarter.end)
         return Trend(tested, series, plan_trends(self.dataset, self.plan, self.quarter)[measure.id], note)
 
+    def peer_table(self) -> Markdown | None:
+        """The priority's measures compared with similar forces, as the seed's MSG table
+        (nothing when the catalogue compares none of them)."""
+        measures = comparing.compared_measures(self.dataset, self.priority.measures)
+        return comparing.peer_table(self.dataset, measures, self.quarter, self.figure_prefix)
+
     def key_figures(self) -> Markdown:
         """This quarter against the same quarter last year, one row per measure."""
         rows = [["Measure", f"{self.quarter.label}", f"{self.quarter.same_quarter_last_year().label}",
@@ -229,19 +234,6 @@ def modelled(series) -> bool:
 
 def _measure_id(measure: Measure | str) -> str:
     return measure if isinstance(measure, str) else measure.id
-
-
-def save_figure(chart: Chart, path: Path) -> str:
-    """Write the chart as a PNG and return the Markdown image with its alt text."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # margins are set by the chart (one draw, not two); light compression writes much faster
-    chart.figure.savefig(path, pil_kwargs={"compress_level": 1})
-    return f"![{escape_markdown(chart.alt)}]({path.as_posix()})\n\n"
-
-
-def measure_block(label: str, figure: str, sentences: list[str]) -> str:
-    """A measure's part of a chapter: its name, its chart and what the data say."""
-    return f"**{escape_markdown(label)}**\n\n{figure}" + "\n".join(f"- {escape_markdown(s)}" for s in sentences)
 
 
 def load_returns(dataset: Dataset, plan: Plan, quarter: Quarter) -> commentary.Returns:

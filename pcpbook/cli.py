@@ -1,4 +1,4 @@
-"""Command line: ``python -m pcpbook build|closure|fork|pages|ingest|validate|commentary ...``."""
+"""Command line: ``python -m pcpbook build|closure|fork|pages|ingest|benchmark|validate|commentary ...``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from . import commentary, edition, pages
-from .data import EXTRACTS, DataError, load, load_force
+from .data import EXTRACTS, POPULATION_COLUMNS, POPULATION_FILE, DataError, Problem, load, load_force
 from .settings import SettingsError, data_folder
 from .periods import PeriodError, Quarter
 
@@ -66,11 +66,32 @@ def _parser() -> argparse.ArgumentParser:
     roads.add_argument("--force", type=int, help="STATS19 police_force code (default: stats19 in force.yaml)")
     office = adapters.add_parser("home-office", help="Home Office police recorded crime table (CSV, .ods, .xlsx)")
     office.add_argument("path", type=Path)
-    office.add_argument("--force", help="force name as in the table (default: home_office in force.yaml)")
+    office.add_argument("--force", help="force name as in the table (default: home_office in force.yaml; "
+                                        "'all' keeps every force of England and Wales)")
     for adapter in (police, roads, office):
         adapter.add_argument("--out", type=Path, help="observations CSV to write (default: the project's "
                                                         "data/extracts/<source>.csv, which the book reads)")
+    people = adapters.add_parser("ons-population", help="ONS mid-year population estimates by police force area "
+                                                        "(wide: year, then a column per area) as population.csv")
+    people.add_argument("path", type=Path)
+    people.add_argument("--out", type=Path, help="population table to write (default: the project's "
+                                                 "data/population.csv; an existing file is not replaced)")
+    for adapter in (police, roads, office, people):
         adapter.add_argument("--data", type=Path, help=DATA_HELP + "; its force.yaml gives the default force")
+
+    compare = commands.add_parser("benchmark", help="compare every force (or a group) on each measure for a period: "
+                                                    "a CSV of positions, averages, changes required and funnels")
+    compare.add_argument("--observations", type=Path, nargs="+", required=True,
+                         help="observation CSVs, such as ingest home-office --force all writes")
+    compare.add_argument("--population", type=Path, required=True, help="population table (as ingest ons-population "
+                                                                         "writes)")
+    compare.add_argument("--period", required=True, help="a financial year (2017-18) or the 12 months to a quarter's "
+                                                         "end (2020-21-Q4)")
+    compare.add_argument("--group", type=Path, help="CSV of the forces compared (columns force, source, as "
+                                                    "data/peer_group.csv); default: every force with figures")
+    compare.add_argument("--measure", help="one measure (default: every measure in the files with a unit of comparison)")
+    compare.add_argument("--out", type=Path, required=True, help="CSV to write, a row per measure and force")
+    compare.add_argument("--data", type=Path, help=DATA_HELP + "; its measures.yaml says how each measure compares")
 
     fork = commands.add_parser("fork", help="make a page of a plan's book the analyst's own notebook "
                                             "(the build then uses it in every edition), or list or drop forks")
@@ -176,7 +197,8 @@ def _user_errors() -> tuple:
     modules are heavy and loaded only when used: if one is not loaded, it raised nothing."""
     errors = [PeriodError, DataError, commentary.CommentaryError, SettingsError, pages.PageError]
     for module, name in (("pcpbook.review", "ReviewError"), ("pcpbook.ingest", "IngestError"),
-                         ("pcpbook.project", "ProjectError"), ("pcpbook.forces", "ForceError")):
+                         ("pcpbook.project", "ProjectError"), ("pcpbook.forces", "ForceError"),
+                         ("pcpbook.benchmark_table", "BenchmarkCommandError")):
         if module in sys.modules:
             errors.append(getattr(sys.modules[module], name))
     return tuple(errors)
@@ -185,6 +207,8 @@ def _user_errors() -> tuple:
 def _ingest(args) -> int:
     from . import ingest
     started = time.perf_counter()
+    if args.adapter == "ons-population":
+        return _ingest_population(args, ingest)
     # the project's own force (force.yaml) unless --force names another; its rows then carry the
     # book's short name for the force, so the book finds them
     own = load_force(args.data) if args.force is None else None
@@ -204,6 +228,31 @@ def _ingest(args) -> int:
     return 0
 
 
+def _ingest_population(args, ingest) -> int:
+    out = args.out or args.data / POPULATION_FILE
+    if args.out is None and out.exists():
+        raise ingest.IngestError([Problem(str(out), None, None, "exists and is not replaced: move it, or pass --out "
+                                          "to write the table elsewhere")])
+    table = ingest.ons_population(args.path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out, index=False, columns=list(POPULATION_COLUMNS), lineterminator="\n")
+    print(f"{table['geography'].nunique()} force areas, mid-{table['year'].min()} to mid-{table['year'].max()}: "
+          f"wrote {len(table):,} rows to {out}")
+    return 0
+
+
+def _benchmark(args) -> int:
+    from . import benchmark_table
+    rows, notes = benchmark_table.benchmark(load(args.data), args.observations, args.population, args.period,
+                                            args.group, args.measure)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    out = benchmark_table.write(rows, args.out)
+    print(f"{len(rows)} rows ({len({r['measure'] for r in rows})} measure(s), {len({r['force'] for r in rows})} "
+          f"forces): wrote {out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     args.project = args.project.resolve()
@@ -220,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
             return _commentary(args)
         if args.command == "ingest":
             return _ingest(args)
+        if args.command == "benchmark":
+            return _benchmark(args)
         if args.command == "fork":
             return _fork(args)
         if args.command == "pages":

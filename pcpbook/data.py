@@ -278,15 +278,21 @@ class Dataset:
         if exact is not None:
             return exact
         step = 3 if measure.kind == "percent" else 1
-        period = "quarter" if step == 3 else "month"
-        parts = [self._best.get((measure_id, geography, period, add_months(start, k)))
-                 for k in range(0, months, step)]
-        if months % step or any(part is None for part in parts):
+        parts = self._parts(measure_id, geography, start, months, step)
+        if parts is None and measure.kind == "count" and months % 3 == 0:  # quarterly tables (Home Office)
+            parts = self._parts(measure_id, geography, start, months, 3)
+        if parts is None:
             return Value(measure_id, start, months, None, None, ())
         amounts = [part[0] for part in parts]
         amount = sum(amounts) if measure.kind == "count" else round(sum(amounts) / len(amounts), 1)
         return Value(measure_id, start, months, amount, weakest(p[1] for p in parts),
                      tuple(dict.fromkeys(p[2] for p in parts)))
+
+    def _parts(self, measure_id, geography, start, months, step) -> list | None:
+        """The month (step 1) or quarter (step 3) rows that make up the window, or None."""
+        period = "quarter" if step == 3 else "month"
+        parts = [self._best.get((measure_id, geography, period, add_months(start, k))) for k in range(0, months, step)]
+        return None if months % step or any(part is None for part in parts) else parts
 
     def monthly(self, measure_id: str, until: dt.date, geography: str | None = None) -> pd.DataFrame:
         """Monthly (or, for percentages, quarterly) observations up to ``until`` in the book's
@@ -340,6 +346,9 @@ class Dataset:
         digest = hashlib.sha256()
         for name in ("measures.yaml", "sources.yaml"):
             digest.update((self.root / name).read_bytes())
+        for name in (POPULATION_FILE, PEER_GROUP_FILE):  # optional: the comparisons with similar forces
+            path = self.root / name
+            digest.update(path.read_bytes() if path.exists() else b"")
         for path in sorted((self.root / "plans").glob("*.yaml")):
             digest.update(path.read_bytes())
         rows = self.observations[self.observations["period_start"] <= quarter.end]
@@ -348,6 +357,11 @@ class Dataset:
         columns = ["measure", "geography", "period_start", "period", "value", "source", "status"]
         digest.update(rows[columns].to_csv(index=False).encode())
         return digest.hexdigest()
+
+    def with_bases(self, measure_ids) -> list[str]:
+        """The measures and the count measures their comparisons across forces are shares of."""
+        bases = [self.measures[m].benchmark.base for m in measure_ids if self.measures[m].benchmark]
+        return sorted(set(measure_ids) | {b for b in bases if b})
 
     def check_quarter(self, quarter: Quarter) -> Plan:
         """The plan in force for ``quarter``, refusing quarters beyond the data."""
@@ -412,6 +426,25 @@ def _load(root: Path, digest: str) -> Dataset:
         raise DataError(problems)
     return Dataset(root, plans, measures, observations, sources, force, digest=digest, finance=finance,
                    population=population, group=group, group_sources=group_sources)
+
+
+def read_tables(observations: list[Path], measures: dict[str, Measure], population: Path,
+                group: Path | None = None) -> tuple:
+    """Observation files, a population table and a group file read on their own, for the
+    benchmark command: (observations, population, group names); any problem raises DataError."""
+    problems: list[Problem] = []
+    frames = [_load_observations(Path(path), measures, problems) for path in observations]
+    people = _load_population(Path(population), problems) if Path(population).exists() else None
+    if people is None:
+        problems.append(Problem(str(population), None, None, "file is missing"))
+    if group and not Path(group).exists():
+        problems.append(Problem(str(group), None, None, "file is missing"))
+    names = _load_peer_group(Path(group), None, problems)[0] if group else ()
+    if problems:
+        raise DataError(problems)
+    import pandas as pd
+    filled = [f for f in frames if not f.empty]
+    return (pd.concat(filled, ignore_index=True) if filled else _frame([])), people, names
 
 
 def _replace_by_extracts(bundled: pd.DataFrame, extracts: list[pd.DataFrame]) -> pd.DataFrame:

@@ -9,13 +9,15 @@ import textwrap
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from .data import Measure, Plan
+from .data import COMPARISON_UNITS, Measure, Plan
 from .wording import number
 from .periods import Quarter, add_months, fy_label, month_label
 from .stats import Comparison, ControlChart, Decomposition, NotEnoughHistory, TrendResult
+from .stats.peers import GroupComparison
 
 PALETTE = sns.color_palette("colorblind")
 # Colours by role, from the palette. Every pair stays apart (CIELAB distance of 12 or more) for
@@ -196,6 +198,83 @@ def trend_model_chart(measure: Measure, result: TrendResult | NotEnoughHistory, 
            "and a 95% band; grey months are COVID-19 lockdowns, darker for more days under restrictions."
            + (" Values are modelled." if modelled else ""))
     return Chart(figure, alt, f"{measure.id}-trend")
+
+
+def funnel_chart(comparison: GroupComparison, force: str) -> Chart | None:
+    """Each force's value against its population (or base), with the group's value and the 95%
+    and 99.8% limits allowing for the spread between forces (None without limits: too few forces)."""
+    measure, benchmark = comparison.measure, comparison.benchmark
+    if benchmark.tau2 is None:
+        return None
+    rate = benchmark.unit != "percent"
+    scale = 1e6 if rate else 1.0  # populations in millions
+    bases = np.array([s.base for s in benchmark.standings])
+    grid = np.linspace(bases.min() * 0.6, bases.max() * 1.3, 120)
+    unit_text = _unit_text(benchmark.unit)
+    with plt.rc_context(CHART_SETTINGS), sns.axes_style("whitegrid"), sns.plotting_context("notebook", font_scale=0.85):
+        figure, axes = plt.subplots(figsize=(7.5, 4.6), dpi=100)
+        for level, style in (("99.8%", "-"), ("95%", "--")):
+            low, high = zip(*(benchmark.limits(b, level) for b in grid))
+            axes.plot(grid / scale, high, color=COLOURS["context"], linestyle=style, linewidth=1.1,
+                      label=f"{level} limits (allowing for the spread between forces)")
+            axes.plot(grid / scale, low, color=COLOURS["context"], linestyle=style, linewidth=1.1)
+        axes.axhline(benchmark.pooled, color=COLOURS["baseline"], linewidth=1.2, label="Group taken together")
+        for standing in benchmark.standings:
+            own = standing.force == force
+            axes.scatter(standing.base / scale, standing.value, s=70 if own else 30, zorder=4,
+                         color=COLOURS["alert"] if own else COLOURS["series"])
+            axes.annotate(standing.force, (standing.base / scale, standing.value), xytext=(5, 3),
+                          textcoords="offset points", fontsize="x-small", fontweight="bold" if own else "normal")
+        axes.set_title(f"{measure.label}: {comparison.window.label}", loc="left", fontweight="bold")
+        axes.set_xlabel(f"{comparison.base_label} (millions)" if rate else comparison.base_label)
+        axes.set_ylabel(unit_text.capitalize() if rate else "%")
+        sources = [f"each force's own figures ({measure.label})", "mid-year population estimates" if rate
+                   else comparison.base_label]
+        lift = _label_provenance(figure, axes, measure, comparison.modelled, 0.035, sources)
+        figure.subplots_adjust(left=0.11, right=0.98, top=0.91, bottom=0.28 + lift)
+        figure.legend(*axes.get_legend_handles_labels(), loc="lower center", bbox_to_anchor=(0.5, 0.06 + lift),
+                      ncol=2, fontsize="small", frameon=False)
+    plt.close(figure)
+    return Chart(figure, funnel_alt(comparison, force), f"{measure.id}-funnel")
+
+
+def funnel_alt(comparison: GroupComparison, force: str) -> str:
+    measure, benchmark = comparison.measure, comparison.benchmark
+    own = benchmark.standing(force)
+    outside = [f"{s.force} ({s.funnel})" for s in benchmark.outside()]
+    return (f"Funnel plot of {measure.label} ({_unit_text(benchmark.unit)}) in the {comparison.window.label} for "
+            f"the {benchmark.group_size} forces of the group, against their size. {force}: "
+            f"{_value_text(own.value, benchmark.unit)}, position {own.position} of {benchmark.group_size}; the group "
+            f"taken together {_value_text(benchmark.pooled, benchmark.unit)}. The limits allow for the spread between "
+            f"forces. Outside the 99.8% limits: {', '.join(outside) if outside else 'no force'}."
+            + (" Values are modelled." if comparison.modelled else ""))
+
+
+def sparkline(measure: Measure, points: list[tuple[dt.date, float]], force: str, unit: str, modelled: bool) -> Chart:
+    """The force's last 12 values (each over the 12 months to that month or quarter), small."""
+    with plt.rc_context(CHART_SETTINGS):
+        figure = plt.figure(figsize=(1.8, 0.5), dpi=100)
+        axes = figure.add_axes((0.02, 0.1, 0.96, 0.65))
+        axes.plot([d for d, _ in points], [v for _, v in points], color=COLOURS["series"], linewidth=1.2)
+        axes.scatter([points[-1][0]], [points[-1][1]], s=10, color=COLOURS["alert"], zorder=3)
+        axes.axis("off")
+        if modelled:
+            figure.text(0.98, 0.8, "modelled", fontsize=6, style="italic", color="#8a3b00", ha="right")
+    plt.close(figure)
+    values = [v for _, v in points]
+    alt = (f"Sparkline of {force}'s {measure.label} ({_unit_text(unit)}) over the 12 months to each of "
+           f"{len(points)} points from {month_label(points[0][0])} to {month_label(points[-1][0])}: from "
+           f"{_value_text(values[0], unit)} to {_value_text(values[-1], unit)} (lowest {_value_text(min(values), unit)}, "
+           f"highest {_value_text(max(values), unit)})." + (" Values are modelled." if modelled else ""))
+    return Chart(figure, alt, f"{measure.id}-sparkline")
+
+
+def _unit_text(unit: str) -> str:
+    return "percentage" if unit == "percent" else COMPARISON_UNITS[unit][1]
+
+
+def _value_text(value: float, unit: str) -> str:
+    return f"{value:.1f}%" if unit == "percent" else f"{value:,.2f} {COMPARISON_UNITS[unit][1]}"
 
 
 def _floor(day: dt.date) -> dt.date:

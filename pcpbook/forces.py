@@ -16,11 +16,20 @@ class ForceError(ValueError):
     """A force name that matches no force of England and Wales."""
 
 
-def known_forces() -> list[Force]:
+def _rows() -> list[dict]:
     with TABLE.open(encoding="utf-8") as handle:
-        rows = csv.DictReader(line for line in handle if not line.startswith("#"))
-        return [Force(row["police_uk"], row["short_name"], row["police_uk"], row["home_office"], int(row["stats19"]))
-                for row in rows]
+        return list(csv.DictReader(line for line in handle if not line.startswith("#")))
+
+
+def known_forces() -> list[Force]:
+    return [Force(row["police_uk"], row["short_name"], row["police_uk"], row["home_office"], int(row["stats19"]))
+            for row in _rows()]
+
+
+def short_names(source: str) -> dict[str, str]:
+    """Each force's name in ``source`` (``home_office``, ``ons``, ``police_uk``) -> its short
+    name, the observations' geography: one table maps every source's names."""
+    return {row[source]: row["short_name"] for row in _rows()}
 
 
 def find_force(name: str) -> Force:

@@ -30,6 +30,7 @@ import duckdb
 import pandas as pd
 
 from .data import OBSERVATION_COLUMNS, Problem
+from .forces import short_names
 from .periods import PeriodError, Quarter, parse_fy
 
 # police.uk's 14 crime types (since May 2013) and the measure each is counted as
@@ -319,29 +320,49 @@ def _check_stats19(frame: pd.DataFrame, collisions: Path, casualties: Path) -> N
 
 
 def home_office(path: Path, force: str, geography: str | None = None) -> Ingested:
-    """Quarterly offences for one force from the Home Office police recorded crime open data
-    table (CSV, .ods or .xlsx), as the measures in ``HOME_OFFICE_SUBGROUPS``; rows written
-    under ``geography`` (by default the table's name for the force)."""
+    """Quarterly offences from the Home Office police recorded crime open data table (CSV, .ods
+    or .xlsx), as the measures in ``HOME_OFFICE_SUBGROUPS`` and total recorded crime (every
+    offence subgroup but fraud): for one force, written under ``geography`` (by default the
+    table's name for the force), or for ``all`` forces of England and Wales, each under its short
+    name (``reference/forces.csv``; the table's other bodies, such as Action Fraud, are left out)."""
     table = _home_office_table(Path(path))
-    mine = table[table["Force Name"].map(_geography).str.lower() == _geography(force).lower()]
-    geography = geography or _geography(force)
+    if force == "all":
+        names = short_names("home_office")
+        mine = table[table["Force Name"].isin(list(names))]
+        places = mine["Force Name"].map(names)
+    else:
+        mine = table[table["Force Name"].map(_geography).str.lower() == _geography(force).lower()]
+        places = pd.Series(geography or _geography(force), index=mine.index)
     if mine.empty:
         raise IngestError([Problem(str(path), None, "Force Name", f"no rows for force {force!r}; found: "
                                    + ", ".join(sorted(table["Force Name"].unique())[:50]))])
     rows = []
-    for (year, quarter), group in mine.groupby(["Financial Year", "Financial Quarter"]):
+    for (place, year, quarter), group in mine.assign(place=places).groupby(["place", "Financial Year",
+                                                                            "Financial Quarter"]):
         start = _quarter_start(path, group, year, quarter)
-        for measure, subgroups in HOME_OFFICE_SUBGROUPS.items():
-            chosen = group[group["Offence Subgroup"].isin(subgroups)]
-            if not chosen.empty and chosen["offences"].sum() < 0:
+        for measure, chosen in _home_office_measures(group):
+            if chosen["offences"].sum() < 0:
                 raise IngestError([Problem(str(path), int(chosen["line"].iloc[0]), "Number of Offences",
                                            f"{measure} for {year} quarter {quarter} sums to {chosen['offences'].sum():g}")])
-            if not chosen.empty:
-                rows.append({"measure": measure, "geography": geography, "period_start": start, "period": "quarter",
-                             "value": int(chosen["offences"].sum()), "source": "Home Office police recorded crime",
-                             "status": "published"})
+            rows.append({"measure": measure, "geography": place, "period_start": start, "period": "quarter",
+                         "value": int(chosen["offences"].sum()), "source": "Home Office police recorded crime",
+                         "status": "published"})
+    left_out = sorted(set(table["Force Name"]) - set(mine["Force Name"]))
+    counts = {"rows read": len(table), "rows for the force" if force != "all" else "rows for the forces": len(mine)}
     return Ingested(pd.DataFrame(rows, columns=list(OBSERVATION_COLUMNS)), [str(path)],
-                    {"rows read": len(table), "rows for the force": len(mine)})
+                    counts if force != "all" else {**counts, "forces": places.nunique(), "other bodies left out":
+                                                   len(left_out)})
+
+
+def _home_office_measures(group: pd.DataFrame):
+    """(measure, rows) for each measure the rows of one force's quarter make."""
+    for measure, subgroups in HOME_OFFICE_SUBGROUPS.items():
+        chosen = group[group["Offence Subgroup"].isin(subgroups)]
+        if not chosen.empty:
+            yield measure, chosen
+    crime = group[~group["Offence Subgroup"].astype(str).str.startswith("Fraud")]
+    if not crime.empty:
+        yield "total_recorded_crime", crime
 
 
 def _home_office_table(path: Path) -> pd.DataFrame:
@@ -391,6 +412,42 @@ def _quarter_start(path: Path, group: pd.DataFrame, year: str, quarter: str) -> 
         line = int(group["line"].iloc[0])
         raise IngestError([Problem(str(path), line, "Financial Year", f"got {year!r} quarter {quarter!r}: expected a "
                                    "year such as 2017/18 and a quarter 1 to 4")]) from None
+
+
+# ----------------------------------------------------------------------------- ONS population
+
+ONS_SOURCE = "ONS mid-year population estimates, police force areas"
+
+
+def ons_population(path: Path) -> pd.DataFrame:
+    """The ONS mid-year estimates by police force area, as published in wide form (``year``,
+    then a column per force area), as the rows of ``population.csv`` under each force's short
+    name. A column that is no force area of England and Wales is refused by name."""
+    path = Path(path)
+    header = _check_header(path, ("year",))
+    year_column = next(h for h in header if _normalise(h) == "year")
+    areas = [h for h in header if h != year_column]
+    names = short_names("ons")
+    unknown = [name for name in areas if name not in names]
+    if unknown:
+        raise IngestError([Problem(str(path), 1, unknown[0], f"{unknown[0]!r} is not a police force area of England "
+                                   "and Wales (the names are in pcpbook/reference/forces.csv, column ons)")])
+    table = _query(f"SELECT * FROM read_csv({_list([path])}, header=true, all_varchar=true)")
+    rows = []
+    for line, record in enumerate(table.to_dict("records"), start=2):
+        year = str(record[year_column]).strip()
+        if not re.fullmatch(r"(19|20)\d\d", year):
+            raise IngestError([Problem(str(path), line, "year", f"got {year!r}: expected a year such as 2019")])
+        for name in areas:
+            text = str(record[name] or "").replace(",", "").strip()
+            if not text.isdigit() or int(text) == 0:
+                raise IngestError([Problem(str(path), line, name, f"got {record[name]!r}: expected a whole number "
+                                           "of people")])
+            rows.append({"geography": names[name], "year": int(year), "population": int(text),
+                         "source": f"{ONS_SOURCE}, mid-{year}", "status": "published"})
+    if not rows:
+        raise IngestError([Problem(str(path), 2, None, "no rows after the header")])
+    return pd.DataFrame(rows)
 
 
 # ----------------------------------------------------------------------------- shared

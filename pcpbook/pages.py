@@ -34,7 +34,7 @@ TEMPLATES = Path(__file__).parent / "templates"  # the library's, one per kind o
 PROJECT_TEMPLATES = CHAPTERS / "templates"        # a project's own, replacing the library's kind by kind
 FORKS = CHAPTERS / "forks"
 TITLE_TAG = "title"
-KINDS = ("intro", "priority", "methods", "closure-summary", "closure-finance", "closure-priority", "closure-register")
+KINDS = ("intro", "priority", "compare", "methods", "closure-summary", "closure-finance", "closure-priority", "closure-register")
 
 
 class PageError(ValueError):
@@ -80,12 +80,13 @@ def shown(path: Path, root: Path) -> str:
 
 
 def edition_pages(plan: Plan) -> list[Page]:
-    """A quarterly edition's pages in reading order: intro, the priorities, methods."""
+    """A quarterly edition's pages in reading order: intro, the priorities, how we compare, methods."""
     pages = [Page("intro", plan.id, "intro", CHAPTERS / "intro.ipynb")]
     pages += [Page("priority", plan.id, p.slug, CHAPTERS / plan.id / f"{p.slug}.ipynb",
                    f"Priority {p.number}: {p.title}", {"plan": plan.id, "priority": p.number})
               for p in plan.priorities]
-    return pages + [Page("methods", plan.id, "methods", CHAPTERS / "methods.ipynb")]
+    return pages + [Page("compare", plan.id, "compare", CHAPTERS / "compare.ipynb"),
+                    Page("methods", plan.id, "methods", CHAPTERS / "methods.ipynb")]
 
 
 def review_pages(plan: Plan) -> list[Page]:
@@ -99,7 +100,7 @@ def review_pages(plan: Plan) -> list[Page]:
                     Page("methods", book, "methods", CHAPTERS / "methods.ipynb")]
 
 
-EDITION_PAGE_NAMES = ("intro", "methods")
+EDITION_PAGE_NAMES = ("intro", "compare", "methods")
 REVIEW_PAGE_NAMES = ("summary", "finance", "register", "methods")
 
 

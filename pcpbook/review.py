@@ -19,10 +19,11 @@ from IPython.display import HTML, Markdown
 
 from . import __version__, commentary, settings
 from .chapter import (MeasureSections, cite, commentary_cell, commitments_table, comparison_cells,
-                      data_notice_for, measure_block, paraphrase_note, status_badge, status_summary,
+                      data_notice_for, paraphrase_note, status_badge, status_summary,
                       status_table, trend_or_reason)
 from .data import FINANCE_ITEMS, Dataset, Measure, Plan, Priority, load
 from .figures import trend_model_chart
+from .sections import measure_block
 from .narrative import headline, trend_cell, trend_sentences
 from .periods import Quarter, fy_label, fy_start_date, month_label
 from .render import Raw, code, escape_html, escape_markdown, markdown_table

@@ -50,3 +50,9 @@ def p_value(value: float) -> str:
 def percent_allowed(baseline: float | None) -> bool:
     """A percentage change is given only on a base of SMALL_COUNT or more."""
     return baseline is not None and baseline >= SMALL_COUNT
+
+
+def ordinal(n: int) -> str:
+    """"1st", "2nd", "3rd", "8th", "11th", "22nd"."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

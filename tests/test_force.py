@@ -125,7 +125,7 @@ def test_init_writes_a_project_that_validates_and_names_its_force(tmp_path, caps
     plan = yaml.safe_load((target / "data" / "plans" / "2024-2028.yaml").read_text())
     assert (plan["first_quarter"], plan["last_quarter"]) == ("2024-25-Q1", "2027-28-Q4")
     catalogue = [m["id"] for m in yaml.safe_load((target / "data" / "measures.yaml").read_text())]
-    assert plan["priorities"][0]["measures"] == catalogue and len(catalogue) == 23
+    assert plan["priorities"][0]["measures"] == catalogue and len(catalogue) == 24
     assert '"Kent Police: Police and Crime Plan performance"' in (target / "_config.yml").read_text()
     assert "essex" not in "".join(p.read_text().casefold() for p in target.rglob("*") if p.is_file())
     assert cli.main(["init", str(target), "--force", "Kent Police"]) == 2  # never over a project

@@ -52,6 +52,7 @@ class GroupComparison:
     left_out: dict[str, str] = field(default_factory=dict)  # force -> why it is not compared
     modelled: bool = False                                  # any value or population is modelled
     population_years: tuple[int, ...] = ()
+    base_label: str = "Population"                          # what the funnel's sizes are
 
 
 def population_year(window: Window) -> int:
@@ -85,7 +86,7 @@ def force_figure(dataset: Dataset, measure: Measure, force: str, window: Window)
     year = population_year(window)
     people = population(dataset, force, year)
     if people is None:
-        return f"no mid-{year} population in {dataset.root.name}/population.csv"
+        return f"no mid-{year} population for it in the population table"
     return Figure(force, value.amount, people[0]), modelled or people[1] == "modelled"
 
 
@@ -124,8 +125,12 @@ def group_comparison(dataset: Dataset, measure: Measure, quarter: Quarter, force
         benchmark = compare(figures, measure.benchmark.unit, measure.polarity)
     except BenchmarkError as exc:
         return f"{exc} (left out: {', '.join(f'{f}: {why}' for f, why in left_out.items())})"
-    years = () if measure.benchmark.unit == "percent" else (population_year(window),)
-    return GroupComparison(measure, window, benchmark, left_out, modelled, years)
+    percent = measure.benchmark.unit == "percent"
+    years = () if percent else (population_year(window),)
+    base = measure.benchmark.base
+    label = ("Population" if not percent else f"{dataset.measures[base].label} ({window.label})" if base
+             else f"People surveyed (catalogue sample size, {window.label})")
+    return GroupComparison(measure, window, benchmark, left_out, modelled, years, label)
 
 
 def rolling_values(dataset: Dataset, measure: Measure, force: str, window: Window, points: int = 12) -> list:

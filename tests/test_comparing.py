@@ -1,0 +1,98 @@
+"""How we compare: the 2020-21-Q4 edition restates the seed's MSG figures from the data
+(seed-003 appendix: all crime 79.35 per 1,000, 8th of 8, 18,586 crimes above the MSG average and
+27,410 above the top quartile; Crime Survey confidence 48.6%, 8th; crimes solved 16.2%, 2nd),
+every edition compares, and every chart has its alt text."""
+
+import re
+
+import pytest
+
+from conftest import DATA, page_text
+from pcpbook import comparing
+from pcpbook.periods import Quarter
+from pcpbook.stats.peers import Window, group_comparison, population_year
+
+Q4 = Quarter.parse("2020-21-Q4")
+
+
+def _standing(dataset, measure_id, quarter=Q4):
+    comparison = group_comparison(dataset, dataset.measures[measure_id], quarter)
+    return comparison, comparison.benchmark.standing("Essex")
+
+
+def test_all_crime_restates_the_seed_rate_position_and_changes_required(dataset):
+    comparison, essex = _standing(dataset, "total_recorded_crime")
+    assert comparison.window.label == "12 months to March 2021"
+    assert round(essex.value, 2) == 79.35 and (essex.position, comparison.benchmark.group_size) == (8, 8)
+    assert round(comparison.benchmark.change_to_average("Essex")) == -18_586
+    assert round(comparison.benchmark.change_to_upper_quartile("Essex")) == -27_410
+    assert comparison.modelled  # the peers' series and the mid-2020 population are modelled
+
+
+def test_confidence_and_solved_rate_restate_the_seed_with_their_own_periods(dataset):
+    confidence, essex = _standing(dataset, "public_confidence_csew")
+    assert confidence.window.label == "12 months to March 2020"  # the survey's force figures stop there
+    assert (essex.value, essex.position) == (48.6, 8)
+    assert round(confidence.benchmark.change_to_average("Essex"), 1) == 6.5
+    assert round(confidence.benchmark.change_to_upper_quartile("Essex"), 1) == 12.6
+    solved, essex = _standing(dataset, "crime_solved_rate")
+    assert (essex.value, essex.position) == (16.2, 2)
+    assert solved.benchmark.change_to_average("Essex") is None  # "N/A: already better than average"
+
+
+def test_the_previous_quarter_positions_give_the_movement(dataset):
+    for measure_id, position in (("total_recorded_crime", 8), ("public_confidence_csew", 8), ("crime_solved_rate", 2)):
+        _, before = comparing.comparisons_for(dataset, dataset.measures[measure_id], Q4)
+        assert before.benchmark.standing("Essex").position == position
+
+
+def test_a_financial_year_uses_the_population_of_the_year_it_starts_in():
+    assert population_year(Window.ending(Q4)) == 2020
+    assert population_year(Window.ending(Quarter.parse("2020-21-Q3"))) == 2020  # January to December 2020
+    assert population_year(Window.ending(Quarter.parse("2020-21-Q1"))) == 2019  # July 2019 to June 2020
+
+
+def test_the_compare_page_shows_the_table_funnels_and_caveats(tmp_path):
+    text = page_text("compare", {"quarter": "2020-21-Q4", "data_dir": str(DATA)}, tmp_path)
+    position, movement = [line for line in text.splitlines() if line.startswith("| Total recorded crime")]
+    for cell in ("12 months to March 2021", "8 of 8", "79.35 per 1,000 population", "Sparkline", "4th in the group",
+                 "-18,586 crimes", "-27,410 crimes"):
+        assert cell in position
+    for cell in ("| no |", "8 (12 months to December 2020)", "8 (12 months to March 2021)", "no change", "inside",
+                 "modelled"):
+        assert cell in movement
+    assert "18,586 fewer crimes" in text and "illustrative" in text
+    funnels = re.findall(r"!\[(Funnel plot of [^]]+)\]\((figures/[^)]+)\)", text)
+    sparklines = re.findall(r"!\[(Sparkline of [^]]+)\]\((figures/[^)]+)\)", text)
+    assert len(funnels) == 3 and len(sparklines) == 3
+    assert all("Values are modelled" in alt for alt, _ in funnels + sparklines)
+    assert all((tmp_path / path).stat().st_size > 1000 for _, path in funnels + sparklines)
+    assert "Outside the 99.8\\% limits" in funnels[0][0]
+    assert "how each force records crime" in text  # the caveats
+
+
+def test_the_intro_rolls_up_aspirations_and_the_priority_chapter_has_its_rows(tmp_path):
+    intro = page_text("intro", {"quarter": "2020-21-Q4", "data_dir": str(DATA), "version": "1.0", "produced": None,
+                                "print_edition": ""}, tmp_path)
+    assert "- Meeting its aspiration (1): Crimes solved (\\%)" in intro
+    assert "- Not meeting its aspiration (2): Total recorded crime, Public confidence, Crime Survey (\\%)" in intro
+    chapter = page_text("priority", {"plan": "2016-2021", "priority": 1, "quarter": "2020-21-Q4",
+                                     "data_dir": str(DATA)}, tmp_path)
+    assert "| Crimes solved (\\%) | 12 months to March 2021 | 2 of 8 |" in chapter
+    other = page_text("priority", {"plan": "2016-2021", "priority": 2, "quarter": "2020-21-Q4",
+                                   "data_dir": str(DATA)}, tmp_path)
+    assert "Sparkline" not in other  # anti-social behaviour is not compared: no table
+
+
+@pytest.mark.parametrize("quarter", ["2016-17-Q1", "2018-19-Q3", "2021-22-Q2", "2023-24-Q4"])
+def test_every_edition_compares_all_crime_with_a_funnel(dataset, quarter):
+    comparison = group_comparison(dataset, dataset.measures["total_recorded_crime"], Quarter.parse(quarter))
+    assert comparison.benchmark.group_size == 8 and comparison.benchmark.tau2 is not None
+    assert comparison.window.end == Quarter.parse(quarter).end
+
+
+def test_a_book_without_a_group_says_how_to_add_one(data_copy, tmp_path):
+    (data_copy / "peer_group.csv").unlink()
+    text = page_text("compare", {"quarter": "2020-21-Q4", "data_dir": str(data_copy)}, tmp_path)
+    assert "not compared with other forces yet" in text and "peer\\_group.csv" in text
+    assert "Funnel plot" not in text
