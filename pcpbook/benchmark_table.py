@@ -16,7 +16,7 @@ from pathlib import Path
 from .data import COMPARISON_UNITS, Dataset, read_tables
 from .periods import PeriodError, Quarter, fy_start_date, month_label, parse_fy
 from .stats.benchmark import BenchmarkError, compare
-from .stats.peers import Window, force_figure
+from .stats.peers import Window, group_figures
 
 COLUMNS = ("measure", "force", "period", "count", "population", "rate", "unit", "position", "group_size",
            "group_average", "upper_quartile", "change_to_average", "change_to_upper_quartile", "funnel")
@@ -48,13 +48,7 @@ def benchmark(project: Dataset, observations: list[Path], population: Path, peri
     rows, notes = [], []
     for measure in measures:
         forces = list(names) or sorted(set(frame.loc[frame["measure"] == measure.id, "geography"]))
-        figures, left_out = [], {}
-        for force in forces:
-            found = force_figure(dataset, measure, force, window)
-            if isinstance(found, str):
-                left_out[force] = found
-            else:
-                figures.append(found[0])
+        figures, left_out, _ = group_figures(dataset, measure, forces, window)
         if not figures:
             raise _outside(dataset, measure, window)
         if names and left_out:

@@ -98,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     fork.add_argument("--plan", help="plan id, e.g. 2021-2024")
     page = fork.add_mutually_exclusive_group()
     page.add_argument("--priority", type=_whole_number, help="the priority's chapter, by its number in the plan")
-    page.add_argument("--page", help="intro or methods; with --closure: summary, finance, register or methods")
+    page.add_argument("--page", help="intro, compare or methods; with --closure: summary, finance, register or methods")
     fork.add_argument("--closure", action="store_true", help="a page of the plan's closure review")
     fork.add_argument("--drop", action="store_true", help="remove the fork: the page is made from its template again")
     fork.add_argument("--list", action="store_true", help="list the forks and the pages they replace")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from IPython.display import Markdown
 
 from .data import Dataset, Measure, Plan
-from .figures import funnel_chart, sparkline
+from .figures import funnel_chart, sparkline, value_text
 from .periods import Quarter
 from .render import Raw, escape_markdown, markdown_table
 from .sections import measure_block, save_figure
@@ -183,29 +183,30 @@ def aspiration_text(measure: Measure) -> str:
     return {"msg_average": "Group average", "upper_quartile": "Upper quartile"}[aspiration]
 
 
-def value_text(value: float, unit: str) -> str:
-    from .data import COMPARISON_UNITS
-    return f"{value:.1f}%" if unit == "percent" else f"{value:,.2f} {COMPARISON_UNITS[unit][1]}"
-
-
 def change_text(change: float | None, unit: str, measure: Measure) -> str:
-    """"-18,586 crimes", "+6.5 percentage points", or "none: already there"."""
+    """For a table: "-18,586 crimes", "+6.5 percentage points", or "none: already there"."""
     if change is None:
         return "none: already there"
-    if unit == "percent":
-        return f"{change:+.1f} percentage points"
-    whole = round(change)
-    return f"{whole:+,} {measure.unit_for(abs(whole))}"
+    amount, what = _change_parts(change, unit, measure)
+    return f"{'+' if change > 0 else '-'}{amount} {what}"
 
 
 def change_words(change: float | None, unit: str, measure: Measure) -> str:
-    """"18,586 fewer crimes", "6.5 percentage points more"; "no change" when already there."""
+    """For a sentence: "18,586 fewer crimes", "6.5 percentage points more"."""
     if change is None:
         return "no change (it is already there)"
+    amount, what = _change_parts(change, unit, measure)
     if unit == "percent":
-        return f"{abs(change):.1f} percentage points {'more' if change > 0 else 'less'}"
-    whole = round(change)
-    return f"{number(abs(whole))} {'more' if whole > 0 else 'fewer'} {measure.unit_for(abs(whole))}"
+        return f"{amount} {what} {'more' if change > 0 else 'less'}"
+    return f"{amount} {'more' if change > 0 else 'fewer'} {what}"
+
+
+def _change_parts(change: float, unit: str, measure: Measure) -> tuple[str, str]:
+    """The size of a change required and its unit: one decimal of percentage points, or whole crimes."""
+    if unit == "percent":
+        return f"{abs(change):.1f}", "percentage points"
+    whole = abs(round(change))
+    return number(whole), measure.unit_for(whole)
 
 
 def previous_text(before, force: str) -> str:

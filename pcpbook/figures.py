@@ -244,8 +244,8 @@ def funnel_alt(comparison: GroupComparison, force: str) -> str:
     outside = [f"{s.force} ({s.funnel})" for s in benchmark.outside()]
     return (f"Funnel plot of {measure.label} ({_unit_text(benchmark.unit)}) in the {comparison.window.label} for "
             f"the {benchmark.group_size} forces of the group, against their size. {force}: "
-            f"{_value_text(own.value, benchmark.unit)}, position {own.position} of {benchmark.group_size}; the group "
-            f"taken together {_value_text(benchmark.pooled, benchmark.unit)}. The limits allow for the spread between "
+            f"{value_text(own.value, benchmark.unit)}, position {own.position} of {benchmark.group_size}; the group "
+            f"taken together {value_text(benchmark.pooled, benchmark.unit)}. The limits allow for the spread between "
             f"forces. Outside the 99.8% limits: {', '.join(outside) if outside else 'no force'}."
             + (" Values are modelled." if comparison.modelled else ""))
 
@@ -264,8 +264,8 @@ def sparkline(measure: Measure, points: list[tuple[dt.date, float]], force: str,
     values = [v for _, v in points]
     alt = (f"Sparkline of {force}'s {measure.label} ({_unit_text(unit)}) over the 12 months to each of "
            f"{len(points)} points from {month_label(points[0][0])} to {month_label(points[-1][0])}: from "
-           f"{_value_text(values[0], unit)} to {_value_text(values[-1], unit)} (lowest {_value_text(min(values), unit)}, "
-           f"highest {_value_text(max(values), unit)})." + (" Values are modelled." if modelled else ""))
+           f"{value_text(values[0], unit)} to {value_text(values[-1], unit)} (lowest {value_text(min(values), unit)}, "
+           f"highest {value_text(max(values), unit)})." + (" Values are modelled." if modelled else ""))
     return Chart(figure, alt, f"{measure.id}-sparkline")
 
 
@@ -273,7 +273,7 @@ def _unit_text(unit: str) -> str:
     return "percentage" if unit == "percent" else COMPARISON_UNITS[unit][1]
 
 
-def _value_text(value: float, unit: str) -> str:
+def value_text(value: float, unit: str) -> str:
     return f"{value:.1f}%" if unit == "percent" else f"{value:,.2f} {COMPARISON_UNITS[unit][1]}"
 
 

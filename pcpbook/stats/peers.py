@@ -90,6 +90,20 @@ def force_figure(dataset: Dataset, measure: Measure, force: str, window: Window)
     return Figure(force, value.amount, people[0]), modelled or people[1] == "modelled"
 
 
+def group_figures(dataset: Dataset, measure: Measure, forces, window: Window) -> tuple[list, dict, bool]:
+    """The figures of the forces that have one, the others with the reason, and whether any
+    figure used is modelled."""
+    figures, left_out, modelled = [], {}, False
+    for force in forces:
+        found = force_figure(dataset, measure, force, window)
+        if isinstance(found, str):
+            left_out[force] = found
+        else:
+            figures.append(found[0])
+            modelled |= found[1]
+    return figures, left_out, modelled
+
+
 def latest_window(dataset: Dataset, measure: Measure, force: str, quarter: Quarter) -> Window | None:
     """The latest 12 months ending at a quarter's end, up to ``quarter``, with the force's figure."""
     for lag in range(MAX_LAG_QUARTERS + 1):
@@ -111,14 +125,7 @@ def group_comparison(dataset: Dataset, measure: Measure, quarter: Quarter, force
     window = latest_window(dataset, measure, own, quarter)
     if window is None:
         return f"no {measure.label} figures for {own} in the two years to {month_label(quarter.end)}"
-    figures, left_out, modelled = [], {}, False
-    for force in forces:
-        found = force_figure(dataset, measure, force, window)
-        if isinstance(found, str):
-            left_out[force] = found
-        else:
-            figures.append(found[0])
-            modelled |= found[1]
+    figures, left_out, modelled = group_figures(dataset, measure, forces, window)
     if own in left_out:
         return f"{own}: {left_out[own]}"
     try:
