@@ -230,9 +230,9 @@ def _ingest(args) -> int:
 
 def _ingest_population(args, ingest) -> int:
     out = args.out or args.data / POPULATION_FILE
-    if args.out is None and out.exists():
-        raise ingest.IngestError([Problem(str(out), None, None, "exists and is not replaced: move it, or pass --out "
-                                          "to write the table elsewhere")])
+    if args.out is None and out.exists() and len(out.read_text(encoding="utf-8").splitlines()) > 1:
+        raise ingest.IngestError([Problem(str(out), None, None, "exists and is not replaced (it has rows): move it, or "
+                                          "pass --out to write the table elsewhere")])
     table = ingest.ons_population(args.path)
     out.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(out, index=False, columns=list(POPULATION_COLUMNS), lineterminator="\n")

@@ -132,3 +132,13 @@ def test_real_home_office_and_ons_tables_place_essex_among_the_english_forces(tm
     assert (essex["position"], essex["group_size"]) == ("18", "39")  # the Welsh forces have no ONS row here
     assert essex["funnel"] == "inside"
     assert "Dyfed-Powys (no mid-2017 population" in capsys.readouterr().err
+
+
+def test_ons_population_does_not_replace_a_projects_population_table(tmp_path, capsys):
+    project = tmp_path / "book"
+    assert cli.main(["init", str(project), "--force", "Kent Police"]) == 0
+    people = _population(tmp_path / "ons.csv", {"Kent": 1_860_000})
+    assert cli.main(["--project", str(project), "ingest", "ons-population", str(people)]) == 0  # init's empty table
+    assert "Kent,2017,1860000" in (project / "data" / "population.csv").read_text()
+    assert cli.main(["--project", str(project), "ingest", "ons-population", str(people)]) == 2
+    assert "population.csv: exists and is not replaced (it has rows)" in capsys.readouterr().err

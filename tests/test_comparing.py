@@ -96,3 +96,34 @@ def test_a_book_without_a_group_says_how_to_add_one(data_copy, tmp_path):
     text = page_text("compare", {"quarter": "2020-21-Q4", "data_dir": str(data_copy)}, tmp_path)
     assert "not compared with other forces yet" in text and "peer\\_group.csv" in text
     assert "Funnel plot" not in text
+
+
+def test_a_2021_2024_edition_compares_all_crime_on_its_page(tmp_path):
+    text = page_text("compare", {"quarter": "2023-24-Q2", "data_dir": str(DATA)}, tmp_path)
+    assert "12 months to September 2023" in text and text.count("![Funnel plot of") == 1
+
+
+@pytest.mark.parametrize("block, message", [
+    ("{unit: per_head}", "field 'benchmark': got"),
+    ("{unit: percent}", "does not fit a count measure"),
+    ("{unit: per_1000_population, aspiration: {rank: 0}}", "field 'benchmark': got"),
+    ("{unit: per_1000_population, aspiration: best}", "field 'benchmark': got"),
+])
+def test_a_bad_benchmark_block_in_the_catalogue_is_named(data_copy, block, message):
+    from pcpbook import data
+    path = data_copy / "measures.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("benchmark: {unit: per_1000_population, aspiration: {rank: 4}}", f"benchmark: {block}"),
+                    encoding="utf-8")
+    with pytest.raises(data.DataError, match=message):
+        data.load(data_copy)
+
+
+def test_a_compared_percentage_needs_a_base_or_a_sample_size(data_copy):
+    from pcpbook import data
+    path = data_copy / "measures.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("aspiration: upper_quartile, base: total_recorded_crime}", "aspiration: upper_quartile}")
+                    .replace("base: total_recorded_crime}", "base: fraud_typo}"), encoding="utf-8")
+    with pytest.raises(data.DataError, match="needs a base \\(the count measure it is a share of\\) or a sample_size"):
+        data.load(data_copy)
