@@ -18,18 +18,14 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
-# Jupyter Book 1's default extensions and theme (jupyter_book.config), the two builders used, and ours
-PRELOAD = ("jupyter_book.sphinx", "sphinx.builders.html", "sphinx.builders.singlehtml", "sphinx_togglebutton",
-           "sphinx_copybutton", "myst_nb", "jupyter_book", "sphinx_comments", "sphinx_external_toc",
-           "sphinx.ext.intersphinx", "sphinx_design", "sphinx_book_theme", "sphinx_jupyterbook_latex",
-           "sphinx_multitoc_numbering", "pcpbook.sphinxext")
+PRELOAD = "pcpbook.sphinxpreload"  # what every build would import: Sphinx, Jupyter Book, their extensions, ours
 
 
 def builder_pool(workers: int = 2) -> ProcessPoolExecutor:
     """Processes for Sphinx builds; the preloading process starts at once, so its imports
     overlap whatever the build does next."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(list(PRELOAD))
+    context.set_forkserver_preload([PRELOAD])
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=1)
     forkserver.ensure_running()
     return pool
