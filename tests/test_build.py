@@ -229,3 +229,12 @@ def test_bad_commentary_stops_the_build_before_anything_runs(published):
     with pytest.raises(Exception, match=r"2020-21-Q1.md, line \d+, field 'Status'"):
         edition.build(published, quarter="2020-21-Q1")
     assert _snapshot(published / "_build" / "site") == before
+
+
+def test_the_sphinx_processes_preload_what_a_build_would_import():
+    """The forkserver ignores a preload module that fails to import (builds would just be slower)."""
+    import importlib
+    import sys
+    from pcpbook import sphinxrun
+    importlib.import_module(sphinxrun.PRELOAD)
+    assert {"myst_nb.sphinx_ext", "sqlalchemy", "sphinx.builders.latex", "sphinx_book_theme"} <= set(sys.modules)
