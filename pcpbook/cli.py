@@ -123,6 +123,18 @@ def _parser() -> argparse.ArgumentParser:
         action.add_argument("--data", type=Path, help=DATA_HELP)
     template.add_argument("--out", type=Path, help="default: <data>/commentary/<quarter>.md (never overwritten)")
     check.add_argument("--file", type=Path, help="default: <data>/commentary/<quarter>.md")
+
+    strategy = commands.add_parser("strategy", help="a strategy's quarterly strand returns, for its scrutiny paper")
+    strategy_actions = strategy.add_subparsers(dest="action", required=True)
+    strand_template = strategy_actions.add_parser("template", help="write a pre-filled return for every strand")
+    strand_check = strategy_actions.add_parser("check", help="validate a quarter's strand returns")
+    for action in (strand_template, strand_check):
+        action.add_argument("--strategy", required=True, help="the strategy's id, e.g. crime-prevention-2018-2021")
+        action.add_argument("--quarter", required=True, help="e.g. 2021-22-Q2")
+        action.add_argument("--data", type=Path, help=DATA_HELP)
+    strand_template.add_argument("--out", type=Path, help="default: <data>/strategy-returns/<strategy>/<quarter>.md "
+                                                          "(never overwritten)")
+    strand_check.add_argument("--file", type=Path, help="default: <data>/strategy-returns/<strategy>/<quarter>.md")
     return parser
 
 
@@ -184,6 +196,31 @@ def _fork(args) -> int:
     return 0
 
 
+def _strategy(args) -> int:
+    from . import strand_returns
+    from .strategy import find_strategy
+    dataset = load(args.data)
+    strategy, quarter = find_strategy(dataset, args.strategy), Quarter.parse(args.quarter)
+    default = strand_returns.path_for(dataset.root, strategy.id, quarter)
+    if args.action == "check":
+        returns = strand_returns.check(args.file or default, strategy, quarter)
+        counts = returns.counts()
+        print(f"{args.file or default}: valid; {sum(counts.values())} actions: "
+              + ", ".join(f"{counts.get(s, 0)} {s}" for s in strand_returns.STATUSES))
+        return 0
+    out = args.out or default
+    if out.exists():
+        raise strand_returns.StrandReturnsError([Problem(str(out), None, None, "exists and is never overwritten")])
+    before = strand_returns.path_for(dataset.root, strategy.id, quarter.previous())
+    previous = strand_returns.check(before, strategy, quarter.previous()) if before.exists() else None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(strand_returns.template(strategy, quarter, previous, previous.cover if previous else {}),
+                   encoding="utf-8")
+    print(f"wrote {out}: a section for each of the {len(strategy.strands)} strands and a status line for each of its "
+          f"{len(strategy.actions)} actions")
+    return 0
+
+
 def _pages(args) -> int:
     root = args.project
     for plan in load(args.data).plans.values():
@@ -198,7 +235,8 @@ def _user_errors() -> tuple:
     errors = [PeriodError, DataError, commentary.CommentaryError, SettingsError, pages.PageError]
     for module, name in (("pcpbook.review", "ReviewError"), ("pcpbook.ingest", "IngestError"),
                          ("pcpbook.project", "ProjectError"), ("pcpbook.forces", "ForceError"),
-                         ("pcpbook.benchmark_table", "BenchmarkCommandError")):
+                         ("pcpbook.benchmark_table", "BenchmarkCommandError"),
+                         ("pcpbook.strand_returns", "StrandReturnsError")):
         if module in sys.modules:
             errors.append(getattr(sys.modules[module], name))
     return tuple(errors)
@@ -271,6 +309,8 @@ def main(argv: list[str] | None = None) -> int:
             return _ingest(args)
         if args.command == "benchmark":
             return _benchmark(args)
+        if args.command == "strategy":
+            return _strategy(args)
         if args.command == "fork":
             return _fork(args)
         if args.command == "pages":

@@ -83,7 +83,9 @@ def print_edition(planned: EditionPlan, single: Path, html_dir: Path, printer: p
     """Print the book's single-page build to ``<book>/<name>.pdf``; seconds taken."""
     started = time.perf_counter()
     page = single / "print-edition.html"  # the page's links are relative to the build's top folder
-    shutil.copyfile(single / f"{_root_page(planned.stage)}.html", page)
+    html = (single / f"{_root_page(planned.stage)}.html").read_text(encoding="utf-8")
+    # on paper the light theme, which the theme's script would otherwise choose (printing runs no script)
+    page.write_text(html.replace('data-theme="auto"', 'data-theme="light"', 1), encoding="utf-8")
     try:
         printer.print(page, html_dir / planned.print_file)
     except printing.PrintError as exc:

@@ -54,7 +54,8 @@ def page_css(marking: str, footer: str) -> str:
 }}
 @media print {{
   .pcp-print-link {{ display: none; }}
-  .bd-sidebar-primary, .bd-sidebar-secondary, .bd-header-article {{ display: none !important; }}
+  .bd-sidebar-primary, .bd-sidebar-secondary, .bd-header-article, .bd-footer, .bd-footer-content {{
+    display: none !important; }}
   .bd-main, .bd-main .bd-content, .bd-main .bd-content .bd-article-container, .bd-page-width, .bd-article {{
     max-width: none !important; }}
   p:has(> strong:only-child) {{ break-after: avoid; }}  /* a measure's name stays with its chart */
@@ -103,7 +104,7 @@ class Printer:
         pdf.parent.mkdir(parents=True, exist_ok=True)
         pdf.unlink(missing_ok=True)
         browser = await self._browser()
-        page = await browser.new_page()
+        page = await browser.new_page(java_script_enabled=False)  # a print needs no script: about 0.3 s less
         try:
             await page.route(NOT_A_LOCAL_FILE, lambda route: route.abort())
             await asyncio.wait_for(self._render(page, html_file, pdf), self.timeout)

@@ -3,6 +3,7 @@ pages, printed offline by headless Chromium and linked from the intro and the la
 
 import http.server
 import json
+import os
 import re
 import threading
 import time
@@ -95,8 +96,9 @@ def test_printing_fetches_nothing_from_the_network(tmp_path):
 
 @needs_chromium
 def test_a_page_that_never_finishes_loading_fails_the_print_within_its_timeout(tmp_path):
+    os.mkfifo(tmp_path / "never.css")  # a local file no one ever writes: the page never finishes loading
     page = tmp_path / "stuck.html"
-    page.write_text("<p>Never printed</p><script>while (true) {}</script>", encoding="utf-8")
+    page.write_text('<link rel="stylesheet" href="never.css"><p>Never printed</p>', encoding="utf-8")
     started = time.monotonic()
     with printing.Printer(printing.find_chromium(), timeout=3) as printer:
         with pytest.raises(printing.PrintError, match=r"did not finish printing .*stuck.html within 3 s"):
@@ -107,6 +109,16 @@ def test_a_page_that_never_finishes_loading_fails_the_print_within_its_timeout(t
     assert time.monotonic() - started < 60
     assert not (tmp_path / "stuck.pdf").exists()
     assert "Printed after" in PdfReader(tmp_path / "fine.pdf").pages[0].extract_text()
+
+
+def test_a_print_runs_no_script(tmp_path):
+    """The print edition is the page as built: no script of the theme or of a page runs in it."""
+    page = tmp_path / "page.html"
+    page.write_text("<p id='text'>As built</p><script>document.getElementById('text').textContent = 'Changed'</script>"
+                    "<script>while (true) {}</script>", encoding="utf-8")
+    printing.print_to_pdf(page, tmp_path / "page.pdf", printing.find_chromium(), timeout=30)
+    text = PdfReader(tmp_path / "page.pdf").pages[0].extract_text()
+    assert "As built" in text and "Changed" not in text
 
 
 def test_a_program_that_is_not_chromium_is_named_in_the_error(tmp_path):
