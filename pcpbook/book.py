@@ -25,13 +25,18 @@ def closure_toc(plan: Plan) -> dict:
     return _contents([page.staged for page in review_pages(plan)] + [BUILD_PAGE])
 
 
+def paper_toc(strategy_id: str) -> dict:
+    """A scrutiny paper: the paper, then how it was made."""
+    return _contents([CHAPTERS / "scrutiny" / strategy_id / "paper.ipynb", BUILD_PAGE])
+
+
 def _contents(paths: list[Path]) -> dict:
     return {"format": "jb-book", "root": paths[0].with_suffix("").as_posix(),
             "chapters": [{"file": path.with_suffix("").as_posix()} for path in paths[1:]]}
 
 
 def write_toc(plan: Plan, path: Path, build_page: bool = False, contents: dict | None = None) -> None:
-    what = "the closure review" if contents else "an edition"
+    what = "a closure review or paper" if contents else "an edition"
     header = f"# Table of contents for {what} of plan {plan.id} (written by pcpbook).\n"
     path.write_text(header + yaml.safe_dump(contents or toc(plan, build_page), sort_keys=False), encoding="utf-8")
 

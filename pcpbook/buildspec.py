@@ -21,7 +21,7 @@ from . import __version__, commentary, pages, printing, settings
 from .data import Dataset, Plan
 from .periods import Quarter, quarters_between
 
-EDITION_RECORD, REVIEW_RECORD = "edition.json", "review.json"
+EDITION_RECORD, REVIEW_RECORD, PAPER_RECORD = "edition.json", "review.json", "paper.json"
 RECORDED_PACKAGES = ("jupyter-book", "sphinx", "myst-nb", "papermill", "pandas", "numpy", "scipy",
                      "statsmodels", "seaborn", "matplotlib")
 
@@ -52,7 +52,8 @@ class Job:
 
 @dataclass
 class EditionPlan:
-    """A book to build: a quarterly edition (``quarter`` set) or a plan's closure review."""
+    """A book to build: a quarterly edition (``quarter`` set), a plan's closure review, or a
+    strategy's scrutiny paper for a quarter (``strategy`` set)."""
 
     name: str               # its folder in the site: the quarter id, or closure-<plan id>
     quarter: Quarter | None
@@ -66,6 +67,8 @@ class EditionPlan:
     print_file: str = ""    # the print edition's PDF, in the book's folder ("" when Chromium is absent)
     forks: list[str] = field(default_factory=list)  # the pages made from an analyst's fork, not a template
     force: str = ""         # the force's name (force.yaml)
+    strategy: str = ""      # a scrutiny paper's strategy (its title); "" for editions and reviews
+    strategy_id: str = ""
 
     @property
     def inputs_sha256(self) -> str:
@@ -76,11 +79,21 @@ class EditionPlan:
         return self.quarter is None
 
     @property
+    def is_paper(self) -> bool:
+        return bool(self.strategy)
+
+    @property
+    def kind(self) -> str:
+        return "paper" if self.is_paper else "review" if self.is_review else "edition"
+
+    @property
     def record_file(self) -> str:
-        return REVIEW_RECORD if self.is_review else EDITION_RECORD
+        return {"paper": PAPER_RECORD, "review": REVIEW_RECORD, "edition": EDITION_RECORD}[self.kind]
 
     @property
     def title(self) -> str:
+        if self.is_paper:
+            return f"{self.strategy}, {self.force}: scrutiny paper {self.quarter.label}"
         if self.is_review:
             return f"{self.plan.title}, {self.force}: closure review"
         return f"{self.plan.title}, {self.force}: quarterly update {self.quarter.label}"
@@ -203,6 +216,31 @@ def plan_review(root: Path, dataset: Dataset, plan: Plan, site: Path, library: s
             parameters, sees = {**page.defaults, "data_dir": str(dataset.root)}, (data, returns, library)
         extra = {"produced": dt.date.today().isoformat()} if page.kind == "closure-summary" else {}
         planned.jobs.append(_job(root, planned, page, text, parameters, extra, sees, 1))
+    return planned
+
+
+def plan_paper(root: Path, dataset: Dataset, strategy, quarter: Quarter, site: Path, library: str,
+               note: str | None, published: str) -> EditionPlan:
+    """A strategy's scrutiny paper for ``quarter``: one page that sees the data up to the
+    quarter's end, the strategy and its delivery plan, and the quarter's strand returns."""
+    from . import strand_returns
+    from .strategy import FOLDER
+    strategy_files = sorted((dataset.root / FOLDER).glob(f"{strategy.id}*"))
+    data = sha(dataset.visible_digest(quarter), *[path.read_bytes() for path in strategy_files])
+    returns = sha(strand_returns.path_for(dataset.root, strategy.id, quarter).read_bytes())
+    page = pages.paper_page(strategy.id, f"{strategy.title}: report for {quarter.label}")
+    text = pages.notebook_text(root, page)
+    name = f"scrutiny-{strategy.id}-{quarter.id}"
+    print_file = _print_file(name)
+    inputs = {"data": data, "commentary": returns, "code": sha(library, text), "print": print_file,
+              "settings": published}
+    version, history = next_version(site, name, PAPER_RECORD, inputs, note)
+    planned = EditionPlan(name, quarter, dataset.plan_for(quarter), root / "_build" / "staging" / name, [], inputs,
+                          version, history, _sees_modelled(dataset, quarter.end), print_file,
+                          _forks(root, {page: text}), dataset.force.name, strategy.title, strategy.id)
+    parameters = {**page.defaults, "quarter": quarter.id, "data_dir": str(dataset.root)}
+    extra = {"version": version, "produced": dt.date.today().isoformat()}
+    planned.jobs.append(_job(root, planned, page, text, parameters, extra, (data, returns, library), 1))
     return planned
 
 

@@ -45,7 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     reviews = closure.add_mutually_exclusive_group(required=True)
     reviews.add_argument("--plan", help="plan id, e.g. 2016-2021")
     reviews.add_argument("--all", action="store_true", help="every plan whose end year the data complete")
-    for command in (build, closure):
+    paper = commands.add_parser("scrutiny", help="build and publish a strategy's scrutiny paper for a quarter")
+    paper.add_argument("--strategy", required=True, help="the strategy's id, e.g. crime-prevention-2018-2021")
+    paper.add_argument("--quarter", required=True, help="e.g. 2021-22-Q2")
+    for command in (build, closure, paper):
         command.add_argument("--data", type=Path, help=DATA_HELP)
         command.add_argument("--site", type=Path, help="site folder (default: ./_build/site)")
         command.add_argument("--workers", type=_whole_number, help="notebooks run in parallel (default: number of cores)")
@@ -328,6 +331,11 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         options = dict(data_dir=args.data, site=args.site, workers=args.workers, verbose=args.verbose,
                        rebuild=args.rebuild, note=args.note, base_url=args.base_url)
+        if args.command == "scrutiny":
+            result = edition.build_paper(args.project, args.strategy, args.quarter, **options)
+            print(f"scrutiny paper {result.path.name} v{result.version}: {result.status}: {result.path / 'index.html'} "
+                  f"({time.perf_counter() - started:.1f} s)")
+            return 0
         if args.command == "closure":
             plans = [p.id for p in edition.reviewable_plans(load(args.data))] if args.all else [args.plan]
             for plan_id in plans:

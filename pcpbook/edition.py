@@ -32,7 +32,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from . import cache, commentary, printing, settings, sphinxrun
-from .buildspec import (EDITION_RECORD, BuildError, EditionPlan, Job, library_digest, plan_edition, plan_review,
+from .buildspec import (EDITION_RECORD, BuildError, EditionPlan, Job, library_digest, plan_edition, plan_paper, plan_review,
                         publication_settings, published_inputs, raw_inputs_digest, remember_build,
                         unchanged_since_last_build)
 from .data import Dataset, Plan, load
@@ -103,6 +103,25 @@ def build_closure(root: Path, plan_id: str, data_dir: Path | None = None, site: 
         plan = open_review(plan_id, str(dataset.root)).plan  # a known plan, with data to its end year
         commentary.outcomes(dataset.root / "commentary", plan)  # every return of the plan is valid
         planned = plan_review(root, dataset, plan, site, library_digest(), note, publication_settings(root, base_url))
+        return _build_books(root, [planned], site, workers, verbose, rebuild, base_url, started)[0]
+
+
+def build_paper(root: Path, strategy_id: str, quarter: str, data_dir: Path | None = None, site: Path | None = None,
+                workers: int | None = None, verbose: bool = False, rebuild: bool = False,
+                note: str | None = None, base_url: str = "/") -> BuildResult:
+    """Build a strategy's scrutiny paper for ``quarter`` into
+    ``<site>/scrutiny-<strategy>-<quarter>/``: the strategy and the quarter's strand returns
+    are checked first."""
+    base_url, workers = settings.base_url(base_url), settings.workers(workers)
+    with _session(root, data_dir, site) as (root, data_folder, site, started):
+        dataset = load(data_folder)
+        from . import strand_returns
+        from .strategy import find_strategy
+        strategy, resolved = find_strategy(dataset, strategy_id), Quarter.parse(quarter)
+        dataset.check_quarter(resolved)  # the data reach the quarter
+        strand_returns.load(dataset.root, strategy, resolved)  # every return is valid
+        planned = plan_paper(root, dataset, strategy, resolved, site, library_digest(), note,
+                             publication_settings(root, base_url))
         return _build_books(root, [planned], site, workers, verbose, rebuild, base_url, started)[0]
 
 

@@ -200,6 +200,38 @@ def trend_model_chart(measure: Measure, result: TrendResult | NotEnoughHistory, 
     return Chart(figure, alt, f"{measure.id}-trend")
 
 
+def monthly_bars(measure: Measure, series: pd.DataFrame, end: dt.date, months: int = 24,
+                 name_suffix: str = "bars") -> Chart:
+    """The last ``months`` months up to ``end`` as bars, the latest 12 in the series colour and
+    the 12 before them lighter: the two periods a strand's insight table compares."""
+    first = add_months(end.replace(day=1), 1 - months)
+    shown = series[(series["period_start"] >= first) & (series["period_start"] <= end)]
+    dates = pd.to_datetime(shown["period_start"])
+    recent = shown["period_start"] > add_months(end.replace(day=1), -12)
+    modelled = bool((shown["status"] == "modelled").any())
+    with plt.rc_context(CHART_SETTINGS), sns.axes_style("whitegrid"), sns.plotting_context("notebook", font_scale=0.85):
+        figure, axes = plt.subplots(figsize=(7.5, 3.6), dpi=100)
+        axes.bar(dates[~recent], shown.loc[~recent, "value"], width=20, color=COLOURS["context"],
+                 label="The 12 months before")
+        axes.bar(dates[recent], shown.loc[recent, "value"], width=20, color=COLOURS["series"],
+                 label=f"12 months to {month_label(end)}")
+        axes.set_title(f"{measure.label}: each month", loc="left", fontweight="bold")
+        axes.set_ylabel(measure.unit.capitalize())
+        axes.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        real = shown.loc[shown["status"] != "modelled", "source"].unique().tolist()
+        lift = _label_provenance(figure, axes, measure, modelled, 0.035, real)
+        figure.subplots_adjust(left=0.1, right=0.98, top=0.9, bottom=0.25 + lift)
+        figure.legend(*axes.get_legend_handles_labels(), loc="lower center", bbox_to_anchor=(0.5, 0.06 + lift),
+                      ncol=2, fontsize="small", frameon=False)
+    plt.close(figure)
+    low, high = shown.loc[shown["value"].idxmin()], shown.loc[shown["value"].idxmax()]
+    alt = (f"Bar chart of {measure.label} each month from {month_label(first)} to {month_label(end)}, the last 12 "
+           f"months darker. Lowest {number(low['value'])} in {month_label(low['period_start'])}, highest "
+           f"{number(high['value'])} in {month_label(high['period_start'])}."
+           + (" Values are modelled." if modelled else ""))
+    return Chart(figure, alt, f"{measure.id}-{name_suffix}")
+
+
 def funnel_chart(comparison: GroupComparison, force: str) -> Chart | None:
     """Each force's value against its population (or base), with the group's value and the 95%
     and 99.8% limits allowing for the spread between forces (None without limits: too few forces)."""

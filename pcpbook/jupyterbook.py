@@ -34,7 +34,7 @@ def write_book_files(root: Path, planned: EditionPlan, base_url: str) -> None:
     config.pop("pcpbook", None)  # the project's own settings, not the book's
     theme = {"check_switcher": False, "use_download_button": True, "home_page_in_toc": True}
     sidebar = ["navbar-logo.html", "search-button-field.html", "sbt-sidebar-nav.html"]
-    if not planned.is_review:
+    if planned.kind == "edition":
         theme |= {"switcher": {"json_url": f"{base_url}switcher.json", "version_match": planned.name},
                   "show_version_warning_banner": True}  # older editions say a newer one exists
         sidebar.insert(1, "version-switcher")
@@ -44,20 +44,22 @@ def write_book_files(root: Path, planned: EditionPlan, base_url: str) -> None:
                    "html_context": {"default_mode": "auto"},  # light or dark as the reader's system asks
                    "html_favicon": "_static/favicon.svg"})
     (stage / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    short = f"Closure review {planned.plan.id}" if planned.is_review else f"{planned.quarter.label} update"
+    short = {"review": f"Closure review {planned.plan.id}", "edition": f"{planned.quarter.label} update",
+             "paper": f"Scrutiny paper {planned.quarter.label}"}[planned.kind]
     footer = f"{short}, version {planned.version}"
     (stage / "_static" / printing.PRINT_CSS).write_text(printing.page_css(settings.marking(root), footer),
                                                         encoding="utf-8")
-    contents = book.closure_toc(planned.plan) if planned.is_review else None
+    contents = (book.paper_toc(planned.strategy_id) if planned.is_paper
+                else book.closure_toc(planned.plan) if planned.is_review else None)
     book.write_toc(planned.plan, stage / "_toc.yml", build_page=True, contents=contents)
 
 
 def write_build_page(root: Path, planned: EditionPlan, timings: dict) -> None:
     """The book's "How this ... was made" page: versions, inputs, packages, timings. Notes and
     titles pass through the rendering gate like every other text."""
-    quarter, noun = planned.quarter, "review" if planned.is_review else "edition"
+    quarter, noun = planned.quarter, planned.kind
     what = (("Review", f"{fy_label(planned.plan.baseline_year)} against {fy_label(planned.plan.end_year)}")
-            if planned.is_review else ("Edition", f"{quarter.label} ({quarter.month_span})"))
+            if planned.is_review else (noun.capitalize(), f"{quarter.label} ({quarter.month_span})"))
     facts = [["", ""], list(what), ["Plan", planned.plan.title],
              ["Version", planned.version], ["Produced", dt.date.today().strftime("%d %B %Y")],
              ["Data to", month_label(planned.data_to)], ["Code version", code_version(root)],
@@ -148,8 +150,11 @@ def code_version(root: Path) -> str:
 def write_record(html_dir: Path, root: Path, planned: EditionPlan, timings: dict) -> None:
     """``edition.json`` (or ``review.json``): what was built, from what, with what."""
     quarter, plan = planned.quarter, planned.plan
-    what = ({"review": plan.id, "baseline_year": fy_label(plan.baseline_year), "end_year": fy_label(plan.end_year)}
-            if planned.is_review else {"edition": quarter.id, "label": quarter.label})
+    what = {"review": lambda: {"review": plan.id, "baseline_year": fy_label(plan.baseline_year),
+                               "end_year": fy_label(plan.end_year)},
+            "edition": lambda: {"edition": quarter.id, "label": quarter.label},
+            "paper": lambda: {"paper": planned.name, "strategy_title": planned.strategy, "quarter": quarter.id,
+                              "label": quarter.label}}[planned.kind]()
     record = {
         **what, "plan": plan.id, "plan_title": plan.title,
         "version": planned.version, "produced": dt.date.today().isoformat(), "data_to": month_label(planned.data_to),

@@ -34,7 +34,8 @@ TEMPLATES = Path(__file__).parent / "templates"  # the library's, one per kind o
 PROJECT_TEMPLATES = CHAPTERS / "templates"        # a project's own, replacing the library's kind by kind
 FORKS = CHAPTERS / "forks"
 TITLE_TAG = "title"
-KINDS = ("intro", "priority", "compare", "methods", "closure-summary", "closure-finance", "closure-priority", "closure-register")
+KINDS = ("intro", "priority", "compare", "methods", "closure-summary", "closure-finance", "closure-priority",
+         "closure-register", "scrutiny")
 
 
 class PageError(ValueError):
@@ -98,6 +99,12 @@ def review_pages(plan: Plan) -> list[Page]:
                    {**own, "priority": p.number}) for p in plan.priorities]
     return pages + [Page("closure-register", book, "register", folder / "register.ipynb", defaults=own),
                     Page("methods", book, "methods", CHAPTERS / "methods.ipynb")]
+
+
+def paper_page(strategy_id: str, title: str) -> Page:
+    """A strategy's scrutiny paper: one page, made from the scrutiny template for every quarter."""
+    return Page("scrutiny", f"scrutiny-{strategy_id}", "paper", CHAPTERS / "scrutiny" / strategy_id / "paper.ipynb",
+                title, {"strategy": strategy_id})
 
 
 EDITION_PAGE_NAMES = ("intro", "compare", "methods")

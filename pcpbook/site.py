@@ -8,7 +8,7 @@ import os
 import shutil
 from pathlib import Path
 
-from .buildspec import REVIEW_RECORD, BuildError
+from .buildspec import PAPER_RECORD, REVIEW_RECORD, BuildError
 from .render import escape_html
 
 
@@ -92,6 +92,13 @@ def _review_item(r: dict) -> str:
             + _pdf_link(r, folder) + "</li>")
 
 
+def _paper_item(r: dict) -> str:
+    e = escape_html
+    return (f'<li><a href="{e(r["paper"])}/index.html">{e(r["strategy_title"])}: scrutiny paper {e(r["label"])}</a> '
+            f'(data to {e(r["data_to"])}; version {e(r["version"])}, produced {e(r["produced"])})'
+            + (" (includes modelled data)" if r.get("modelled_data") else "") + _pdf_link(r, r["paper"]) + "</li>")
+
+
 def write_landing_page(site: Path) -> Path:
     """The site's front page: the latest edition, then every edition grouped by plan, and the
     closure reviews once they exist. Every value from an edition's record is escaped."""
@@ -122,6 +129,9 @@ def write_landing_page(site: Path) -> Path:
     reviews = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(site.glob(f"closure-*/{REVIEW_RECORD}"))]
     if reviews:
         parts += ["<h2>Closure reviews</h2>\n<ul>", *map(_review_item, reviews), "</ul>"]
+    papers = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(site.glob(f"scrutiny-*/{PAPER_RECORD}"))]
+    if papers:
+        parts += ["<h2>Scrutiny papers</h2>\n<ul>", *map(_paper_item, papers), "</ul>"]
     parts += ["</body>", "</html>"]
     page.write_text("\n".join(parts) + "\n", encoding="utf-8")
     return page

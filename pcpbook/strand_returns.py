@@ -92,6 +92,20 @@ def path_for(root: Path, strategy_id: str, quarter: Quarter) -> Path:
     return Path(root) / FOLDER / strategy_id / f"{quarter.id}.md"
 
 
+def latest_quarter(root: Path, strategy: Strategy) -> Quarter:
+    """The latest quarter that has a returns file for the strategy."""
+    quarters = []
+    for path in (Path(root) / FOLDER / strategy.id).glob("*.md"):
+        try:
+            quarters.append(Quarter.parse(path.stem))
+        except PeriodError:
+            continue
+    if not quarters:
+        raise StrandReturnsError([Problem(str(Path(root) / FOLDER / strategy.id), None, None,
+                                          "no strand returns yet: python -m pcpbook strategy template ...")])
+    return max(quarters)
+
+
 def load(root: Path, strategy: Strategy, quarter: Quarter) -> PaperReturns:
     """The quarter's returns, checked against the strategy; StrandReturnsError lists every problem."""
     path = path_for(root, strategy.id, quarter)

@@ -57,3 +57,14 @@ def test_the_library_pages_and_the_catalogue_definitions_are_our_own_words(seed_
     texts += [entry["definition"] for entry in yaml.safe_load((DATA / "measures.yaml").read_text(encoding="utf-8"))]
     assert len(texts) > 50
     assert [text[:60] for text in texts if _copied(text, seed_runs)] == []
+
+
+def test_the_strategy_its_delivery_plan_and_returns_are_our_own_words(seed_runs):
+    """Strand names are names (exempt); their aims, the actions and the returns are paraphrase."""
+    strategy = yaml.safe_load((DATA / "strategies" / "crime-prevention-2018-2021.yaml").read_text(encoding="utf-8"))
+    texts = [strand["aim"] for strand in strategy["strands"]]
+    texts += (DATA / "strategies" / "crime-prevention-2018-2021-actions.csv").read_text(encoding="utf-8").splitlines()
+    texts += [line for path in (DATA / "strategy-returns").rglob("*.md")
+              for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(texts) > 600
+    assert [text for text in texts if _copied(text, seed_runs)] == []

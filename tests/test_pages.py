@@ -22,6 +22,7 @@ EXPECTED_PARAMETERS = {
     "closure-finance": {"plan", "data_dir"},
     "closure-priority": {"plan", "priority", "data_dir"},
     "closure-register": {"plan", "data_dir"},
+    "scrutiny": {"strategy", "quarter", "data_dir", "version", "produced"},
 }
 
 
