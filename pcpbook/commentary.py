@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .data import Plan, Problem
+from .data import Plan, Problem, ProblemsError
 from .periods import PeriodError, Quarter, quarters_between
 from .reading import ReadError, read_text
 from .render import escape_html
@@ -68,11 +68,8 @@ class Returns:
         return Counter(self.entries[i].status for i in ids)
 
 
-class CommentaryError(Exception):
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the commentary returns:\n"
-                         + "\n".join(f"  - {p}" for p in problems))
+class CommentaryError(ProblemsError):
+    what = "the commentary returns"
 
 
 def path_for(folder: Path, quarter: Quarter) -> Path:

@@ -80,14 +80,23 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-class DataError(Exception):
-    """One or more problems in the data; ``problems`` lists each with file, line and field."""
+class ProblemsError(Exception):
+    """One or more problems in what was read (``what``); ``problems`` lists each with file, line
+    and field, the first 50 in the message."""
+
+    what = "the input"
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         shown = "\n".join(f"  - {p}" for p in problems[:50])
         more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
-        super().__init__(f"{len(problems)} problem(s) in the data:\n{shown}{more}")
+        super().__init__(f"{len(problems)} problem(s) in {self.what}:\n{shown}{more}")
+
+
+class DataError(ProblemsError):
+    """One or more problems in the data."""
+
+    what = "the data"
 
 
 # ----------------------------------------------------------------------------- contracts

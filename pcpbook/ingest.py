@@ -29,7 +29,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .data import OBSERVATION_COLUMNS, Problem
+from .data import OBSERVATION_COLUMNS, Problem, ProblemsError
 from .forces import short_names
 from .periods import PeriodError, Quarter, parse_fy
 
@@ -72,12 +72,8 @@ HOME_OFFICE_SUBGROUPS = {
 HOME_OFFICE_COLUMNS = ("Financial Year", "Financial Quarter", "Force Name", "Offence Subgroup", "Number of Offences")
 
 
-class IngestError(ValueError):
+class IngestError(ProblemsError, ValueError):
     """Input an adapter cannot read: each problem names the file, line and field."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the input:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
 @dataclass

@@ -34,7 +34,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .data import Problem
+from .data import Problem, ProblemsError
 from .periods import PeriodError, Quarter
 from .reading import ReadError, read_text
 from .strategy import Strategy
@@ -51,10 +51,8 @@ _SECTION = re.compile(r"^##\s+(.*)$")
 _FIELD = re.compile(r"^([A-Za-z][A-Za-z ]*?):\s*(.*)$")
 
 
-class StrandReturnsError(Exception):
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the strand returns:\n" + "\n".join(f"  - {p}" for p in problems))
+class StrandReturnsError(ProblemsError):
+    what = "the strand returns"
 
 
 @dataclass
