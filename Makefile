@@ -45,9 +45,10 @@ test-fast: $(INSTALLED)   ## everything but the slow notebook and edition builds
 validate: $(INSTALLED)   ## check the data and report every problem
 	$(BIN)/python -m pcpbook validate
 
-data: $(INSTALLED)   ## regenerate the modelled demo series and demonstration commentary
+data: $(INSTALLED)   ## regenerate the modelled demo series, demonstration commentary and strand returns
 	$(BIN)/python scripts/make_demo_data.py
 	$(BIN)/python scripts/make_demo_commentary.py
+	$(BIN)/python scripts/make_demo_strategy.py
 
 chapters: $(INSTALLED)   ## list every page of each plan and the template or fork it is made from (nothing to regenerate)
 	$(BIN)/python -m pcpbook pages

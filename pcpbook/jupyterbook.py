@@ -44,8 +44,8 @@ def write_book_files(root: Path, planned: EditionPlan, base_url: str) -> None:
                    "html_context": {"default_mode": "auto"},  # light or dark as the reader's system asks
                    "html_favicon": "_static/favicon.svg"})
     (stage / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    short = {"review": f"Closure review {planned.plan.id}", "edition": f"{planned.quarter.label} update",
-             "paper": f"Scrutiny paper {planned.quarter.label}"}[planned.kind]
+    short = (f"Closure review {planned.plan.id}" if planned.is_review else
+             f"Scrutiny paper {planned.quarter.label}" if planned.is_paper else f"{planned.quarter.label} update")
     footer = f"{short}, version {planned.version}"
     (stage / "_static" / printing.PRINT_CSS).write_text(printing.page_css(settings.marking(root), footer),
                                                         encoding="utf-8")

@@ -133,3 +133,16 @@ def test_an_action_of_an_unknown_strand_is_named_with_its_line(data_copy):
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(DataError, match="actions.csv, line 4, field 'strand': unknown strand 'domestic'"):
         find_strategy(data.load(data_copy), STRATEGY)
+
+
+def test_the_demonstration_strategy_generator_reproduces_the_committed_files(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+    from conftest import ROOT
+    copy = tmp_path / "data"
+    shutil.copytree(DATA / "strategies", copy / "strategies")
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_demo_strategy.py"), "--data", str(copy)], check=True,
+                   capture_output=True)
+    for relative in (f"strategies/{STRATEGY}-actions.csv", f"strategy-returns/{STRATEGY}/2021-22-Q2.md"):
+        assert (copy / relative).read_text(encoding="utf-8") == (DATA / relative).read_text(encoding="utf-8")
