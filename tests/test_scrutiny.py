@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from conftest import DATA, copy_project, page_text
+from pcpbook import printing
 
 STRATEGY = "crime-prevention-2018-2021"
 PARAMETERS = {"strategy": STRATEGY, "quarter": "2021-22-Q2", "data_dir": str(DATA), "version": "1.0", "produced": None}
@@ -39,6 +40,8 @@ def test_each_insight_table_names_its_months_and_the_burglary_strand_ends_in_jul
     assert "| Measure | 12 months ending Jul 20 | 12 months ending Jul 21 | Diff. |" in paper
     robbery = _row(paper, "Personal robbery")
     assert "| -78 | -6.1\\% |" in robbery  # the seed: -78, -6.1%
+    assert "| -647 | -2.2\\% |" in _row(paper, "Domestic abuse-related offences")  # the seed: -647, -2.2%
+    assert "| +886 | +26.9\\% |" in _row(paper, "Hate crime")  # the seed: 886, +26.9%
     assert paper.count("![Bar chart of") == 7 and "In the 12 months to July 2021" in paper
 
 
@@ -78,6 +81,8 @@ def test_the_scrutiny_command_publishes_a_versioned_paper_with_its_print_edition
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
     assert "root:x:0" not in page
     assert "v1.0: built" in result.stdout and (folder / "paper.json").exists()
+    if printing.find_chromium():
+        assert (folder / f"scrutiny-{STRATEGY}-2021-22-Q2.pdf").read_bytes()[:5] == b"%PDF-"
     assert "Scrutiny papers" in (project / "_build" / "site" / "index.html").read_text(encoding="utf-8")
     again = subprocess.run(command, cwd=project, capture_output=True, text=True)
     assert "v1.0: up to date" in again.stdout
