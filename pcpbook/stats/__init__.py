@@ -3,7 +3,9 @@
 - ``models``: the quasi-Poisson model of a measure's usual variation that the tests share;
 - ``comparisons``: changes with 95% intervals, tested against that variation, and false
   discovery rate control across an edition;
-- ``seasonal``: STL decomposition; ``control``: seasonal control charts; ``trends``: trend tests.
+- ``seasonal``: STL decomposition; ``control``: seasonal control charts; ``trends``: trend tests;
+- ``benchmark``: comparing forces (positions, the group average and quartile, changes required,
+  funnel limits allowing for over-dispersion); ``peers``: a group's figures from the data.
 
 Each function sees only the data it is given, so a chapter passes data up to its quarter's end.
 Well-kept implementations do the mathematics: statsmodels, scipy and pymannkendall.
