@@ -14,6 +14,11 @@ from .pages import CHAPTERS, edition_pages, review_pages
 BUILD_PAGE = CHAPTERS / "build.md"  # written by the edition build, not committed
 
 
+def chart_data_file(name: str) -> str:
+    """The zip of every chart's data in the book called ``name``, in the book's folder."""
+    return f"{name}-chart-data.zip"
+
+
 def toc(plan: Plan, build_page: bool = False) -> dict:
     """Jupyter Book table of contents for an edition of ``plan`` (with the edition's own
     "How this edition was made" page when the build writes one)."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from IPython.display import HTML, Markdown
 
-from . import __version__, commentary, comparing, settings
+from . import __version__, book, commentary, comparing, settings
 from .data import Dataset, Measure, Plan, Priority, load
 from .figures import Chart
 from .sections import measure_block, save_figure
@@ -227,11 +227,6 @@ def control_sentences(measure: Measure, control, quarter: Quarter) -> list[str]:
     return [f"No control chart: {control}."] if control is not None else []
 
 
-def modelled(series) -> bool:
-    """Whether any value of the series is modelled (charts then carry the MODELLED DATA badge)."""
-    return bool((series["status"] == "modelled").any())
-
-
 def _measure_id(measure: Measure | str) -> str:
     return measure if isinstance(measure, str) else measure.id
 
@@ -410,6 +405,13 @@ def print_link(print_file: str) -> HTML:
     return HTML(f'<p class="pcp-print-link"><strong>Print edition:</strong> <a href="{href}">the whole '
                 f'edition as one PDF</a> ({escape_html(print_file)}), with numbered pages, for printing '
                 'and for scrutiny meetings.</p>')
+
+
+def chart_data_link(edition: Edition) -> HTML:
+    """A link from the intro page (one folder down) to the zip of every chart's data in the edition."""
+    name = escape_html(book.chart_data_file(edition.quarter.id))
+    return HTML(f'<p class="pcp-chart-data"><strong>Data behind the charts:</strong> <a href="../{name}">every '
+                f"chart's values as CSV, in one zip</a> ({name}); each chart also links its own.</p>")
 
 
 def data_notice(edition: Edition) -> Markdown:

@@ -83,7 +83,7 @@ def peer_table(dataset: Dataset, measures: list[Measure], quarter: Quarter, pref
         spark = sparkline(measure, rolling_values(dataset, measure, force, now.window), force, benchmark.unit,
                           now.modelled)
         positions.append([measure.label, now.window.label, f"{own.position} of {benchmark.group_size}",
-                          value_text(own.value, benchmark.unit), Raw(save_figure(spark, prefix).strip()),
+                          value_text(own.value, benchmark.unit), Raw(save_figure(spark, prefix, inline=True)),
                           aspiration_text(measure),
                           change_text(benchmark.change_to_average(force), benchmark.unit, measure),
                           change_text(benchmark.change_to_upper_quartile(force), benchmark.unit, measure)])

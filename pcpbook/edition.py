@@ -36,8 +36,8 @@ from .buildspec import (EDITION_RECORD, BuildError, EditionPlan, Job, library_di
                         publication_settings, published_inputs, raw_inputs_digest, remember_build,
                         unchanged_since_last_build)
 from .data import Dataset, Plan, load
-from .jupyterbook import (print_edition, run_jupyter_book, write_book_files, write_build_page, write_index_redirect,
-                          write_record)
+from .jupyterbook import (print_edition, run_jupyter_book, write_book_files, write_build_page, write_chart_data,
+                          write_index_redirect, write_record)
 from .periods import Quarter, quarters_between
 from .site import publish, recover, write_landing_page, write_switcher
 
@@ -279,7 +279,7 @@ def _publish_all(root: Path, editions: list[EditionPlan], site: Path, base_url: 
         write_index_redirect(html_dir, planned.stage)
         if planned.print_file:
             own["print edition"] = print_edition(planned, built / "singlehtml", html_dir, printer)
-        write_record(html_dir, root, planned, own)
+        write_record(html_dir, root, planned, own, write_chart_data(planned, html_dir))
         target = publish(html_dir, site, planned.name)
         shutil.rmtree(planned.stage, ignore_errors=True)
         return BuildResult(planned.quarter, planned.plan.id, target, planned.version, "built", own)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -33,11 +33,27 @@ CHART_SETTINGS = {
 }
 
 
+DATA_COLUMNS = ["measure", "series", "period", "base", "value", "status", "source"]  # base: a funnel's x
+DERIVED = "derived"  # a value the chart computes (a limit, a fitted trend), not an observation
+
+
 @dataclass
 class Chart:
     figure: plt.Figure
     alt: str
     name: str  # the PNG's name in the page's figures: the measure and the kind of chart
+    data: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DATA_COLUMNS))  # what is drawn
+
+
+def chart_data(measure: Measure, series: str, periods, values, status, source, bases=None) -> pd.DataFrame:
+    """Rows of a chart's data: one per value drawn, with its period, status and source (scalars
+    are repeated on every row); ``bases`` for a chart drawn against size, not time."""
+    def column(value):  # a column by position: a filtered frame's column keeps its own index
+        return value if isinstance(value, str) else list(value)
+
+    frame = pd.DataFrame({"period": list(periods), "value": list(values), "status": column(status),
+                          "source": column(source), "base": "" if bases is None else column(bases)})
+    return frame.assign(measure=measure.id, series=series)[DATA_COLUMNS]
 
 
 def trend_chart(measure: Measure, series: pd.DataFrame, quarter: Quarter, control=None) -> Chart:
@@ -97,7 +113,13 @@ def _line_chart(measure: Measure, series: pd.DataFrame, start: dt.date, end: dt.
             axes.get_legend().remove()
         axes.set_ylim(bottom=0)
     plt.close(figure)
-    return Chart(figure, _alt_text(measure, shown, end, modelled), name)
+    data = [chart_data(measure, _series_label(measure), shown["period_start"], shown["value"], shown["status"],
+                       shown["source"])]
+    if control is not None:
+        limits = control.frame
+        data += [chart_data(measure, f"{side} control limit", limits["period_start"], limits[side], DERIVED,
+                            "pcpbook seasonal control chart") for side in ("upper", "lower")]
+    return Chart(figure, _alt_text(measure, shown, end, modelled), name, pd.concat(data, ignore_index=True))
 
 
 def _draw_control_limits(axes, control: ControlChart) -> None:
@@ -128,11 +150,12 @@ def _label_provenance(figure, axes, measure: Measure, modelled: bool, source_y: 
     return source.count("\n") * SOURCE_LINE_INCHES / figure.get_figheight()
 
 
-def decomposition_chart(measure: Measure, result: Decomposition | NotEnoughHistory, modelled: bool) -> Chart | None:
-    """Observed, trend, seasonal and remainder panels of an STL decomposition (None when there
-    is no decomposition, only the reason)."""
+def decomposition_chart(measure: Measure, result: Decomposition | NotEnoughHistory, series: pd.DataFrame) -> Chart | None:
+    """Observed, trend, seasonal and remainder panels of an STL decomposition of ``series``
+    (None when there is no decomposition, only the reason)."""
     if isinstance(result, NotEnoughHistory):
         return None
+    modelled = bool((series["status"] == "modelled").any())
     frame = result.frame.assign(date=lambda f: pd.to_datetime(f["period_start"]))
     panels = [("observed", "Observed"), ("trend", "Trend"), ("seasonal", "Seasonal"), ("remainder", "Remainder")]
     with plt.rc_context(CHART_SETTINGS), sns.axes_style("whitegrid"), sns.plotting_context("notebook", font_scale=0.8):
@@ -162,14 +185,18 @@ def decomposition_chart(measure: Measure, result: Decomposition | NotEnoughHisto
            f"{number(round(result.trend_now))} a month at the end against {number(round(result.trend_year_ago))} "
            f"a year earlier; seasonal highs in {' and '.join(result.seasonal_high)}."
            + (" Values are modelled." if modelled else ""))
-    return Chart(figure, alt, f"{measure.id}-decompose")
+    data = pd.concat([_observed_data(measure, frame, series)] + [
+        chart_data(measure, column, frame["period_start"], frame[column], DERIVED, "pcpbook STL decomposition")
+        for column, _ in panels[1:]], ignore_index=True)
+    return Chart(figure, alt, f"{measure.id}-decompose", data)
 
 
-def trend_model_chart(measure: Measure, result: TrendResult | NotEnoughHistory, modelled: bool) -> Chart | None:
-    """Observed monthly counts, the regression's fitted values and a 95% band allowing for
-    the measure's dispersion (None when there are no trend tests, only the reason)."""
+def trend_model_chart(measure: Measure, result: TrendResult | NotEnoughHistory, series: pd.DataFrame) -> Chart | None:
+    """Observed monthly counts of ``series``, the regression's fitted values and a 95% band
+    allowing for the measure's dispersion (None when there are no trend tests, only the reason)."""
     if isinstance(result, NotEnoughHistory):
         return None
+    modelled = bool((series["status"] == "modelled").any())
     frame = result.fitted.assign(date=lambda f: pd.to_datetime(f["period_start"]))
     with plt.rc_context(CHART_SETTINGS), sns.axes_style("whitegrid"), sns.plotting_context("notebook", font_scale=0.85):
         figure, axes = plt.subplots(figsize=(7.5, 4.1), dpi=100)
@@ -197,7 +224,10 @@ def trend_model_chart(measure: Measure, result: TrendResult | NotEnoughHistory, 
            f"{month_label(frame['period_start'].iloc[-1])} with a fitted quasi-Poisson model showing {shape}, "
            "and a 95% band; grey months are COVID-19 lockdowns, darker for more days under restrictions."
            + (" Values are modelled." if modelled else ""))
-    return Chart(figure, alt, f"{measure.id}-trend")
+    data = pd.concat([_observed_data(measure, frame, series)] + [
+        chart_data(measure, column, frame["period_start"], frame[column], DERIVED, "pcpbook quasi-Poisson trend model")
+        for column in ("fitted", "lower", "upper")], ignore_index=True)
+    return Chart(figure, alt, f"{measure.id}-trend", data)
 
 
 def monthly_bars(measure: Measure, series: pd.DataFrame, end: dt.date, months: int = 24,
@@ -229,7 +259,8 @@ def monthly_bars(measure: Measure, series: pd.DataFrame, end: dt.date, months: i
            f"months darker. Lowest {number(low['value'])} in {month_label(low['period_start'])}, highest "
            f"{number(high['value'])} in {month_label(high['period_start'])}."
            + (" Values are modelled." if modelled else ""))
-    return Chart(figure, alt, f"{measure.id}-{name_suffix}")
+    data = chart_data(measure, "monthly count", shown["period_start"], shown["value"], shown["status"], shown["source"])
+    return Chart(figure, alt, f"{measure.id}-{name_suffix}", data)
 
 
 def funnel_chart(comparison: GroupComparison, force: str) -> Chart | None:
@@ -267,7 +298,15 @@ def funnel_chart(comparison: GroupComparison, force: str) -> Chart | None:
         figure.legend(*axes.get_legend_handles_labels(), loc="lower center", bbox_to_anchor=(0.5, 0.06 + lift),
                       ncol=2, fontsize="small", frameon=False)
     plt.close(figure)
-    return Chart(figure, funnel_alt(comparison, force), f"{measure.id}-funnel")
+    status = "modelled" if comparison.modelled else "published"
+    period = comparison.window.label
+    data = [chart_data(measure, s.force, [period], [s.value], status, "the forces' figures", [s.base])
+            for s in benchmark.standings]
+    for level in ("99.8%", "95%"):
+        low, high = zip(*(benchmark.limits(b, level) for b in grid))
+        data += [chart_data(measure, f"{level} {side} limit", [period] * len(grid), values, DERIVED,
+                            "pcpbook funnel limits", grid) for side, values in (("lower", low), ("upper", high))]
+    return Chart(figure, funnel_alt(comparison, force), f"{measure.id}-funnel", pd.concat(data, ignore_index=True))
 
 
 def funnel_alt(comparison: GroupComparison, force: str) -> str:
@@ -298,7 +337,9 @@ def sparkline(measure: Measure, points: list[tuple[dt.date, float]], force: str,
            f"{len(points)} points from {month_label(points[0][0])} to {month_label(points[-1][0])}: from "
            f"{value_text(values[0], unit)} to {value_text(values[-1], unit)} (lowest {value_text(min(values), unit)}, "
            f"highest {value_text(max(values), unit)})." + (" Values are modelled." if modelled else ""))
-    return Chart(figure, alt, f"{measure.id}-sparkline")
+    data = chart_data(measure, f"{force}, 12 months to each point", [d for d, _ in points], values,
+                      "modelled" if modelled else "published", "pcpbook comparison with similar forces")
+    return Chart(figure, alt, f"{measure.id}-sparkline", data)
 
 
 def _unit_text(unit: str) -> str:
@@ -307,6 +348,13 @@ def _unit_text(unit: str) -> str:
 
 def value_text(value: float, unit: str) -> str:
     return f"{value:.1f}%" if unit == "percent" else f"{value:,.2f} {COMPARISON_UNITS[unit][1]}"
+
+
+def _observed_data(measure: Measure, frame: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
+    """The observed values a model's chart draws, each with the status and source of its row."""
+    rows = series.set_index("period_start").reindex(list(frame["period_start"]))
+    return chart_data(measure, "observed", frame["period_start"], frame["observed"], rows["status"].fillna("modelled"),
+                      rows["source"].fillna(measure.source))
 
 
 def _floor(day: dt.date) -> dt.date:

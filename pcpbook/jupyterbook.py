@@ -5,12 +5,14 @@ of what was built."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import shutil
 import subprocess
 import sys
 import time
+import zipfile
 from concurrent.futures import Executor
 from importlib import metadata
 from pathlib import Path
@@ -20,7 +22,7 @@ import yaml
 from . import __version__, book, printing, settings, sphinxrun
 from .buildspec import RECORDED_PACKAGES, BuildError, EditionPlan
 from .periods import fy_label, month_label
-from .render import code, escape_html, markdown_table, plain_text
+from .render import Raw, code, escape_html, markdown_table, plain_text
 
 
 def write_book_files(root: Path, planned: EditionPlan, base_url: str) -> None:
@@ -67,6 +69,9 @@ def write_build_page(root: Path, planned: EditionPlan, timings: dict) -> None:
              [f"Data seen by this {noun} (sha256)", code(planned.inputs["data"])],
              ["Commentary returns (sha256)", code(planned.inputs["commentary"])],
              ["Chapters and library (sha256)", code(planned.inputs["code"])],
+             ["Data behind the charts", Raw(f'<a href="../{escape_html(book.chart_data_file(planned.name))}">'
+                                            f'{escape_html(book.chart_data_file(planned.name))}</a> (the CSV of every '
+                                            'chart; each chart also links its own)')],
              ["Pages from a local fork", ", ".join(planned.forks) + " (an analyst's own notebook, not the template)"
               if planned.forks else "none: every page is made from its template"]]
     history = [["Version", "Date", "Change"]] + [[h["version"], h["date"], h["change"]] for h in planned.history]
@@ -93,6 +98,18 @@ def print_edition(planned: EditionPlan, single: Path, html_dir: Path, printer: p
     except printing.PrintError as exc:
         raise BuildError(f"print edition of {planned.name}: {exc}") from None
     return time.perf_counter() - started
+
+
+def write_chart_data(planned: EditionPlan, html_dir: Path) -> dict:
+    """One zip of every chart's data (the CSV beside each chart's PNG), in the book's folder;
+    what it holds, for the book's record."""
+    files = sorted((planned.stage / book.CHAPTERS).rglob("figures/*.csv"))
+    target = html_dir / book.chart_data_file(planned.name)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in files:  # a fixed date: the same data give the same zip
+            info = zipfile.ZipInfo(path.relative_to(planned.stage / book.CHAPTERS).as_posix(), (2000, 1, 1, 0, 0, 0))
+            archive.writestr(info, path.read_bytes(), zipfile.ZIP_DEFLATED)
+    return {"file": target.name, "charts": len(files), "sha256": hashlib.sha256(target.read_bytes()).hexdigest()}
 
 
 def write_index_redirect(html_dir: Path, stage: Path) -> None:
@@ -147,7 +164,7 @@ def code_version(root: Path) -> str:
         return "unknown"
 
 
-def write_record(html_dir: Path, root: Path, planned: EditionPlan, timings: dict) -> None:
+def write_record(html_dir: Path, root: Path, planned: EditionPlan, timings: dict, chart_data: dict) -> None:
     """``edition.json`` (or ``review.json``): what was built, from what, with what."""
     quarter, plan = planned.quarter, planned.plan
     what = {"review": lambda: {"review": plan.id, "baseline_year": fy_label(plan.baseline_year),
@@ -159,7 +176,7 @@ def write_record(html_dir: Path, root: Path, planned: EditionPlan, timings: dict
         **what, "plan": plan.id, "plan_title": plan.title,
         "version": planned.version, "produced": dt.date.today().isoformat(), "data_to": month_label(planned.data_to),
         "inputs": planned.inputs, "inputs_sha256": planned.inputs_sha256, "history": planned.history,
-        "modelled_data": planned.modelled, "print_edition": planned.print_file or None,
+        "modelled_data": planned.modelled, "print_edition": planned.print_file or None, "chart_data": chart_data,
         "pcpbook": __version__, "code_version": code_version(root), "python": sys.version.split()[0],
         "packages": {name: metadata.version(name) for name in RECORDED_PACKAGES},
         "timings_seconds": {k: round(v, 2) for k, v in timings.items()},

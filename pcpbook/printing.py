@@ -53,7 +53,7 @@ def page_css(marking: str, footer: str) -> str:
   @bottom-right {{ content: "Page " counter(page) " of " counter(pages); {small} }}
 }}
 @media print {{
-  .pcp-print-link {{ display: none; }}
+  .pcp-print-link, .pcp-chart-data {{ display: none; }}
   .bd-sidebar-primary, .bd-sidebar-secondary, .bd-header-article, .bd-footer, .bd-footer-content {{
     display: none !important; }}
   .bd-main, .bd-main .bd-content, .bd-main .bd-content .bd-article-container, .bd-page-width, .bd-article {{

@@ -259,7 +259,7 @@ class ReviewChapter(MeasureSections):
                          "modelled" if modelled else "published"])
             figure = ""
             if measure.trend_test:
-                chart = trend_model_chart(measure, result, modelled)
+                chart = trend_model_chart(measure, result, window)
                 figure = self.figure(chart)
             blocks.append(measure_block(measure.label, figure, trend_sentences(measure, result, book="review")))
         if len(rows) == 1 and not blocks:

@@ -9,15 +9,22 @@ from .figures import Chart
 from .render import escape_markdown
 
 FIGURE_DIR = Path("figures")
+DATA_LINK = "Data for this chart (CSV)"
 
 
-def save_figure(chart: Chart, prefix: str) -> str:
-    """Write the chart as ``figures/<prefix>-<chart name>.png``; the Markdown image with its alt text."""
+def save_figure(chart: Chart, prefix: str, inline: bool = False) -> str:
+    """Write the chart as ``figures/<prefix>-<chart name>.png`` and the values it draws beside it
+    as ``.csv``; the Markdown image with its alt text and a link to its data (on one line when
+    ``inline``, for a table cell)."""
     path = FIGURE_DIR / f"{prefix}-{chart.name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     # margins are set by the chart (one draw, not two); light compression writes much faster
     chart.figure.savefig(path, pil_kwargs={"compress_level": 1})
-    return f"![{escape_markdown(chart.alt)}]({path.as_posix()})\n\n"
+    data = path.with_suffix(".csv")
+    chart.data.to_csv(data, index=False, lineterminator="\n")
+    image = f"![{escape_markdown(chart.alt)}]({path.as_posix()})"
+    link = f"[{DATA_LINK}]({data.as_posix()})"
+    return f"{image} {link}" if inline else f"{image}\n\n{link}\n\n"
 
 
 def measure_block(label: str, figure: str, sentences: list[str]) -> str:
