@@ -51,7 +51,8 @@ def chart_data(measure: Measure, series: str, periods, values, status, source, b
     def column(value):  # a column by position: a filtered frame's column keeps its own index
         return value if isinstance(value, str) else list(value)
 
-    frame = pd.DataFrame({"period": list(periods), "value": list(values), "status": column(status),
+    days = [p.date() if isinstance(p, pd.Timestamp) else p for p in periods]  # the model frames' timestamps
+    frame = pd.DataFrame({"period": days, "value": list(values), "status": column(status),
                           "source": column(source), "base": "" if bases is None else column(bases)})
     return frame.assign(measure=measure.id, series=series)[DATA_COLUMNS]
 
@@ -352,9 +353,10 @@ def value_text(value: float, unit: str) -> str:
 
 def _observed_data(measure: Measure, frame: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
     """The observed values a model's chart draws, each with the status and source of its row."""
-    rows = series.set_index("period_start").reindex(list(frame["period_start"]))
-    return chart_data(measure, "observed", frame["period_start"], frame["observed"], rows["status"].fillna("modelled"),
-                      rows["source"].fillna(measure.source))
+    rows = dict(zip(map(pd.Timestamp, series["period_start"]), zip(series["status"], series["source"])))
+    found = [rows.get(pd.Timestamp(day), ("modelled", measure.source)) for day in frame["period_start"]]
+    return chart_data(measure, "observed", frame["period_start"], frame["observed"], [f[0] for f in found],
+                      [f[1] for f in found])
 
 
 def _floor(day: dt.date) -> dt.date:
