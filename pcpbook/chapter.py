@@ -17,7 +17,8 @@ from . import __version__, book, commentary, comparing, settings
 from .data import Dataset, Measure, Plan, Priority, load
 from .figures import Chart
 from .sections import measure_block, save_figure
-from .narrative import control_sentence, in_sentence, interval_cell, test_cell
+from .narrative import (busiest_month_sentence, control_sentence, in_sentence, interval_cell, per_day_sentence,
+                        test_cell)
 from .periods import Quarter, fy_label, month_label
 from .render import Raw, code, escape_html, escape_markdown, markdown_table
 from .stats import (ControlChart, NotEnoughHistory, control_chart, decompose, edition_comparisons, trend_tests,
@@ -160,6 +161,19 @@ class Chapter(MeasureSections):
         """This quarter's comparisons for a measure, tested together with every other
         comparison in the edition (false discovery rate control)."""
         return plan_comparisons(self.dataset, self.plan, self.quarter)[_measure_id(measure)]
+
+    def daily_sentences(self, measure: Measure, series) -> list[str]:
+        """For contacts and reports (the catalogue's ``per_day``): the quarter's total as a rate
+        per day over the quarter's days, and its busiest and quietest month."""
+        if not measure.per_day:
+            return []
+        months = [(row.period_start, row.value) for row in series.itertuples() if row.period_start >= self.quarter.start]
+        total = self.dataset.value(measure.id, self.quarter.start, 3).amount
+        if total is None or len(months) != 3:
+            return []
+        said = [per_day_sentence(measure, total, self.quarter.days, "the quarter")]
+        busiest = busiest_month_sentence(measure, months)
+        return said + ([busiest] if busiest else [])
 
     def control_chart(self, measure: Measure, series):
         """Seasonal control limits for a count of events (ControlChart), the reason there are

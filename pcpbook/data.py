@@ -150,6 +150,7 @@ class Measure:
     trend_test: bool = False
     trend_series: str | None = None  # a measure whose series the trend tests prefer where it has data
     benchmark: Benchmarking | None = None  # how it is compared with similar forces, if it is
+    per_day: bool = False  # contacts and reports: also a rate per day, and the quarter's busiest month
 
     @property
     def periods(self) -> tuple[Discontinuity, ...]:
@@ -602,7 +603,8 @@ def _load_measures(path: Path, problems: list[Problem]) -> dict[str, Measure]:
                                          test_note=entry.get("test_note", ""), sample_size=sample_size,
                                          decompose=bool(entry.get("decompose", False)),
                                          trend_test=bool(entry.get("trend_test", False)),
-                                         trend_series=entry.get("trend_series"), benchmark=benchmark, **values)
+                                         trend_series=entry.get("trend_series"), benchmark=benchmark,
+                                         per_day=entry.get("per_day") is True and kind == "count", **values)
     for measure in measures.values():
         base = measure.benchmark.base if measure.benchmark else None
         written = {entry.get("id") for entry in raw if isinstance(entry, dict)}  # a rejected entry is reported already

@@ -9,7 +9,7 @@ significant" appears only when the test behind the sentence says so (DESIGN §5)
 from __future__ import annotations
 
 from .data import Measure
-from .periods import fy_label, month_label
+from .periods import fy_label, month_end, month_label
 from .stats import (BASELINE_YEAR, LAST_QUARTER, ROLLING_12_MONTHS, SAME_QUARTER_LAST_YEAR, ChangeTest, Comparison,
                     ControlChart, Decomposition, NotEnoughHistory, TrendModel, TrendResult)
 from .wording import number, p_value, percent, percent_allowed, plural, points, signed_percent, signed_points
@@ -335,3 +335,29 @@ def control_sentence(measure: Measure, chart: ControlChart, quarter_label: str) 
              + (f", adjusted {at(r.adjusted)}" if chart.method == "xmr" else "") + f": {', '.join(r.rules)})"
              for r in signals.itertuples()]
     return f"{limits} Signals in {quarter_label}: {'; '.join(items)}."
+
+
+def per_day_sentence(measure: Measure, total: float, days: int, period: str) -> str:
+    """"That is 739 emergency calls (999) a day over the quarter's 90 days." (whole numbers)."""
+    rate = round(total / days)
+    return (f"That is {number(rate)} {measure.noun if rate != 1 else measure.noun_one} a day over {period}'s "
+            f"{number(days)} days ({number(total)} in all).")
+
+
+def busiest_month_sentence(measure: Measure, months: list[tuple]) -> str | None:
+    """The busiest and quietest month of a period (months tied are named together), with the
+    count and a day's average of each (months differ in length); None for fewer than two months
+    or when all are equal."""
+    values = [value for _, value in months]
+    if len(months) < 2 or len(set(values)) == 1:
+        return None
+
+    def named(target) -> str:
+        chosen = [(day, value) for day, value in months if value == target]
+        names = " and ".join(f"{day:%B}" for day, _ in chosen)
+        rates = ", ".join(f"{number(round(value / month_end(day).day))} a day in {day:%B}" for day, value in chosen)
+        each = " each" if len(chosen) > 1 else ""
+        return f"{names} ({number(target)}{each}; {rates})"
+    tied = values.count(max(values)) > 1
+    return (f"{named(max(values))} {'were the busiest months' if tied else 'was the busiest month'} of the quarter, "
+            f"and {named(min(values))} the quietest.")
