@@ -18,7 +18,7 @@ from .data import Dataset, Measure, Plan, Priority, load
 from .figures import Chart
 from .sections import measure_block, save_figure
 from .narrative import (busiest_month_sentence, control_sentence, in_sentence, interval_cell, per_day_sentence,
-                        test_cell)
+                        since_sentence, test_cell)
 from .periods import Quarter, fy_label, month_label
 from .render import Raw, code, escape_html, escape_markdown, markdown_table
 from .stats import (ControlChart, NotEnoughHistory, control_chart, decompose, edition_comparisons, trend_tests,
@@ -174,6 +174,14 @@ class Chapter(MeasureSections):
         said = [per_day_sentence(measure, total, self.quarter.days, "the quarter")]
         busiest = busiest_month_sentence(measure, months)
         return said + ([busiest] if busiest else [])
+
+    def since_sentences(self, measure: Measure) -> list[str]:
+        """For a count with a start in the catalogue (``since``): its running total to the quarter's end."""
+        if measure.since is None or measure.since > self.quarter.start:
+            return []
+        months = (self.quarter.end.year - measure.since.year) * 12 + self.quarter.end.month - measure.since.month + 1
+        total = self.dataset.value(measure.id, measure.since, months).amount
+        return [] if total is None else [since_sentence(measure, total, measure.since, self.quarter.end)]
 
     def control_chart(self, measure: Measure, series):
         """Seasonal control limits for a count of events (ControlChart), the reason there are

@@ -151,6 +151,7 @@ class Measure:
     trend_series: str | None = None  # a measure whose series the trend tests prefer where it has data
     benchmark: Benchmarking | None = None  # how it is compared with similar forces, if it is
     per_day: bool = False  # contacts and reports: also a rate per day, and the quarter's busiest month
+    since: dt.date | None = None  # the start of a scheme or channel: its running total since then is given
 
     @property
     def periods(self) -> tuple[Discontinuity, ...]:
@@ -591,6 +592,7 @@ def _load_measures(path: Path, problems: list[Problem]) -> dict[str, Measure]:
             problems.append(Problem(str(path), line, "id", f"measure {values['id']!r} is defined twice"))
             continue
         benchmark = _benchmarking(entry.get("benchmark"), kind, path, line, problems)
+        since = _since(entry.get("since"), kind, path, line, problems)
         if benchmark and benchmark.unit == "percent" and benchmark.base is None and sample_size is None:
             problems.append(Problem(str(path), line, "benchmark", "a percentage compared across forces needs a base "
                                     "(the count measure it is a share of) or a sample_size, for its funnel"))
@@ -604,7 +606,8 @@ def _load_measures(path: Path, problems: list[Problem]) -> dict[str, Measure]:
                                          decompose=bool(entry.get("decompose", False)),
                                          trend_test=bool(entry.get("trend_test", False)),
                                          trend_series=entry.get("trend_series"), benchmark=benchmark,
-                                         per_day=entry.get("per_day") is True and kind == "count", **values)
+                                         per_day=entry.get("per_day") is True and kind == "count", since=since,
+                                         **values)
     for measure in measures.values():
         base = measure.benchmark.base if measure.benchmark else None
         written = {entry.get("id") for entry in raw if isinstance(entry, dict)}  # a rejected entry is reported already
@@ -616,6 +619,21 @@ def _load_measures(path: Path, problems: list[Problem]) -> dict[str, Measure]:
                                     f"measure {measure.id!r} names {measure.trend_series!r}, which is not in the "
                                     "catalogue"))
     return measures
+
+
+def _since(raw, kind: str, path: Path, line, problems: list[Problem]) -> dt.date | None:
+    """A count's ``since``: the first day of the month its scheme or channel began."""
+    if raw is None:
+        return None
+    try:
+        day = parse_date(str(raw))
+    except (PeriodError, ValueError):
+        day = None
+    if day is None or day.day != 1 or kind != "count":
+        problems.append(Problem(str(path), line, "since", f"got {str(raw)[:40]!r}: expected the first day of the month "
+                                "a count began, such as 2016-09-01"))
+        return None
+    return day
 
 
 def _benchmarking(raw, kind: str, path: Path, line, problems: list[Problem]) -> Benchmarking | None:

@@ -361,3 +361,11 @@ def busiest_month_sentence(measure: Measure, months: list[tuple]) -> str | None:
     tied = values.count(max(values)) > 1
     return (f"{named(max(values))} {'were the busiest months' if tied else 'was the busiest month'} of the quarter, "
             f"and {named(min(values))} the quietest.")
+
+
+def since_sentence(measure: Measure, total: float, since, until) -> str:
+    """A running total: "Since September 2016, when it began, 84,354 online crime reports have
+    been received (to March 2021)."."""
+    noun = measure.noun if total != 1 else measure.noun_one
+    return (f"Since {month_label(since)}, when it began, {number(total)} {noun} "
+            f"{'have' if total != 1 else 'has'} been {measure.verb} (to {month_label(until)}).")

@@ -29,3 +29,21 @@ def test_the_2020_21_q4_edition_states_calls_per_day_and_the_busiest_month(tmp_p
     assert "March (24,299; 784 a day in March) was the busiest month of the quarter" in text
     # a measure not marked per_day gets neither
     assert "Total recorded crime" in text and "crimes a day" not in text
+
+
+def test_a_count_with_a_start_gets_its_running_total_to_the_quarters_end(dataset, tmp_path):
+    series = dataset.monthly("online_crime_reports", dt.date(2021, 3, 31))
+    total = int(series.loc[series["period_start"] >= dt.date(2016, 9, 1), "value"].sum())
+    text = page_text("priority", {"plan": "2016-2021", "priority": 1, "quarter": "2020-21-Q4", "data_dir": str(DATA)},
+                     tmp_path)
+    assert f"Since September 2016, when it began, {total:,} online crime reports have been received (to March 2021)." \
+        in text
+
+
+def test_a_start_that_is_not_the_first_of_a_month_is_refused(data_copy):
+    import pytest
+    from pcpbook import data
+    path = data_copy / "measures.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("since: 2016-09-01", "since: 2016-09-15"), encoding="utf-8")
+    with pytest.raises(data.DataError, match="field 'since': got '2016-09-15': expected the first day of the month"):
+        data.load(data_copy)
