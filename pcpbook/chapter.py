@@ -8,22 +8,22 @@ notebook and referenced from Markdown, which lets each carry its own alt text.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from IPython.display import HTML, Markdown
 
 from . import __version__, book, commentary, comparing, settings
 from .data import Dataset, Measure, Plan, Priority, load
-from .figures import Chart
+from .figures import Chart, trend_window_start
 from .sections import measure_block, save_figure
 from .narrative import (busiest_month_sentence, control_sentence, in_sentence, interval_cell, per_day_sentence,
                         since_sentence, test_cell)
 from .periods import Quarter, fy_label, month_label
 from .render import Raw, code, escape_html, escape_markdown, markdown_table
+from .targeting import Assessment, chart_path, plan_assessments, target_sentences, targets_table, verdict_cell
 from .stats import (ControlChart, NotEnoughHistory, control_chart, decompose, edition_comparisons, trend_tests,
                     with_trend_control)
-from .wording import number, percent_allowed, plural
+from .wording import cite, number, percent_allowed, plural
 
 
 
@@ -199,6 +199,22 @@ class Chapter(MeasureSections):
         tested, series, note = trend_inputs(self.dataset, measure, self.quarter.end)
         return Trend(tested, series, plan_trends(self.dataset, self.plan, self.quarter)[measure.id], note)
 
+    @property
+    def targets(self) -> list[Assessment]:
+        """The targets of the priority's commitments, judged at the quarter's end."""
+        ids = {c.id for c in self.priority.commitments}
+        return [a for a in plan_assessments(self.dataset, self.plan, self.quarter) if a.commitment.id in ids]
+
+    def target_paths(self, measure: Measure) -> tuple:
+        """The path to each of the measure's targets, for its chart."""
+        paths = (chart_path(a, trend_window_start(self.quarter), self.quarter) for a in self.targets
+                 if a.measure == measure)
+        return tuple(path for path in paths if path is not None)
+
+    def target_sentences(self, measure: Measure) -> list[str]:
+        """Each of the measure's targets: what it asks and the verdict, with the arithmetic."""
+        return [said for a in self.targets if a.measure == measure for said in target_sentences(a, self.dataset.sources)]
+
     def peer_table(self) -> Markdown | None:
         """The priority's measures compared with similar forces, as the seed's MSG table
         (nothing when the catalogue compares none of them)."""
@@ -207,12 +223,14 @@ class Chapter(MeasureSections):
 
     def key_figures(self) -> Markdown:
         """This quarter against the same quarter last year, one row per measure."""
+        targets = self.targets
         rows = [["Measure", f"{self.quarter.label}", f"{self.quarter.same_quarter_last_year().label}",
-                 "Change", "Change (%)", "95% interval", "Test", "Data"]]
+                 "Change", "Change (%)", "95% interval", "Test", "Data"] + (["Target"] if targets else [])]
         cited = set()
         for measure in self.measures:
             comparison = self.comparisons(measure)[0]
-            rows.append([measure.label, *comparison_cells(measure, comparison)])
+            rows.append([measure.label, *comparison_cells(measure, comparison)]
+                        + ([verdict_cell(targets, measure)] if targets else []))
             cited |= {_document(source, self.dataset) for c in self.comparisons(measure)
                       for value in (c.current, c.baseline) if value.status == "published" for source in value.sources}
         note = ("\n\nFigures for headcounts are at the end of the quarter. No percentage is given on a base "
@@ -222,6 +240,10 @@ class Chapter(MeasureSections):
         if cited:
             note += " Published figures are from: " + "; ".join(
                 escape_markdown(self.dataset.sources.get(d, d)) for d in sorted(cited)) + "."
+        if targets:
+            note += ("\n\n**Targets.** Each target written into a commitment, judged at the quarter's end against the "
+                     "straight path from its baseline to the target (see *Methods and caveats*); the measure's section "
+                     "shows the arithmetic.\n\n" + targets_table(targets))
         return Markdown(markdown_table(rows) + note)
 
     def commitments(self) -> HTML:
@@ -464,14 +486,6 @@ def data_notice_for(dataset: Dataset, until: dt.date, noun: str) -> Markdown:
 
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def cite(text: str, sources: dict[str, str]) -> str:
-    """Expand document keys (the ids in sources.yaml, such as ``seed-002``) into their citations."""
-    if not sources:
-        return text
-    keys = "|".join(re.escape(key) for key in sorted(sources, key=len, reverse=True))
-    return re.sub(rf"(?<![\w-])({keys})(?![\w-])", lambda m: sources[m.group(1)], text)
 
 
 def _document(source: str, dataset: Dataset) -> str:

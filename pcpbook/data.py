@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .periods import PeriodError, Quarter, add_months, fy_label, parse_date, parse_fy
+from .periods import PeriodError, Quarter, add_months, fy_label, fy_start_date, parse_date, parse_fy
 from .reading import ReadError, csv_rows, read_yaml
 
 if TYPE_CHECKING:  # pandas is imported where frames are made, so a build with nothing to do never loads it
@@ -161,6 +161,25 @@ class Measure:
         return self.unit_one if amount == 1 else self.unit
 
 
+TARGET_KINDS = ("level", "change", "percent", "rank")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target written into a commitment: a level, a change or a percent change from a
+    baseline, or a position in the group of similar forces, to be reached by a date. The
+    baseline is a headcount's date, or a financial year (``baseline_fy``) for a count's total
+    or a percentage's average; a rank needs none."""
+
+    measure: str
+    kind: str
+    amount: float
+    by: dt.date
+    source: str
+    baseline: dt.date | None = None
+    baseline_fy: bool = False
+
+
 @dataclass(frozen=True)
 class Commitment:
     id: str
@@ -168,6 +187,7 @@ class Commitment:
     who: tuple[str, ...]
     stage: str
     source: str
+    target: Target | None = None
 
 
 @dataclass(frozen=True)
@@ -207,6 +227,11 @@ class Plan:
     def measure_ids(self) -> tuple[str, ...]:
         """Every measure the plan reports, in priority order, each once."""
         return tuple(dict.fromkeys(m for p in self.priorities for m in p.measures))
+
+    @property
+    def targets(self) -> tuple[tuple[Commitment, Target], ...]:
+        """Every commitment with a target, in the plan's order, with its target."""
+        return tuple((c, c.target) for p in self.priorities for c in p.commitments if c.target is not None)
 
     def priority(self, number: int) -> Priority:
         for priority in self.priorities:
@@ -608,9 +633,9 @@ def _load_measures(path: Path, problems: list[Problem]) -> dict[str, Measure]:
                                          trend_series=entry.get("trend_series"), benchmark=benchmark,
                                          per_day=entry.get("per_day") is True and kind == "count", since=since,
                                          **values)
+    written = {entry.get("id") for entry in raw if isinstance(entry, dict)}  # a rejected entry is reported already
     for measure in measures.values():
         base = measure.benchmark.base if measure.benchmark else None
-        written = {entry.get("id") for entry in raw if isinstance(entry, dict)}  # a rejected entry is reported already
         if base is not None and (base not in written or (base in measures and measures[base].kind != "count")):
             problems.append(Problem(str(path), None, "benchmark", f"measure {measure.id!r}: base {base!r} is not a "
                                                                   "count measure in the catalogue"))
@@ -776,11 +801,69 @@ def _load_priority(entry, path: Path, measures: dict[str, Measure], problems: li
         if number is not None and not str(cid).startswith(f"{number}."):
             problems.append(Problem(str(path), item_line, "id",
                                     f"commitment {cid!r} should start with its priority number '{number}.'"))
+        target = _target(item.get("target"), measure_ids, measures, path, item_line, problems)
         commitments.append(Commitment(str(cid), text, tuple(who), item.get("stage", "plan"),
-                                      item.get("source", source or "")))
+                                      item.get("source", source or ""), target))
     if None in (number, title, objective, source):
         return None
     return Priority(int(number), title, objective, tuple(measure_ids), tuple(commitments), source)
+
+
+def _target(raw, priority_measures, measures: dict[str, Measure], path: Path, line, problems: list[Problem]):
+    """A commitment's ``target``: ``{measure, one of level/change/percent/rank, baseline, by,
+    source}``, the measure one of the priority's."""
+    if raw is None:
+        return None
+    expected = ("expected {measure: one of the priority's measures; one of " + ", ".join(TARGET_KINDS)
+                + ": a number; baseline: a date (a headcount) or a financial year such as 2015/16 (a count or "
+                  "percentage; none for a rank); by: a date; source: where the target is written}")
+    fields = set(raw) - {"__line__"} if isinstance(raw, dict) else set()
+    kinds = [kind for kind in TARGET_KINDS if kind in fields]
+    if not isinstance(raw, dict) or len(kinds) != 1 or fields - {"measure", "baseline", "by", "source", *kinds}:
+        problems.append(Problem(str(path), line, "target", f"got {str(raw)[:120]}: {expected}"))
+        return None
+    kind, measure_id, amount = kinds[0], raw.get("measure"), raw.get(kinds[0])
+    def bad(field_name: str, message: str):
+        problems.append(Problem(str(path), line, f"target.{field_name}", message))
+    if measure_id not in priority_measures or measure_id not in measures:
+        return bad("measure", f"got {str(measure_id)[:60]!r}: expected one of the priority's measures")
+    measure = measures[measure_id]
+    if isinstance(amount, bool) or not isinstance(amount, (int, float)) or not math.isfinite(amount):
+        return bad(kind, f"got {str(amount)[:40]!r}: expected a number")
+    if kind == "rank" and (not isinstance(amount, int) or amount < 1 or measure.benchmark is None):
+        return bad(kind, "expected a position of 1 or more, for a measure compared with similar forces "
+                         "(a benchmark block in measures.yaml)")
+    if not str(raw.get("source") or "").strip():
+        return bad("source", "missing: expected where the target is written (a document key and place)")
+    try:
+        by = parse_date(str(raw.get("by")))
+    except ValueError:
+        return bad("by", f"got {str(raw.get('by'))[:40]!r}: expected a date such as 2021-03-31")
+    baseline, baseline_fy = _target_baseline(raw.get("baseline"), kind, measure, bad)
+    if baseline is None and kind != "rank":
+        return None
+    if baseline is not None and baseline >= by:
+        return bad("by", f"got {by}: the target date must come after the baseline")
+    return Target(measure_id, kind, float(amount), by, str(raw["source"]), baseline, baseline_fy)
+
+
+def _target_baseline(raw, kind: str, measure: Measure, bad) -> tuple[dt.date | None, bool]:
+    """A target's baseline: a date for a headcount, the first day of a financial year otherwise."""
+    if kind == "rank":
+        if raw is not None:
+            bad("baseline", "a rank target has no baseline: it is judged on the position alone")
+        return None, False
+    if measure.kind == "snapshot":
+        try:
+            return parse_date(str(raw)), False
+        except ValueError:
+            bad("baseline", f"got {str(raw)[:40]!r}: a headcount's baseline is a date such as 2016-04-30")
+            return None, False
+    try:
+        return fy_start_date(parse_fy(str(raw))), True
+    except PeriodError:
+        bad("baseline", f"got {str(raw)[:40]!r}: a {measure.kind}'s baseline is a financial year such as 2015/16")
+        return None, False
 
 
 def _read_csv(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> list[tuple[int, dict]]:

@@ -57,16 +57,23 @@ def chart_data(measure: Measure, series: str, periods, values, status, source, b
     return frame.assign(measure=measure.id, series=series)[DATA_COLUMNS]
 
 
-def trend_chart(measure: Measure, series: pd.DataFrame, quarter: Quarter, control=None) -> Chart:
+def trend_window_start(quarter: Quarter) -> dt.date:
+    """The first month a quarter's trend chart shows: five years up to the quarter's end."""
+    return add_months(quarter.start, -12 * HISTORY_YEARS + 3)
+
+
+def trend_chart(measure: Measure, series: pd.DataFrame, quarter: Quarter, control=None,
+                paths: tuple[pd.DataFrame, ...] = ()) -> Chart:
     """Line chart of the last five years up to the end of ``quarter`` (no later data), with
     control limits over their baseline and the quarter when ``control`` is a ControlChart
-    (anything else, such as the reason there is none, draws no limits)."""
-    window_start = add_months(quarter.start, -12 * HISTORY_YEARS + 3)
+    (anything else, such as the reason there is none, draws no limits), and the path to each
+    of the measure's targets (chart data rows, in the chart's units)."""
     last_year = quarter.same_quarter_last_year()
     spans = [(quarter.start, quarter.end, COLOURS["series"], 0.18, "This quarter"),
              (last_year.start, last_year.end, COLOURS["context"], 0.25, "Same quarter last year")]
     drawn = control if isinstance(control, ControlChart) else None
-    return _line_chart(measure, series, _floor(window_start), quarter.end, spans, measure.id, drawn)
+    return _line_chart(measure, series, _floor(trend_window_start(quarter)), quarter.end, spans, measure.id, drawn,
+                       paths)
 
 
 def period_chart(measure: Measure, series: pd.DataFrame, plan: Plan, comparison: Comparison) -> Chart:
@@ -84,7 +91,7 @@ def period_chart(measure: Measure, series: pd.DataFrame, plan: Plan, comparison:
 
 
 def _line_chart(measure: Measure, series: pd.DataFrame, start: dt.date, end: dt.date, spans, name: str,
-                control: ControlChart | None = None) -> Chart:
+                control: ControlChart | None = None, paths: tuple[pd.DataFrame, ...] = ()) -> Chart:
     shown = series[(series["period_start"] >= start) & (series["period_start"] <= end)].copy()
     shown["date"] = pd.to_datetime(shown["period_start"])
     with plt.rc_context(CHART_SETTINGS), sns.axes_style("whitegrid"), sns.plotting_context("notebook", font_scale=0.85):
@@ -96,6 +103,9 @@ def _line_chart(measure: Measure, series: pd.DataFrame, start: dt.date, end: dt.
                   label=_series_label(measure))
         if control is not None:
             _draw_control_limits(axes, control)
+        for path in paths:
+            axes.plot(pd.to_datetime(path["period"]), path["value"], color=COLOURS["baseline"], linestyle="--",
+                      linewidth=1.4, label=path["series"].iloc[0])
         _mark_discontinuities(axes, measure, shown)
         axes.set_title(measure.label, loc="left", fontweight="bold")
         axes.set_xlabel("")
@@ -120,7 +130,10 @@ def _line_chart(measure: Measure, series: pd.DataFrame, start: dt.date, end: dt.
         limits = control.frame
         data += [chart_data(measure, f"{side} control limit", limits["period_start"], limits[side], DERIVED,
                             "pcpbook seasonal control chart") for side in ("upper", "lower")]
-    return Chart(figure, _alt_text(measure, shown, end, modelled), name, pd.concat(data, ignore_index=True))
+    alt = _alt_text(measure, shown, end, modelled) + "".join(
+        f" A dashed line shows the straight path to a target, at {number(round(p['value'].iloc[-1]))} at the end."
+        for p in paths)
+    return Chart(figure, alt, name, pd.concat(data + list(paths), ignore_index=True))
 
 
 def _draw_control_limits(axes, control: ControlChart) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from IPython.display import HTML, Markdown
 
 from . import __version__, commentary, settings
-from .chapter import (MeasureSections, cite, commentary_cell, commitments_table, comparison_cells,
+from .chapter import (MeasureSections, commentary_cell, commitments_table, comparison_cells,
                       data_notice_for, paraphrase_note, status_badge, status_summary,
                       status_table, trend_or_reason)
 from .data import FINANCE_ITEMS, Dataset, Measure, Plan, Priority, load
@@ -28,7 +28,7 @@ from .narrative import headline, trend_cell, trend_sentences
 from .periods import Quarter, fy_label, fy_start_date, month_label
 from .render import Raw, code, escape_html, escape_markdown, markdown_table
 from .stats import NotEnoughHistory, review_comparisons, with_trend_control
-from .wording import p_value, plural, signed_percent
+from .wording import cite, p_value, plural, signed_percent
 
 
 class ReviewError(ValueError):

@@ -14,7 +14,7 @@ from functools import cached_property
 from IPython.display import Markdown
 
 from . import settings, strand_returns
-from .chapter import cite
+from .wording import cite
 from .data import Dataset, load
 from .figures import monthly_bars
 from .narrative import interval_cell, sentence, test_cell

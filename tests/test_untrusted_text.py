@@ -30,6 +30,8 @@ def _plant(project, secret):
             for item in priority["commitments"]:
                 item["text"] += " " + PAYLOAD
                 item["who"] = item["who"] + [PAYLOAD]
+                if "target" in item:  # the 2021-2024 plan's officer uplift, shown in p01
+                    item["target"]["source"] += " " + PAYLOAD
         path.write_text(yaml.safe_dump(plan, sort_keys=False), encoding="utf-8")
     measures = yaml.safe_load((data / "measures.yaml").read_text(encoding="utf-8"))
     for measure in measures:

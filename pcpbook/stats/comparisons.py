@@ -48,6 +48,7 @@ class ChangeTest:
     upper: float | None = None
     scale: str = "ratio"
     dispersion: float | None = None
+    df: float | None = None  # the residual degrees of freedom the dispersion was estimated with
     history: str = ""
     seasonal_ratio: float | None = None
     small: bool = False
@@ -130,7 +131,7 @@ def count_change_test(count: float, baseline_count: float, history: UsualVariati
     p_value = float(2 * stats.t.sf(abs(log_ratio) / se, df))
     margin = stats.t.ppf(0.975, df) * se
     return ChangeTest("quasi-Poisson", p_value, math.exp(log_ratio), math.exp(log_ratio - margin),
-                      math.exp(log_ratio + margin), dispersion=history.dispersion, history=history.span,
+                      math.exp(log_ratio + margin), dispersion=history.dispersion, df=df, history=history.span,
                       seasonal_ratio=seasonal_ratio if seasonal_ratio != 1.0 else None,
                       small=min(count, baseline_count) < SMALL_COUNT)
 
