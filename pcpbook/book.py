@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from .data import Plan
+from .periods import Quarter
 from .pages import CHAPTERS, edition_pages, review_pages
 
 BUILD_PAGE = CHAPTERS / "build.md"  # written by the edition build, not committed
@@ -19,10 +20,10 @@ def chart_data_file(name: str) -> str:
     return f"{name}-chart-data.zip"
 
 
-def toc(plan: Plan, build_page: bool = False) -> dict:
-    """Jupyter Book table of contents for an edition of ``plan`` (with the edition's own
-    "How this edition was made" page when the build writes one)."""
-    return _contents([page.staged for page in edition_pages(plan)] + ([BUILD_PAGE] if build_page else []))
+def toc(plan: Plan, quarter: Quarter | None = None, build_page: bool = False) -> dict:
+    """Jupyter Book table of contents for the ``quarter``'s edition of ``plan`` (with the
+    edition's own "How this edition was made" page when the build writes one)."""
+    return _contents([page.staged for page in edition_pages(plan, quarter)] + ([BUILD_PAGE] if build_page else []))
 
 
 def closure_toc(plan: Plan) -> dict:
@@ -40,10 +41,10 @@ def _contents(paths: list[Path]) -> dict:
             "chapters": [{"file": path.with_suffix("").as_posix()} for path in paths[1:]]}
 
 
-def write_toc(plan: Plan, path: Path, build_page: bool = False, contents: dict | None = None) -> None:
-    what = "a closure review or paper" if contents else "an edition"
+def write_toc(plan: Plan, path: Path, contents: dict) -> None:
+    what = "an edition" if "intro" in contents["root"] else "a closure review or paper"
     header = f"# Table of contents for {what} of plan {plan.id} (written by pcpbook).\n"
-    path.write_text(header + yaml.safe_dump(contents or toc(plan, build_page), sort_keys=False), encoding="utf-8")
+    path.write_text(header + yaml.safe_dump(contents, sort_keys=False), encoding="utf-8")
 
 
 PROJECT_FILES = ("_config.yml", "_toc.yml")

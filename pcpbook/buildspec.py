@@ -171,7 +171,7 @@ def plan_edition(root: Path, dataset: Dataset, quarter: Quarter, plan: Plan, sit
     returns_file = commentary.path_for(dataset.root / "commentary", quarter)
     returns = sha(returns_file.read_bytes() if returns_file.exists() else b"")
     data = dataset.visible_digest(quarter)
-    notebooks = {page: pages.notebook_text(root, page) for page in pages.edition_pages(plan)}
+    notebooks = {page: pages.notebook_text(root, page) for page in pages.edition_pages(plan, quarter)}
     print_file = _print_file(quarter.id)
     inputs = {"data": data, "commentary": returns, "code": sha(library, *notebooks.values()), "print": print_file,
               "settings": published}

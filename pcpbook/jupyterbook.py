@@ -52,8 +52,9 @@ def write_book_files(root: Path, planned: EditionPlan, base_url: str) -> None:
     (stage / "_static" / printing.PRINT_CSS).write_text(printing.page_css(settings.marking(root), footer),
                                                         encoding="utf-8")
     contents = (book.paper_toc(planned.strategy_id) if planned.is_paper
-                else book.closure_toc(planned.plan) if planned.is_review else None)
-    book.write_toc(planned.plan, stage / "_toc.yml", build_page=True, contents=contents)
+                else book.closure_toc(planned.plan) if planned.is_review
+                else book.toc(planned.plan, planned.quarter, build_page=True))
+    book.write_toc(planned.plan, stage / "_toc.yml", contents)
 
 
 def write_build_page(root: Path, planned: EditionPlan, timings: dict) -> None:

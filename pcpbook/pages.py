@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .data import Plan
+from .periods import Quarter
 from .render import escape_markdown
 
 if TYPE_CHECKING:  # nbformat and jupytext are loaded only to read or write notebooks
@@ -34,7 +35,7 @@ TEMPLATES = Path(__file__).parent / "templates"  # the library's, one per kind o
 PROJECT_TEMPLATES = CHAPTERS / "templates"        # a project's own, replacing the library's kind by kind
 FORKS = CHAPTERS / "forks"
 TITLE_TAG = "title"
-KINDS = ("intro", "priority", "compare", "methods", "closure-summary", "closure-finance", "closure-priority",
+KINDS = ("intro", "priority", "changes", "compare", "methods", "closure-summary", "closure-finance", "closure-priority",
          "closure-register", "scrutiny")
 
 
@@ -80,9 +81,13 @@ def shown(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix() if path.is_absolute() and path.is_relative_to(root) else str(path)
 
 
-def edition_pages(plan: Plan) -> list[Page]:
-    """A quarterly edition's pages in reading order: intro, the priorities, how we compare, methods."""
+def edition_pages(plan: Plan, quarter: Quarter | None = None) -> list[Page]:
+    """A quarterly edition's pages in reading order: intro, what changed since the last edition
+    (every edition of the plan but its first; every edition's pages when ``quarter`` is None),
+    the priorities, how we compare, methods."""
     pages = [Page("intro", plan.id, "intro", CHAPTERS / "intro.ipynb")]
+    if quarter is None or quarter > plan.first_quarter:
+        pages.append(Page("changes", plan.id, "changes", CHAPTERS / "changes.ipynb"))
     pages += [Page("priority", plan.id, p.slug, CHAPTERS / plan.id / f"{p.slug}.ipynb",
                    f"Priority {p.number}: {p.title}", {"plan": plan.id, "priority": p.number})
               for p in plan.priorities]
@@ -107,7 +112,7 @@ def paper_page(strategy_id: str, title: str) -> Page:
                 title, {"strategy": strategy_id})
 
 
-EDITION_PAGE_NAMES = ("intro", "compare", "methods")
+EDITION_PAGE_NAMES = ("intro", "changes", "compare", "methods")
 REVIEW_PAGE_NAMES = ("summary", "finance", "register", "methods")
 
 

@@ -1,0 +1,70 @@
+"""What changed since the last edition: a page in every edition after a plan's first, computed
+from the two editions' data and returns."""
+
+import re
+
+from conftest import DATA, page_text
+from pcpbook import changes, commentary, data
+from pcpbook.periods import Quarter
+from pcpbook.stats import edition_comparisons
+
+Q3, Q4 = Quarter.parse("2020-21-Q3"), Quarter.parse("2020-21-Q4")
+
+
+def _statuses(dataset, quarter):
+    plan = dataset.plans["2016-2021"]
+    return {cid: entry.status for cid, entry in commentary.load(DATA / "commentary", plan, quarter).entries.items()}
+
+
+def test_the_2020_21_q4_page_names_every_commitment_whose_status_changed_and_no_other(dataset, tmp_path):
+    before, now = _statuses(dataset, Q3), _statuses(dataset, Q4)
+    changed = {cid for cid in now if now[cid] != before[cid]}
+    assert changed  # the bundled returns do change
+    text = page_text("changes", {"quarter": Q4.id, "data_dir": str(DATA)}, tmp_path)
+    listed = set(re.findall(r"^\| (\d+\.\d+) [A-Z]", text, re.M))
+    assert listed == changed
+    assert f"{len(changed)} commitments changed status" in text
+    row = next(line for line in text.splitlines() if line.startswith("| 1.16 "))
+    assert row.endswith(f"| {before['1.16']} | {now['1.16']} |")
+
+
+def test_the_page_names_the_measures_whose_significance_verdict_changed(dataset, tmp_path):
+    plan = dataset.plans["2016-2021"]
+    now, before = (edition_comparisons(dataset, plan.measure_ids, q) for q in (Q4, Q3))
+    flipped = {dataset.measures[m].label for m in plan.measure_ids for c, e in zip(now[m], before[m])
+               if c.kind == e.kind and c.complete and e.complete and c.test.significant != e.test.significant}
+    assert "Total recorded crime" in flipped  # down this quarter: significant at Q4, not at Q3
+    text = page_text("changes", {"quarter": Q4.id, "data_dir": str(DATA)}, tmp_path)
+    section = text.split("comparisons changed direction or verdict")[1].split("12-month totals overlap")[0]
+    for label in flipped:
+        assert f"| {label.replace('%', chr(92) + '%')} |" in section  # as the Markdown table escapes it
+    assert "| Total recorded crime | quarter against the same quarter a year before | down, not significant | " \
+           "down, significant |" in section
+
+
+def test_a_planted_status_change_is_listed(data_copy, tmp_path):
+    returns = data_copy / "commentary" / "2020-21-Q4.md"
+    text = returns.read_text(encoding="utf-8")
+    dataset = data.load(data_copy)
+    before, now = _statuses(dataset, Q3), _statuses(dataset, Q4)
+    steady = next(cid for cid in now if now[cid] == before[cid] == "on track")
+    heading = next(line for line in text.splitlines() if line.startswith(f"## {steady} "))
+    start = text.index(heading)
+    text = text[:start] + text[start:].replace("Status: on track", "Status: complete", 1)
+    returns.write_text(text, encoding="utf-8")
+    shown = changes.status_changes(changes.Editions(data.load(data_copy), dataset.plans["2016-2021"], Q4)).data
+    row = next(line for line in shown.splitlines() if line.startswith(f"| {steady} "))
+    assert row.endswith("| on track | complete |")
+
+
+def test_the_page_lists_the_published_figures_new_in_this_edition(dataset):
+    shown = changes.new_published_figures(changes.Editions(dataset, dataset.plans["2016-2021"], Q4)).data
+    assert "| Emergency (999) calls | quarter | 1 Jan 2021 | 66,497 |" in shown  # seed-003
+    assert "| 86,134 |" not in shown  # a figure the last edition already had (2019/20 Q1)
+
+
+def test_a_plans_first_edition_has_nothing_to_compare_with(dataset):
+    plan = dataset.plans["2021-2024"]
+    editions = changes.Editions(dataset, plan, plan.first_quarter)
+    assert editions.previous is None
+    assert "is the first edition of the Police and Crime Plan 2021-2024" in changes.introduction(editions).data
