@@ -69,6 +69,7 @@ class EditionPlan:
     force: str = ""         # the force's name (force.yaml)
     strategy: str = ""      # a scrutiny paper's strategy (its title); "" for editions and reviews
     strategy_id: str = ""
+    contents: dict = field(default_factory=dict)  # an edition's digest per measure and per commitment's return
 
     @property
     def inputs_sha256(self) -> str:
@@ -175,10 +176,13 @@ def plan_edition(root: Path, dataset: Dataset, quarter: Quarter, plan: Plan, sit
     print_file = _print_file(quarter.id)
     inputs = {"data": data, "commentary": returns, "code": sha(library, *notebooks.values()), "print": print_file,
               "settings": published}
+    contents = edition_contents(dataset, plan, quarter)
     version, history = next_version(site, quarter.id, EDITION_RECORD, inputs, note)
+    if len(history) > 1 and history[-1]["version"] == version:
+        history[-1] = {**history[-1], "detail": changed_contents(site, quarter.id, contents, dataset)}
     planned = EditionPlan(quarter.id, quarter, plan, root / "_build" / "staging" / quarter.id, [], inputs,
                           version, history, _sees_modelled(dataset, quarter.end), print_file, _forks(root, notebooks),
-                          dataset.force.name)
+                          dataset.force.name, contents=contents)
     # every chapter's tests are controlled together (false discovery rate), so each sees all the plan's measures
     chapters_see = dataset.visible_digest(quarter, dataset.with_bases(plan.measure_ids))
     for page, text in notebooks.items():
@@ -189,6 +193,36 @@ def plan_edition(root: Path, dataset: Dataset, quarter: Quarter, plan: Plan, sit
         weight = len(plan.priority(page.defaults["priority"]).measures) if page.kind == "priority" else 1
         planned.jobs.append(_job(root, planned, page, text, parameters, extra, (sees, returns, library), weight))
     return planned
+
+
+def edition_contents(dataset: Dataset, plan: Plan, quarter: Quarter) -> dict:
+    """A digest of each measure's values an edition can see and of each commitment's return
+    (status and text): kept in the edition's record, so the next version can say which changed."""
+    import numpy as np
+    import pandas as pd
+    rows = dataset.observations[dataset.observations["period_start"] <= quarter.end]
+    hashes = pd.util.hash_pandas_object(rows[["measure", "geography", "period_start", "period", "value", "source",
+                                              "status"]], index=False).to_numpy()
+    by_measure = pd.Series(hashes).groupby(rows["measure"].to_numpy())
+    returns = commentary.load(dataset.root / "commentary", plan, quarter).entries
+    return {"measures": {m: format(int(np.bitwise_xor.reduce(h.to_numpy())), "016x") for m, h in by_measure},
+            "returns": {cid: sha(entry.status, entry.text)[:16] for cid, entry in returns.items()}}
+
+
+def changed_contents(site: Path, name: str, contents: dict, dataset: Dataset) -> str:
+    """What differs from the published version, measure by measure and commitment by commitment."""
+    before = (published_record(site, name, EDITION_RECORD) or {}).get("contents")
+    if not before:
+        return ""
+    def changed(part):
+        old, new = before.get(part, {}), contents[part]
+        return sorted(key for key in set(old) | set(new) if old.get(key) != new.get(key))
+    measures = [dataset.measures[m].label if m in dataset.measures else m for m in changed("measures")]
+    commitments = changed("returns")
+    said = ([f"values changed for {len(measures)} measure(s): {', '.join(measures)}"] if measures else []) + \
+           ([f"returns changed for commitment(s) {', '.join(commitments)}"] if commitments else [])
+    text = "; ".join(said)
+    return text[0].upper() + text[1:] + "." if said else "No value or return changed."
 
 
 def plan_review(root: Path, dataset: Dataset, plan: Plan, site: Path, library: str, note: str | None,

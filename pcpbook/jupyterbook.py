@@ -75,7 +75,8 @@ def write_build_page(root: Path, planned: EditionPlan, timings: dict) -> None:
                                             'chart; each chart also links its own)')],
              ["Pages from a local fork", ", ".join(planned.forks) + " (an analyst's own notebook, not the template)"
               if planned.forks else "none: every page is made from its template"]]
-    history = [["Version", "Date", "Change"]] + [[h["version"], h["date"], h["change"]] for h in planned.history]
+    history = [["Version", "Date", "Change", "In detail"]] + [[h["version"], h["date"], h["change"], h.get("detail", "")]
+                                                           for h in planned.history]
     packages = [["Package", "Version"]] + [[name, metadata.version(name)] for name in RECORDED_PACKAGES]
     steps = [["Step", "Seconds"]] + [[step, f"{seconds:.1f}"] for step, seconds in timings.items()
                                      if step != "jupyter-book"]
@@ -178,6 +179,7 @@ def write_record(html_dir: Path, root: Path, planned: EditionPlan, timings: dict
         "version": planned.version, "produced": dt.date.today().isoformat(), "data_to": month_label(planned.data_to),
         "inputs": planned.inputs, "inputs_sha256": planned.inputs_sha256, "history": planned.history,
         "modelled_data": planned.modelled, "print_edition": planned.print_file or None, "chart_data": chart_data,
+        "contents": planned.contents,
         "pcpbook": __version__, "code_version": code_version(root), "python": sys.version.split()[0],
         "packages": {name: metadata.version(name) for name in RECORDED_PACKAGES},
         "timings_seconds": {k: round(v, 2) for k, v in timings.items()},

@@ -4,7 +4,10 @@ from the two editions' data and returns."""
 import re
 
 from conftest import DATA, page_text
+import json
+
 from pcpbook import changes, commentary, data
+from pcpbook.buildspec import changed_contents, edition_contents
 from pcpbook.periods import Quarter
 from pcpbook.stats import edition_comparisons
 
@@ -68,3 +71,23 @@ def test_a_plans_first_edition_has_nothing_to_compare_with(dataset):
     editions = changes.Editions(dataset, plan, plan.first_quarter)
     assert editions.previous is None
     assert "is the first edition of the Police and Crime Plan 2021-2024" in changes.introduction(editions).data
+
+
+def test_a_new_version_says_which_measures_and_returns_changed(data_copy, tmp_path):
+    dataset = data.load(data_copy)
+    plan = dataset.plans["2016-2021"]
+    (tmp_path / Q4.id).mkdir()
+    (tmp_path / Q4.id / "edition.json").write_text(json.dumps({"contents": edition_contents(dataset, plan, Q4)}))
+    assert changed_contents(tmp_path, Q4.id, edition_contents(dataset, plan, Q4), dataset) == \
+        "No value or return changed."
+    returns = data_copy / "commentary" / f"{Q4.id}.md"
+    returns.write_text(returns.read_text(encoding="utf-8").replace("Status: at risk", "Status: on track", 1),
+                       encoding="utf-8")
+    observations = data_copy / "observations.csv"
+    lines = observations.read_text(encoding="utf-8").splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith("burglary,Essex,2020-05-01,month,"))
+    lines[row] = lines[row].replace(",month,", ",month,1", 1)  # a bigger count: 1 written before it
+    observations.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    changed = data.load(data_copy)
+    said = changed_contents(tmp_path, Q4.id, edition_contents(changed, plan, Q4), changed)
+    assert said == "Values changed for 1 measure(s): Burglary (all); returns changed for commitment(s) 1.1."
