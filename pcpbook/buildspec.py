@@ -219,10 +219,15 @@ def changed_contents(site: Path, name: str, contents: dict, dataset: Dataset) ->
         return sorted(key for key in set(old) | set(new) if old.get(key) != new.get(key))
     measures = [dataset.measures[m].label if m in dataset.measures else m for m in changed("measures")]
     commitments = changed("returns")
-    said = ([f"values changed for {len(measures)} measure(s): {', '.join(measures)}"] if measures else []) + \
-           ([f"returns changed for commitment(s) {', '.join(commitments)}"] if commitments else [])
+    said = ([f"values changed for {_count(len(measures), 'measure')}: {', '.join(measures)}"] if measures else []) + \
+           ([f"returns changed for {_count(len(commitments), 'commitment')}: {', '.join(commitments)}"]
+            if commitments else [])
     text = "; ".join(said)
     return text[0].upper() + text[1:] + "." if said else "No value or return changed."
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def plan_review(root: Path, dataset: Dataset, plan: Plan, site: Path, library: str, note: str | None,

@@ -17,7 +17,7 @@ from .data import Dataset, Measure, Plan, Priority, load
 from .figures import Chart, trend_window_start
 from .sections import measure_block, save_figure
 from .narrative import (busiest_month_sentence, control_sentence, in_sentence, interval_cell, per_day_sentence,
-                        since_sentence, test_cell)
+                        shares_sentence, since_sentence, test_cell)
 from .periods import Quarter, fy_label, month_label
 from .render import Raw, code, escape_html, escape_markdown, markdown_table
 from .targeting import Assessment, chart_path, plan_assessments, target_sentences, targets_table, verdict_cell
@@ -174,6 +174,14 @@ class Chapter(MeasureSections):
         said = [per_day_sentence(measure, total, self.quarter.days, "the quarter")]
         busiest = busiest_month_sentence(measure, months)
         return said + ([busiest] if busiest else [])
+
+    def share_sentences(self, measure: Measure) -> list[str]:
+        """For a count with parts in the catalogue: the quarter's parts and their shares of it."""
+        whole = self.dataset.value(measure.id, self.quarter.start, 3).amount
+        parts = [(self.dataset.measures[p], self.dataset.value(p, self.quarter.start, 3).amount) for p in measure.parts]
+        if not parts or whole is None or any(amount is None for _, amount in parts):
+            return []
+        return [shares_sentence(measure, whole, parts, "this quarter")]
 
     def since_sentences(self, measure: Measure) -> list[str]:
         """For a count with a start in the catalogue (``since``): its running total to the quarter's end."""

@@ -152,6 +152,7 @@ class Measure:
     benchmark: Benchmarking | None = None  # how it is compared with similar forces, if it is
     per_day: bool = False  # contacts and reports: also a rate per day, and the quarter's busiest month
     since: dt.date | None = None  # the start of a scheme or channel: its running total since then is given
+    parts: tuple[str, ...] = ()   # counts that add up to this one (KSI: killed, seriously injured): shares given
 
     @property
     def periods(self) -> tuple[Discontinuity, ...]:
@@ -455,6 +456,7 @@ def _load(root: Path, digest: str) -> Dataset:
     observations = pd.concat(filled, ignore_index=True) if filled else _frame([])  # a new project: no figures yet
     _check_duplicates(observations, problems)
     _check_totals_agree(observations, problems)
+    _check_parts_add_up(observations, measures, problems)
     finance = _load_finance(root / "finance.csv", sources, problems)
     population = _load_population(root / POPULATION_FILE, problems)
     group, group_sources = _load_peer_group(root / PEER_GROUP_FILE, force, problems)
@@ -632,13 +634,18 @@ def _load_measures(path: Path, problems: list[Problem]) -> dict[str, Measure]:
                                          trend_test=bool(entry.get("trend_test", False)),
                                          trend_series=entry.get("trend_series"), benchmark=benchmark,
                                          per_day=entry.get("per_day") is True and kind == "count", since=since,
-                                         **values)
+                                         parts=tuple(entry.get("parts") or ()), **values)
     written = {entry.get("id") for entry in raw if isinstance(entry, dict)}  # a rejected entry is reported already
     for measure in measures.values():
         base = measure.benchmark.base if measure.benchmark else None
         if base is not None and (base not in written or (base in measures and measures[base].kind != "count")):
             problems.append(Problem(str(path), None, "benchmark", f"measure {measure.id!r}: base {base!r} is not a "
                                                                   "count measure in the catalogue"))
+        if measure.parts and (measure.kind != "count" or len(set(measure.parts)) < 2 or measure.id in measure.parts
+                              or any(m not in written or (m in measures and measures[m].kind != "count")
+                                     for m in measure.parts)):
+            problems.append(Problem(str(path), None, "parts", f"measure {measure.id!r}: parts {list(measure.parts)} "
+                                    "must be two or more other count measures in the catalogue, of a count"))
         if measure.trend_series is not None and measure.trend_series not in measures:
             problems.append(Problem(str(path), None, "trend_series",
                                     f"measure {measure.id!r} names {measure.trend_series!r}, which is not in the "
@@ -1028,6 +1035,31 @@ def _check_totals_agree(observations: pd.DataFrame, problems: list[Problem]) -> 
             problems.append(Problem(row.file, row.line, "value",
                                     f"{row.measure} {row.period} from {row.period_start} is {row.value:g} "
                                     f"but its monthly values sum to {total:g}"))
+
+
+def _check_parts_add_up(observations: pd.DataFrame, measures: dict[str, Measure], problems: list[Problem]) -> None:
+    """Where a count with parts and every part have a value for the same place and period (the
+    value the book shows: published over modelled), the parts must add up to the whole."""
+    wholes = {m.id: m.parts for m in measures.values() if m.parts}
+    if not wholes:
+        return
+    wanted = set(wholes) | {part for parts in wholes.values() for part in parts}
+    best: dict[tuple, object] = {}
+    for row in observations[observations["measure"].isin(list(wanted))].itertuples():
+        key = (row.measure, row.geography, row.period, row.period_start)
+        if key not in best or STATUS_RANK[row.status] < STATUS_RANK[best[key].status]:
+            best[key] = row
+    for (measure, geography, period, start), row in best.items():
+        if measure not in wholes:
+            continue
+        parts = [best.get((part, geography, period, start)) for part in wholes[measure]]
+        if any(part is None for part in parts):
+            continue
+        total = sum(part.value for part in parts)
+        if abs(total - row.value) > 1e-6:
+            problems.append(Problem(row.file, row.line, "value",
+                                    f"{measure} {period} from {start} is {row.value:g} but its parts "
+                                    f"({', '.join(wholes[measure])}) add up to {total:g}"))
 
 
 def _load_population(path: Path, problems: list[Problem]) -> pd.DataFrame:

@@ -369,3 +369,16 @@ def since_sentence(measure: Measure, total: float, since, until) -> str:
     noun = measure.noun if total != 1 else measure.noun_one
     return (f"Since {month_label(since)}, when it began, {number(total)} {noun} "
             f"{'have' if total != 1 else 'has'} been {measure.verb} (to {month_label(until)}).")
+
+
+def shares_sentence(measure: Measure, total: float, parts: list[tuple[Measure, float]], period: str) -> str:
+    """The parts of a whole with their shares, largest first: "Of the 138 people killed or
+    seriously injured on Essex roads this quarter, 133 (96.4%) were seriously injured on the
+    roads and 5 (3.6%) killed on Essex roads." No shares on a base under 50."""
+    ordered = sorted(parts, key=lambda part: -part[1])
+    shares = percent_allowed(total) and total > 0
+    said = [f"{number(amount)}{f' ({100 * amount / total:.1f}%)' if shares else ''} {'were ' if i == 0 else ''}"
+            f"{part.verb}" for i, (part, amount) in enumerate(ordered)]
+    listed = ", ".join(said[:-1]) + f" and {said[-1]}" if len(said) > 1 else said[0]
+    noun = measure.noun if total != 1 else measure.noun_one
+    return f"Of the {number(total)} {noun} {measure.verb} {period}, {listed}."

@@ -100,6 +100,7 @@ COUNTS = {
     "personal_robbery": ("crime", "crime", {2013: 1300, 2016: 1350, 2018: 1500, 2019: 1450, 2020: 1150, 2021: 1250, 2022: 1300, 2023: 1280}),
 }
 # Components share the noise of their whole, so a part never outgrows it.
+REMAINDERS = {"ksi_serious": ("ksi_casualties", "ksi_fatal")}  # part: (whole, the other part)
 NOISE_OF = {"residential_burglary": "burglary", "ksi_fatal": "ksi_casualties",
             "domestic_abuse": "domestic_abuse_incidents"}
 FIRST = {"online_crime_reports": dt.date(2016, 9, 1), "esp_hours": dt.date(2015, 4, 1),
@@ -367,6 +368,21 @@ def generate_group(essex_crime: list) -> list[dict]:
     return rows
 
 
+def remainders(rows: list[dict]) -> list[dict]:
+    """The part of a whole the other parts leave (KSI less those killed: those seriously
+    injured), month by month, so the parts add up to the whole as the catalogue requires."""
+    values = {(r["measure"], r["period_start"]): r["value"] for r in rows if r["period"] == "month"}
+    made = []
+    for measure, (whole, other) in REMAINDERS.items():
+        for (name, start), total in sorted(values.items()):
+            if name == whole and (other, start) in values:
+                left = total - values[(other, start)]
+                assert left >= 0, f"{measure} {start}: {other} exceeds {whole}"
+                made.append({"measure": measure, "geography": FORCE, "period_start": start, "period": "month",
+                             "value": left, "source": SOURCE, "status": "modelled"})
+    return made
+
+
 def generate(published: pd.DataFrame) -> list[dict]:
     rows, essex_crime = [], None
     for measure, model in ([(m, model_counts) for m in COUNTS] + [(m, model_snapshots) for m in SNAPSHOTS]
@@ -376,7 +392,7 @@ def generate(published: pd.DataFrame) -> list[dict]:
         for start, period, value in values:
             rows.append({"measure": measure, "geography": FORCE, "period_start": start.isoformat(),
                          "period": period, "value": value, "source": SOURCE, "status": "modelled"})
-    return rows + generate_group(essex_crime)
+    return rows + remainders(rows) + generate_group(essex_crime)
 
 
 def write_population(path: Path) -> None:

@@ -90,4 +90,4 @@ def test_a_new_version_says_which_measures_and_returns_changed(data_copy, tmp_pa
     observations.write_text("\n".join(lines) + "\n", encoding="utf-8")
     changed = data.load(data_copy)
     said = changed_contents(tmp_path, Q4.id, edition_contents(changed, plan, Q4), changed)
-    assert said == "Values changed for 1 measure(s): Burglary (all); returns changed for commitment(s) 1.1."
+    assert said == "Values changed for 1 measure: Burglary (all); returns changed for 1 commitment: 1.1."

@@ -55,7 +55,7 @@ def test_no_february_is_flagged_for_its_seasonal_low(chapters):
 def test_plurals_are_resolved_and_the_control_months_are_named(chapters):
     text = "\n".join(chapters.values())
     assert "(s)" not in text
-    assert "This chapter reports 6 measures and 5 commitments." in chapters[1]
+    assert "This chapter reports 7 measures and 5 commitments." in chapters[1]
     assert re.search(r"limits from the 24 months from January 2022 to December 2023: centre [\d,]+ a month", text)
     assert "limits from the 8 months" not in text  # stalking's counting-rule change leaves too few: no chart
     assert "No control chart: only 8 comparable months before 2023/24 Q4" in text

@@ -98,9 +98,9 @@ def test_a_changed_observation_reruns_the_edition_and_bumps_the_version(project)
     assert [h["version"] for h in record["history"]] == ["1.0", "1.1"]
     assert record["history"][-1]["change"] == "Corrected May 2021 dog thefts. Republished after corrected or added data."
     label = data.load(project / "data").measures["dog_theft"].label
-    assert record["history"][-1]["detail"] == f"Values changed for 1 measure(s): {label}."  # beyond the log line
+    assert record["history"][-1]["detail"] == f"Values changed for 1 measure: {label}."  # beyond the log line
     page = (result.path / "chapters" / "build.html").read_text()
-    assert f"Values changed for 1 measure(s): {label}." in page
+    assert f"Values changed for 1 measure: {label}." in page
     assert "How this edition was made" in page and "Corrected May 2021 dog thefts." in page
     assert record["inputs"]["data"] in page
     dogs = (result.path / "chapters" / "2021-2024" / "p07.html").read_text()
