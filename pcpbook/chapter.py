@@ -20,7 +20,7 @@ from .narrative import (busiest_month_sentence, control_sentence, in_sentence, i
                         shares_sentence, since_sentence, test_cell)
 from .periods import Quarter, fy_label, month_label
 from .render import Raw, code, escape_html, escape_markdown, markdown_table
-from .targeting import Assessment, chart_path, plan_assessments, target_sentences, targets_table, verdict_cell
+from .targeting import Assessment, chart_path, priority_assessments, target_sentences, targets_table, verdict_cell
 from .stats import (ControlChart, NotEnoughHistory, control_chart, decompose, edition_comparisons, trend_tests,
                     with_trend_control)
 from .wording import cite, number, percent_allowed, plural
@@ -210,8 +210,7 @@ class Chapter(MeasureSections):
     @property
     def targets(self) -> list[Assessment]:
         """The targets of the priority's commitments, judged at the quarter's end."""
-        ids = {c.id for c in self.priority.commitments}
-        return [a for a in plan_assessments(self.dataset, self.plan, self.quarter) if a.commitment.id in ids]
+        return priority_assessments(self.dataset, self.plan, self.priority, self.quarter)
 
     def target_paths(self, measure: Measure) -> tuple:
         """The path to each of the measure's targets, for its chart."""

@@ -23,6 +23,7 @@ from .chapter import (MeasureSections, commentary_cell, commitments_table, compa
                       status_table, trend_or_reason)
 from .data import FINANCE_ITEMS, Dataset, Measure, Plan, Priority, load
 from .figures import trend_model_chart
+from .targeting import priority_assessments, targets_section
 from .sections import measure_block
 from .narrative import headline, trend_cell, trend_sentences
 from .periods import Quarter, fy_label, fy_start_date, month_label
@@ -237,7 +238,12 @@ class ReviewChapter(MeasureSections):
         rows = [YEAR_COLUMNS]
         rows += [_year_row(self.dataset.measures[m], self.review.comparison(m)) for m in self.priority.measures]
         note = f"{_years_note(self.review)} {_untested_note(self.review, self.priority.measures)}".strip()
-        return Markdown(markdown_table(rows) + "\n\n" + escape_markdown(note))
+        targets = targets_section(priority_assessments(self.dataset, self.plan, self.priority, self.review.end_quarter),
+                                  self.dataset.sources)
+        if targets:
+            targets = (f"\n\n**Targets at the end of {escape_markdown(self.review.end_quarter.label)}.** Each judged "
+                       "against the straight path from its baseline (see *Methods and caveats*).\n\n" + targets)
+        return Markdown(markdown_table(rows) + "\n\n" + escape_markdown(note) + targets)
 
     def trends(self) -> Markdown:
         """Mann-Kendall with Sen's slope on the years, and the count regression on the months,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import comparing
-from .data import Commitment, Dataset, Measure, Plan, Target, weakest
+from .data import Commitment, Dataset, Measure, Plan, Priority, Target, weakest
 from .figures import DERIVED, chart_data
 from .periods import Quarter, add_months, fy_label, month_end, month_label
 from .render import escape_markdown, markdown_table
@@ -57,6 +57,20 @@ def plan_assessments(dataset: Dataset, plan: Plan, quarter: Quarter) -> list[Ass
         dataset.memo[key] = [assess(dataset, plan, commitment, target, quarter)
                              for commitment, target in plan.targets]
     return dataset.memo[key]
+
+
+def priority_assessments(dataset: Dataset, plan: Plan, priority: Priority, quarter: Quarter) -> list[Assessment]:
+    """The targets of a priority's commitments, judged at the quarter's end."""
+    ids = {c.id for c in priority.commitments}
+    return [a for a in plan_assessments(dataset, plan, quarter) if a.commitment.id in ids]
+
+
+def targets_section(assessments: list[Assessment], sources: dict[str, str]) -> str:
+    """The targets table and each target's sentences, as Markdown (empty when there are none)."""
+    if not assessments:
+        return ""
+    said = [f"- {escape_markdown(line)}" for a in assessments for line in target_sentences(a, sources)]
+    return targets_table(assessments) + "\n\n" + "\n".join(said)
 
 
 def assess(dataset: Dataset, plan: Plan, commitment: Commitment, target: Target, quarter: Quarter) -> Assessment:

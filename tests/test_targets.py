@@ -123,3 +123,12 @@ def test_a_bad_target_is_refused_naming_its_line_and_field(data_copy, target, fi
         data.load(data_copy)
     problems = [p for p in raised.value.problems if p.field == field]
     assert problems and problems[0].line == line and problems[0].file.endswith("2016-2021.yaml")
+
+
+def test_the_closure_review_judges_the_plans_targets_at_its_end_year():
+    from pcpbook.review import open_review
+    roads = open_review("2016-2021", str(DATA)).chapter(7).key_figures().data
+    # seed-004 para 10.3: 846 killed or seriously injured in 2021/22, against 850 in 2015/16
+    assert "**Targets at the end of 2021/22 Q4.**" in roads
+    assert "| 7.1 | People killed or seriously injured on the roads (KSI) | 0 | 31 Dec 2040 | 850 (2015/16) | 846 | 644 | " \
+           "off course |" in roads
