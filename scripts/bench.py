@@ -55,11 +55,11 @@ def naive_project(copy: Path, quarter) -> Path:
     to execute itself."""
     import nbformat
     plan = data.load(copy / "data").plan_for(quarter)
-    for page in pages.edition_pages(plan):
+    for page in pages.edition_pages(plan, quarter):
         values = {**page.defaults, "quarter": quarter.id, "data_dir": str(copy / "data")}
         (copy / page.staged).parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(pages.with_defaults(copy, page, values), copy / page.staged)
-    book.write_toc(plan, copy / "_toc.yml")
+    book.write_toc(plan, copy / "_toc.yml", book.toc(plan, quarter))
     return copy
 
 
