@@ -20,9 +20,9 @@ from .narrative import (busiest_month_sentence, control_sentence, in_sentence, i
                         shares_sentence, since_sentence, test_cell)
 from .periods import Quarter, fy_label, month_label
 from .render import Raw, code, escape_html, escape_markdown, markdown_table
-from .targeting import Assessment, chart_path, priority_assessments, target_sentences, targets_table, verdict_cell
 from .stats import (ControlChart, NotEnoughHistory, control_chart, decompose, edition_comparisons, trend_tests,
                     with_trend_control)
+from .targeting import Assessment, chart_path, priority_assessments, target_sentences, targets_table, verdict_cell
 from .wording import cite, number, percent_allowed, plural
 
 

@@ -14,16 +14,15 @@ from functools import cached_property
 from IPython.display import Markdown
 
 from . import settings, strand_returns
-from .wording import cite
 from .data import Dataset, load
 from .figures import monthly_bars
 from .narrative import interval_cell, sentence, test_cell
-from .periods import Quarter, add_months, month_label
+from .periods import Quarter, add_months
 from .render import escape_markdown, markdown_table
 from .sections import measure_block, save_figure
 from .stats.comparisons import ROLLING_12_MONTHS, compare, with_false_discovery_control
 from .strategy import Strand, Strategy, find_strategy
-from .wording import number, plural
+from .wording import cite, number, plural
 
 STATUS_WORDS = {"complete": "Complete", "ongoing": "Ongoing", "at risk": "At risk"}
 
