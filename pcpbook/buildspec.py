@@ -187,6 +187,8 @@ def plan_edition(root: Path, dataset: Dataset, quarter: Quarter, plan: Plan, sit
     chapters_see = dataset.visible_digest(quarter, dataset.with_bases(plan.measure_ids))
     for page, text in notebooks.items():
         parameters = {**page.defaults, "quarter": quarter.id, "data_dir": str(dataset.root)}
+        if page.kind == "changes":
+            parameters |= revised_since_published(site, dataset, plan, quarter)
         sees = chapters_see if page.kind == "priority" else data
         extra = ({"version": version, "produced": dt.date.today().isoformat(), "print_edition": print_file}
                  if page.kind == "intro" else {})
@@ -209,16 +211,30 @@ def edition_contents(dataset: Dataset, plan: Plan, quarter: Quarter) -> dict:
             "returns": {cid: sha(entry.status, entry.text)[:16] for cid, entry in returns.items()}}
 
 
+def _changed(before: dict, after: dict, part: str) -> list[str]:
+    old, new = before.get(part, {}), after[part]
+    return sorted(key for key in set(old) | set(new) if old.get(key) != new.get(key))
+
+
+def revised_since_published(site: Path, dataset: Dataset, plan: Plan, quarter: Quarter) -> dict:
+    """The What changed page's parameters: the measures whose values up to the last edition's
+    end differ from those that edition saw when it was published, and which version that was
+    (none when it has no published record)."""
+    previous = quarter.previous()
+    record = published_record(site, previous.id, EDITION_RECORD) if plan.covers(previous) else None
+    if not record or not record.get("contents"):
+        return {"revised": [], "revised_since": ""}
+    return {"revised": _changed(record["contents"], edition_contents(dataset, plan, previous), "measures"),
+            "revised_since": f"{previous.label}, version {record['version']}"}
+
+
 def changed_contents(site: Path, name: str, contents: dict, dataset: Dataset) -> str:
     """What differs from the published version, measure by measure and commitment by commitment."""
     before = (published_record(site, name, EDITION_RECORD) or {}).get("contents")
     if not before:
         return ""
-    def changed(part):
-        old, new = before.get(part, {}), contents[part]
-        return sorted(key for key in set(old) | set(new) if old.get(key) != new.get(key))
-    measures = [dataset.measures[m].label if m in dataset.measures else m for m in changed("measures")]
-    commitments = changed("returns")
+    measures = [dataset.measures[m].label if m in dataset.measures else m for m in _changed(before, contents, "measures")]
+    commitments = _changed(before, contents, "returns")
     said = ([f"values changed for {_count(len(measures), 'measure')}: {', '.join(measures)}"] if measures else []) + \
            ([f"returns changed for {_count(len(commitments), 'commitment')}: {', '.join(commitments)}"]
             if commitments else [])

@@ -161,3 +161,20 @@ def new_published_figures(editions: Editions) -> Markdown:
         rows.append([editions.dataset.measures[row.measure].label, row.period, f"{row.period_start:%-d %b %Y}",
                      number(row.value), cite(row.source, editions.dataset.sources)])
     return Markdown(markdown_table(rows))
+
+
+def revised_figures(editions: Editions, revised: list[str], since: str) -> Markdown:
+    """The measures whose values for periods the last edition covered changed after it was
+    published (the build compares its record with the data: ``revised``, ``since``)."""
+    if editions.previous is None:
+        return Markdown("")
+    if not since:
+        return Markdown(escape_markdown(f"{editions.previous.label} had not been published before this edition was "
+                                        "made, so nothing it showed can have been revised since."))
+    if not revised:
+        return Markdown(escape_markdown(f"No value that {since} showed has changed since it was published."))
+    labels = [editions.dataset.measures[m].label if m in editions.dataset.measures else m for m in revised]
+    return Markdown(escape_markdown(
+        f"Since {since} was published, values it showed have been revised for {plural(len(labels), 'measure')}: "
+        f"{', '.join(labels)}. This edition uses the revised values, and so does {editions.previous.label} "
+        "when it is republished (its build page lists the change)."))

@@ -1,12 +1,14 @@
 """What changed since the last edition: a page in every edition after a plan's first, computed
 from the two editions' data and returns."""
 
+import json
 import re
 
-from conftest import DATA, page_text
-import json
+import pytest
+from bs4 import BeautifulSoup
 
-from pcpbook import changes, commentary, data
+from conftest import DATA, copy_project, page_text
+from pcpbook import changes, commentary, data, edition
 from pcpbook.buildspec import changed_contents, edition_contents
 from pcpbook.periods import Quarter
 from pcpbook.stats import edition_comparisons
@@ -91,3 +93,27 @@ def test_a_new_version_says_which_measures_and_returns_changed(data_copy, tmp_pa
     changed = data.load(data_copy)
     said = changed_contents(tmp_path, Q4.id, edition_contents(changed, plan, Q4), changed)
     assert said == "Values changed for 1 measure: Burglary (all); returns changed for 1 commitment: 1.1."
+
+
+@pytest.mark.slow
+def test_a_value_revised_after_the_last_edition_was_published_is_listed(tmp_path):
+    project = copy_project(tmp_path / "project")
+    quarters = ["2021-22-Q1", "2021-22-Q2"]  # the first of the 2021-2024 plan has no What changed page
+    edition.build_many(project, quarters, workers=2)
+    site = project / "_build" / "site"
+    page = site / "2021-22-Q2" / "chapters" / "changes.html"
+    first = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").get_text(" ")
+    assert "2021/22 Q1 had not been published before this edition was made" in first
+    path = project / "data" / "observations.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    row = next(i for i, line in enumerate(lines) if line.startswith("dog_theft,Essex,2021-05-01,month,"))
+    parts = lines[row].split(",")
+    parts[4] = str(int(parts[4]) + 5)
+    lines[row] = ",".join(parts)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    results = edition.build_many(project, quarters, workers=2)
+    assert [r.version for r in results] == ["1.1", "1.1"]
+    text = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").get_text(" ")
+    assert ("Since 2021/22 Q1, version 1.0 was published, values it showed have been revised for 1 measure: "
+            "Dog theft.") in text
+    assert not (site / "2021-22-Q1" / "chapters" / "changes.html").exists()
