@@ -18,8 +18,7 @@ def save_figure(chart: Chart, prefix: str, inline: bool = False) -> str:
     ``inline``, for a table cell)."""
     path = FIGURE_DIR / f"{prefix}-{chart.name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
-    # margins are set by the chart (one draw, not two); light compression writes much faster
-    chart.figure.savefig(path, pil_kwargs={"compress_level": 1})
+    chart.write_png(path)
     data = path.with_suffix(".csv")
     chart.data.to_csv(data, index=False, lineterminator="\n")
     image = f"![{escape_markdown(chart.alt)}]({path.as_posix()})"
