@@ -200,15 +200,20 @@ def plan_edition(root: Path, dataset: Dataset, quarter: Quarter, plan: Plan, sit
 def edition_contents(dataset: Dataset, plan: Plan, quarter: Quarter) -> dict:
     """A digest of each measure's values an edition can see and of each commitment's return
     (status and text): kept in the edition's record, so the next version can say which changed."""
+    returns = commentary.load(dataset.root / "commentary", plan, quarter).entries
+    return {"measures": measure_digests(dataset, quarter),
+            "returns": {cid: sha(entry.status, entry.text)[:16] for cid, entry in returns.items()}}
+
+
+def measure_digests(dataset: Dataset, quarter: Quarter) -> dict[str, str]:
+    """A digest of each measure's observations up to the quarter's end (rows in any order)."""
     import numpy as np
     import pandas as pd
     rows = dataset.observations[dataset.observations["period_start"] <= quarter.end]
     hashes = pd.util.hash_pandas_object(rows[["measure", "geography", "period_start", "period", "value", "source",
                                               "status"]], index=False).to_numpy()
     by_measure = pd.Series(hashes).groupby(rows["measure"].to_numpy())
-    returns = commentary.load(dataset.root / "commentary", plan, quarter).entries
-    return {"measures": {m: format(int(np.bitwise_xor.reduce(h.to_numpy())), "016x") for m, h in by_measure},
-            "returns": {cid: sha(entry.status, entry.text)[:16] for cid, entry in returns.items()}}
+    return {m: format(int(np.bitwise_xor.reduce(h.to_numpy())), "016x") for m, h in by_measure}
 
 
 def _changed(before: dict, after: dict, part: str) -> list[str]:
@@ -220,11 +225,11 @@ def revised_since_published(site: Path, dataset: Dataset, plan: Plan, quarter: Q
     """The What changed page's parameters: the measures whose values up to the last edition's
     end differ from those that edition saw when it was published, and which version that was
     (none when it has no published record)."""
-    previous = quarter.previous()
-    record = published_record(site, previous.id, EDITION_RECORD) if plan.covers(previous) else None
+    previous = plan.edition_before(quarter)
+    record = published_record(site, previous.id, EDITION_RECORD) if previous else None
     if not record or not record.get("contents"):
         return {"revised": [], "revised_since": ""}
-    return {"revised": _changed(record["contents"], edition_contents(dataset, plan, previous), "measures"),
+    return {"revised": _changed(record["contents"], {"measures": measure_digests(dataset, previous)}, "measures"),
             "revised_since": f"{previous.label}, version {record['version']}"}
 
 

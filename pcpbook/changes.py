@@ -34,7 +34,7 @@ class Editions:
 
     @property
     def previous(self) -> Quarter | None:
-        return self.quarter.previous() if self.quarter > self.plan.first_quarter else None
+        return self.plan.edition_before(self.quarter)
 
 
 def introduction(editions: Editions) -> Markdown:
@@ -66,8 +66,7 @@ def verdict_changes(editions: Editions) -> Markdown:
     rows = [["Measure", "Comparison", editions.previous.label, editions.quarter.label]]
     for measure_id in ids:
         for current, earlier in zip(now[measure_id], before[measure_id]):
-            if (verdict_words(current), current.kind) != (verdict_words(earlier), earlier.kind) \
-                    and current.kind == earlier.kind:
+            if current.kind == earlier.kind and verdict_words(current) != verdict_words(earlier):
                 rows.append([editions.dataset.measures[measure_id].label, COMPARISON_NAMES.get(current.kind, current.kind),
                              verdict_words(earlier), verdict_words(current)])
     if len(rows) == 1:

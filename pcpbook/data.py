@@ -224,6 +224,10 @@ class Plan:
     def covers(self, quarter: Quarter) -> bool:
         return self.first_quarter <= quarter <= self.last_quarter
 
+    def edition_before(self, quarter: Quarter) -> Quarter | None:
+        """The quarter of the plan's edition before ``quarter``'s (None for the plan's first)."""
+        return quarter.previous() if quarter > self.first_quarter else None
+
     @property
     def measure_ids(self) -> tuple[str, ...]:
         """Every measure the plan reports, in priority order, each once."""
@@ -242,6 +246,17 @@ class Plan:
 
 
 STATUS_RANK = {"published": 0, "provisional": 1, "modelled": 2}
+
+
+def shown_rows(observations: pd.DataFrame) -> dict[tuple, object]:
+    """The row a book shows for each measure, place, period and start: the strongest status
+    (published over provisional over modelled), the first such row on a tie."""
+    best: dict[tuple, object] = {}
+    for row in observations.itertuples():
+        key = (row.measure, row.geography, row.period, row.period_start)
+        if key not in best or STATUS_RANK[row.status] < STATUS_RANK[best[key].status]:
+            best[key] = row
+    return best
 
 
 @dataclass(frozen=True)
@@ -291,12 +306,7 @@ class Dataset:
     memo: dict = field(default_factory=dict, repr=False, compare=False)  # results computed once per dataset
 
     def __post_init__(self):
-        best: dict[tuple, tuple] = {}
-        for row in self.observations.itertuples():
-            key = (row.measure, row.geography, row.period, row.period_start)
-            entry = (row.value, row.status, row.source)
-            if key not in best or STATUS_RANK[row.status] < STATUS_RANK[best[key][1]]:
-                best[key] = entry
+        best = {key: (row.value, row.status, row.source) for key, row in shown_rows(self.observations).items()}
         self._best = best
         self._snapshots: dict[tuple, list] = {}
         for (measure, geography, period, start), entry in sorted(best.items(), key=lambda kv: kv[0][3]):
@@ -1044,11 +1054,7 @@ def _check_parts_add_up(observations: pd.DataFrame, measures: dict[str, Measure]
     if not wholes:
         return
     wanted = set(wholes) | {part for parts in wholes.values() for part in parts}
-    best: dict[tuple, object] = {}
-    for row in observations[observations["measure"].isin(list(wanted))].itertuples():
-        key = (row.measure, row.geography, row.period, row.period_start)
-        if key not in best or STATUS_RANK[row.status] < STATUS_RANK[best[key].status]:
-            best[key] = row
+    best = shown_rows(observations[observations["measure"].isin(list(wanted))])
     for (measure, geography, period, start), row in best.items():
         if measure not in wholes:
             continue

@@ -86,7 +86,7 @@ def edition_pages(plan: Plan, quarter: Quarter | None = None) -> list[Page]:
     (every edition of the plan but its first; every edition's pages when ``quarter`` is None),
     the priorities, how we compare, methods."""
     pages = [Page("intro", plan.id, "intro", CHAPTERS / "intro.ipynb")]
-    if quarter is None or quarter > plan.first_quarter:
+    if quarter is None or plan.edition_before(quarter):
         pages.append(Page("changes", plan.id, "changes", CHAPTERS / "changes.ipynb"))
     pages += [Page("priority", plan.id, p.slug, CHAPTERS / plan.id / f"{p.slug}.ipynb",
                    f"Priority {p.number}: {p.title}", {"plan": plan.id, "priority": p.number})
