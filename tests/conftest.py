@@ -31,6 +31,19 @@ def copy_project(target: Path) -> Path:
     return book.copy_project(ROOT, target, forks=False)
 
 
+def change_observation(data_folder: Path, measure: str, month: str, change) -> int:
+    """Set an Essex monthly observation (``month`` as YYYY-MM-DD) to ``change(its value)``, as a
+    correction would; the line of the row changed."""
+    path = data_folder / "observations.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    index = next(i for i, line in enumerate(lines) if line.startswith(f"{measure},Essex,{month},month,"))
+    parts = lines[index].split(",")
+    parts[4] = str(change(int(float(parts[4]))))
+    lines[index] = ",".join(parts)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return index + 1
+
+
 def fork_page(project: Path, plan_id: str, priority: int | None = None, name: str | None = None,
               closure: bool = False) -> Path:
     """Fork one page of ``project`` as an analyst would; the fork's path."""

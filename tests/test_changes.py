@@ -7,7 +7,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import DATA, copy_project, page_text
+from conftest import DATA, change_observation, copy_project, page_text
 from pcpbook import changes, commentary, data, edition
 from pcpbook.buildspec import changed_contents, edition_contents
 from pcpbook.periods import Quarter
@@ -85,11 +85,7 @@ def test_a_new_version_says_which_measures_and_returns_changed(data_copy, tmp_pa
     returns = data_copy / "commentary" / f"{Q4.id}.md"
     returns.write_text(returns.read_text(encoding="utf-8").replace("Status: at risk", "Status: on track", 1),
                        encoding="utf-8")
-    observations = data_copy / "observations.csv"
-    lines = observations.read_text(encoding="utf-8").splitlines()
-    row = next(i for i, line in enumerate(lines) if line.startswith("burglary,Essex,2020-05-01,month,"))
-    lines[row] = lines[row].replace(",month,", ",month,1", 1)  # a bigger count: 1 written before it
-    observations.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    change_observation(data_copy, "burglary", "2020-05-01", lambda value: value + 10)
     changed = data.load(data_copy)
     said = changed_contents(tmp_path, Q4.id, edition_contents(changed, plan, Q4), changed)
     assert said == "Values changed for 1 measure: Burglary (all); returns changed for 1 commitment: 1.1."
@@ -104,13 +100,7 @@ def test_a_value_revised_after_the_last_edition_was_published_is_listed(tmp_path
     page = site / "2021-22-Q2" / "chapters" / "changes.html"
     first = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").get_text(" ")
     assert "2021/22 Q1 had not been published before this edition was made" in first
-    path = project / "data" / "observations.csv"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    row = next(i for i, line in enumerate(lines) if line.startswith("dog_theft,Essex,2021-05-01,month,"))
-    parts = lines[row].split(",")
-    parts[4] = str(int(parts[4]) + 5)
-    lines[row] = ",".join(parts)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    change_observation(project / "data", "dog_theft", "2021-05-01", lambda value: value + 5)
     results = edition.build_many(project, quarters, workers=2)
     assert [r.version for r in results] == ["1.1", "1.1"]
     text = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").get_text(" ")

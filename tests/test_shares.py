@@ -3,7 +3,7 @@ injured): stated with their shares, and refused when the parts do not add up."""
 
 import pytest
 
-from conftest import DATA, page_text
+from conftest import DATA, change_observation, page_text
 from pcpbook import data
 from pcpbook.narrative import shares_sentence
 
@@ -24,13 +24,8 @@ def test_no_shares_are_given_on_a_base_under_50(dataset):
 
 
 def test_parts_that_do_not_add_up_to_the_whole_are_refused_naming_the_row(data_copy):
-    path = data_copy / "observations.csv"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    index = next(i for i, line in enumerate(lines) if line.startswith("ksi_serious,Essex,2019-05-01,month,"))
-    parts = lines[index].split(",")
-    parts[4] = str(int(parts[4]) + 3)
-    lines[index] = ",".join(parts)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    change_observation(data_copy, "ksi_serious", "2019-05-01", lambda value: value + 3)
+    lines = (data_copy / "observations.csv").read_text(encoding="utf-8").splitlines()
     with pytest.raises(data.DataError) as raised:
         data.load(data_copy)
     problem = next(p for p in raised.value.problems if "add up" in p.message)

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import copy_project
+from conftest import change_observation, copy_project
 from pcpbook import data, edition
 from pcpbook.site import recover
 from pcpbook.periods import Quarter
@@ -25,13 +25,7 @@ def _snapshot(folder):
 
 
 def _set_value(project, measure, month, value):
-    path = project / "data" / "observations.csv"
-    lines = path.read_text().splitlines()
-    index = next(i for i, line in enumerate(lines) if line.startswith(f"{measure},Essex,{month},month,"))
-    parts = lines[index].split(",")
-    parts[4] = str(value)
-    lines[index] = ",".join(parts)
-    path.write_text("\n".join(lines) + "\n")
+    change_observation(project / "data", measure, month, lambda _: value)
 
 
 @pytest.fixture(scope="module")
