@@ -21,7 +21,8 @@ from jupyter_client.manager import KernelManager
 from jupyter_core.utils import run_sync
 
 WARM_UP = ("import pandas, numpy, scipy.stats, statsmodels.api, statsmodels.formula.api, seaborn, "
-           "matplotlib.pyplot, pymannkendall, pcpbook.chapter")
+           "matplotlib.pyplot, pymannkendall, pcpbook.chapter, pcpbook.collector\n"
+           "pcpbook.collector.freeze_imports()")  # out of every later collection
 HISTORY_IN_MEMORY = "--HistoryManager.hist_file=:memory:"
 START_TIMEOUT_SECONDS = 60
 SET_UP_TIMEOUT_SECONDS = 300
