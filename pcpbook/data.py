@@ -308,10 +308,9 @@ class Dataset:
     def __post_init__(self):
         best = {key: (row.value, row.status, row.source) for key, row in shown_rows(self.observations).items()}
         self._best = best
-        self._snapshots: dict[tuple, list] = {}
+        self._series: dict[tuple, list] = {}  # (measure, geography, period): [(start, entry)] in time order
         for (measure, geography, period, start), entry in sorted(best.items(), key=lambda kv: kv[0][3]):
-            if period == "snapshot":
-                self._snapshots.setdefault((measure, geography), []).append((start, entry))
+            self._series.setdefault((measure, geography, period), []).append((start, entry))
 
     def value(self, measure_id: str, start: dt.date, months: int, geography: str | None = None) -> Value:
         """The measure over ``months`` months from ``start`` (in the book's force unless
@@ -348,10 +347,9 @@ class Dataset:
         measure = self.measures[measure_id]
         geography = geography or self.force.short_name
         period = {"count": "month", "percent": "quarter", "snapshot": "snapshot"}[measure.kind]
-        rows = [(start, *entry) for (m, g, p, start), entry in self._best.items()
-                if m == measure_id and g == geography and p == period and start <= until]
-        frame = _frame_of(rows, ["period_start", "value", "status", "source"]).assign(geography=geography)
-        return frame.sort_values("period_start", ignore_index=True)
+        rows = [(start, *entry) for start, entry in self._series.get((measure_id, geography, period), [])
+                if start <= until]
+        return _frame_of(rows, ["period_start", "value", "status", "source"]).assign(geography=geography)
 
     def _exact(self, measure_id, start, months, geography) -> Value | None:
         for period, length in PERIOD_MONTHS.items():
@@ -362,7 +360,7 @@ class Dataset:
 
     def _snapshot(self, measure_id, start, months, geography) -> Value:
         as_at = add_months(start, months) - dt.timedelta(days=1)
-        earlier = [item for item in self._snapshots.get((measure_id, geography), [])
+        earlier = [item for item in self._series.get((measure_id, geography, "snapshot"), [])
                    if item[0] <= as_at and (as_at - item[0]).days <= 31]
         if not earlier:
             return Value(measure_id, start, months, None, None, ())
