@@ -24,6 +24,7 @@ from .buildspec import RECORDED_PACKAGES, BuildError, EditionPlan
 from .periods import fy_label, month_label
 from .render import Raw, code, escape_html, markdown_table, plain_text
 
+PRINT_PAGE = "print-edition.html"  # the page printed, for the time of the print only
 
 def write_book_files(root: Path, planned: EditionPlan, base_url: str) -> None:
     """The staged book's config (title, version, theme) and table of contents. Quarterly
@@ -89,9 +90,11 @@ def write_build_page(root: Path, planned: EditionPlan, timings: dict) -> None:
 
 
 def print_edition(planned: EditionPlan, single: Path, html_dir: Path, printer: printing.Printer) -> float:
-    """Print the book's single-page build to ``<book>/<name>.pdf``; seconds taken."""
+    """Print the book's single-page build to ``<book>/<name>.pdf``; seconds taken. The page is
+    printed from the HTML build's top folder, whose static files and images its links name (the
+    single-page build copies none: sphinxext.PrintPageBuilder), and removed after."""
     started = time.perf_counter()
-    page = single / "print-edition.html"  # the page's links are relative to the build's top folder
+    page = html_dir / PRINT_PAGE
     html = (single / f"{_root_page(planned.stage)}.html").read_text(encoding="utf-8")
     # on paper the light theme, which the theme's script would otherwise choose (printing runs no script)
     page.write_text(html.replace('data-theme="auto"', 'data-theme="light"', 1), encoding="utf-8")
@@ -99,6 +102,8 @@ def print_edition(planned: EditionPlan, single: Path, html_dir: Path, printer: p
         printer.print(page, html_dir / planned.print_file)
     except printing.PrintError as exc:
         raise BuildError(f"print edition of {planned.name}: {exc}") from None
+    finally:
+        page.unlink()
     return time.perf_counter() - started
 
 

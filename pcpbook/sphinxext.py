@@ -1,10 +1,13 @@
-"""The book's Sphinx extension: two fixes to the theme and two savings for every build.
+"""The book's Sphinx extension: two fixes to the theme and three savings for every build.
 
 - sphinx-book-theme puts two titles into every page as plain text without escaping them (the
   print header's page title, ``pagetitle``, and the sidebar's book title, ``root_title``, both a
   heading's ``astext()``): they are escaped after the theme sets them, so a heading made from a
   plan's text is shown as typed.
-- The print edition's single page needs no search index (building it stems every word again).
+- The print edition's single page needs no search index (building it stems every word again),
+  and it is printed beside the HTML build's pages, whose static files, images and downloads
+  are the same files: the single-page builder writes the page alone instead of copying them
+  all again (about 0.3 s of its 0.7 s a book).
 - Every book is built in a fresh process, which compiled the theme's Jinja templates afresh each
   time: Jinja's own bytecode cache (a folder of the user's own, checked against each template's
   source) lets the next process load them compiled.
@@ -12,7 +15,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from jinja2 import FileSystemBytecodeCache
+from sphinx.builders.singlehtml import SingleFileHTMLBuilder
 
 from .render import escape_html
 
@@ -25,6 +31,16 @@ def escape_theme_titles(app, pagename, templatename, context, doctree) -> None:
             context[key] = escape_html(context[key])
 
 
+class PrintPageBuilder(SingleFileHTMLBuilder):
+    """Sphinx's single-page builder (in its place, under its name) without the files it copies
+    after writing the page: static files, images, downloads, build info and inventory."""
+
+    def finish(self) -> None:
+        """Only the static folder, which extensions write their own files into at the end
+        (myst-nb its stylesheet)."""
+        (Path(self.outdir) / "_static").mkdir(exist_ok=True)
+
+
 def build_settings(app) -> None:
     if app.builder.name == "singlehtml":
         app.builder.search = False
@@ -34,6 +50,7 @@ def build_settings(app) -> None:
 
 
 def setup(app) -> dict:
+    app.add_builder(PrintPageBuilder, override=True)
     app.connect("builder-inited", build_settings)
     app.connect("html-page-context", escape_theme_titles, priority=900)  # after the theme's own (500)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import copy_project
-from pcpbook import cli, printing
+from pcpbook import cli, jupyterbook, printing
 
 needs_chromium = pytest.mark.skipif(printing.find_chromium() is None,
                                     reason=f"no print edition without Chromium: {printing.CHROMIUM_HINT}")
@@ -44,6 +44,8 @@ def test_the_2023_24_q2_edition_is_one_pdf_marked_and_numbered_on_every_page(sit
     assert (round(width), round(height)) == (595, 842)  # A4 in points
     charts = sum(len(page.images) for page in reader.pages)
     assert charts >= len(list((site / "2023-24-Q2" / "_images").glob("*.png")))
+    # printed beside the book's pages, with their images and styles, and not published
+    assert not (site / "2023-24-Q2" / jupyterbook.PRINT_PAGE).exists()
 
 
 @pytest.mark.slow
