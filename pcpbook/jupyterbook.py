@@ -26,6 +26,7 @@ from .render import Raw, code, escape_html, markdown_table, plain_text
 
 PRINT_PAGE = "print-edition.html"  # the page printed, for the time of the print only
 
+
 def write_book_files(root: Path, planned: EditionPlan, base_url: str) -> None:
     """The staged book's config (title, version, theme) and table of contents. Quarterly
     editions carry the version switcher; a closure review stands on its own."""

@@ -32,8 +32,9 @@ def escape_theme_titles(app, pagename, templatename, context, doctree) -> None:
 
 
 class PrintPageBuilder(SingleFileHTMLBuilder):
-    """Sphinx's single-page builder (in its place, under its name) without the files it copies
-    after writing the page: static files, images, downloads, build info and inventory."""
+    """Sphinx's single-page builder (in its place, under its name) without what it writes after
+    the page: copies of the static files, images and downloads, the build info, the inventory
+    and the additional pages (the books configure none)."""
 
     def finish(self) -> None:
         """Only the static folder, which extensions write their own files into at the end
