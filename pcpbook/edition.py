@@ -166,6 +166,8 @@ def _build_books(root: Path, plans: list[EditionPlan], site: Path, workers: int 
         else:
             todo.append(planned)
     validated = time.perf_counter() - started
+    if todo and (reason := sphinxrun.cannot_start()):
+        raise BuildError(reason)
     if any(not p.print_file for p in todo):
         print(f"note: no print edition (PDF): Chromium not found; {printing.CHROMIUM_HINT}", file=sys.stderr)
     for planned in todo:

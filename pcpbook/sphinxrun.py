@@ -13,12 +13,29 @@ from __future__ import annotations
 
 import io
 import multiprocessing
+import sys
 from multiprocessing import forkserver
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 PRELOAD = "pcpbook.sphinxpreload"  # what every build would import: Sphinx, Jupyter Book, their extensions, ours
+
+
+def cannot_start() -> str | None:
+    """Why this Python session cannot start Sphinx processes, if it cannot: multiprocessing runs
+    the session's main script again in each new process (unless it was run by module name, as
+    ``python -m pcpbook`` is), so a main script that is not a file, one read from standard
+    input, stops every one of them."""
+    main = sys.modules["__main__"]
+    path = getattr(main, "__file__", None)
+    if getattr(getattr(main, "__spec__", None), "name", None) or path is None:
+        return None
+    if Path(multiprocessing.process.ORIGINAL_DIR or ".", path).is_file():
+        return None
+    return (f"the build cannot start its Sphinx processes from this Python session: its main script "
+            f"({path}) is not a file, and Python's multiprocessing runs the main script again in every new "
+            "process. Run `python -m pcpbook build ...`, or save the script to a file and run that.")
 
 
 def builder_pool(workers: int = 2) -> ProcessPoolExecutor:

@@ -37,6 +37,23 @@ def test_a_hung_chapter_is_stopped_and_named(tmp_path):
 
 
 @pytest.mark.slow
+def test_a_build_scripted_on_standard_input_says_why_it_cannot_run_before_any_chapter_runs(tmp_path):
+    """Before, every Sphinx process died re-running the main script '<stdin>' and the build
+    ended in a BrokenProcessPool traceback, after all its chapters had run."""
+    project = copy_project(tmp_path / "project")
+    script = (f"from pcpbook import edition\n"
+              f"edition.build({str(project)!r}, quarter='2023-24-Q4', workers=1)\n")
+    result = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True, timeout=600,
+                            cwd=tmp_path)
+    assert result.returncode == 1
+    assert ("BuildError: the build cannot start its Sphinx processes from this Python session: its main "
+            "script (<stdin>) is not a file") in result.stderr
+    assert "python -m pcpbook build" in result.stderr and "BrokenProcessPool" not in result.stderr
+    assert not (project / "_build" / "cache").exists()  # no chapter ran
+    assert not (project / "_build" / "site" / "2023-24-Q4").exists()
+
+
+@pytest.mark.slow
 def test_a_killed_build_takes_its_workers_and_kernels_with_it(tmp_path):
     project = copy_project(tmp_path / "project")
     scratch = tmp_path / "tmp"  # where the kernels' socket folders go
