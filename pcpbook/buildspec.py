@@ -238,7 +238,7 @@ def changed_contents(site: Path, name: str, contents: dict, dataset: Dataset) ->
     before = (published_record(site, name, EDITION_RECORD) or {}).get("contents")
     if not before:
         return ""
-    measures = [dataset.measures[m].label if m in dataset.measures else m for m in _changed(before, contents, "measures")]
+    measures = [dataset.measure_label(m) for m in _changed(before, contents, "measures")]
     commitments = _changed(before, contents, "returns")
     said = ([f"values changed for {_count(len(measures), 'measure')}: {', '.join(measures)}"] if measures else []) + \
            ([f"returns changed for {_count(len(commitments), 'commitment')}: {', '.join(commitments)}"]

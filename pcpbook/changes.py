@@ -172,7 +172,7 @@ def revised_figures(editions: Editions, revised: list[str], since: str) -> Markd
                                         "made, so nothing it showed can have been revised since."))
     if not revised:
         return Markdown(escape_markdown(f"No value that {since} showed has changed since it was published."))
-    labels = [editions.dataset.measures[m].label if m in editions.dataset.measures else m for m in revised]
+    labels = [editions.dataset.measure_label(m) for m in revised]
     return Markdown(escape_markdown(
         f"Since {since} was published, values it showed have been revised for {plural(len(labels), 'measure')}: "
         f"{', '.join(labels)}. This edition uses the revised values, and so does {editions.previous.label} "

@@ -408,6 +408,11 @@ class Dataset:
         bases = [self.measures[m].benchmark.base for m in measure_ids if self.measures[m].benchmark]
         return sorted(set(measure_ids) | {b for b in bases if b})
 
+    def measure_label(self, measure_id: str) -> str:
+        """The measure's label, or its id when the catalogue no longer has it (an older
+        edition's record can name one)."""
+        return self.measures[measure_id].label if measure_id in self.measures else measure_id
+
     def check_quarter(self, quarter: Quarter) -> Plan:
         """The plan in force for ``quarter``, refusing quarters beyond the data."""
         latest = self.latest_quarter()
