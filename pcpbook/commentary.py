@@ -24,7 +24,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .data import Plan, Problem, ProblemsError
+from .contracts.problems import Problem, ProblemsError
+from .data import Plan
 from .periods import PeriodError, Quarter, quarters_between
 from .reading import ReadError, read_text
 from .render import escape_html

@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .contracts import kinds
+from .contracts.problems import DataError, Problem
+from .contracts.schema import conform
 from .periods import PeriodError, Quarter, add_months, fy_label, fy_start_date, parse_date, parse_fy
 from .reading import ReadError, csv_rows, read_yaml
 
@@ -35,15 +38,10 @@ COMPARISON_UNITS = {
     "per_100m_vehicle_km": (100_000_000, "per 100 million vehicle km"),
     "percent": (100, "%"),
 }
-ASPIRATIONS = ("msg_average", "upper_quartile")  # or {rank: N}
 PERIODS = ("month", "quarter", "year", "fy", "snapshot")
-PLAN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,39}")
-MEASURE_ID = re.compile(r"[a-z][a-z0-9_]{0,59}")
+PLAN_ID = re.compile(kinds.PLAN_ID_PATTERN)
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12, "fy": 12}
 STATUSES = ("published", "modelled", "provisional")
-KINDS = ("count", "snapshot", "percent")
-POLARITIES = ("up_is_good", "down_is_good", "neutral")
-TESTS = ("poisson", "proportion", "none")
 DEFAULT_TEST = {"count": "poisson", "percent": "proportion", "snapshot": "none"}
 OBSERVATION_COLUMNS = ("measure", "geography", "period_start", "period", "value", "source", "status")
 PUBLISHED_COLUMNS = ("measure", "geography", "period_start", "period", "value", "document",
@@ -62,41 +60,6 @@ FINANCE_ITEMS = {
     "recurring_savings": ("Savings delivered, of which recurring", "£m"),
 }
 SURPLUS_TOLERANCE = 0.05  # £m: published figures are rounded to £0.1m
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int | None
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.line is not None:
-            where += f", line {self.line}"
-        if self.field:
-            where += f", field '{self.field}'"
-        return f"{where}: {self.message}"
-
-
-class ProblemsError(Exception):
-    """One or more problems in what was read (``what``); ``problems`` lists each with file, line
-    and field, the first 50 in the message."""
-
-    what = "the input"
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        shown = "\n".join(f"  - {p}" for p in problems[:50])
-        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
-        super().__init__(f"{len(problems)} problem(s) in {self.what}:\n{shown}{more}")
-
-
-class DataError(ProblemsError):
-    """One or more problems in the data."""
-
-    what = "the data"
 
 
 # ----------------------------------------------------------------------------- contracts
@@ -162,7 +125,6 @@ class Measure:
         return self.unit_one if amount == 1 else self.unit
 
 
-TARGET_KINDS = ("level", "change", "percent", "rank")
 
 
 @dataclass(frozen=True)
@@ -519,15 +481,6 @@ def data_digest(root: Path) -> str:
     return digest.hexdigest()
 
 
-def _require(entry: dict, key: str, path: Path, line: int | None, problems: list[Problem],
-             expected: str = "a non-empty text") -> str | None:
-    value = entry.get(key) if isinstance(entry, dict) else None
-    if value is None or (isinstance(value, str) and not value.strip()):
-        problems.append(Problem(str(path), line, key, f"missing: expected {expected}"))
-        return None
-    return value
-
-
 def _read_yaml_lines(path: Path, problems: list[Problem]):
     if not path.exists():
         problems.append(Problem(str(path), None, None, "file is missing"))
@@ -546,42 +499,26 @@ def _load_force(path: Path, problems: list[Problem]) -> Force | None:
                                                        "police_uk, home_office, stats19); see the README"))
         return None
     raw = _read_yaml_lines(path, problems)
-    if raw is None:
+    if isinstance(raw, dict) and "similar_forces" in raw:
+        problems.append(Problem(str(path), raw.get("__line__"), "similar_forces", "the group of similar forces is "
+                                f"{PEER_GROUP_FILE} (columns {', '.join(PEER_GROUP_COLUMNS)})"))
         return None
-    if not isinstance(raw, dict):
-        problems.append(Problem(str(path), None, None, "expected a mapping of the force's names"))
-        return None
-    line = raw.pop("__line__", None)
-    names = {key: _require(raw, key, path, line, problems) for key in ("name", "short_name", "police_uk",
-                                                                        "home_office")}
-    code = raw.get("stats19")
-    if not isinstance(code, int) or isinstance(code, bool) or code < 1:
-        problems.append(Problem(str(path), line, "stats19", f"got {code!r}: expected the force's STATS19 "
-                                                            "police_force code, a whole number such as 42"))
-    unknown = sorted(set(raw) - set(FORCE_FIELDS))
-    if unknown:
-        moved = (f": the group of similar forces is {PEER_GROUP_FILE} (columns {', '.join(PEER_GROUP_COLUMNS)})"
-                 if unknown[0] == "similar_forces" else "")
-        problems.append(Problem(str(path), line, unknown[0], f"unknown field {unknown[0]!r}: expected "
-                                                              f"{', '.join(FORCE_FIELDS)}{moved}"))
-    if any(value is None for value in names.values()) or not isinstance(code, int) or unknown:
-        return None
-    return Force(**{key: str(value).strip() for key, value in names.items()}, stats19=code)
+    checked = conform(kinds.ForceFile, raw, path, problems) if raw is not None else None
+    return None if checked is None else Force(**checked.model_dump())
 
 
 def _load_sources(path: Path, problems: list[Problem]) -> dict[str, str]:
+    """Documents that published figures cite: a mapping of key to citation."""
     raw = _read_yaml_lines(path, problems)
     if raw is None:
         return {}
-    if isinstance(raw, dict):
-        raw.pop("__line__", None)
-    if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
-        problems.append(Problem(str(path), None, None, "expected a mapping of source id to citation"))
-        return {}
-    return raw
+    checked = conform(kinds.SourcesFile, {"documents": raw}, path, problems)
+    return dict(checked.documents) if checked is not None else {}
 
 
 def _load_measures(path: Path, problems: list[Problem]) -> dict[str, Measure]:
+    """The measure catalogue: each entry held to ``kinds.MeasureEntry``, then the rules that
+    join entries (a base, parts or trend series must be other measures of the catalogue)."""
     raw = _read_yaml_lines(path, problems)
     if raw is None:
         return {}
@@ -589,122 +526,73 @@ def _load_measures(path: Path, problems: list[Problem]) -> dict[str, Measure]:
         problems.append(Problem(str(path), None, None, "expected a list of measures"))
         return {}
     measures: dict[str, Measure] = {}
-    text_fields = ("id", "label", "unit", "unit_one", "noun", "noun_one", "verb", "source",
-                   "definition")
     for entry in raw:
         line = entry.get("__line__") if isinstance(entry, dict) else None
-        values = {key: _require(entry, key, path, line, problems) for key in text_fields}
-        kind = _require(entry, "kind", path, line, problems, f"one of {', '.join(KINDS)}")
-        polarity = _require(entry, "polarity", path, line, problems, f"one of {', '.join(POLARITIES)}")
-        if kind is not None and kind not in KINDS:
-            problems.append(Problem(str(path), line, "kind", f"got {kind!r}: expected one of {', '.join(KINDS)}"))
-        if polarity is not None and polarity not in POLARITIES:
-            problems.append(Problem(str(path), line, "polarity",
-                                    f"got {polarity!r}: expected one of {', '.join(POLARITIES)}"))
-        breaks = []
-        for item in entry.get("discontinuities") or []:
-            try:
-                end = parse_date(str(item["end"])) if item.get("end") else None
-                if item.get("recording", False) not in (True, False):
-                    raise ValueError("recording must be true or false")
-                breaks.append(Discontinuity(parse_date(str(item["date"])), str(item["note"]), end,
-                                            bool(item.get("recording", False))))
-            except (KeyError, TypeError, ValueError, AttributeError):
-                problems.append(Problem(str(path), item.get("__line__", line) if isinstance(item, dict) else line,
-                                        "discontinuities",
-                                        "expected entries with 'date' (YYYY-MM-DD), 'note', optional 'end' and "
-                                        "'recording' (true or false)"))
-        if None in values.values() or kind not in KINDS or polarity not in POLARITIES:
+        checked = conform(kinds.MeasureEntry, entry, path, problems, line)
+        if checked is None:
             continue
-        test = entry.get("test", DEFAULT_TEST[kind])
-        sample_size = entry.get("sample_size")
-        if test not in TESTS:
-            problems.append(Problem(str(path), line, "test", f"got {test!r}: expected one of {', '.join(TESTS)}"))
+        measure = _measure(checked, path, line, problems)
+        if measure is None:
             continue
-        if test == "none" and not entry.get("test_note") and kind != "snapshot":
-            problems.append(Problem(str(path), line, "test_note", "missing: say why no test applies"))
+        if measure.id in measures:
+            problems.append(Problem(str(path), line, "id", f"measure {measure.id!r} is defined twice"))
             continue
-        if test == "proportion" and not (isinstance(sample_size, int) and sample_size > 0):
-            problems.append(Problem(str(path), line, "sample_size",
-                                    "a proportion test needs a positive whole sample_size per quarter"))
-            continue
-        if values["id"] in measures:
-            problems.append(Problem(str(path), line, "id", f"measure {values['id']!r} is defined twice"))
-            continue
-        benchmark = _benchmarking(entry.get("benchmark"), kind, path, line, problems)
-        since = _since(entry.get("since"), kind, path, line, problems)
-        if benchmark and benchmark.unit == "percent" and benchmark.base is None and sample_size is None:
-            problems.append(Problem(str(path), line, "benchmark", "a percentage compared across forces needs a base "
-                                    "(the count measure it is a share of) or a sample_size, for its funnel"))
-        if not MEASURE_ID.fullmatch(str(values["id"])):
-            problems.append(Problem(str(path), line, "id", f"got {str(values['id'])[:60]!r}: expected lower-case "
-                                    "letters, digits and underscores, such as total_recorded_crime"))
-            continue
-        measures[values["id"]] = Measure(kind=kind, polarity=polarity, discontinuities=tuple(breaks),
-                                         last_quarter=bool(entry.get("last_quarter", False)), test=test,
-                                         test_note=entry.get("test_note", ""), sample_size=sample_size,
-                                         decompose=bool(entry.get("decompose", False)),
-                                         trend_test=bool(entry.get("trend_test", False)),
-                                         trend_series=entry.get("trend_series"), benchmark=benchmark,
-                                         per_day=entry.get("per_day") is True and kind == "count", since=since,
-                                         parts=tuple(entry.get("parts") or ()), **values)
+        measures[measure.id] = measure
     written = {entry.get("id") for entry in raw if isinstance(entry, dict)}  # a rejected entry is reported already
     for measure in measures.values():
-        base = measure.benchmark.base if measure.benchmark else None
-        if base is not None and (base not in written or (base in measures and measures[base].kind != "count")):
-            problems.append(Problem(str(path), None, "benchmark", f"measure {measure.id!r}: base {base!r} is not a "
-                                                                  "count measure in the catalogue"))
-        if measure.parts and (measure.kind != "count" or len(set(measure.parts)) < 2 or measure.id in measure.parts
-                              or any(m not in written or (m in measures and measures[m].kind != "count")
-                                     for m in measure.parts)):
-            problems.append(Problem(str(path), None, "parts", f"measure {measure.id!r}: parts {list(measure.parts)} "
-                                    "must be two or more other count measures in the catalogue, of a count"))
-        if measure.trend_series is not None and measure.trend_series not in measures:
-            problems.append(Problem(str(path), None, "trend_series",
-                                    f"measure {measure.id!r} names {measure.trend_series!r}, which is not in the "
-                                    "catalogue"))
+        _check_joins(measure, measures, written, path, problems)
     return measures
 
 
-def _since(raw, kind: str, path: Path, line, problems: list[Problem]) -> dt.date | None:
-    """A count's ``since``: the first day of the month its scheme or channel began."""
-    if raw is None:
-        return None
-    try:
-        day = parse_date(str(raw))
-    except (PeriodError, ValueError):
-        day = None
-    if day is None or day.day != 1 or kind != "count":
-        problems.append(Problem(str(path), line, "since", f"got {str(raw)[:40]!r}: expected the first day of the month "
-                                "a count began, such as 2016-09-01"))
-        return None
-    return day
+def _measure(entry: kinds.MeasureEntry, path: Path, line, problems: list[Problem]) -> Measure | None:
+    """A catalogue entry's own rules, across its fields."""
+    def bad(field_name: str, message: str) -> None:
+        problems.append(Problem(str(path), line, field_name, message))
+
+    test = entry.test or DEFAULT_TEST[entry.kind]
+    if test == "none" and not entry.test_note and entry.kind != "snapshot":
+        return bad("test_note", "missing: say why no test applies")
+    if test == "proportion" and entry.sample_size is None:
+        return bad("sample_size", "a proportion test needs a positive whole sample_size per quarter")
+    if entry.since is not None and (entry.since.day != 1 or entry.kind != "count"):
+        return bad("since", f"got {entry.since}: expected the first day of the month a count began, such as 2016-09-01")
+    benchmark = entry.benchmark
+    if benchmark is not None and (benchmark.unit == "percent") != (entry.kind == "percent"):
+        return bad("benchmark", f"unit {benchmark.unit!r} does not fit a {entry.kind} measure: percentages compare "
+                                "as percent, counts per population")
+    if benchmark and benchmark.unit == "percent" and benchmark.base is None and entry.sample_size is None:
+        return bad("benchmark", "a percentage compared across forces needs a base (the count measure it is a share "
+                                "of) or a sample_size, for its funnel")
+    aspiration = benchmark.aspiration if benchmark else None
+    if aspiration is not None and not isinstance(aspiration, str):
+        aspiration = {"rank": aspiration.rank}
+    breaks = tuple(Discontinuity(b.date, b.note, b.end, b.recording) for b in entry.discontinuities)
+    return Measure(id=entry.id, label=entry.label, kind=entry.kind, polarity=entry.polarity, unit=entry.unit,
+                   unit_one=entry.unit_one, noun=entry.noun, noun_one=entry.noun_one, verb=entry.verb,
+                   source=entry.source, definition=entry.definition, discontinuities=breaks,
+                   last_quarter=entry.last_quarter, test=test, test_note=entry.test_note or "",
+                   sample_size=entry.sample_size, decompose=entry.decompose, trend_test=entry.trend_test,
+                   trend_series=entry.trend_series,
+                   benchmark=Benchmarking(benchmark.unit, aspiration, benchmark.base) if benchmark else None,
+                   per_day=entry.per_day and entry.kind == "count", since=entry.since, parts=entry.parts)
 
 
-def _benchmarking(raw, kind: str, path: Path, line, problems: list[Problem]) -> Benchmarking | None:
-    """A measure's ``benchmark`` block: ``{unit: per_1000_population, aspiration: {rank: 4}}``."""
-    if raw is None:
-        return None
-    expected = (f"expected {{unit: one of {', '.join(COMPARISON_UNITS)}; optional aspiration: "
-                f"{' or '.join(ASPIRATIONS)} or {{rank: N}}; optional base: a count measure, for a percentage}}")
-    if not isinstance(raw, dict) or set(raw) - {"unit", "aspiration", "base", "__line__"}:
-        problems.append(Problem(str(path), line, "benchmark", expected))
-        return None
-    unit, aspiration = raw.get("unit"), raw.get("aspiration")
-    rank = aspiration.get("rank") if isinstance(aspiration, dict) else None
-    good_aspiration = (aspiration is None or aspiration in ASPIRATIONS
-                       or (isinstance(aspiration, dict) and set(aspiration) <= {"rank", "__line__"}
-                           and isinstance(rank, int) and not isinstance(rank, bool) and rank >= 1))
-    if unit not in COMPARISON_UNITS or not good_aspiration:
-        problems.append(Problem(str(path), line, "benchmark", f"got {str(raw)[:120]}: {expected}"))
-        return None
-    if (unit == "percent") != (kind == "percent"):
-        problems.append(Problem(str(path), line, "benchmark", f"unit {unit!r} does not fit a {kind} measure: "
-                                                              "percentages compare as percent, counts per population"))
-        return None
-    if isinstance(aspiration, dict):
-        aspiration = {"rank": rank}
-    return Benchmarking(unit, aspiration, raw.get("base"))
+def _check_joins(measure: Measure, measures: dict[str, Measure], written: set, path: Path,
+                 problems: list[Problem]) -> None:
+    """A measure's base, parts and trend series name other measures of the catalogue."""
+    base = measure.benchmark.base if measure.benchmark else None
+    if base is not None and (base not in written or (base in measures and measures[base].kind != "count")):
+        problems.append(Problem(str(path), None, "benchmark", f"measure {measure.id!r}: base {base!r} is not a "
+                                                              "count measure in the catalogue"))
+    if measure.parts and (measure.kind != "count" or len(set(measure.parts)) < 2 or measure.id in measure.parts
+                          or any(m not in written or (m in measures and measures[m].kind != "count")
+                                 for m in measure.parts)):
+        problems.append(Problem(str(path), None, "parts", f"measure {measure.id!r}: parts {list(measure.parts)} "
+                                "must be two or more other count measures in the catalogue, of a count"))
+    if measure.trend_series is not None and measure.trend_series not in measures:
+        problems.append(Problem(str(path), None, "trend_series",
+                                f"measure {measure.id!r} names {measure.trend_series!r}, which is not in the "
+                                "catalogue"))
 
 
 def _load_plans(folder: Path, measures: dict[str, Measure], problems: list[Problem]) -> dict[str, Plan]:
@@ -725,146 +613,107 @@ def _load_plans(folder: Path, measures: dict[str, Measure], problems: list[Probl
 
 
 def _load_plan(path: Path, measures: dict[str, Measure], problems: list[Problem]) -> Plan | None:
+    """A plan held to ``kinds.PlanFile``, then its rules across fields: priorities numbered in
+    order, commitment ids unique and under their priority, measures in the catalogue, targets
+    possible and inside the plan's era."""
     raw = _read_yaml_lines(path, problems)
-    if not isinstance(raw, dict):
-        if raw is not None:
-            problems.append(Problem(str(path), None, None, "expected a mapping with id, title and priorities"))
+    if raw is None:
+        return None
+    checked = conform(kinds.PlanFile, raw, path, problems)
+    if checked is None:
         return None
     before = len(problems)
     line = raw.get("__line__")
-    plan_id = _require(raw, "id", path, line, problems)
-    title = _require(raw, "title", path, line, problems)
-    source = _require(raw, "source", path, line, problems)
+
+    def bad(where, field_name: str, message: str) -> None:
+        problems.append(Problem(str(path), where, field_name, message))
+
     quarters = {}
     for key in ("first_quarter", "last_quarter"):
-        text = _require(raw, key, path, line, problems, "a quarter such as 2021-22-Q1")
-        if text is not None:
-            try:
-                quarters[key] = Quarter.parse(text)
-            except PeriodError as exc:
-                problems.append(Problem(str(path), line, key, str(exc)))
-    priorities = tuple(_load_priority(entry, path, measures, problems)
-                       for entry in raw.get("priorities") or [])
-    if not priorities:
-        problems.append(Problem(str(path), line, "priorities", "expected at least one priority"))
-    numbers = [p.number for p in priorities if p is not None]
+        try:
+            quarters[key] = Quarter.parse(getattr(checked, key))
+        except PeriodError as exc:
+            bad(line, key, str(exc))
+    numbers = [p.number for p in checked.priorities]
     if numbers != list(range(1, len(numbers) + 1)):
-        problems.append(Problem(str(path), line, "priorities",
-                                f"expected priorities numbered 1..n in order, got {numbers}"))
-    seen: dict[str, int] = {}
-    for item in (c for entry in raw.get("priorities") or [] if isinstance(entry, dict)
-                 for c in entry.get("commitments") or [] if isinstance(c, dict) and "id" in c):
-        if str(item["id"]) in seen:
-            problems.append(Problem(str(path), item.get("__line__"), "id", f"commitment id {item['id']!r} is used "
-                                    f"twice (first at line {seen[str(item['id'])]})"))
-        seen.setdefault(str(item["id"]), item.get("__line__"))
-    if plan_id is not None and not PLAN_ID.fullmatch(str(plan_id)):
-        problems.append(Problem(str(path), line, "id", f"got {str(plan_id)[:60]!r}: expected letters, digits and "
-                                "hyphens, such as 2021-2024 (it names folders)"))
+        bad(line, "priorities", f"expected priorities numbered 1..n in order, got {numbers}")
     if len(problems) > before:
         return None
     first, last = quarters["first_quarter"], quarters["last_quarter"]
-    baseline = _review_year(raw, "review_baseline_year", first.fy_start - 1, path, line, problems)
-    end = _review_year(raw, "review_end_year", last.fy_start, path, line, problems)
+    lines = _entry_lines(raw)
+    seen: dict[str, int | None] = {}
+    priorities = []
+    for number, entry in enumerate(checked.priorities):
+        for measure_id in entry.measures:
+            if measure_id not in measures:
+                bad(lines[number][0], "measures", f"unknown measure {measure_id!r}: not in measures.yaml")
+        commitments = []
+        for item, item_line in zip(entry.commitments, lines[number][1]):
+            if item.id in seen:
+                bad(item_line, "id", f"commitment id {item.id!r} is used twice (first at line {seen[item.id]})")
+            seen.setdefault(item.id, item_line)
+            if not item.id.startswith(f"{entry.number}."):
+                bad(item_line, "id", f"commitment {item.id!r} should start with its priority number '{entry.number}.'")
+            target = _target(item.target, entry.measures, measures,
+                             lambda field_name, message, at=item_line: bad(at, f"target.{field_name}", message))
+            commitments.append(Commitment(item.id, item.text, item.who, item.stage, item.source or entry.source,
+                                          target))
+        priorities.append(Priority(entry.number, entry.title, entry.objective, entry.measures, tuple(commitments),
+                                   entry.source))
+    baseline = _review_year(checked.review_baseline_year, first.fy_start - 1, "review_baseline_year", line, bad)
+    end = _review_year(checked.review_end_year, last.fy_start, "review_end_year", line, bad)
     if baseline is not None and baseline >= first.fy_start:
-        problems.append(Problem(str(path), line, "review_baseline_year",
-                                f"got {fy_label(baseline)}: the baseline year comes before the plan's first year"))
+        bad(line, "review_baseline_year", f"got {fy_label(baseline)}: the baseline year comes before the plan's "
+                                          "first year")
     if end is not None and end < last.fy_start:
-        problems.append(Problem(str(path), line, "review_end_year",
-                                f"got {fy_label(end)}: the end year cannot come before the plan's last year"))
-    stages = raw.get("stages") or {}
-    if not isinstance(stages, dict) or not all(isinstance(v, str) for k, v in stages.items() if k != "__line__"):
-        problems.append(Problem(str(path), line, "stages", "expected a mapping of stage id to its name, such as "
-                                                           "extension: Extension (2020/21)"))
+        bad(line, "review_end_year", f"got {fy_label(end)}: the end year cannot come before the plan's last year")
     if len(problems) > before:
         return None
-    named = tuple((str(k), v) for k, v in stages.items() if k != "__line__")
-    return Plan(plan_id, title, first, last, source, priorities, baseline, end, named)
+    return Plan(checked.id, checked.title, first, last, checked.source, tuple(priorities), baseline, end,
+                tuple(checked.stages.items()))
 
 
-def _review_year(raw: dict, key: str, default: int, path: Path, line, problems: list[Problem]) -> int | None:
+def _entry_lines(raw: dict) -> list[tuple[int | None, list[int | None]]]:
+    """Each priority's line and its commitments' lines, for problems found after the schema."""
+    found = []
+    for entry in raw.get("priorities") or []:
+        items = entry.get("commitments") or []
+        found.append((entry.get("__line__"), [item.get("__line__", entry.get("__line__")) for item in items]))
+    return found
+
+
+def _review_year(text: str | None, default: int, key: str, line, bad) -> int | None:
     """An optional financial year such as 2015/16; by default the year before the plan
     (baseline) or the plan's last year (end)."""
-    if key not in raw:
+    if text is None:
         return default
     try:
-        return parse_fy(raw[key])
+        return parse_fy(text)
     except PeriodError as exc:
-        problems.append(Problem(str(path), line, key, str(exc)))
+        bad(line, key, str(exc))
         return None
 
 
-def _load_priority(entry, path: Path, measures: dict[str, Measure], problems: list[Problem]):
-    line = entry.get("__line__") if isinstance(entry, dict) else None
-    number = _require(entry, "number", path, line, problems, "a priority number")
-    title = _require(entry, "title", path, line, problems)
-    objective = _require(entry, "objective", path, line, problems)
-    source = _require(entry, "source", path, line, problems)
-    measure_ids = entry.get("measures") or [] if isinstance(entry, dict) else []
-    if not measure_ids:
-        problems.append(Problem(str(path), line, "measures", "expected at least one measure id"))
-    for measure_id in measure_ids:
-        if measure_id not in measures:
-            problems.append(Problem(str(path), line, "measures",
-                                    f"unknown measure {measure_id!r}: not in measures.yaml"))
-    commitments = []
-    for item in (entry.get("commitments") or [] if isinstance(entry, dict) else []):
-        item_line = item.get("__line__", line) if isinstance(item, dict) else line
-        cid = _require(item, "id", path, item_line, problems, "an id such as '3.2'")
-        text = _require(item, "text", path, item_line, problems)
-        who = item.get("who") if isinstance(item, dict) else None
-        if not who or not isinstance(who, list):
-            problems.append(Problem(str(path), item_line, "who", "expected a list of owning units"))
-            continue
-        if None in (cid, text):
-            continue
-        if number is not None and not str(cid).startswith(f"{number}."):
-            problems.append(Problem(str(path), item_line, "id",
-                                    f"commitment {cid!r} should start with its priority number '{number}.'"))
-        target = _target(item.get("target"), measure_ids, measures, path, item_line, problems)
-        commitments.append(Commitment(str(cid), text, tuple(who), item.get("stage", "plan"),
-                                      item.get("source", source or ""), target))
-    if None in (number, title, objective, source):
-        return None
-    return Priority(int(number), title, objective, tuple(measure_ids), tuple(commitments), source)
-
-
-def _target(raw, priority_measures, measures: dict[str, Measure], path: Path, line, problems: list[Problem]):
-    """A commitment's ``target``: ``{measure, one of level/change/percent/rank, baseline, by,
-    source}``, the measure one of the priority's."""
+def _target(raw: kinds.Target | None, priority_measures, measures: dict[str, Measure], bad):
+    """A commitment's target, for one of its priority's measures and possible for that measure
+    (the schema bounds its numbers and dates)."""
     if raw is None:
         return None
-    expected = ("expected {measure: one of the priority's measures; one of " + ", ".join(TARGET_KINDS)
-                + ": a number; baseline: a date (a headcount) or a financial year such as 2015/16 (a count or "
-                  "percentage; none for a rank); by: a date; source: where the target is written}")
-    fields = set(raw) - {"__line__"} if isinstance(raw, dict) else set()
-    kinds = [kind for kind in TARGET_KINDS if kind in fields]
-    if not isinstance(raw, dict) or len(kinds) != 1 or fields - {"measure", "baseline", "by", "source", *kinds}:
-        problems.append(Problem(str(path), line, "target", f"got {str(raw)[:120]}: {expected}"))
-        return None
-    kind, measure_id, amount = kinds[0], raw.get("measure"), raw.get(kinds[0])
-    def bad(field_name: str, message: str):
-        problems.append(Problem(str(path), line, f"target.{field_name}", message))
-    if measure_id not in priority_measures or measure_id not in measures:
-        return bad("measure", f"got {str(measure_id)[:60]!r}: expected one of the priority's measures")
-    measure = measures[measure_id]
-    if isinstance(amount, bool) or not isinstance(amount, (int, float)) or not math.isfinite(amount):
-        return bad(kind, f"got {str(amount)[:40]!r}: expected a number")
-    if kind == "rank" and (not isinstance(amount, int) or amount < 1 or measure.benchmark is None):
+    if raw.measure not in priority_measures or raw.measure not in measures:
+        return bad("measure", f"got {raw.measure!r}: expected one of the priority's measures")
+    measure, kind = measures[raw.measure], raw.kind
+    amount = getattr(raw, kind)
+    if kind == "rank" and measure.benchmark is None:
         return bad(kind, "expected a position of 1 or more, for a measure compared with similar forces "
                          "(a benchmark block in measures.yaml)")
-    if not str(raw.get("source") or "").strip():
-        return bad("source", "missing: expected where the target is written (a document key and place)")
-    try:
-        by = parse_date(str(raw.get("by")))
-    except ValueError:
-        return bad("by", f"got {str(raw.get('by'))[:40]!r}: expected a date such as 2021-03-31")
-    baseline, baseline_fy = _target_baseline(raw.get("baseline"), kind, measure, bad)
+    if measure.kind == "percent" and kind == "level" and amount > 100:
+        return bad(kind, f"got {amount:g}: a percentage cannot exceed 100")
+    baseline, baseline_fy = _target_baseline(raw.baseline, kind, measure, bad)
     if baseline is None and kind != "rank":
         return None
-    if baseline is not None and baseline >= by:
-        return bad("by", f"got {by}: the target date must come after the baseline")
-    return Target(measure_id, kind, float(amount), by, str(raw["source"]), baseline, baseline_fy)
+    if baseline is not None and baseline >= raw.by:
+        return bad("by", f"got {raw.by}: the target date must come after the baseline")
+    return Target(raw.measure, kind, float(amount), raw.by, raw.source, baseline, baseline_fy)
 
 
 def _target_baseline(raw, kind: str, measure: Measure, bad) -> tuple[dt.date | None, bool]:
@@ -874,13 +723,15 @@ def _target_baseline(raw, kind: str, measure: Measure, bad) -> tuple[dt.date | N
             bad("baseline", "a rank target has no baseline: it is judged on the position alone")
         return None, False
     if measure.kind == "snapshot":
-        try:
-            return parse_date(str(raw)), False
-        except ValueError:
-            bad("baseline", f"got {str(raw)[:40]!r}: a headcount's baseline is a date such as 2016-04-30")
-            return None, False
+        if isinstance(raw, dt.date):
+            return raw, False
+        bad("baseline", f"got {str(raw)[:40]!r}: a headcount's baseline is a date such as 2016-04-30")
+        return None, False
     try:
-        return fy_start_date(parse_fy(str(raw))), True
+        start = fy_start_date(parse_fy(str(raw)))
+        if start < kinds.DAYS_FROM:
+            raise PeriodError(f"before {kinds.DAYS_FROM.year}")
+        return start, True
     except PeriodError:
         bad("baseline", f"got {str(raw)[:40]!r}: a {measure.kind}'s baseline is a financial year such as 2015/16")
         return None, False

@@ -29,7 +29,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .data import OBSERVATION_COLUMNS, Problem, ProblemsError
+from .contracts.problems import Problem, ProblemsError
+from .data import OBSERVATION_COLUMNS
 from .forces import short_names
 from .periods import PeriodError, Quarter, parse_fy
 

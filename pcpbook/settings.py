@@ -8,10 +8,14 @@ import re
 import sys
 from pathlib import Path
 
+from .contracts import kinds
+from .contracts.problems import Problem
+from .contracts.schema import conform
 from .reading import ReadError, read_yaml, without_lines
 
-DEFAULT_MARKING = "OFFICIAL"
-DEFAULT_CHAPTER_TIMEOUT = 600  # seconds one cell of a chapter may run  # Government Security Classifications: the print edition's page marking
+
+
+DEFAULT_CHAPTER_TIMEOUT = kinds.ProjectSettings().chapter_timeout  # seconds one cell of a chapter may run
 
 
 class SettingsError(ValueError):
@@ -32,11 +36,17 @@ def project_config(project: Path) -> dict:
     return raw
 
 
-def read(project: Path) -> dict:
+def read(project: Path) -> kinds.ProjectSettings:
+    """The ``pcpbook:`` section, held to ``kinds.ProjectSettings`` (unknown keys refused)."""
+    config = Path(project) / "_config.yml"
     section = project_config(project).get("pcpbook") or {}
-    if not isinstance(section, dict):
-        raise SettingsError(f"{Path(project) / '_config.yml'}, field 'pcpbook': expected a mapping of settings")
-    return section
+    problems: list[Problem] = []
+    checked = conform(kinds.ProjectSettings, section, config, problems)
+    if checked is None:
+        first = problems[0]
+        raise SettingsError(f"{config}, field 'pcpbook.{first.field}': {first.message}"
+                            + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+    return checked
 
 
 def data_folder(project: Path, given: str | Path | None = None) -> Path:
@@ -44,7 +54,7 @@ def data_folder(project: Path, given: str | Path | None = None) -> Path:
     (relative to the project), else ``data/``."""
     if given:
         return Path(given).resolve()
-    return (Path(project) / (read(project).get("data") or "data")).resolve()
+    return (Path(project) / read(project).data).resolve()
 
 
 def notebook_data_folder(data_dir: str | Path | None = None, start: Path | None = None) -> Path:
@@ -62,14 +72,8 @@ def notebook_data_folder(data_dir: str | Path | None = None, start: Path | None 
 
 
 def marking(project: Path) -> str:
-    """The sensitivity marking printed at the top and foot of every page of the print edition:
-    one line of letters, digits, spaces and - / ( ) & , at most 60 characters."""
-    value = str(read(project).get("marking") or DEFAULT_MARKING)
-    if not re.fullmatch(r"[A-Za-z0-9 \-/()&,]{1,60}", value):
-        raise SettingsError(f"{Path(project) / '_config.yml'}, field 'pcpbook.marking': got {value[:80]!r}: expected "
-                            "one line of letters, digits, spaces and - / ( ) & , (at most 60 characters), such as "
-                            "OFFICIAL or OFFICIAL-SENSITIVE")
-    return value
+    """The sensitivity marking printed at the top and foot of every page of the print edition."""
+    return read(project).marking
 
 
 _BASE_URL = re.compile(r"(/|/[A-Za-z0-9._~%/-]*/|https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/-]*)?/)")
@@ -94,11 +98,7 @@ def workers(value) -> int | None:
 
 def chapter_timeout(project: Path) -> int:
     """Seconds a cell of a chapter may run before the chapter fails (``chapter_timeout``)."""
-    value = read(project).get("chapter_timeout", DEFAULT_CHAPTER_TIMEOUT)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise SettingsError(f"{Path(project) / '_config.yml'}, field 'pcpbook.chapter_timeout': got {value!r}: "
-                            "expected a whole number of seconds, at least 1")
-    return value
+    return read(project).chapter_timeout
 
 
 def show_progress() -> bool:

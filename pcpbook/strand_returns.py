@@ -34,7 +34,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .data import Problem, ProblemsError
+from .contracts.problems import Problem, ProblemsError
 from .periods import PeriodError, Quarter
 from .reading import ReadError, read_text
 from .strategy import Strategy

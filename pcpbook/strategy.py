@@ -13,15 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .data import PLAN_ID, DataError, Dataset, Problem
+from .contracts import kinds
+from .contracts.schema import conform
+from .data import DataError, Dataset, Problem
 from .periods import PeriodError, Quarter
-from .reading import ReadError, csv_rows, read_yaml, without_lines
+from .reading import ReadError, csv_rows, read_yaml
 
 FOLDER = "strategies"
 ACTION_COLUMNS = ("id", "strand", "text", "owner")
-STRATEGY_FIELDS = {"id", "title", "first_quarter", "last_quarter", "source", "report_from", "chief_officer",
-                   "delivery_plan_modelled", "strands"}
-STRAND_FIELDS = {"id", "name", "lead", "priorities", "insights", "months_to", "aim"}
 
 
 @dataclass(frozen=True)
@@ -89,70 +88,53 @@ def find_strategy(dataset: Dataset, strategy_id: str) -> Strategy:
 
 
 def _load_strategy(path: Path, dataset: Dataset, problems: list[Problem]) -> Strategy | None:
+    """A strategy held to ``kinds.StrategyFile``, then checked against the plans and catalogue."""
     try:
         raw = read_yaml(path)
     except ReadError as exc:
         problems.append(Problem(str(path), exc.line, None, str(exc)))
         return None
-    if not isinstance(raw, dict):
-        problems.append(Problem(str(path), None, None, "expected a mapping: id, title, first_quarter, ..."))
+    checked = conform(kinds.StrategyFile, raw, path, problems)
+    if checked is None:
         return None
     line = raw.get("__line__")
     before = len(problems)
-    for key in sorted(set(raw) - STRATEGY_FIELDS - {"__line__"}):
-        problems.append(Problem(str(path), line, key, f"unknown field: expected {', '.join(sorted(STRATEGY_FIELDS))}"))
-    texts = {key: _text(raw, key, path, line, problems) for key in ("id", "title", "source", "report_from",
-                                                                     "chief_officer")}
-    if texts["id"] and (not PLAN_ID.fullmatch(texts["id"]) or texts["id"] != path.stem):
-        problems.append(Problem(str(path), line, "id", f"got {texts['id']!r}: expected the file's name, {path.stem!r}"))
+    if checked.id != path.stem:
+        problems.append(Problem(str(path), line, "id", f"got {checked.id!r}: expected the file's name, {path.stem!r}"))
     quarters = {}
     for key in ("first_quarter", "last_quarter"):
         try:
-            quarters[key] = Quarter.parse(str(raw.get(key)))
+            quarters[key] = Quarter.parse(getattr(checked, key))
         except PeriodError as exc:
             problems.append(Problem(str(path), line, key, str(exc)))
-    strands = [_strand(entry, path, dataset, problems) for entry in raw.get("strands") or []]
-    if not strands:
-        problems.append(Problem(str(path), line, "strands", "expected a list of thematic strands"))
-    ids = [s.id for s in strands if s]
+    lines = [entry.get("__line__", line) for entry in raw["strands"]]
+    strands = [_strand(entry, path, at, dataset, problems) for entry, at in zip(checked.strands, lines)]
+    ids = [s.id for s in strands]
     for twice in sorted({i for i in ids if ids.count(i) > 1}):
         problems.append(Problem(str(path), line, "strands", f"strand {twice!r} is listed twice"))
     actions = _load_actions(path.with_name(f"{path.stem}-actions.csv"), set(ids), problems)
     if len(problems) > before:
         return None
-    return Strategy(texts["id"], texts["title"], quarters["first_quarter"], quarters["last_quarter"], texts["source"],
-                    texts["report_from"], texts["chief_officer"], tuple(strands), tuple(actions),
-                    bool(raw.get("delivery_plan_modelled", False)))
+    return Strategy(checked.id, checked.title, quarters["first_quarter"], quarters["last_quarter"], checked.source,
+                    checked.report_from, checked.chief_officer, tuple(strands), tuple(actions),
+                    checked.delivery_plan_modelled)
 
 
-def _strand(entry, path: Path, dataset: Dataset, problems: list[Problem]) -> Strand | None:
-    if not isinstance(entry, dict):
-        problems.append(Problem(str(path), None, "strands", "expected each strand as a mapping: id, name, lead, ..."))
-        return None
-    line = entry.get("__line__")
-    for key in sorted(set(entry) - STRAND_FIELDS - {"__line__"}):
-        problems.append(Problem(str(path), line, key, f"unknown strand field: expected {', '.join(sorted(STRAND_FIELDS))}"))
-    texts = {key: _text(entry, key, path, line, problems) for key in ("id", "name", "lead", "aim")}
+def _strand(entry: kinds.StrandEntry, path: Path, line, dataset: Dataset, problems: list[Problem]) -> Strand:
+    """A strand whose priorities are the plans' and whose insights are count measures."""
     priorities = []
-    for ref in without_lines(entry.get("priorities") or []):
-        plan_id, _, number = str(ref).partition(":")
+    for ref in entry.priorities:
+        plan_id, _, number = ref.partition(":")
         plan = dataset.plans.get(plan_id)
-        if plan is None or not number.isdigit() or int(number) not in [p.number for p in plan.priorities]:
+        if plan is None or int(number) not in [p.number for p in plan.priorities]:
             problems.append(Problem(str(path), line, "priorities", f"got {ref!r}: expected a plan priority such as "
                                     f"2016-2021:3 (plans: {', '.join(dataset.plans)})"))
             continue
         priorities.append((plan_id, int(number)))
-    insights = [str(m) for m in without_lines(entry.get("insights") or [])]
-    for measure in insights:
+    for measure in entry.insights:
         if measure not in dataset.measures or dataset.measures[measure].kind != "count":
             problems.append(Problem(str(path), line, "insights", f"{measure!r} is not a count measure in the catalogue"))
-    months_to = entry.get("months_to")
-    if months_to is not None and (not isinstance(months_to, int) or not 1 <= months_to <= 12):
-        problems.append(Problem(str(path), line, "months_to", f"got {months_to!r}: expected a month number, 1 to 12"))
-    if None in texts.values():
-        return None
-    return Strand(texts["id"], texts["name"], texts["lead"], texts["aim"], tuple(priorities), tuple(insights),
-                  months_to)
+    return Strand(entry.id, entry.name, entry.lead, entry.aim, tuple(priorities), entry.insights, entry.months_to)
 
 
 def _load_actions(path: Path, strands: set[str], problems: list[Problem]) -> list[Action]:
@@ -182,11 +164,3 @@ def _load_actions(path: Path, strands: set[str], problems: list[Problem]) -> lis
     except ReadError as exc:
         problems.append(Problem(str(path), exc.line, exc.field, str(exc)))
     return actions
-
-
-def _text(entry: dict, key: str, path: Path, line, problems: list[Problem]) -> str | None:
-    value = entry.get(key)
-    if not isinstance(value, (str, int, float)) or not str(value).strip():
-        problems.append(Problem(str(path), line, key, "missing: expected a non-empty text"))
-        return None
-    return str(value).strip()

@@ -25,7 +25,7 @@ def test_the_bundled_book_is_one_configured_force(dataset):
 
 @pytest.mark.parametrize("text, message", [
     ("name: Kent Police\nshort_name: Kent\npolice_uk: Kent Police\nhome_office: Kent\n",
-     "field 'stats19': got None: expected the force's STATS19 police_force code"),
+     "field 'stats19': missing: expected the force's STATS19 police_force code"),
     ("name: Kent Police\npolice_uk: Kent Police\nhome_office: Kent\nstats19: 46\n", "field 'short_name': missing"),
     ("name: Kent Police\nshort_name: Kent\npolice_uk: Kent Police\nhome_office: Kent\nstats19: 46\npopulation: 1\n",
      "field 'population': unknown field 'population'"),

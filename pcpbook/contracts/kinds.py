@@ -1,0 +1,203 @@
+"""The YAML file kinds a project writes, declared once: every key, its type, its bounds and what
+it is for (the descriptions are the format reference's words and the errors' "expected ...").
+
+Cross-file rules (a priority's measure is in the catalogue, a target's measure is one of its
+priority's) are the loaders'; everything a single file can get wrong is here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import Field, StrictBool, StrictInt, model_validator
+
+from .schema import Contract, Text, safe_id
+
+# Identifiers: each names files, folders, links or anchors, so each is a plain token.
+PLAN_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9-]{0,39}"
+MEASURE_ID_PATTERN = r"[a-z][a-z0-9_]{0,59}"
+PlanId = safe_id(PLAN_ID_PATTERN, "2021-2024")
+MeasureId = safe_id(MEASURE_ID_PATTERN, "total_recorded_crime")
+StrandId = safe_id(r"[a-z0-9][a-z0-9-]{0,39}", "domestic-abuse")
+CommitmentId = safe_id(r"[0-9]{1,2}\.[0-9]{1,2}[a-z]?", "'3.2' (in quotes, so 3.10 stays 3.10)")
+SourceKey = safe_id(r"[A-Za-z0-9][A-Za-z0-9._-]{0,59}", "home-office-2024")
+StageId = safe_id(r"[a-z][a-z0-9_-]{0,29}", "extension")
+QuarterText = Annotated[str, Field(strict=True, pattern=r"^[0-9]{4}-[0-9]{2}-Q[1-4]$")]
+Amount = Annotated[float, Field(allow_inf_nan=False, ge=-1e9, le=1e9)]  # no police figure is larger
+
+DAYS_FROM = dt.date(1990, 1, 1)   # no police series in a plan starts earlier ...
+DAYS_TO = dt.date(2100, 12, 31)   # ... or ends later: a date outside is a typing error
+Day = Annotated[dt.date, Field(ge=DAYS_FROM, le=DAYS_TO, description="a date such as 2021-03-31")]
+
+
+class ForceFile(Contract):
+    """``data/force.yaml``: the force the book reports on, by the name each source gives it."""
+
+    name: Text = Field(description="the force's full name, as the book gives it")
+    short_name: Text = Field(description="its short name in sentences and the observations' geography")
+    police_uk: Text = Field(description="police.uk's 'Falls within' for the force")
+    home_office: Text = Field(description="the force's name in the Home Office recorded crime tables")
+    stats19: Annotated[StrictInt, Field(ge=1, le=999)] = Field(
+        description="the force's STATS19 police_force code, a whole number such as 42")
+
+
+class SourcesFile(Contract):
+    """``data/sources.yaml``: the documents published figures are cited from."""
+
+    documents: dict[SourceKey, Text] = Field(description="a mapping of document key to its citation")
+
+
+class Discontinuity(Contract):
+    date: Day = Field(description="the date of the break, YYYY-MM-DD")
+    note: Text = Field(description="what changed, in a few words")
+    end: Day | None = Field(None, description="the last day, for a period such as a lockdown")
+    recording: StrictBool = Field(False, description="true for a change in what is counted")
+
+    @model_validator(mode="after")
+    def _end_after_start(self):
+        if self.end is not None and self.end < self.date:
+            raise ValueError(f"the period ends ({self.end}) before it starts ({self.date})")
+        return self
+
+
+class RankAspiration(Contract):
+    rank: Annotated[StrictInt, Field(ge=1, le=43)] = Field(description="a position among the forces, 1 or more")
+
+
+class Benchmark(Contract):
+    unit: Literal["per_1000_population", "per_1000_households", "per_100m_vehicle_km", "percent"] = Field(
+        description="the unit forces are compared in")
+    aspiration: Literal["msg_average", "upper_quartile"] | RankAspiration | None = Field(
+        None, description="msg_average, upper_quartile or {rank: N}")
+    base: MeasureId | None = Field(None, description="the count measure a percentage is a share of")
+
+
+class MeasureEntry(Contract):
+    """One entry of ``data/measures.yaml``, the measure catalogue."""
+
+    id: MeasureId = Field(description="lower-case letters, digits and underscores, such as total_recorded_crime")
+    label: Text = Field(description="the measure's name on pages and charts")
+    kind: Literal["count", "snapshot", "percent"] = Field(description="count, snapshot or percent")
+    polarity: Literal["up_is_good", "down_is_good", "neutral"] = Field(
+        description="up_is_good, down_is_good or neutral")
+    unit: Text = Field(description="the unit, plural (crimes)")
+    unit_one: Text = Field(description="the unit, singular (crime)")
+    noun: Text = Field(description="what is counted, plural (burglaries)")
+    noun_one: Text = Field(description="what is counted, singular (burglary)")
+    verb: Text = Field(description="how it is counted (recorded)")
+    source: Text = Field(description="where the figures come from")
+    definition: Text = Field(description="what the measure counts, in a sentence")
+    discontinuities: tuple[Discontinuity, ...] = Field((), description="breaks in the series")
+    last_quarter: StrictBool = Field(False, description="also compare with the previous quarter")
+    test: Literal["poisson", "proportion", "none"] | None = Field(
+        None, description="poisson, proportion or none (by default from the kind)")
+    test_note: Text | None = Field(None, description="why no test applies, with test: none")
+    sample_size: Annotated[StrictInt, Field(ge=1)] | None = Field(
+        None, description="a survey's sample per quarter, for a proportion test")
+    decompose: StrictBool = Field(False, description="true for a seasonal decomposition")
+    trend_test: StrictBool = Field(False, description="true for trend tests")
+    trend_series: MeasureId | None = Field(None, description="a measure whose series the trend tests use")
+    benchmark: Benchmark | None = Field(None, description="how the measure is compared with similar forces")
+    per_day: StrictBool = Field(False, description="true for a rate per day (contacts, reports)")
+    since: Day | None = Field(None, description="the first day of the month a count began")
+    parts: tuple[MeasureId, ...] = Field((), description="counts that add up to this one")
+
+
+class Target(Contract):
+    """A commitment's target; exactly one of level, change, percent or rank."""
+
+    measure: MeasureId = Field(description="one of the priority's measures")
+    level: Annotated[Amount, Field(ge=0)] | None = Field(None, description="a level to reach, 0 or more")
+    change: Amount | None = Field(None, description="a change in the measure's unit, up or down")
+    percent: Annotated[Amount, Field(ge=-100, le=1000)] | None = Field(
+        None, description="a percentage change: a cut is at most 100%")
+    rank: Annotated[StrictInt, Field(ge=1, le=43)] | None = Field(None, description="a position among similar forces")
+    baseline: Day | Annotated[str, Field(strict=True, pattern=r"^[0-9]{4}/[0-9]{2}$")] | None = Field(
+        None, description="a date (a headcount) or a financial year such as 2015/16")
+    by: Day = Field(description="the date the target is to be met by")
+    source: Text = Field(description="where the target is written (a document key and place)")
+
+    @model_validator(mode="after")
+    def _one_kind(self):
+        given = [k for k in ("level", "change", "percent", "rank") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"expected exactly one of level, change, percent or rank; got {', '.join(given) or 'none'}")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in ("level", "change", "percent", "rank") if getattr(self, k) is not None)
+
+
+class CommitmentEntry(Contract):
+    id: CommitmentId = Field(description="an id such as '3.2', starting with its priority's number")
+    text: Text = Field(description="what the plan commits to, in a sentence")
+    who: tuple[Text, ...] = Field(min_length=1, description="a list of owning units")
+    stage: StageId = Field("plan", description="the plan's stage this commitment belongs to")
+    source: Text | None = Field(None, description="where the commitment is written")
+    target: Target | None = Field(None, description="a measurable target, if the plan sets one")
+
+
+class PriorityEntry(Contract):
+    number: Annotated[StrictInt, Field(ge=1, le=99)] = Field(description="the priority's number, 1 to n in order")
+    title: Text = Field(description="the priority's title")
+    objective: Text = Field(description="its objective, in a sentence or two")
+    source: Text = Field(description="where the priority is written")
+    measures: tuple[MeasureId, ...] = Field(min_length=1, description="the measures it reports, at least one")
+    commitments: tuple[CommitmentEntry, ...] = Field((), description="its commitments (We will ...)")
+
+
+class PlanFile(Contract):
+    """``data/plans/<id>.yaml``: a plan's priorities and commitments."""
+
+    id: PlanId = Field(description="letters, digits and hyphens, such as 2021-2024 (it names folders)")
+    title: Text = Field(description="the plan's title")
+    first_quarter: QuarterText = Field(description="a quarter such as 2021-22-Q1")
+    last_quarter: QuarterText = Field(description="a quarter such as 2023-24-Q4")
+    source: Text = Field(description="where the plan is published")
+    priorities: tuple[PriorityEntry, ...] = Field(min_length=1, description="at least one priority")
+    review_baseline_year: Annotated[str, Field(strict=True, pattern=r"^[0-9]{4}/[0-9]{2}$")] | None = Field(
+        None, description="the closure review's baseline financial year, such as 2015/16")
+    review_end_year: Annotated[str, Field(strict=True, pattern=r"^[0-9]{4}/[0-9]{2}$")] | None = Field(
+        None, description="the closure review's end financial year, such as 2020/21")
+    stages: dict[StageId, Text] = Field({}, description="a mapping of stage id to its name, such as extension: "
+                                                        "Extension (2020/21)")
+
+
+class StrandEntry(Contract):
+    id: StrandId = Field(description="lower-case letters, digits and hyphens, such as domestic-abuse")
+    name: Text = Field(description="the strand's name")
+    lead: Text = Field(description="the lead's role")
+    aim: Text = Field(description="the strand's aim, in a sentence")
+    priorities: tuple[Annotated[str, Field(strict=True, pattern=r"^[A-Za-z0-9-]+:[0-9]{1,2}$")], ...] = Field(
+        (), description="plan priorities it serves, such as 2016-2021:3")
+    insights: tuple[MeasureId, ...] = Field((), description="count measures of its insights")
+    months_to: Annotated[StrictInt, Field(ge=1, le=12)] | None = Field(
+        None, description="the calendar month (1 to 12) its rolling 12 months end in")
+
+
+class StrategyFile(Contract):
+    """``data/strategies/<id>.yaml``: a strategy reported to the scrutiny programme."""
+
+    id: PlanId = Field(description="the file's name, letters, digits and hyphens")
+    title: Text = Field(description="the strategy's title")
+    first_quarter: QuarterText = Field(description="a quarter such as 2018-19-Q1")
+    last_quarter: QuarterText = Field(description="a quarter such as 2021-22-Q4")
+    source: Text = Field(description="where the strategy is published")
+    report_from: Text = Field(description="who reports (the paper's 'report from')")
+    chief_officer: Text = Field(description="the chief officer lead")
+    delivery_plan_modelled: StrictBool = Field(False, description="true when the delivery plan is modelled")
+    strands: tuple[StrandEntry, ...] = Field(min_length=1, description="a list of thematic strands")
+
+
+class ProjectSettings(Contract):
+    """The ``pcpbook:`` section of ``_config.yml``."""
+
+    data: Annotated[str, Field(strict=True, pattern=r"^[A-Za-z0-9._/-]{1,200}$")] = Field(
+        "data", description="the data folder, relative to _config.yml")
+    marking: Annotated[str, Field(strict=True, pattern=r"^[A-Za-z0-9 \-/()&,]{1,60}$")] = Field(
+        "OFFICIAL", description="one line of letters, digits, spaces and - / ( ) & , (at most 60 characters), "
+                                "such as OFFICIAL or OFFICIAL-SENSITIVE")
+    chapter_timeout: Annotated[StrictInt, Field(ge=1, le=86_400)] = Field(
+        600, description="seconds one cell may run before its chapter fails")

@@ -1,0 +1,164 @@
+"""Checking a YAML mapping against its declared model: the one place where a file kind's keys,
+types and bounds are enforced, and pydantic's errors become problems a user can act on.
+
+A model is a ``Contract`` (pydantic v2, ``extra="forbid"``). ``conform`` returns the checked
+value, or ``None`` after adding one problem per fault: the line of the nearest mapping (from
+``reading``'s ``__line__``), the field's dotted path, and for an unknown key the closest known one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import typing
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic_core import PydanticCustomError
+
+from ..reading import short, without_lines
+from .problems import Problem
+
+TEXT_LIMIT = 2_000  # characters in one text field of a YAML file (a title, a definition, an aim)
+
+
+class Contract(BaseModel):
+    """A declared file kind or part of one: unknown keys are refused, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+
+
+def safe_id(pattern: str, example: str) -> type[str]:
+    """An identifier that may name a file, a folder, a link or an anchor: it must match
+    ``pattern`` in full (letters, digits and a few separators), or it is refused."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise PydanticCustomError("unsafe_id", "got {got}: expected an id such as {example} (it names files and "
+                                      "links, so only {allowed})",
+                                      {"got": repr(short(value)[:60]), "example": example,
+                                       "allowed": _allowed(pattern)})
+        return value
+
+    return Annotated[str, Field(strict=True), AfterValidator(check)]
+
+
+def _allowed(pattern: str) -> str:
+    kinds = [("a-z", "lower-case letters"), ("A-Z", "letters"), ("0-9", "digits"), ("_", "underscores"),
+             ("-", "hyphens"), (r"\.", "dots")]
+    return ", ".join(dict.fromkeys(word for mark, word in kinds if mark in pattern))
+
+
+# A non-empty line of text (surrounding spaces taken off), never cut: over the limit is an error.
+Text = Annotated[str, Field(strict=True), StringConstraints(strip_whitespace=True, min_length=1,
+                                                            max_length=TEXT_LIMIT)]
+
+
+def conform(model: type[Contract], raw, path: Path | str, problems: list[Problem], line: int | None = None,
+            context: dict | None = None):
+    """``raw`` (a value read by ``reading.read_yaml``) checked against ``model``: the model, or
+    None with each fault added to ``problems``."""
+    try:
+        return model.model_validate(without_lines(raw), context=context)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            problems.append(_problem(error, model, raw, str(path), line))
+        return None
+
+
+def _problem(error: dict, model: type[Contract], raw, path: str, line: int | None) -> Problem:
+    location = tuple(error["loc"])
+    where = _line_at(raw, location) or line
+    field = _dotted(location) or None
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        known = _known_keys(model, location[:-1])
+        return Problem(path, where, field, _unknown_key(str(location[-1]), known))
+    if kind == "missing":
+        return Problem(path, where, field, f"missing: expected {_description(model, location) or 'a value'}")
+    got = _value_at(raw, location)
+    message = error["msg"]
+    if kind in ("string_too_long", "too_long"):
+        return Problem(path, where, field, f"{len(got) if hasattr(got, '__len__') else '?':,} characters or items: "
+                                           f"{message.lower()}; shorten it (nothing is cut)")
+    shown = "" if kind == "unsafe_id" or got is _ABSENT else f"got {short(repr(got))[:80]}: "
+    described = _description(model, location)
+    return Problem(path, where, field, shown + message[0].lower() + message[1:]
+                   + (f" ({described})" if described and kind != "unsafe_id" else ""))
+
+
+def _unknown_key(key: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"unknown field {short(key)[:60]!r}{hint} (expected: {', '.join(known)})"
+
+
+_ABSENT = object()
+
+
+def _value_at(raw, location: tuple):
+    value = without_lines(raw)
+    for step in location:
+        try:
+            value = value[step]
+        except (KeyError, IndexError, TypeError):
+            return _ABSENT
+    return value
+
+
+def _line_at(raw, location: tuple) -> int | None:
+    """The line of the innermost mapping on the path to the fault."""
+    line, value = None, raw
+    for step in (None, *location):
+        if step is not None:
+            try:
+                value = value[step]
+            except (KeyError, IndexError, TypeError):
+                break
+        if isinstance(value, dict) and "__line__" in value:
+            line = value["__line__"]
+    return line
+
+
+def _dotted(location: tuple) -> str:
+    """The field's path inside the entry it belongs to (after the last list position), as
+    "target.level"; a fault in a list item as a whole is named by the list."""
+    names = [str(step) for step in location if not str(step).startswith(("function-", "constrained-"))]
+    positions = [i for i, step in enumerate(names) if step.isdigit()]
+    if not positions:
+        return ".".join(names)
+    after = names[positions[-1] + 1:]
+    return ".".join(after) if after else ".".join(n for n in names[:positions[-1]] if not n.isdigit())
+
+
+def _model_of(annotation) -> type[Contract] | None:
+    """The Contract an annotation holds (directly, in a list, a tuple or an optional)."""
+    if isinstance(annotation, type) and issubclass(annotation, Contract):
+        return annotation
+    for argument in typing.get_args(annotation):
+        found = _model_of(argument)
+        if found is not None:
+            return found
+    return None
+
+
+def _field_at(model: type[Contract], location: tuple):
+    """The pydantic field at ``location`` and the model holding it, following nested contracts."""
+    current, found = model, None
+    for step in location:
+        if isinstance(step, int) or current is None:
+            continue
+        found = current.model_fields.get(str(step))
+        current = _model_of(found.annotation) if found is not None else None
+    return current, found
+
+
+def _known_keys(model: type[Contract], location: tuple) -> list[str]:
+    holder = model if not location else _field_at(model, location)[0]
+    return sorted(holder.model_fields) if holder is not None else []
+
+
+def _description(model: type[Contract], location: tuple) -> str | None:
+    return getattr(_field_at(model, location)[1], "description", None)
