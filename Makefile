@@ -5,6 +5,11 @@ BASE_URL ?= /
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# Free text from the command line (QUARTER, PLAN, BASE_URL) is never expanded here and never
+# exported to a recipe's environment (exporting expands it, running any $(shell ...)): it
+# reaches the CLI as one single-quoted argument, and the CLI checks it.
+unexport QUARTER PLAN BASE_URL
+quote = '$(subst ','"'"',$(value $(1)))'
 
 .PHONY: install book closure site site-restore site-save pending test test-fast validate data chapters clean bench
 
@@ -17,15 +22,15 @@ $(INSTALLED): requirements.txt pyproject.toml
 install: $(INSTALLED)   ## create .venv with the pinned requirements
 
 book: $(INSTALLED)   ## build the latest quarter's edition (QUARTER=2020-21-Q1 for another)
-	$(BIN)/python -m pcpbook build $(if $(QUARTER),--quarter "$(QUARTER)")
+	$(BIN)/python -m pcpbook build $(if $(value QUARTER),--quarter $(call quote,QUARTER))
 
 closure: $(INSTALLED)   ## build a plan's closure review (PLAN=2016-2021 or 2021-2024)
-	$(BIN)/python -m pcpbook closure --plan "$(or $(PLAN),2016-2021)"
+	$(BIN)/python -m pcpbook closure --plan $(if $(value PLAN),$(call quote,PLAN),2016-2021)
 
 site: $(INSTALLED)   ## every edition and closure review (QUARTER=... rebuilds that one first); BASE_URL=/repo/
-	$(if $(QUARTER),$(BIN)/python -m pcpbook build --quarter "$(QUARTER)" --base-url "$(BASE_URL)")
-	$(BIN)/python -m pcpbook build --all --base-url "$(BASE_URL)"
-	$(BIN)/python -m pcpbook closure --all --base-url "$(BASE_URL)"
+	$(if $(value QUARTER),$(BIN)/python -m pcpbook build --quarter $(call quote,QUARTER) --base-url $(call quote,BASE_URL))
+	$(BIN)/python -m pcpbook build --all --base-url $(call quote,BASE_URL)
+	$(BIN)/python -m pcpbook closure --all --base-url $(call quote,BASE_URL)
 
 site-restore: $(INSTALLED)   ## replace _build/site with the published site kept on the git branch 'site'
 	$(BIN)/python scripts/site_branch.py restore

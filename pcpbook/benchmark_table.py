@@ -9,11 +9,11 @@ are refused, each by name.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import replace
 from pathlib import Path
 
 from .data import COMPARISON_UNITS, Dataset, read_tables
+from .outputs import write_csv
 from .periods import PeriodError, Quarter, fy_start_date, month_label, parse_fy
 from .stats.benchmark import BenchmarkError, compare
 from .stats.peers import Window, group_figures
@@ -113,10 +113,4 @@ def _plain(value: float) -> str:
 
 
 def write(rows: list[dict], out: Path) -> Path:
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    return out
+    return write_csv(out, list(COLUMNS), rows)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__, commentary, pages, printing, settings
+from .contracts.records import read_last_build, read_record
 from .data import Dataset, Plan
 from .periods import Quarter, quarters_between
 
@@ -130,13 +131,10 @@ def raw_inputs_digest(root: Path, data_folder: Path, request: dict) -> str:
 def unchanged_since_last_build(root: Path, site: Path, raw: str) -> list[dict] | None:
     """The books the last successful build left, if its raw inputs were ``raw`` and each is
     still published with the inputs it had; otherwise None."""
-    try:
-        last = json.loads((root / "_build" / LAST_BUILD).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    last = read_last_build(root / "_build" / LAST_BUILD)
+    if last is None or last["raw"] != raw:
         return None
-    if last.get("raw") != raw:
-        return None
-    books = last.get("books", [])
+    books = last["books"]
     same = all(published_inputs(site, b["name"], b["record_file"]) == b["inputs_sha256"] for b in books)
     return books if books and same else None
 
@@ -331,8 +329,7 @@ def _sees_modelled(dataset: Dataset, until: dt.date) -> bool:
 
 
 def published_record(site: Path, name: str, record_file: str) -> dict | None:
-    record = site / name / record_file
-    return json.loads(record.read_text(encoding="utf-8")) if record.exists() else None
+    return read_record(site / name / record_file)
 
 
 def published_inputs(site: Path, name: str, record_file: str) -> str | None:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from . import commentary, edition, pages
 from .data import EXTRACTS, POPULATION_COLUMNS, POPULATION_FILE, DataError, Problem, load, load_force
+from .contracts.records import RecordError
+from .outputs import UnsafeName, write_frame
 from .settings import SettingsError, data_folder
 from .periods import PeriodError, Quarter
 
@@ -235,7 +237,8 @@ def _pages(args) -> int:
 def _user_errors() -> tuple:
     """The errors bad input or settings cause, reported in a line each. The review and ingest
     modules are heavy and loaded only when used: if one is not loaded, it raised nothing."""
-    errors = [PeriodError, DataError, commentary.CommentaryError, SettingsError, pages.PageError]
+    errors = [PeriodError, DataError, commentary.CommentaryError, SettingsError, pages.PageError, RecordError,
+              UnsafeName]
     for module, name in (("pcpbook.review", "ReviewError"), ("pcpbook.ingest", "IngestError"),
                          ("pcpbook.project", "ProjectError"), ("pcpbook.forces", "ForceError"),
                          ("pcpbook.benchmark_table", "BenchmarkCommandError"),
@@ -276,7 +279,7 @@ def _ingest_population(args, ingest) -> int:
                                           "pass --out to write the table elsewhere")])
     table = ingest.ons_population(args.path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False, columns=list(POPULATION_COLUMNS), lineterminator="\n")
+    write_frame(out, table, list(POPULATION_COLUMNS))
     print(f"{table['geography'].nunique()} force areas, mid-{table['year'].min()} to mid-{table['year'].max()}: "
           f"wrote {len(table):,} rows to {out}")
     return 0

@@ -555,7 +555,7 @@ def _measure(entry: kinds.MeasureEntry, path: Path, line, problems: list[Problem
     if test == "proportion" and entry.sample_size is None:
         return bad("sample_size", "a proportion test needs a positive whole sample_size per quarter")
     if entry.since is not None and (entry.since.day != 1 or entry.kind != "count"):
-        return bad("since", f"got {entry.since}: expected the first day of the month a count began, such as 2016-09-01")
+        return bad("since", f"got '{entry.since}': expected the first day of the month a count began, such as 2016-09-01")
     benchmark = entry.benchmark
     if benchmark is not None and (benchmark.unit == "percent") != (entry.kind == "percent"):
         return bad("benchmark", f"unit {benchmark.unit!r} does not fit a {entry.kind} measure: percentages compare "

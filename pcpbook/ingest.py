@@ -32,6 +32,7 @@ import pandas as pd
 from .contracts.problems import Problem, ProblemsError
 from .data import OBSERVATION_COLUMNS
 from .forces import short_names
+from .outputs import write_frame
 from .periods import PeriodError, Quarter, parse_fy
 
 # police.uk's 14 crime types (since May 2013) and the measure each is counted as
@@ -91,11 +92,8 @@ class Ingested:
 
 
 def write_observations(frame: pd.DataFrame, out: Path) -> Path:
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     plain = frame.assign(value=frame["value"].map(lambda v: int(v) if float(v).is_integer() else v).astype(object))
-    plain.to_csv(out, index=False, columns=list(OBSERVATION_COLUMNS), lineterminator="\n")
-    return out
+    return write_frame(out, plain, list(OBSERVATION_COLUMNS))
 
 
 # ----------------------------------------------------------------------------- police.uk

@@ -99,11 +99,14 @@ def _makefile() -> str:
     return f"""# The book's two commands: `make book` builds the latest quarter's edition, `make test` checks
 # the data and returns. They use the pcpbook installed for this Python (PYTHON=... for another).
 PYTHON ?= {sys.executable}
+# QUARTER is never expanded or exported by make: it reaches the CLI single-quoted, which checks it
+unexport QUARTER
+quote = '$(subst ','"'"',$(value $(1)))'
 
 .PHONY: book test
 
 book:   ## build the latest quarter's edition (QUARTER=2024-25-Q1 for another)
-\t$(PYTHON) -m pcpbook build $(if $(QUARTER),--quarter "$(QUARTER)")
+\t$(PYTHON) -m pcpbook build $(if $(value QUARTER),--quarter $(call quote,QUARTER))
 
 test:   ## check the data, the plan and the commentary returns, reporting every problem
 \t$(PYTHON) -m pcpbook validate

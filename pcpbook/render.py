@@ -22,11 +22,26 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#$%~^&])")
 _BLOCK_START = re.compile(r"^(?:[-+](?=\s|$)|=+\s*$|\d{1,9}[.)](?=\s|$)|:)")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+_FIRST_STRONG_ISOLATE, _POP_ISOLATE, _POP_FORMATTING = "\u2068", "\u2069", "\u202c"
 
 
 def one_line(text) -> str:
-    """The text on one line: line breaks become spaces, other control characters go."""
-    return _CONTROL.sub("", _LINE_BREAKS.sub(" ", str(text)))
+    """The text on one line: line breaks become spaces, other control characters go, and text
+    with bidirectional controls is isolated so it cannot reorder what follows it."""
+    return isolate_bidi(_CONTROL.sub("", _LINE_BREAKS.sub(" ", str(text))))
+
+
+def isolate_bidi(text: str) -> str:
+    """Text holding bidi embeddings, overrides or isolates, closed and isolated (Unicode UAX #9):
+    every one it opens is closed at its end and the whole sits in a first-strong isolate, so a
+    sentence that continues after it (a number, "compared to ...") reads in its own order."""
+    if not _BIDI.search(text):
+        return text
+    embeddings = sum(1 for c in text if "\u202a" <= c <= "\u202e" and c != _POP_FORMATTING)
+    isolates = sum(1 for c in text if "\u2066" <= c <= "\u2068")
+    return (_FIRST_STRONG_ISOLATE + text + _POP_FORMATTING * embeddings + _POP_ISOLATE * isolates
+            + _POP_ISOLATE)
 
 
 def escape_markdown(text) -> Raw:
@@ -50,7 +65,7 @@ def plain_text(text) -> str:
 
 
 def escape_html(text) -> str:
-    return html.escape(str(text), quote=True)
+    return html.escape(isolate_bidi(str(text)), quote=True)
 
 
 def markdown_table(rows: list[list]) -> Raw:

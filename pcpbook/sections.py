@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .figures import Chart
+from .outputs import slug, write_frame
 from .render import escape_markdown
 
 FIGURE_DIR = Path("figures")
@@ -16,11 +17,10 @@ def save_figure(chart: Chart, prefix: str, inline: bool = False) -> str:
     """Write the chart as ``figures/<prefix>-<chart name>.png`` and the values it draws beside it
     as ``.csv``; the Markdown image with its alt text and a link to its data (on one line when
     ``inline``, for a table cell)."""
-    path = FIGURE_DIR / f"{prefix}-{chart.name}.png"
+    path = FIGURE_DIR / f"{slug(prefix, chart.name)}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     chart.write_png(path)
-    data = path.with_suffix(".csv")
-    chart.data.to_csv(data, index=False, lineterminator="\n")
+    data = write_frame(path.with_suffix(".csv"), chart.data)
     image = f"![{escape_markdown(chart.alt)}]({path.as_posix()})"
     link = f"[{DATA_LINK}]({data.as_posix()})"
     return f"{image} {link}" if inline else f"{image}\n\n{link}\n\n"

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 from .buildspec import PAPER_RECORD, REVIEW_RECORD, BuildError
+from .contracts.records import read_record
 from .render import escape_html
 
 
@@ -54,7 +55,7 @@ def _records(site: Path) -> list[dict]:
     for folder in site.iterdir() if site.exists() else []:
         record = folder / "edition.json"
         if folder.is_dir() and not folder.name.startswith(".") and record.exists():
-            records.append(json.loads(record.read_text(encoding="utf-8")))
+            records.append(read_record(record))
     return sorted(records, key=lambda r: r["edition"], reverse=True)
 
 
@@ -126,10 +127,10 @@ def write_landing_page(site: Path) -> Path:
         plans.setdefault(record["plan_title"], []).append(record)
     for title, editions in plans.items():
         parts += [f"<h2>{escape_html(title)}</h2>\n<ul>", *map(_edition_item, editions), "</ul>"]
-    reviews = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(site.glob(f"closure-*/{REVIEW_RECORD}"))]
+    reviews = [read_record(p) for p in sorted(site.glob(f"closure-*/{REVIEW_RECORD}"))]
     if reviews:
         parts += ["<h2>Closure reviews</h2>\n<ul>", *map(_review_item, reviews), "</ul>"]
-    papers = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(site.glob(f"scrutiny-*/{PAPER_RECORD}"))]
+    papers = [read_record(p) for p in sorted(site.glob(f"scrutiny-*/{PAPER_RECORD}"))]
     if papers:
         parts += ["<h2>Scrutiny papers</h2>\n<ul>", *map(_paper_item, papers), "</ul>"]
     parts += ["</body>", "</html>"]

@@ -104,10 +104,10 @@ def test_a_2021_2024_edition_compares_all_crime_on_its_page(tmp_path):
 
 
 @pytest.mark.parametrize("block, message", [
-    ("{unit: per_head}", "field 'benchmark': got"),
+    ("{unit: per_head}", "field 'benchmark.unit': got 'per_head'"),
     ("{unit: percent}", "does not fit a count measure"),
-    ("{unit: per_1000_population, aspiration: {rank: 0}}", "field 'benchmark': got"),
-    ("{unit: per_1000_population, aspiration: best}", "field 'benchmark': got"),
+    ("{unit: per_1000_population, aspiration: {rank: 0}}", "field 'benchmark.aspiration': got {'rank': 0}: expected"),
+    ("{unit: per_1000_population, aspiration: best}", "field 'benchmark.aspiration': got 'best'"),
 ])
 def test_a_bad_benchmark_block_in_the_catalogue_is_named(data_copy, block, message):
     from pcpbook import data

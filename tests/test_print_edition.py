@@ -113,6 +113,7 @@ def test_a_page_that_never_finishes_loading_fails_the_print_within_its_timeout(t
     assert "Printed after" in PdfReader(tmp_path / "fine.pdf").pages[0].extract_text()
 
 
+@needs_chromium
 def test_a_print_runs_no_script(tmp_path):
     """The print edition is the page as built: no script of the theme or of a page runs in it."""
     page = tmp_path / "page.html"

@@ -69,7 +69,7 @@ class Benchmark(Contract):
     unit: Literal["per_1000_population", "per_1000_households", "per_100m_vehicle_km", "percent"] = Field(
         description="the unit forces are compared in")
     aspiration: Literal["msg_average", "upper_quartile"] | RankAspiration | None = Field(
-        None, description="msg_average, upper_quartile or {rank: N}")
+        None, description="msg_average, upper_quartile or {rank: N}, N a position of 1 or more")
     base: MeasureId | None = Field(None, description="the count measure a percentage is a share of")
 
 

@@ -63,9 +63,43 @@ def conform(model: type[Contract], raw, path: Path | str, problems: list[Problem
     try:
         return model.model_validate(without_lines(raw), context=context)
     except ValidationError as exc:
-        for error in exc.errors(include_url=False):
+        for error in _one_per_place(exc.errors(include_url=False), model, without_lines(raw)):
             problems.append(_problem(error, model, raw, str(path), line))
         return None
+
+
+def _one_per_place(errors: list[dict], model: type[Contract], value) -> list[dict]:
+    """One error per place in the file: a value that fits none of a field's forms (a name or
+    ``{rank: N}``) makes one error per form, each located under a form's tag; they are one
+    fault, told as "expected <the field's description>"."""
+    places: dict[tuple, dict] = {}
+    for error in errors:
+        location = _place(tuple(error["loc"]), model, value)
+        if location in places:
+            places[location] = {**places[location], "type": "no_form", "msg": "does not fit"}
+        else:
+            places[location] = {**error, "loc": location}
+    return list(places.values())
+
+
+def _place(location: tuple, model: type[Contract], value) -> tuple:
+    """The location without the tags pydantic adds for the forms of a union."""
+    current, kept = model, []
+    for step in location:
+        declared = current is not None and isinstance(step, str) and step in current.model_fields
+        present = isinstance(value, (dict, list)) and _has(value, step)
+        if not (declared or present or isinstance(step, int)):
+            break
+        kept.append(step)
+        if isinstance(step, str) and current is not None:
+            found = current.model_fields.get(step)
+            current = _model_of(found.annotation) if found is not None else None
+        value = value[step] if present else None
+    return tuple(kept)
+
+
+def _has(value, step) -> bool:
+    return (step in value) if isinstance(value, dict) else isinstance(step, int) and 0 <= step < len(value)
 
 
 def _problem(error: dict, model: type[Contract], raw, path: str, line: int | None) -> Problem:
@@ -85,6 +119,8 @@ def _problem(error: dict, model: type[Contract], raw, path: str, line: int | Non
                                            f"{message.lower()}; shorten it (nothing is cut)")
     shown = "" if kind == "unsafe_id" or got is _ABSENT else f"got {short(repr(got))[:80]}: "
     described = _description(model, location)
+    if kind == "no_form":
+        return Problem(path, where, field, f"{shown}expected {described or 'another form'}")
     return Problem(path, where, field, shown + message[0].lower() + message[1:]
                    + (f" ({described})" if described and kind != "unsafe_id" else ""))
 
