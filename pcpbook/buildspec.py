@@ -148,8 +148,9 @@ def remember_build(root: Path, raw: str, books: list[dict]) -> None:
 
 def publication_settings(root: Path, base_url: str) -> str:
     """What a published book depends on beyond its notebooks: the URL it is served from (the
-    version switcher) and the print edition's marking."""
-    return sha(base_url, settings.marking(root))
+    version switcher) and every setting of ``_config.yml`` (title, author, logo, theme options,
+    the print edition's marking), all of which the book is built with."""
+    return sha(base_url, json.dumps(settings.project_config(root), sort_keys=True, default=str))
 
 
 def library_digest() -> str:
@@ -351,6 +352,6 @@ def next_version(site: Path, name: str, record_file: str, inputs: dict, note: st
     major, minor = record["version"].split(".")
     version = f"{major}.{int(minor) + 1}"
     words = {"data": "corrected or added data", "commentary": "updated commentary returns",
-             "code": "changed chapters or library", "settings": "changed settings (base URL or print marking)"}
+             "code": "changed chapters or library", "settings": "changed settings (_config.yml or base URL)"}
     change = (note + " " if note else "") + "Republished after " + ", ".join(words[c] for c in changed) + "."
     return version, record.get("history", []) + [{"version": version, "date": today, "change": change}]

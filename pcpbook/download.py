@@ -16,6 +16,8 @@ from pathlib import Path
 import requests
 from tqdm import tqdm
 
+from .reading import whole_number
+
 POLICE_UK_ARCHIVE = "https://data.police.uk/data/archive/"
 STATS19_BASE = "https://data.dft.gov.uk/road-accidents-safety-data/"
 STATS19_TABLES = ("collision", "casualty", "vehicle")
@@ -45,7 +47,7 @@ def stats19_url(table: str, year: str, base: str = STATS19_BASE) -> str:
     ``1979-latest-published-year`` (the only file holding years before 2019)."""
     if table not in STATS19_TABLES:
         raise DownloadError(f"table {table!r}: expected one of {', '.join(STATS19_TABLES)}")
-    if year not in STATS19_SPANS and not (year.isdigit() and int(year) >= STATS19_FIRST_YEAR_FILE):
+    if year not in STATS19_SPANS and not (whole_number(year) or 0) >= STATS19_FIRST_YEAR_FILE:
         raise DownloadError(f"year {year!r}: DfT publishes one file a year from {STATS19_FIRST_YEAR_FILE}; "
                             f"earlier years are in the '1979-latest-published-year' file")
     return f"{base.rstrip('/')}/dft-road-casualty-statistics-{table}-{year}.csv"
@@ -112,7 +114,7 @@ def _total_from_range(header: str) -> int | None:
 
 
 def _int_or_none(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() else None
+    return whole_number(text) if text else None
 
 
 def _check_content(url: str, part: Path) -> None:

@@ -34,6 +34,7 @@ from .data import OBSERVATION_COLUMNS
 from .forces import short_names
 from .outputs import write_frame
 from .periods import PeriodError, Quarter, parse_fy
+from .reading import whole_number
 
 # police.uk's 14 crime types (since May 2013) and the measure each is counted as
 POLICE_UK_CATEGORIES = {
@@ -434,11 +435,11 @@ def ons_population(path: Path) -> pd.DataFrame:
         if not re.fullmatch(r"(19|20)\d\d", year):
             raise IngestError([Problem(str(path), line, "year", f"got {year!r}: expected a year such as 2019")])
         for name in areas:
-            text = str(record[name] or "").replace(",", "").strip()
-            if not text.isdigit() or int(text) == 0:
+            people = whole_number(str(record[name] or "").replace(",", ""))
+            if not people:
                 raise IngestError([Problem(str(path), line, name, f"got {record[name]!r}: expected a whole number "
                                            "of people")])
-            rows.append({"geography": names[name], "year": int(year), "population": int(text),
+            rows.append({"geography": names[name], "year": int(year), "population": people,
                          "source": f"{ONS_SOURCE}, mid-{year}", "status": "published"})
     if not rows:
         raise IngestError([Problem(str(path), 2, None, "no rows after the header")])

@@ -22,7 +22,7 @@ import yaml
 from . import __version__, book, printing, settings, sphinxrun
 from .buildspec import RECORDED_PACKAGES, BuildError, EditionPlan
 from .periods import fy_label, month_label
-from .render import Raw, code, escape_html, markdown_table, plain_text
+from .render import Raw, code, escape_html, markdown_table, one_line
 
 PRINT_PAGE = "print-edition.html"  # the page printed, for the time of the print only
 
@@ -33,7 +33,7 @@ def write_book_files(root: Path, planned: EditionPlan, base_url: str) -> None:
     stage = planned.stage
     shutil.copytree(Path(__file__).parent / "static", stage / "_static", dirs_exist_ok=True)
     config = settings.project_config(root)
-    config["title"] = plain_text(planned.title)  # the theme writes the book's title into pages unescaped
+    config["title"] = one_line(planned.title)  # escaped in every page by the book's Sphinx extension
     config["execute"]["execute_notebooks"] = "off"
     config.pop("pcpbook", None)  # the project's own settings, not the book's
     theme = {"check_switcher": False, "use_download_button": True, "home_page_in_toc": True}
@@ -97,8 +97,7 @@ def print_edition(planned: EditionPlan, single: Path, html_dir: Path, printer: p
     started = time.perf_counter()
     page = html_dir / PRINT_PAGE
     html = (single / f"{_root_page(planned.stage)}.html").read_text(encoding="utf-8")
-    # on paper the light theme, which the theme's script would otherwise choose (printing runs no script)
-    page.write_text(html.replace('data-theme="auto"', 'data-theme="light"', 1), encoding="utf-8")
+    page.write_text(printing.opened_for_print(html), encoding="utf-8")
     try:
         printer.print(page, html_dir / planned.print_file)
     except printing.PrintError as exc:

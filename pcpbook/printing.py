@@ -65,8 +65,16 @@ def page_css(marking: str, footer: str) -> str:
   table {{ break-inside: auto; }}
   tr, figure {{ break-inside: avoid; }}
   h1, h2, h3 {{ break-after: avoid; }}
+  details.pcp-long > summary {{ display: none; }}  /* on paper a long return is printed whole, once */
 }}
 """
+
+
+def opened_for_print(html: str) -> str:
+    """The page as printed: every folded part open (a closed ``<details>`` prints only its
+    summary, so a long return would lose all but its opening on paper), in the light theme, which
+    the theme's script would otherwise choose (printing runs no script)."""
+    return re.sub(r"<details(?=[\s>])", "<details open", html).replace('data-theme="auto"', 'data-theme="light"', 1)
 
 
 class Printer:

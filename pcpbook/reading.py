@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from pathlib import Path
 
 import yaml
@@ -42,6 +43,13 @@ def read_text(path: Path) -> str:
     if "\x00" in text:
         raise ReadError("the file contains a NUL byte", text[:text.index("\x00")].count("\n") + 1)
     return text
+
+
+def whole_number(text) -> int | None:
+    """A whole number written in ASCII digits, or None. (``str.isdigit`` also accepts "²" and
+    other digits ``int`` cannot read.)"""
+    text = str(text).strip()
+    return int(text) if re.fullmatch(r"[0-9]{1,18}", text) else None
 
 
 def short(message) -> str:

@@ -58,12 +58,6 @@ def escape_markdown(text) -> Raw:
     return Raw(escaped[:at] + "\\" + escaped[at:])
 
 
-def plain_text(text) -> str:
-    """For places that insert text without escaping it (the theme's book title): one line with
-    the characters of markup (< > & " ' ` { } and backslash) taken out."""
-    return re.sub(r"[<>&\"'`{}\\]", "", one_line(text)).strip()
-
-
 def escape_html(text) -> str:
     return html.escape(isolate_bidi(str(text)), quote=True)
 

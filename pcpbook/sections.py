@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .figures import Chart
 from .outputs import slug, write_frame
-from .render import escape_markdown
+from .render import escape_markdown, one_line
 
 FIGURE_DIR = Path("figures")
 DATA_LINK = "Data for this chart (CSV)"
@@ -21,9 +21,11 @@ def save_figure(chart: Chart, prefix: str, inline: bool = False) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     chart.write_png(path)
     data = write_frame(path.with_suffix(".csv"), chart.data)
-    image = f"![{escape_markdown(chart.alt)}]({path.as_posix()})"
     link = f"[{DATA_LINK}]({data.as_posix()})"
-    return f"{image} {link}" if inline else f"{image}\n\n{link}\n\n"
+    if inline:  # a table cell holds no directive; MyST keeps only the plain characters of this alt text
+        return f"![{escape_markdown(chart.alt)}]({path.as_posix()}) {link}"
+    # a directive's option is text, not Markdown: the alt text reaches the page as typed, escaped by Sphinx
+    return f"```{{image}} {path.as_posix()}\n:alt: {one_line(chart.alt)}\n```\n\n{link}\n\n"
 
 
 def measure_block(label: str, figure: str, sentences: list[str]) -> str:

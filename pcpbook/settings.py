@@ -23,30 +23,27 @@ class SettingsError(ValueError):
 
 
 def project_config(project: Path) -> dict:
-    """The whole of ``_config.yml`` (empty when there is none), read safely."""
+    """The whole of ``_config.yml`` (empty when there is none), read safely and held to
+    ``kinds.BookConfig``: an unknown or misspelt key is an error naming it."""
     config = Path(project) / "_config.yml"
     if not config.exists():
         return {}
     try:
-        raw = without_lines(read_yaml(config))
+        raw = read_yaml(config)
     except ReadError as exc:
         raise SettingsError(f"{config}, line {exc.line}: {exc}") from None
     if not isinstance(raw, dict):
         raise SettingsError(f"{config}: expected a mapping of settings")
-    return raw
+    problems: list[Problem] = []
+    if conform(kinds.BookConfig, raw, config, problems) is None:
+        raise SettingsError(str(problems[0]) + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+    return without_lines(raw)
 
 
 def read(project: Path) -> kinds.ProjectSettings:
-    """The ``pcpbook:`` section, held to ``kinds.ProjectSettings`` (unknown keys refused)."""
-    config = Path(project) / "_config.yml"
-    section = project_config(project).get("pcpbook") or {}
-    problems: list[Problem] = []
-    checked = conform(kinds.ProjectSettings, section, config, problems)
-    if checked is None:
-        first = problems[0]
-        raise SettingsError(f"{config}, field 'pcpbook.{first.field}': {first.message}"
-                            + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
-    return checked
+    """The ``pcpbook:`` section (defaults where there is no _config.yml)."""
+    config = project_config(project)
+    return kinds.BookConfig.model_validate(config).pcpbook if config else kinds.ProjectSettings()
 
 
 def data_folder(project: Path, given: str | Path | None = None) -> Path:

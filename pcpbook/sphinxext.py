@@ -1,9 +1,11 @@
 """The book's Sphinx extension: two fixes to the theme and three savings for every build.
 
-- sphinx-book-theme puts two titles into every page as plain text without escaping them (the
-  print header's page title, ``pagetitle``, and the sidebar's book title, ``root_title``, both a
-  heading's ``astext()``): they are escaped after the theme sets them, so a heading made from a
-  plan's text is shown as typed.
+- The themes put four texts into every page without escaping them: the print header's page
+  title (``pagetitle``) and the sidebar's book title (``root_title``), both a heading's
+  ``astext()``, the book's title in the logo and search page (``docstitle``) and the author in
+  the footer (``author``). Each is made escaped markup after the theme sets it: shown as typed
+  where a template prints it raw, and not escaped twice where a template escapes it (``|e``
+  leaves markup as it is).
 - The print edition's single page needs no search index (building it stems every word again),
   and it is printed beside the HTML build's pages, whose static files, images and downloads
   are the same files: the single-page builder writes the page alone instead of copying them
@@ -18,17 +20,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from jinja2 import FileSystemBytecodeCache
+from markupsafe import Markup
 from sphinx.builders.singlehtml import SingleFileHTMLBuilder
 
 from .render import escape_html
 
-THEME_TEXT_TITLES = ("pagetitle", "root_title")
+THEME_TEXTS = ("pagetitle", "root_title", "docstitle", "author")
 
 
-def escape_theme_titles(app, pagename, templatename, context, doctree) -> None:
-    for key in THEME_TEXT_TITLES:
-        if key in context:
-            context[key] = escape_html(context[key])
+def escape_theme_texts(app, pagename, templatename, context, doctree) -> None:
+    for key in THEME_TEXTS:
+        if isinstance(context.get(key), str):
+            context[key] = Markup(escape_html(context[key]))
 
 
 class PrintPageBuilder(SingleFileHTMLBuilder):
@@ -53,5 +56,5 @@ def build_settings(app) -> None:
 def setup(app) -> dict:
     app.add_builder(PrintPageBuilder, override=True)
     app.connect("builder-inited", build_settings)
-    app.connect("html-page-context", escape_theme_titles, priority=900)  # after the theme's own (500)
+    app.connect("html-page-context", escape_theme_texts, priority=900)  # after the theme's own (500)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

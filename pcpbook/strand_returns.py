@@ -36,7 +36,7 @@ from pathlib import Path
 
 from .contracts.problems import Problem, ProblemsError
 from .periods import PeriodError, Quarter
-from .reading import ReadError, read_text
+from .reading import ReadError, read_text, whole_number
 from .strategy import Strategy
 
 FOLDER = "strategy-returns"
@@ -207,10 +207,10 @@ def _strand_field(path: Path, number: int, text: str, current: StrandReturn, pro
                                 "## Delivery scheduled, ## Actions)"))
     elif current.total is not None:
         problems.append(Problem(str(path), number, "Total", "given twice"))
-    elif not match.group(2).strip().isdigit():
+    elif whole_number(match.group(2)) is None:
         problems.append(Problem(str(path), number, "Total", f"got {match.group(2)!r}: expected a whole number"))
     else:
-        current.total = int(match.group(2))
+        current.total = whole_number(match.group(2))
 
 
 def _action_line(path: Path, number: int, text: str, current: StrandReturn, last_action: str | None,
@@ -228,8 +228,11 @@ def _action_line(path: Path, number: int, text: str, current: StrandReturn, last
             problems.append(Problem(str(path), number, key, f"given twice for {last_action}"))
         elif not value:
             problems.append(Problem(str(path), number, key, "missing: expected a text"))
+        elif len(value) > MAX_BULLET:
+            problems.append(Problem(str(path), number, key, f"{len(value):,} characters, over {MAX_BULLET:,}: shorten "
+                                    "it (nothing is cut)"))
         else:
-            current.risks[last_action][key.lower()] = value[:MAX_BULLET]
+            current.risks[last_action][key.lower()] = value
         return last_action
     status = re.sub(r"[-_\s]+", " ", value.lower())
     if status not in STATUSES:

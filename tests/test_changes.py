@@ -79,7 +79,9 @@ def test_a_new_version_says_which_measures_and_returns_changed(data_copy, tmp_pa
     dataset = data.load(data_copy)
     plan = dataset.plans["2016-2021"]
     (tmp_path / Q4.id).mkdir()
-    (tmp_path / Q4.id / "edition.json").write_text(json.dumps({"contents": edition_contents(dataset, plan, Q4)}))
+    record = {"edition": Q4.id, "plan_title": plan.title, "version": "1.0", "produced": "2021-05-01",
+              "inputs": {"data": "0" * 64}, "inputs_sha256": "0" * 64, "contents": edition_contents(dataset, plan, Q4)}
+    (tmp_path / Q4.id / "edition.json").write_text(json.dumps(record))
     assert changed_contents(tmp_path, Q4.id, edition_contents(dataset, plan, Q4), dataset) == \
         "No value or return changed."
     returns = data_copy / "commentary" / f"{Q4.id}.md"

@@ -178,7 +178,7 @@ def test_a_changed_marking_or_base_url_republishes(project):
     result = edition.build(project, quarter=QUARTER, workers=2)
     record = json.loads((result.path / "edition.json").read_text())
     assert result.status == "built" and record["version"] > before
-    assert record["history"][-1]["change"] == "Republished after changed settings (base URL or print marking)."
+    assert record["history"][-1]["change"] == "Republished after changed settings (_config.yml or base URL)."
     assert "OFFICIAL-SENSITIVE" in (result.path / "_static" / "print-edition.css").read_text()
     again = edition.build(project, quarter=QUARTER, workers=2, base_url="/pcpbook/")
     assert again.status == "built"

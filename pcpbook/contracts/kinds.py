@@ -201,3 +201,28 @@ class ProjectSettings(Contract):
                                 "such as OFFICIAL or OFFICIAL-SENSITIVE")
     chapter_timeout: Annotated[StrictInt, Field(ge=1, le=86_400)] = Field(
         600, description="seconds one cell may run before its chapter fails")
+
+
+Section = dict[str, object] | None  # a Jupyter Book section, passed on to Jupyter Book as written
+
+
+class BookConfig(Contract):
+    """``_config.yml``: Jupyter Book's (v1) top-level settings, which every book is built with,
+    and pcpbook's own section. A key Jupyter Book does not know is refused, not ignored."""
+
+    title: Text = Field(description="the project's title")
+    author: Text | None = Field(None, description="who publishes the book, shown at the foot of every page")
+    copyright: Annotated[str, Field(max_length=200)] | None = Field(None, description="the copyright line")
+    logo: Annotated[str, Field(strict=True, pattern=r"^([A-Za-z0-9._/-]{1,200})?$")] | None = Field(
+        None, description="a logo image, relative to _config.yml")
+    only_build_toc_files: StrictBool | None = None
+    exclude_patterns: tuple[str, ...] | None = None
+    execute: Section = None
+    parse: Section = None
+    html: Section = None
+    latex: Section = None
+    launch_buttons: Section = None
+    repository: Section = None
+    sphinx: Section = None
+    bibtex_bibfiles: tuple[str, ...] | None = None
+    pcpbook: ProjectSettings = Field(ProjectSettings(), description="pcpbook's own settings")
