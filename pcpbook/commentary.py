@@ -38,6 +38,7 @@ MAX_ENTRY = 20_000  # characters: an entry longer than this is refused, not cut
 HEADER_FIELDS = ("quarter", "returns")
 _HEADING = re.compile(r"^##\s+(\S+)")
 _SECTION = re.compile(r"^#\s")  # "# Priority 3 ..." separates entries and belongs to none
+_PRIORITY_SECTION = re.compile(r"^#\s+Priority\s+\d+\b")  # the only '# ' line an entry may end at
 _FIELD = re.compile(r"^([A-Za-z]+):\s*(.*)$")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
@@ -107,6 +108,10 @@ def parse(path: Path) -> tuple[dict[str, tuple[str, int]], list[Entry], list[Pro
             current = {"id": heading.group(1), "line": number, "fields": {}, "body": [], "in_fields": True}
             continue
         if _SECTION.match(line):
+            if current is not None and not _PRIORITY_SECTION.match(line):
+                problems.append(Problem(str(path), number, None, f"this line ends entry {current['id']} and belongs "
+                                        "to none, so it would be dropped: only '# Priority N: ...' separates "
+                                        "entries; remove the '# ' to keep it in the entry"))
             close()
             ended_at = number if entries else ended_at
             current = None

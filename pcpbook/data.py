@@ -12,15 +12,17 @@ import functools
 import hashlib
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .contracts import kinds
 from .contracts.problems import DataError, Problem
+from .contracts.glyphs import undrawable
 from .contracts.schema import conform
 from .periods import PeriodError, Quarter, add_months, fy_label, fy_start_date, parse_date, parse_fy
-from .reading import ReadError, csv_rows, read_yaml
+from .reading import ReadError, csv_rows, read_yaml, whole_number
 
 if TYPE_CHECKING:  # pandas is imported where frames are made, so a build with nothing to do never loads it
     import pandas as pd
@@ -430,6 +432,7 @@ def _load(root: Path, digest: str) -> Dataset:
     filled = [f for f in frames if not f.empty]
     observations = pd.concat(filled, ignore_index=True) if filled else _frame([])  # a new project: no figures yet
     _check_duplicates(observations, problems)
+    _check_chart_text(observations, problems)
     _check_totals_agree(observations, problems)
     _check_parts_add_up(observations, measures, problems)
     finance = _load_finance(root / "finance.csv", sources, problems)
@@ -878,6 +881,16 @@ def _check_duplicates(observations: pd.DataFrame, problems: list[Problem]) -> No
                                 f"({row.status})"))
 
 
+def _check_chart_text(observations: pd.DataFrame, problems: list[Problem]) -> None:
+    """Places and sources are drawn on charts: each must be drawable by the chart font."""
+    for column in ("geography", "source"):
+        for value in observations[column].unique():
+            reason = undrawable(value)
+            if reason:
+                row = observations[observations[column] == value].iloc[0]
+                problems.append(Problem(row["file"], int(row["line"]), column, reason))
+
+
 def _check_totals_agree(observations: pd.DataFrame, problems: list[Problem]) -> None:
     """Where a total for a quarter or year is given and its modelled months are too, they must agree."""
     # Modelled months are made to add up to published totals; real months from another source
@@ -925,14 +938,20 @@ def _check_parts_add_up(observations: pd.DataFrame, measures: dict[str, Measure]
 def _load_population(path: Path, problems: list[Problem]) -> pd.DataFrame:
     """Population by force area and mid-year (the denominator of rates per 1,000 people), each
     row naming its source (ONS mid-year estimates); whole numbers. The file is optional."""
-    records = []
+    records, seen = [], {}
     for line, row in _read_csv(path, POPULATION_COLUMNS, problems) if path.exists() else []:
-        year, people = _number(row["year"]), _number(row["population"])
+        year, people = whole_number(row["year"]), whole_number(row["population"])
         problem = _population_problem(row, year, people)
         if problem:
             problems.append(Problem(str(path), line, *problem))
             continue
-        records.append({"geography": row["geography"].strip(), "year": int(year), "population": int(people),
+        key = (row["geography"].strip(), int(year))
+        if key in seen:
+            problems.append(Problem(str(path), line, "year", f"{key[0]} has a population for mid-{key[1]} already, "
+                                    f"at line {seen[key]}: one estimate per force area and year"))
+            continue
+        seen[key] = line
+        records.append({"geography": key[0], "year": key[1], "population": int(people),
                         "source": row["source"].strip(), "status": row["status"].strip()})
     return _frame_of(records, list(POPULATION_COLUMNS))
 
@@ -950,8 +969,10 @@ def _load_peer_group(path: Path, force: Force | None, problems: list[Problem]) -
             problems.append(Problem(str(path), line, "force" if not name else "source",
                                     "missing: expected the force's short name (such as Kent)" if not name
                                     else "missing: expected where the grouping comes from"))
-        elif name in names:
-            problems.append(Problem(str(path), line, "force", f"{name!r} is listed twice"))
+        elif _same_name(name) in map(_same_name, names):
+            first = next(n for n in names if _same_name(n) == _same_name(name))
+            problems.append(Problem(str(path), line, "force", f"{name!r} is listed twice (as {first!r}; names are "
+                                                              "compared ignoring case and invisible characters)"))
         else:
             names.append(name)
             sources.append(source)
@@ -961,13 +982,18 @@ def _load_peer_group(path: Path, force: Force | None, problems: list[Problem]) -
     return tuple(names), tuple(dict.fromkeys(sources))
 
 
+def _same_name(name: str) -> str:
+    """A force's name as compared for duplicates: case and invisible format characters ignored."""
+    return "".join(c for c in unicodedata.normalize("NFKC", name) if unicodedata.category(c) != "Cf").casefold()
+
+
 def _population_problem(row: dict, year, people) -> tuple[str, str] | None:
     if not row["geography"].strip():
         return "geography", "missing: expected the force area's short name"
-    if year is None or year % 1:
+    if year is None or not 1900 <= year <= 2100:
         return "year", f"got {row['year']!r}: expected a year such as 2019"
-    if people is None or people % 1 or people <= 0:
-        return "population", f"got {row['population']!r}: expected a whole number of people"
+    if not people:
+        return "population", f"got {row['population']!r}: expected a whole number of people, in digits"
     if not row["source"].strip():
         return "source", "missing: expected where the estimate comes from"
     if row["status"].strip() not in ("published", "modelled"):

@@ -246,8 +246,14 @@ def stats19(collisions: Path, casualties: Path, force: int, geography: str | Non
             FROM read_csv({_list([collisions])}, header=true, all_varchar=true)),
         casualties AS (
             SELECT {people['collision_index']} AS id, {people['casualty_severity']} AS severity,
-                   {f"try_cast({people['casualty_adjusted_severity_serious']} AS DOUBLE)" if adjusted else "NULL::DOUBLE"} AS adjusted
-            FROM read_csv({_list([casualties])}, header=true, all_varchar=true))
+                   {f"trim({people['casualty_adjusted_severity_serious']})" if adjusted else "NULL"} AS adjusted_text
+            FROM read_csv({_list([casualties])}, header=true, all_varchar=true)),
+        checked AS (  -- an adjusted severity is a probability: blank (none given) or a number from 0 to 1
+            SELECT *, CASE WHEN coalesce(adjusted_text, '') = '' THEN NULL ELSE try_cast(adjusted_text AS DOUBLE) END
+                      AS adjusted,
+                   coalesce(adjusted_text, '') <> '' AND NOT coalesce(isfinite(try_cast(adjusted_text AS DOUBLE))
+                      AND try_cast(adjusted_text AS DOUBLE) BETWEEN 0 AND 1, false) AS adjusted_is_bad
+            FROM casualties)
         SELECT c.police_force, CAST(date_trunc('month', c.day) AS DATE) AS month, count(*) AS casualties,
                count(*) FILTER (WHERE k.severity = '1') AS fatal,
                count(*) FILTER (WHERE k.severity = '2') AS serious,
@@ -255,8 +261,9 @@ def stats19(collisions: Path, casualties: Path, force: int, geography: str | Non
                min(k.id) FILTER (WHERE c.police_force IS NULL) AS orphan,
                min(c.date_text) FILTER (WHERE c.police_force IS NOT NULL AND c.day IS NULL) AS bad_date,
                min(coalesce(k.severity, '')) FILTER (WHERE k.severity IS NULL OR k.severity NOT IN ('1', '2', '3'))
-                   AS bad_severity
-        FROM casualties k LEFT JOIN collisions c USING (id)
+                   AS bad_severity,
+               min(k.adjusted_text) FILTER (WHERE k.adjusted_is_bad) AS bad_adjusted
+        FROM checked k LEFT JOIN collisions c USING (id)
         GROUP BY ALL""")
     _check_stats19(frame, collisions, casualties)
     mine = frame[frame["police_force"] == str(force)].set_index("month").sort_index()
@@ -310,6 +317,13 @@ def _check_stats19(frame: pd.DataFrame, collisions: Path, casualties: Path) -> N
     if not bad_severity.empty:
         raise IngestError([Problem(str(casualties), None, "casualty_severity",
                                    f"got {bad_severity.iloc[0]!r}: expected 1 (fatal), 2 (serious) or 3 (slight)")])
+    bad_adjusted = frame["bad_adjusted"].dropna()
+    if not bad_adjusted.empty:
+        value = bad_adjusted.iloc[0]
+        raise IngestError([Problem(str(casualties), _line_of(str(casualties), "casualty_adjusted_severity_serious",
+                                                             value), "casualty_adjusted_severity_serious",
+                                   f"got {value!r}: expected the probability that the casualty was seriously "
+                                   "injured, a number from 0 to 1 (or blank)")])
 
 
 # ----------------------------------------------------------------------------- Home Office

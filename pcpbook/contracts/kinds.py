@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictBool, StrictInt, model_validator
+from pydantic import AfterValidator, Field, StrictBool, StrictInt, model_validator
 
+from .glyphs import check_drawable
 from .schema import Contract, Text, safe_id
 
 # Identifiers: each names files, folders, links or anchors, so each is a plain token.
@@ -28,6 +29,7 @@ Amount = Annotated[float, Field(allow_inf_nan=False, ge=-1e9, le=1e9)]  # no pol
 
 DAYS_FROM = dt.date(1990, 1, 1)   # no police series in a plan starts earlier ...
 DAYS_TO = dt.date(2100, 12, 31)   # ... or ends later: a date outside is a typing error
+ChartText = Annotated[Text, AfterValidator(check_drawable)]  # text a chart draws
 Day = Annotated[dt.date, Field(ge=DAYS_FROM, le=DAYS_TO, description="a date such as 2021-03-31")]
 
 
@@ -35,7 +37,7 @@ class ForceFile(Contract):
     """``data/force.yaml``: the force the book reports on, by the name each source gives it."""
 
     name: Text = Field(description="the force's full name, as the book gives it")
-    short_name: Text = Field(description="its short name in sentences and the observations' geography")
+    short_name: ChartText = Field(description="its short name in sentences and the observations' geography")
     police_uk: Text = Field(description="police.uk's 'Falls within' for the force")
     home_office: Text = Field(description="the force's name in the Home Office recorded crime tables")
     stats19: Annotated[StrictInt, Field(ge=1, le=999)] = Field(
@@ -50,7 +52,7 @@ class SourcesFile(Contract):
 
 class Discontinuity(Contract):
     date: Day = Field(description="the date of the break, YYYY-MM-DD")
-    note: Text = Field(description="what changed, in a few words")
+    note: ChartText = Field(description="what changed, in a few words")
     end: Day | None = Field(None, description="the last day, for a period such as a lockdown")
     recording: StrictBool = Field(False, description="true for a change in what is counted")
 
@@ -77,11 +79,11 @@ class MeasureEntry(Contract):
     """One entry of ``data/measures.yaml``, the measure catalogue."""
 
     id: MeasureId = Field(description="lower-case letters, digits and underscores, such as total_recorded_crime")
-    label: Text = Field(description="the measure's name on pages and charts")
+    label: ChartText = Field(description="the measure's name on pages and charts")
     kind: Literal["count", "snapshot", "percent"] = Field(description="count, snapshot or percent")
     polarity: Literal["up_is_good", "down_is_good", "neutral"] = Field(
         description="up_is_good, down_is_good or neutral")
-    unit: Text = Field(description="the unit, plural (crimes)")
+    unit: ChartText = Field(description="the unit, plural (crimes)")
     unit_one: Text = Field(description="the unit, singular (crime)")
     noun: Text = Field(description="what is counted, plural (burglaries)")
     noun_one: Text = Field(description="what is counted, singular (burglary)")
