@@ -266,9 +266,11 @@ def _ingest(args) -> int:
     else:
         result = ingest.home_office(args.path, force=force, geography=geography)
     out = args.out or args.data / EXTRACTS / f"{args.adapter}.csv"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    ingest.write_observations(result.observations, out)
+    merged, notes = ingest.merge_into(out, result.observations)
+    ingest.write_observations(merged, out)
     print(f"{result.summary()}; wrote {out} in {time.perf_counter() - started:.1f} s")
+    for note in notes:
+        print(f"note: {note}")
     return 0
 
 

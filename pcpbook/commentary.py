@@ -109,9 +109,10 @@ def parse(path: Path) -> tuple[dict[str, tuple[str, int]], list[Entry], list[Pro
             continue
         if _SECTION.match(line):
             if current is not None and not _PRIORITY_SECTION.match(line):
-                problems.append(Problem(str(path), number, None, f"this line ends entry {current['id']} and belongs "
-                                        "to none, so it would be dropped: only '# Priority N: ...' separates "
+                problems.append(Problem(str(path), number, None, f"this line would end entry {current['id']} and "
+                                        "be dropped with what follows it: only '# Priority N: ...' separates "
                                         "entries; remove the '# ' to keep it in the entry"))
+                continue
             close()
             ended_at = number if entries else ended_at
             current = None

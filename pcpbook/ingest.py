@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import glob as globbing
+import hashlib
 import itertools
 import re
 import shutil
@@ -34,7 +35,7 @@ from .data import OBSERVATION_COLUMNS
 from .forces import short_names
 from .outputs import write_frame
 from .periods import PeriodError, Quarter, parse_fy
-from .reading import whole_number
+from .reading import short, whole_number
 
 # police.uk's 14 crime types (since May 2013) and the measure each is counted as
 POLICE_UK_CATEGORIES = {
@@ -86,10 +87,43 @@ class Ingested:
     observations: pd.DataFrame
     files: list[str]
     counts: dict[str, int] = field(default_factory=dict)  # rows read, rows without location, ...
+    notes: list[str] = field(default_factory=list)  # what a reader of the output should know
 
     def summary(self) -> str:
         counts = ", ".join(f"{name} {value:,}" for name, value in self.counts.items())
-        return f"{len(self.files)} file(s): {counts}; {len(self.observations):,} observation rows"
+        notes = "".join(f"\nnote: {note}" for note in self.notes)
+        return f"{len(self.files)} file(s): {counts}; {len(self.observations):,} observation rows{notes}"
+
+
+KEY = ["measure", "geography", "period", "period_start"]
+
+
+def merge_into(out: Path, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """``frame`` merged into the extract already at ``out``, by measure, place and period: new
+    periods are added, the file's other periods kept, and a period whose value changes is
+    replaced and said so (never a silent replacement of the whole file)."""
+    if not Path(out).is_file():
+        return frame, []
+    try:
+        old = pd.read_csv(out, dtype=str, keep_default_na=False)
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise IngestError([Problem(str(out), None, None, f"the extract there cannot be read to merge into "
+                                   f"({short(exc)}): move it away first")]) from None
+    if list(old.columns) != list(OBSERVATION_COLUMNS):
+        raise IngestError([Problem(str(out), 1, None, "the extract there is not an observations file "
+                                   f"({', '.join(OBSERVATION_COLUMNS)}): move it away first")])
+    new = frame.astype({"value": float}).assign(period_start=frame["period_start"].astype(str))
+    both = old.merge(new[KEY + ["value"]], on=KEY, how="inner", suffixes=("_old", ""))
+    changed = both[both["value_old"].astype(float) != both["value"]]
+    replaced = sorted({f"{r.period_start[:7]} ({r.geography})" for r in changed.itertuples()})
+    notes = [f"{out}: replaced {len(changed):,} value(s) in {len(replaced)} month(s) with the new figures: "
+             f"{', '.join(replaced[:12])}{' ...' if len(replaced) > 12 else ''}"] if replaced else []
+    kept = old.merge(new[KEY], on=KEY, how="left", indicator=True)
+    kept = kept[kept["_merge"] == "left_only"].drop(columns="_merge")
+    added = len(new) - len(both)
+    notes.append(f"{out}: kept {len(kept):,} earlier rows, added {added:,}, updated {len(both):,}")
+    merged = pd.concat([kept.astype({"value": float}), new], ignore_index=True)
+    return merged.sort_values(["measure", "geography", "period_start"], ignore_index=True), notes
 
 
 def write_observations(frame: pd.DataFrame, out: Path) -> Path:
@@ -100,27 +134,39 @@ def write_observations(frame: pd.DataFrame, out: Path) -> Path:
 # ----------------------------------------------------------------------------- police.uk
 
 
+@dataclass(frozen=True)
+class StreetFile:
+    path: str   # where it is read from (a zip member's copy in a scratch folder)
+    shown: str  # how messages name it: the file, or archive.zip!member
+
+
 def police_uk(paths, force: str | None = None, workdir: Path | None = None,
               geography: str | None = None) -> Ingested:
     """Count police.uk street-level rows per month, force ("Falls within") and crime type.
     ``paths``: files, folders (searched for ``*-street.csv``), globs or the monthly zip
     archives. With ``force`` (``Kent`` or ``Kent Police``), only that force's rows count,
-    written under ``geography`` when given (the book's short name for the force)."""
+    written under ``geography`` when given (the book's short name for the force). A month of a
+    force is counted once: byte-identical copies (a folder and its zip) are read once and said
+    so; two different files holding the same force and month are refused, naming both."""
     with tempfile.TemporaryDirectory(dir=workdir) as scratch:
-        files = _street_files(paths, Path(scratch))
+        found = _street_files(paths, Path(scratch))
+        files, copies = _without_identical_copies(found)
         layouts: dict[tuple, list[str]] = {}  # files with the same header are read together
-        for path in files:
-            layouts.setdefault(tuple(_check_header(path, POLICE_UK_COLUMNS)), []).append(path)
-            _check_has_rows(path)
-        counts = _query(" UNION ALL ".join(_street_counts(header, group) for header, group in layouts.items()))
-        _check_months(counts)
-        _check_categories(counts)
-        names = {str(Path(f)): f for f in files}
+        for item in files:
+            layouts.setdefault(tuple(_check_header(item.path, POLICE_UK_COLUMNS, item.shown)), []).append(item.path)
+            _check_has_rows(item)
+        shown = {item.path: item.shown for item in files}
+        counts = _query(" UNION ALL ".join(_street_counts(header, group) for header, group in layouts.items()),
+                        shown)
+        _check_months(counts, shown)
+        _check_categories(counts, shown)
+        _check_one_file_per_month(counts, shown)
     counts["geography"] = counts["falls_within"].map(_geography)
     wanted = counts if force is None else counts[counts["geography"].str.lower() == _geography(force).lower()]
     if force is not None and wanted.empty:
-        found = ", ".join(sorted(counts["falls_within"].unique()))
-        raise IngestError([Problem(", ".join(names), None, "Falls within", f"no rows for force {force!r}; found: {found}")])
+        found_forces = ", ".join(sorted(counts["falls_within"].unique()))
+        raise IngestError([Problem(", ".join(shown.values()), None, "Falls within",
+                                   f"no rows for force {force!r}; found: {found_forces}")])
     if force is not None and geography:
         wanted = wanted.assign(geography=geography)
     monthly = wanted.groupby(["month", "geography", "crime_type"], as_index=False)["rows"].sum()
@@ -129,10 +175,18 @@ def police_uk(paths, force: str | None = None, workdir: Path | None = None,
         "measure": full["crime_type"].map(POLICE_UK_CATEGORIES), "geography": full["geography"],
         "period_start": full["month"] + "-01", "period": "month", "value": full["rows"].astype(int),
         "source": "police.uk street-level crime", "status": "published"})
+    notes = [f"{copy.shown} is a copy of {original.shown}, byte for byte: read once" for copy, original in copies]
     return Ingested(observations.sort_values(["measure", "geography", "period_start"], ignore_index=True),
-                    sorted(names), {"rows read": int(counts["rows"].sum()),
-                                    "rows without location": int(wanted["without_location"].sum()),
-                                    "rows outside the force": int(counts["rows"].sum() - wanted["rows"].sum())})
+                    sorted(shown.values()), {"rows read": int(counts["rows"].sum()),
+                                             "rows without location": int(wanted["without_location"].sum()),
+                                             "rows outside the force": int(counts["rows"].sum() - wanted["rows"].sum())},
+                    notes)
+
+
+# police.uk writes RFC 4180 CSV: comma, double quotes, quotes doubled. Given, not sniffed: DuckDB
+# sniffs one dialect from the first file, and a later file quoting "Bournemouth, Christchurch and
+# Poole" was then split at its comma.
+POLICE_UK_DIALECT = "delim=',', quote='\"', escape='\"', header=true, all_varchar=true"
 
 
 def _street_counts(header: tuple, files: list[str]) -> str:
@@ -143,13 +197,37 @@ def _street_counts(header: tuple, files: list[str]) -> str:
         SELECT filename, {column['month']} AS month, {column['falls_within']} AS falls_within,
                {column['crime_type']} AS crime_type, count(*) AS rows,
                count(*) FILTER (WHERE coalesce(trim({longitude}), '') = '') AS without_location
-        FROM read_csv({_list(files)}, header=true, all_varchar=true, filename=true)
+        FROM read_csv({_list(files)}, {POLICE_UK_DIALECT}, filename=true)
         GROUP BY ALL"""
 
 
-def _street_files(paths, scratch: Path) -> list[str]:
+def _without_identical_copies(files: list[StreetFile]) -> tuple[list[StreetFile], list[tuple]]:
+    """The files with byte-identical copies left out, and each copy left out with its original."""
+    kept: dict[str, StreetFile] = {}
+    copies = []
+    for item in files:
+        digest = hashlib.sha256(Path(item.path).read_bytes()).hexdigest()
+        if digest in kept:
+            copies.append((item, kept[digest]))
+        else:
+            kept[digest] = item
+    return list(kept.values()), copies
+
+
+def _check_one_file_per_month(counts: pd.DataFrame, shown: dict[str, str]) -> None:
+    """A force's month in two different files would be counted twice: refused, naming both."""
+    sources = counts.groupby(["month", "falls_within"])["filename"].unique()
+    twice = sources[sources.map(len) > 1]
+    if not twice.empty:
+        (month, force), names = twice.index[0], sorted(shown[n] for n in twice.iloc[0])
+        raise IngestError([Problem(names[1], None, "Month", f"{force} {month} is also in {names[0]}, and the two "
+                                   "files differ: it would be counted twice. Keep one of them (the newer archive "
+                                   f"replaces the older){f'; {len(twice) - 1} more months likewise' if len(twice) > 1 else ''}")])
+
+
+def _street_files(paths, scratch: Path) -> list[StreetFile]:
     """Every street file named, found in a folder, matched by a glob or inside a zip archive."""
-    found = []
+    found: list[StreetFile] = []
     for item in paths:
         item = str(item)
         matches = sorted(globbing.glob(item, recursive=True)) if any(c in item for c in "*?[") else [item]
@@ -157,13 +235,13 @@ def _street_files(paths, scratch: Path) -> list[str]:
             raise IngestError([Problem(item, None, None, "no file matches this pattern")])
         for match in map(Path, matches):
             if match.is_dir():
-                found += sorted(str(p) for p in match.rglob("*-street.csv"))
+                found += [StreetFile(str(p), str(p)) for p in sorted(match.rglob("*-street.csv"))]
                 for archive in sorted(match.rglob("*.zip")):
                     found += _unzip_street_files(archive, scratch)
             elif match.suffix.lower() == ".zip":
                 found += _unzip_street_files(match, scratch)
             elif match.is_file():
-                found.append(str(match))
+                found.append(StreetFile(str(match), str(match)))
             else:
                 raise IngestError([Problem(str(match), None, None, "no such file or folder")])
     if not found:
@@ -171,7 +249,7 @@ def _street_files(paths, scratch: Path) -> list[str]:
     return found
 
 
-def _unzip_street_files(archive: Path, scratch: Path) -> list[str]:
+def _unzip_street_files(archive: Path, scratch: Path) -> list[StreetFile]:
     """The archive's street files, copied out by member name into files of our own naming:
     a member's path ("../../x-street.csv", "/etc/x-street.csv") is never joined to a folder."""
     target = scratch / f"{len(list(scratch.iterdir())):04d}"
@@ -184,25 +262,25 @@ def _unzip_street_files(archive: Path, scratch: Path) -> list[str]:
                 path = target / f"{number:05d}-{re.sub(r'[^A-Za-z0-9._-]', '_', member.rsplit('/', 1)[-1])}"
                 with handle.open(member) as source, open(path, "wb") as copy:
                     shutil.copyfileobj(source, copy)
-                written.append(str(path))
+                written.append(StreetFile(str(path), f"{archive}!{member}"))
     except zipfile.BadZipFile:
         raise IngestError([Problem(str(archive), None, None, "not a zip archive")]) from None
     return written
 
 
-def _check_months(counts: pd.DataFrame) -> None:
+def _check_months(counts: pd.DataFrame, shown: dict[str, str]) -> None:
     bad = counts[~counts["month"].fillna("").str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])")]
     if not bad.empty:
         row = bad.iloc[0]
-        raise IngestError([Problem(row["filename"], _line_of(row["filename"], "month", row["month"]), "Month",
+        raise IngestError([Problem(shown[row["filename"]], _line_of(row["filename"], "month", row["month"]), "Month",
                                    f"got {row['month']!r}: expected a month such as 2018-01")])
 
 
-def _check_categories(counts: pd.DataFrame) -> None:
+def _check_categories(counts: pd.DataFrame, shown: dict[str, str]) -> None:
     bad = counts[~counts["crime_type"].isin(POLICE_UK_CATEGORIES)]
     if not bad.empty:
         row = bad.iloc[0]
-        raise IngestError([Problem(row["filename"], _line_of(row["filename"], "crime_type", row["crime_type"]),
+        raise IngestError([Problem(shown[row["filename"]], _line_of(row["filename"], "crime_type", row["crime_type"]),
                                    "Crime type", f"unknown crime type {row['crime_type']!r}: expected one of "
                                    f"{', '.join(POLICE_UK_CATEGORIES)}")])
 
@@ -463,14 +541,43 @@ def ons_population(path: Path) -> pd.DataFrame:
 # ----------------------------------------------------------------------------- shared
 
 
-def _query(sql: str) -> pd.DataFrame:
+def _query(sql: str, shown: dict[str, str] | None = None) -> pd.DataFrame:
+    """The query's result; a file DuckDB cannot read is one problem naming the file (as the user
+    knows it) and the line where DuckDB gives one, never DuckDB's dump of the query or its options."""
     connection = duckdb.connect()
     try:
         return connection.execute(sql).df()
     except duckdb.Error as exc:
-        raise IngestError([Problem("(input)", None, None, f"could not read the CSV input: {exc}")]) from None
+        raise IngestError([_duckdb_problem(str(exc), shown or {})]) from None
     finally:
         connection.close()
+
+
+def _duckdb_problem(message: str, shown: dict[str, str]) -> Problem:
+    path = next((path for path in shown if path in message), None)
+    if path is None:
+        quoted = re.search(r'file "([^"]+)"', message)
+        path = quoted.group(1) if quoted else None
+    line = re.search(r"\bLine: ?(\d+)", message)
+    number = int(line.group(1)) if line else _first_ragged_line(path) if path else None
+    first = message.strip().splitlines()[0] if message.strip() else "unreadable input"
+    reason = re.sub(r"^[A-Za-z ]*Error: ?", "", first)
+    for known, name in shown.items():
+        reason = reason.replace(known, name)
+    if number is not None and "sniffing" in reason:
+        reason = "this row does not have the header's number of fields"
+    return Problem(shown.get(path, path) if path else "(input)", number, None, f"not a readable CSV file: {short(reason)}")
+
+
+def _first_ragged_line(path: str) -> int | None:
+    """The line of the first row whose number of fields differs from the header's."""
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
+            reader = csv.reader(handle)
+            width = len(next(reader, []))
+            return next((reader.line_num for row in reader if row and len(row) != width), None)
+    except (OSError, csv.Error):
+        return None
 
 
 def _list(paths) -> str:
@@ -478,27 +585,30 @@ def _list(paths) -> str:
     return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
 
 
-def _check_header(path, required: tuple[str, ...]) -> list[str]:
+def _check_header(path, required: tuple[str, ...], shown: str | None = None) -> list[str]:
     """The file's header (BOM and case tolerated); a required column missing names it."""
+    name = shown or str(path)
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             header = next(csv.reader(handle), [])
-    except (UnicodeDecodeError, OSError) as exc:
-        raise IngestError([Problem(str(path), 1, None, f"not a readable UTF-8 CSV file: {exc}")]) from None
+    except (UnicodeDecodeError, OSError, csv.Error) as exc:
+        raise IngestError([Problem(name, 1, None, f"not a readable UTF-8 CSV header: {short(exc)}")]) from None
     if not header:
-        raise IngestError([Problem(str(path), 1, None, "the file is empty: expected a header line and rows")])
+        raise IngestError([Problem(name, 1, None, "the file is empty: expected a header line and rows")])
+    if any("\x00" in h for h in header):
+        raise IngestError([Problem(name, 1, None, "the header contains a NUL byte: is this a CSV file?")])
     normalised = [_normalise(h) for h in header]
     for column in required:
         if column not in normalised:
-            raise IngestError([Problem(str(path), 1, column.replace("_", " ").capitalize(),
-                                       f"missing column; the header is {', '.join(header) or '(empty)'}")])
+            raise IngestError([Problem(name, 1, column.replace("_", " ").capitalize(),
+                                       f"missing column; the header is {short(', '.join(header)) or '(empty)'}")])
     return header
 
 
-def _check_has_rows(path) -> None:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
+def _check_has_rows(item: StreetFile) -> None:
+    with open(item.path, encoding="utf-8-sig", newline="") as handle:
         if not any(line.strip() for line in itertools.islice(handle, 1, None)):
-            raise IngestError([Problem(str(path), 2, None, "the file has a header and no rows")])
+            raise IngestError([Problem(item.shown, 2, None, "the file has a header and no rows")])
 
 
 def _normalise(name: str) -> str:

@@ -2,7 +2,7 @@
 
 - A file or folder name made from data goes through ``slug``: a plain token of letters, digits,
   hyphens and underscores, never a path (no ``/``, no ``..``), or an error.
-- A CSV we publish is written by ``write_csv``: a text cell a spreadsheet would run as a formula
+- A CSV we write is written by ``write_csv`` or ``write_frame``, whole or not at all: a text cell a spreadsheet would run as a formula
   (one starting ``=``, ``+``, ``-``, ``@``, a tab or a carriage return: OWASP's rule for CSV
   injection) is given a leading apostrophe, which spreadsheets show as text; numbers, and text
   that is only a number, stay numbers.
@@ -45,14 +45,14 @@ def safe_cell(value):
 def write_csv(path: Path, columns: list[str], rows) -> Path:
     """Rows (mappings or sequences, in ``columns`` order) written as a CSV whose every text
     cell is safe to open in a spreadsheet."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
+    path, partial = _partial(path)
+    with partial.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
             cells = [row.get(c, "") for c in columns] if isinstance(row, dict) else list(row)
             writer.writerow([safe_cell(_plain(cell)) for cell in cells])
+    partial.replace(path)
     return path
 
 
@@ -60,16 +60,23 @@ def write_frame(path: Path, frame, columns: list[str] | None = None) -> Path:
     """A data frame written as pandas writes it (no index), its text cells and names made safe."""
     from pandas.api import types
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path, partial = _partial(path)
     safe = (frame if columns is None else frame[list(columns)]).copy()
     for column in safe.columns:
         values = safe[column]
         if not (types.is_numeric_dtype(values) or types.is_datetime64_any_dtype(values)):
             safe[column] = values.map(safe_cell)
     safe.columns = [safe_cell(str(c)) for c in safe.columns]
-    safe.to_csv(path, index=False, lineterminator="\n")
+    safe.to_csv(partial, index=False, lineterminator="\n")
+    partial.replace(path)
     return path
+
+
+def _partial(path: Path) -> tuple[Path, Path]:
+    """The file and where it is written first: a file is replaced whole or not at all."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path, path.with_name(f".{path.name}.partial")
 
 
 def _plain(cell):

@@ -69,9 +69,11 @@ def test_cli_template_and_check(dataset, tmp_path, capsys):
     ("## 3.2\nWho: A\nStatus: nearly there\n\nText\n", 3, "Status", "expected one of complete, on track"),
     ("## 3.2\nWho: A\nOwner: B\nStatus: on track\n\nText\n", 3, "Owner", "unknown field"),
     ("Quarter: 2023-24-Q2\n\n## 3.2\nWho: A\nStatus: on track\n\nText\n", 1, "Quarter", "the file says 2023-24-Q2"),
-    # nothing a unit wrote is dropped: a '# ' line inside an entry ends it, so what follows is refused
-    ("## 3.2\nWho: A\nStatus: on track\n\nDone.\n# Next steps\nMore work.\n", 7, None,
-     "belongs to no entry and would be dropped: the line '# ...' at line 6 ends an entry"),
+    # nothing a unit wrote is dropped: a '# ' line inside an entry would end it, so it is refused
+    ("## 3.2\nWho: A\nStatus: on track\n\nDone.\n# Next steps\nMore work.\n", 6, None,
+     "would end entry 3.2 and be dropped with what follows it"),
+    ("## 3.2\nWho: A\nStatus: on track\n\nDone.\n# IMPORTANT: recruitment paused from April\n", 6, None,
+     "would end entry 3.2 and be dropped"),  # the probe's W4: the entry's last line
     ("## 3.2\nWho: A\nStatus: on track\nStatus: complete\n\nText\n", 4, "Status",
      "'Status:' is given twice in this entry (first at line 3)"),
     ("Quarter: 2023-24-Q3\nQuarter: 2023-24-Q3\n\n## 3.2\nWho: A\nStatus: on track\n\nText\n", 2, "Quarter",

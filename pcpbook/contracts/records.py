@@ -17,7 +17,7 @@ from .problems import Problem
 from .schema import Contract, conform
 
 Digest = Annotated[str, Field(strict=True, pattern=r"^[0-9a-f]{8,64}$")]
-MaybeDigest = Annotated[str, Field(strict=True, pattern=r"^([0-9a-f]{8,64})?$")]  # "" for what a book lacks
+MaybeToken = Annotated[str, Field(strict=True, pattern=r"^([A-Za-z0-9][A-Za-z0-9_.-]{0,119})?$")]  # "": none
 Version = Annotated[str, Field(strict=True, pattern=r"^[0-9]{1,4}\.[0-9]{1,4}$")]
 Token = Annotated[str, Field(strict=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,119}$")]
 Line = Annotated[str, Field(strict=True, max_length=2_000)]
@@ -52,7 +52,7 @@ class PublishedRecord(Contract):
     version: Version
     produced: Line
     data_to: Line | None = None
-    inputs: dict[Token, MaybeDigest]
+    inputs: dict[Token, MaybeToken]  # digests, and the print edition's file name
     inputs_sha256: Digest
     history: tuple[Change, ...] = ()
     modelled_data: StrictBool = False
