@@ -345,13 +345,14 @@ def next_version(site: Path, name: str, record_file: str, inputs: dict, note: st
     record = published_record(site, name, record_file)
     if record is None:
         return "1.0", [{"version": "1.0", "date": today, "change": note or "First publication."}]
-    changed = [name for name in ("data", "commentary", "code", "settings")
+    changed = [name for name in ("data", "commentary", "code", "settings", "print")
                if record.get("inputs", {}).get(name) != inputs[name]]
     if not changed:
         return record["version"], record.get("history", [])
     major, minor = record["version"].split(".")
     version = f"{major}.{int(minor) + 1}"
     words = {"data": "corrected or added data", "commentary": "updated commentary returns",
-             "code": "changed chapters or library", "settings": "changed settings (_config.yml or base URL)"}
+             "code": "changed chapters or library", "settings": "changed settings (_config.yml or base URL)",
+             "print": "adding its print edition (PDF)"}
     change = (note + " " if note else "") + "Republished after " + ", ".join(words[c] for c in changed) + "."
     return version, record.get("history", []) + [{"version": version, "date": today, "change": change}]

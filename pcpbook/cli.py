@@ -357,10 +357,17 @@ def main(argv: list[str] | None = None) -> int:
                   f"{result.path / 'index.html'}")
         built = sum(r.status == "built" for r in results)
         print(f"{built} edition(s) built, {len(results) - built} up to date, in {time.perf_counter() - started:.1f} s")
+        if args.note and not built:
+            print("note: --note was not recorded: nothing changed, so no new version was made to carry it",
+                  file=sys.stderr)
         return 0
     except _user_errors() as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except edition.BuildError as exc:
         print(f"build failed: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a folder where a file belongs, a read-only or full disk: named, in a line
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1

@@ -33,7 +33,7 @@ from tqdm import tqdm
 
 from . import cache, commentary, printing, settings, sphinxrun
 from .buildspec import (EDITION_RECORD, BuildError, EditionPlan, Job, library_digest, plan_edition, plan_paper, plan_review,
-                        publication_settings, published_inputs, raw_inputs_digest, remember_build,
+                        publication_settings, published_record, raw_inputs_digest, remember_build,
                         unchanged_since_last_build)
 from .data import Dataset, Plan, load
 from .jupyterbook import (print_edition, run_jupyter_book, write_book_files, write_build_page, write_chart_data,
@@ -160,9 +160,16 @@ def _build_books(root: Path, plans: list[EditionPlan], site: Path, workers: int 
     them, and re-index the site. A failing notebook fails its book only."""
     results, todo = [], []
     for planned in plans:
-        if not rebuild and published_inputs(site, planned.name, planned.record_file) == planned.inputs_sha256:
+        published = published_record(site, planned.name, planned.record_file) or {}
+        if not rebuild and published.get("inputs_sha256") == planned.inputs_sha256:
             results.append(BuildResult(planned.quarter, planned.plan.id, site / planned.name,
                                        planned.version, "up to date"))  # unchanged inputs keep their version
+        elif not planned.print_file and published.get("print_edition"):
+            # republishing would withdraw its PDF: the published book stays as it is
+            print(f"note: {planned.name} is kept as published (version {published['version']}, with its print "
+                  f"edition): Chromium is not found to print a new PDF; {printing.CHROMIUM_HINT}", file=sys.stderr)
+            results.append(BuildResult(planned.quarter, planned.plan.id, site / planned.name, published["version"],
+                                       "kept as published: no Chromium to print it"))
         else:
             todo.append(planned)
     validated = time.perf_counter() - started

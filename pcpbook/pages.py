@@ -139,8 +139,19 @@ def notebook_text(root: Path, page: Page) -> str:
     heading), as the text of an .ipynb file with stable cell ids: what the content key hashes."""
     import nbformat
     if page.is_forked(root):
-        return nbformat.writes(nbformat.read(root / page.fork, as_version=4))
+        return nbformat.writes(read_fork(root / page.fork))
     return nbformat.writes(_from_template(page.template(root), page))
+
+
+def read_fork(path: Path) -> nbformat.NotebookNode:
+    """An analyst's fork, or PageError naming it when it is not a notebook (a folder, not JSON,
+    not a valid notebook)."""
+    import nbformat
+    try:
+        return nbformat.read(path, as_version=4)
+    except (OSError, UnicodeDecodeError, ValueError, nbformat.reader.NotJSONError) as exc:
+        raise PageError(f"{path}: this fork cannot be read as a notebook ({str(exc)[:160]}): restore it from git, "
+                        "or drop it (python -m pcpbook fork ... --drop) to use the template again") from None
 
 
 def with_defaults(root: Path, page: Page, values: dict) -> nbformat.NotebookNode:
@@ -161,6 +172,7 @@ def fork(root: Path, page: Page) -> Path:
     target = root / page.fork
     if target.exists():
         raise PageError(f"{page.fork} already exists: it is the fork of this page (drop it first to start again)")
+    _check_folders(root, target)
     notebook = with_defaults(root, page, page.defaults)  # the heading is the analyst's from now on
     template = page.template(root)
     notebook.metadata["pcpbook"] = {"fork_of": template.as_posix(), "page": page.staged.as_posix(),
@@ -174,13 +186,22 @@ def fork(root: Path, page: Page) -> Path:
 def drop_fork(root: Path, page: Page) -> Path:
     """Remove the fork of ``page``: the page is made from its template again."""
     target = root / page.fork
-    if not target.exists():
+    if not target.exists() and not target.is_symlink():
         raise PageError(f"{page.fork} does not exist: that page is not forked")
+    if target.is_dir() and not target.is_symlink():
+        raise PageError(f"{page.fork} is a folder, not a fork: move it away (nothing was removed)")
     target.unlink()
     for folder in (target.parent, target.parent.parent):  # the plan's and the forks' folders, once empty
         if folder != root / CHAPTERS and not any(folder.iterdir()):
             folder.rmdir()
     return target
+
+
+def _check_folders(root: Path, target: Path) -> None:
+    """Every folder on the way to a new fork is a folder (or not there yet)."""
+    for folder in reversed(target.relative_to(root).parents):
+        if (root / folder).exists() and not (root / folder).is_dir():
+            raise PageError(f"{folder} is a file where the forks' folder belongs: move it away")
 
 
 def forks(root: Path, plans: dict[str, Plan]) -> list[tuple[Path, Page | None]]:
@@ -195,8 +216,7 @@ def forks(root: Path, plans: dict[str, Plan]) -> list[tuple[Path, Page | None]]:
 def template_changed(root: Path, page: Page) -> bool:
     """Whether the template the page would now be made from differs from the one its fork was
     made from (the fork may want the change)."""
-    import nbformat
-    made = nbformat.read(root / page.fork, as_version=4).metadata.get("pcpbook", {})
+    made = read_fork(root / page.fork).metadata.get("pcpbook", {})
     current = hashlib.sha256(page.template(root).read_bytes()).hexdigest()
     return bool(made) and current != made.get("template_sha256")
 

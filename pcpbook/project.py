@@ -35,6 +35,11 @@ def init(target: Path, force_name: str, first: str | None = None, last: str | No
     with a plan from ``first`` to ``last`` quarter (default: four financial years from this one)."""
     force = find_force(force_name)
     target = Path(target)
+    if target.exists() and not target.is_dir():
+        raise ProjectError(f"{target} is a file: init writes a new project into a new or empty folder")
+    blocking = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise ProjectError(f"{blocking} is a file, so {target} cannot be made: name a folder")
     if target.exists() and any(target.iterdir()):
         raise ProjectError(f"{target} is not empty: init writes a new project into a new or empty folder")
     first_quarter = Quarter.parse(first) if first else Quarter(Quarter.containing(dt.date.today()).fy_start, 1)

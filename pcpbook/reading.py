@@ -32,7 +32,12 @@ class ReadError(ValueError):
 
 def read_text(path: Path) -> str:
     """The file as text: UTF-8 (with or without a byte-order mark), nothing else."""
-    data = Path(path).read_bytes()
+    try:
+        data = Path(path).read_bytes()
+    except IsADirectoryError:
+        raise ReadError("this is a folder: expected a file") from None
+    except OSError as exc:
+        raise ReadError(f"cannot be read: {exc.strerror or exc}") from None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise ReadError("the file is UTF-16: save it as UTF-8", 1)
     try:

@@ -117,8 +117,11 @@ def execute_chapter(source: str, notebook: str, target: Path, parameters: dict, 
     worker's warm kernel, after clearing its namespace and moving it to the target's folder;
     return the duration in seconds, or a ChapterFailure. A chapter still running after
     ``timeout`` seconds has its kernel killed, and fails saying so."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(notebook, encoding="utf-8")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(notebook, encoding="utf-8")
+    except OSError as exc:  # a full or read-only disk: the chapter fails saying so, not a worker's traceback
+        return ChapterFailure(str(source), "before any cell ran", f"could not write {target}: {exc.strerror or exc}")
     if verbose:  # papermill reports each cell through its logger
         logging.basicConfig(level=logging.INFO, format="%(message)s")
     started = time.perf_counter()

@@ -22,7 +22,7 @@ def publish(html_dir: Path, site: Path, name: str) -> Path:
         shutil.copytree(html_dir, incoming)
     except OSError as exc:  # a full disk, a quota: the site keeps what it had, and no half copy
         shutil.rmtree(incoming, ignore_errors=True)
-        raise BuildError(f"could not copy {name} into the site {site}: {exc.strerror or exc}; the published "
+        raise BuildError(f"could not copy {name} into the site {site}: {_copy_failure(exc)}; the published "
                          "site is unchanged") from None
     (incoming / ".buildinfo").unlink(missing_ok=True)
     if target.exists():
@@ -33,6 +33,17 @@ def publish(html_dir: Path, site: Path, name: str) -> Path:
     else:
         os.replace(incoming, target)
     return target
+
+
+def _copy_failure(exc: OSError) -> str:
+    """Why a copy failed, in a line: copytree gathers one error per file (a full disk gives
+    hundreds), so the first is given and the rest counted."""
+    if isinstance(exc, shutil.Error) and exc.args and isinstance(exc.args[0], list) and exc.args[0]:
+        failures = exc.args[0]
+        _, target, why = failures[0]
+        more = f" (and {len(failures) - 1:,} more files)" if len(failures) > 1 else ""
+        return f"{Path(target).name}: {str(why)[:200]}{more}"
+    return str(exc.strerror or exc)[:300]
 
 
 def recover(site: Path) -> None:

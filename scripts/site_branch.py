@@ -47,10 +47,18 @@ def restore(site: Path, remote: str, branch: str) -> None:
         print(f"no branch {branch!r} on {remote}: no published site yet")
         return
     archive = git("archive", "--format=tar", commit, data=True)
+    incoming = site.with_name(f".{site.name}.incoming")
+    shutil.rmtree(incoming, ignore_errors=True)
+    incoming.mkdir(parents=True)
+    try:  # extracted beside the site first: a site the filter refuses (a link out of it) replaces nothing
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(incoming, filter="data")
+    except (tarfile.TarError, OSError) as exc:
+        shutil.rmtree(incoming, ignore_errors=True)
+        raise RuntimeError(f"{remote}/{branch} ({commit[:12]}) holds a site that cannot be restored safely "
+                           f"({exc}); {site} is unchanged") from None
     shutil.rmtree(site, ignore_errors=True)
-    site.mkdir(parents=True)
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(site, filter="data")
+    incoming.replace(site)
     print(f"restored {site} from {remote}/{branch} ({commit[:12]})")
 
 
