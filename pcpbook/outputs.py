@@ -16,7 +16,8 @@ import csv
 import re
 from pathlib import Path
 
-_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,119}")
+_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+MAX_NAME = 120
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
@@ -30,7 +31,7 @@ def slug(*parts) -> str:
     """The name of a file or folder made from data: the parts joined by hyphens, each a plain
     token; anything else (a path separator, ``..``, a space, markup) is refused."""
     name = "-".join(str(part) for part in parts)
-    if not _SLUG.fullmatch(name):
+    if not all(_PART.fullmatch(str(part)) for part in parts) or len(name) > MAX_NAME:
         raise UnsafeName(f"not a safe file name: {name[:80]!r} (letters, digits, hyphens and underscores only)")
     return name
 
@@ -42,6 +43,13 @@ def safe_cell(value):
     return "'" + value
 
 
+def _cell(value):
+    """A safe cell on one CSV row: a carriage return inside text becomes a new line, which the
+    writer quotes (it would otherwise end the row in a reader)."""
+    value = safe_cell(_plain(value))
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
 def write_csv(path: Path, columns: list[str], rows) -> Path:
     """Rows (mappings or sequences, in ``columns`` order) written as a CSV whose every text
     cell is safe to open in a spreadsheet."""
@@ -51,7 +59,7 @@ def write_csv(path: Path, columns: list[str], rows) -> Path:
         writer.writerow(columns)
         for row in rows:
             cells = [row.get(c, "") for c in columns] if isinstance(row, dict) else list(row)
-            writer.writerow([safe_cell(_plain(cell)) for cell in cells])
+            writer.writerow([_cell(cell) for cell in cells])
     partial.replace(path)
     return path
 
@@ -65,8 +73,8 @@ def write_frame(path: Path, frame, columns: list[str] | None = None) -> Path:
     for column in safe.columns:
         values = safe[column]
         if not (types.is_numeric_dtype(values) or types.is_datetime64_any_dtype(values)):
-            safe[column] = values.map(safe_cell)
-    safe.columns = [safe_cell(str(c)) for c in safe.columns]
+            safe[column] = values.map(_cell)
+    safe.columns = [_cell(str(c)) for c in safe.columns]
     safe.to_csv(partial, index=False, lineterminator="\n")
     partial.replace(path)
     return path

@@ -9,7 +9,6 @@ nbclient, jupyter_client) is imported only when a notebook must run.
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import logging
 import multiprocessing
@@ -30,11 +29,10 @@ from papermill.log import logger as papermill_logger
 from nbclient.exceptions import CellTimeoutError
 from tqdm import tqdm
 
-from . import notebooks, settings
+from . import lifetime, notebooks, settings
 from .buildspec import BuildError, Job
 from .kernel import WarmKernel
 
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
 WARM_ENGINE = "pcpbook-warm-kernel"
 
 
@@ -55,12 +53,8 @@ def _start_worker(log: Path | None, build: int) -> None:
     if log is not None:
         os.dup2(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND), 2)
     signal.signal(signal.SIGTERM, _stop_worker)
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):  # not Linux: workers end with the pool as usual
-        return
-    if os.getppid() != build:  # the build died before the request took effect
-        _stop_worker()
+    if lifetime.die_with_parent(signal.SIGTERM) and lifetime.orphaned(build):
+        _stop_worker()  # the build died before the request took effect
 
 
 def _stop_worker(*_) -> None:

@@ -19,6 +19,8 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
+from . import lifetime
+
 PRELOAD = "pcpbook.sphinxpreload"  # what every build would import: Sphinx, Jupyter Book, their extensions, ours
 
 
@@ -43,7 +45,8 @@ def builder_pool(workers: int = 2) -> ProcessPoolExecutor:
     overlap whatever the build does next."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([PRELOAD])
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=1)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=1,
+                               initializer=lifetime.die_with_parent)  # with the forkserver, its parent
     forkserver.ensure_running()
     return pool
 

@@ -228,10 +228,10 @@ def _action_line(path: Path, number: int, text: str, current: StrandReturn, last
             problems.append(Problem(str(path), number, key, f"given twice for {last_action}"))
         elif not value:
             problems.append(Problem(str(path), number, key, "missing: expected a text"))
-        elif len(value) > MAX_BULLET:
-            problems.append(Problem(str(path), number, key, f"{len(value):,} characters, over {MAX_BULLET:,}: shorten "
-                                    "it (nothing is cut)"))
         else:
+            if len(value) > MAX_BULLET:
+                problems.append(Problem(str(path), number, key, f"{len(value):,} characters, over {MAX_BULLET:,}: "
+                                        "shorten it (nothing is cut)"))
             current.risks[last_action][key.lower()] = value
         return last_action
     status = re.sub(r"[-_\s]+", " ", value.lower())
