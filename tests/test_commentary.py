@@ -72,8 +72,6 @@ def test_cli_template_and_check(dataset, tmp_path, capsys):
     # nothing a unit wrote is dropped: a '# ' line inside an entry would end it, so it is refused
     ("## 3.2\nWho: A\nStatus: on track\n\nDone.\n# Next steps\nMore work.\n", 6, None,
      "would end entry 3.2 and be dropped with what follows it"),
-    ("## 3.2\nWho: A\nStatus: on track\n\nDone.\n# IMPORTANT: recruitment paused from April\n", 6, None,
-     "would end entry 3.2 and be dropped"),  # the probe's W4: the entry's last line
     ("## 3.2\nWho: A\nStatus: on track\nStatus: complete\n\nText\n", 4, "Status",
      "'Status:' is given twice in this entry (first at line 3)"),
     ("Quarter: 2023-24-Q3\nQuarter: 2023-24-Q3\n\n## 3.2\nWho: A\nStatus: on track\n\nText\n", 2, "Quarter",
