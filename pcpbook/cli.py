@@ -368,6 +368,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"build failed: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:  # a folder where a file belongs, a read-only or full disk: named, in a line
+        if isinstance(exc, BrokenPipeError):
+            raise  # the reader stopped reading: __main__ ends quietly
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1

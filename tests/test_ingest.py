@@ -312,13 +312,15 @@ def test_a_zip_member_is_read_by_name_and_never_joined_to_a_path(tmp_path):
     _street_file(planted, STREET_HEADER, _street_rows("2018-01", "Essex Police", ["Burglary"] * 9))
     archive = tmp_path / "archive" / "2018-02.zip"
     archive.parent.mkdir()
-    inside = "\r\n".join([STREET_HEADER, *_street_rows("2018-02", "Essex Police", ["Burglary"])]) + "\r\n"
+    def inside(month):
+        return "\r\n".join([STREET_HEADER, *_street_rows(month, "Essex Police", ["Burglary"])]) + "\r\n"
+
     with zipfile.ZipFile(archive, "w") as handle:
-        handle.writestr("../../x-street.csv", inside)
-        handle.writestr("/abs/y-street.csv", inside)
+        handle.writestr("../../x-street.csv", inside("2018-02"))
+        handle.writestr("/abs/y-street.csv", inside("2018-03"))
     frame = ingest.police_uk([archive], force="Essex Police").observations
     burglary = frame[frame["measure"] == "burglary"]
-    assert burglary[["period_start", "value"]].values.tolist() == [["2018-02-01", 2]]
+    assert burglary[["period_start", "value"]].values.tolist() == [["2018-02-01", 1], ["2018-03-01", 1]]
 
 
 def test_a_street_file_with_only_a_header_is_named(tmp_path):
