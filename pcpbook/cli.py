@@ -112,6 +112,8 @@ def _parser() -> argparse.ArgumentParser:
                                                       "fork it is made from")
     pages_command.add_argument("--data", type=Path, help=DATA_HELP)
 
+    commands.add_parser("formats", help="print the reference of the YAML file formats (made from their contracts)")
+
     pending = commands.add_parser("pending", help="list quarters with data but no published edition (for scheduled runs)")
     pending.add_argument("--data", type=Path, help=DATA_HELP)
     pending.add_argument("--site", type=Path, help="site folder (default: ./_build/site)")
@@ -323,6 +325,10 @@ def main(argv: list[str] | None = None) -> int:
             return _fork(args)
         if args.command == "pages":
             return _pages(args)
+        if args.command == "formats":
+            from .contracts.reference import format_reference
+            print(format_reference())
+            return 0
         if args.command == "pending":
             for quarter in edition.unpublished(args.project, args.data, args.site):
                 print(quarter.id)

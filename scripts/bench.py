@@ -17,6 +17,7 @@ Usage: python scripts/bench.py [--skip-all] [--memory-only]
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import statistics
@@ -97,10 +98,12 @@ def multiply_observations(project: Path, times: int) -> int:
     """The observations ``times`` over: every row again under ``times - 1`` other place names
     (the shape of a national extract: many places, one of them the book's). Returns the rows."""
     path = project / "data" / "observations.csv"
-    header, *rows = path.read_text().splitlines()
-    copies = [row.replace(",Essex,", f",Place {n},", 1) for n in range(1, times) for row in rows
-              if ",Essex," in row]
-    path.write_text("\n".join([header, *rows, *copies]) + "\n")
+    with path.open(newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    place = header.index("geography")
+    copies = [[*row[:place], f"{row[place]} copy {n}", *row[place + 1:]] for n in range(1, times) for row in rows]
+    with path.open("w", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([header, *rows, *copies])
     return len(rows) + len(copies)
 
 

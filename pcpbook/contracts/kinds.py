@@ -217,14 +217,15 @@ class BookConfig(Contract):
     copyright: Annotated[str, Field(max_length=200)] | None = Field(None, description="the copyright line")
     logo: Annotated[str, Field(strict=True, pattern=r"^([A-Za-z0-9._/-]{1,200})?$")] | None = Field(
         None, description="a logo image, relative to _config.yml")
-    only_build_toc_files: StrictBool | None = None
-    exclude_patterns: tuple[str, ...] | None = None
-    execute: Section = None
-    parse: Section = None
-    html: Section = None
-    latex: Section = None
-    launch_buttons: Section = None
-    repository: Section = None
-    sphinx: Section = None
-    bibtex_bibfiles: tuple[str, ...] | None = None
+    only_build_toc_files: StrictBool | None = Field(None, description="build only the pages in the table of contents")
+    exclude_patterns: tuple[str, ...] | None = Field(None, description="files Jupyter Book leaves out")
+    execute: Section = Field(None, description="Jupyter Book's execution settings (the build runs the notebooks "
+                                               "itself and switches this off)")
+    parse: Section = Field(None, description="MyST parser settings")
+    html: Section = Field(None, description="the HTML theme's settings")
+    latex: Section = Field(None, description="LaTeX settings (unused: the print edition is printed from HTML)")
+    launch_buttons: Section = Field(None, description="Jupyter Book's launch buttons")
+    repository: Section = Field(None, description="the source repository's address, for the theme's buttons")
+    sphinx: Section = Field(None, description="Sphinx settings passed to every book")
+    bibtex_bibfiles: tuple[str, ...] | None = Field(None, description="bibliography files")
     pcpbook: ProjectSettings = Field(ProjectSettings(), description="pcpbook's own settings")

@@ -73,6 +73,10 @@ def _one_per_place(errors: list[dict], model: type[Contract], value) -> list[dic
     ``{rank: N}``) makes one error per form, each located under a form's tag; they are one
     fault, told as "expected <the field's description>"."""
     places: dict[tuple, dict] = {}
+    inner = [tuple(e["loc"]) for e in errors]
+    # a list whose only items failed is "too short" after validation too: an echo, not a fault
+    errors = [e for e in errors if not (e["type"] == "too_short" and any(
+        len(other) > len(e["loc"]) and other[:len(e["loc"])] == tuple(e["loc"]) for other in inner))]
     for error in errors:
         location = _place(tuple(error["loc"]), model, value)
         if location in places:
@@ -93,7 +97,7 @@ def _place(location: tuple, model: type[Contract], value) -> tuple:
         kept.append(step)
         if isinstance(step, str) and current is not None:
             found = current.model_fields.get(step)
-            current = _model_of(found.annotation) if found is not None else None
+            current = contract_in(found.annotation) if found is not None else None
         value = value[step] if present else None
     return tuple(kept)
 
@@ -169,12 +173,12 @@ def _dotted(location: tuple) -> str:
     return ".".join(after) if after else ".".join(n for n in names[:positions[-1]] if not n.isdigit())
 
 
-def _model_of(annotation) -> type[Contract] | None:
+def contract_in(annotation) -> type[Contract] | None:
     """The Contract an annotation holds (directly, in a list, a tuple or an optional)."""
     if isinstance(annotation, type) and issubclass(annotation, Contract):
         return annotation
     for argument in typing.get_args(annotation):
-        found = _model_of(argument)
+        found = contract_in(argument)
         if found is not None:
             return found
     return None
@@ -187,7 +191,7 @@ def _field_at(model: type[Contract], location: tuple):
         if isinstance(step, int) or current is None:
             continue
         found = current.model_fields.get(str(step))
-        current = _model_of(found.annotation) if found is not None else None
+        current = contract_in(found.annotation) if found is not None else None
     return current, found
 
 

@@ -1,0 +1,51 @@
+"""The format reference of the YAML file kinds, made from their declarations in ``kinds``: the
+same models that check a file describe it, so the reference cannot drift from what is accepted."""
+
+from __future__ import annotations
+
+from pydantic.fields import FieldInfo
+
+from . import kinds
+from .schema import Contract, contract_in
+
+FILE_KINDS = (
+    ("data/force.yaml", kinds.ForceFile),
+    ("data/measures.yaml (a list of entries)", kinds.MeasureEntry),
+    ("data/plans/<id>.yaml", kinds.PlanFile),
+    ("data/strategies/<id>.yaml", kinds.StrategyFile),
+    ("_config.yml", kinds.BookConfig),
+)
+
+
+def format_reference() -> str:
+    """Markdown: a table of keys for each file kind and for each part nested in one."""
+    parts, seen = ["# File formats\n", "Made from the contracts in `pcpbook/contracts/kinds.py` "
+                   "(`python -m pcpbook formats`). A key not listed is refused.\n"], set()
+    for title, model in FILE_KINDS:
+        parts += _tables(title, model, seen)
+    return "\n".join(parts)
+
+
+def _tables(title: str, model: type[Contract], seen: set) -> list[str]:
+    if model in seen:
+        return []
+    seen.add(model)
+    rows = [f"\n## {title}\n", (model.__doc__ or "").strip().splitlines()[0] + "\n" if model.__doc__ else "",
+            "| key | required | what |", "|---|---|---|"]
+    nested = []
+    for name, field in model.model_fields.items():
+        rows.append(f"| `{name}` | {_required(field)} | {field.description or ''} |")
+        inner = contract_in(field.annotation)
+        if inner is not None:
+            nested.append((f"{title}: `{name}`", inner))
+    return rows + [line for sub_title, inner in nested for line in _tables(sub_title, inner, seen)]
+
+
+def _required(field: FieldInfo) -> str:
+    if field.is_required():
+        return "yes"
+    default = field.get_default()
+    if default in (None, (), {}) or isinstance(default, Contract):
+        return "no"
+    return f"no (default `{str(default).lower() if isinstance(default, bool) else default}`)"
+

@@ -1,0 +1,54 @@
+"""The contract layer: one declaration per file kind checks a file and describes it."""
+
+import pytest
+
+from pcpbook.contracts import kinds
+from pcpbook.contracts.problems import Problem
+from pcpbook.contracts.reference import FILE_KINDS, format_reference
+from pcpbook.contracts.schema import Contract, conform, contract_in
+
+
+def _every_contract():
+    found, todo = [], [model for _, model in FILE_KINDS]
+    while todo:
+        model = todo.pop()
+        if model not in found:
+            found.append(model)
+            todo += [inner for field in model.model_fields.values() if (inner := contract_in(field.annotation))]
+    return found
+
+
+@pytest.mark.parametrize("model", _every_contract(), ids=lambda m: m.__name__)
+def test_every_key_of_every_file_kind_says_what_it_is_for(model):
+    assert [name for name, field in model.model_fields.items() if not field.description] == []
+
+
+def test_the_format_reference_lists_every_key_of_every_file_kind():
+    reference = format_reference()
+    for model in _every_contract():
+        assert all(f"| `{name}` |" in reference for name in model.model_fields), model.__name__
+    assert "| `decompose` | no (default `false`) | true for a seasonal decomposition |" in reference
+
+
+def test_a_fault_is_named_by_the_line_of_its_entry_and_the_path_inside_it():
+    raw = {"__line__": 1, "id": "2021-2024", "title": "Plan", "first_quarter": "2021-22-Q1",
+           "last_quarter": "2023-24-Q4", "source": "s",
+           "priorities": [{"__line__": 7, "number": 1, "title": "t", "objective": "o", "source": "s",
+                           "measures": ["burglary"],
+                           "commitments": [{"__line__": 12, "id": "1.1", "text": "x", "who": ["A"],
+                                            "target": {"__line__": 13, "measure": "burglary", "percent": -150,
+                                                       "baseline": "2019/20", "by": "2021-03-31", "source": "s"}}]}]}
+    problems: list[Problem] = []
+    assert conform(kinds.PlanFile, raw, "plan.yaml", problems) is None
+    [problem] = problems
+    assert (problem.line, problem.field) == (13, "target.percent")
+    assert problem.message.startswith("got -150: input should be greater than or equal to -100")
+
+
+def test_text_is_never_cut_a_long_field_is_an_error():
+    class Note(Contract):
+        text: kinds.Text
+
+    problems: list[Problem] = []
+    assert conform(Note, {"text": "x" * 2_001}, "f.yaml", problems) is None
+    assert "nothing is cut" in problems[0].message
