@@ -150,14 +150,20 @@ class PriorityEntry(Contract):
     commitments: tuple[CommitmentEntry, ...] = Field((), description="its commitments (We will ...)")
 
 
-class PlanFile(Contract):
+class PeriodDocument(Contract):
+    """What a plan and a strategy both are: a published document in force for some quarters."""
+
+    id: PlanId = Field(description="the file's name: letters, digits and hyphens, such as 2021-2024 (it names "
+                                   "folders)")
+    title: Text = Field(description="its title")
+    first_quarter: QuarterText = Field(description="its first quarter, such as 2021-22-Q1")
+    last_quarter: QuarterText = Field(description="its last quarter, such as 2023-24-Q4")
+    source: Text = Field(description="where it is published")
+
+
+class PlanFile(PeriodDocument):
     """``data/plans/<id>.yaml``: a plan's priorities and commitments."""
 
-    id: PlanId = Field(description="letters, digits and hyphens, such as 2021-2024 (it names folders)")
-    title: Text = Field(description="the plan's title")
-    first_quarter: QuarterText = Field(description="a quarter such as 2021-22-Q1")
-    last_quarter: QuarterText = Field(description="a quarter such as 2023-24-Q4")
-    source: Text = Field(description="where the plan is published")
     priorities: tuple[PriorityEntry, ...] = Field(min_length=1, description="at least one priority")
     review_baseline_year: Annotated[str, Field(strict=True, pattern=r"^[0-9]{4}/[0-9]{2}$")] | None = Field(
         None, description="the closure review's baseline financial year, such as 2015/16")
@@ -179,14 +185,9 @@ class StrandEntry(Contract):
         None, description="the calendar month (1 to 12) its rolling 12 months end in")
 
 
-class StrategyFile(Contract):
+class StrategyFile(PeriodDocument):
     """``data/strategies/<id>.yaml``: a strategy reported to the scrutiny programme."""
 
-    id: PlanId = Field(description="the file's name, letters, digits and hyphens")
-    title: Text = Field(description="the strategy's title")
-    first_quarter: QuarterText = Field(description="a quarter such as 2018-19-Q1")
-    last_quarter: QuarterText = Field(description="a quarter such as 2021-22-Q4")
-    source: Text = Field(description="where the strategy is published")
     report_from: Text = Field(description="who reports (the paper's 'report from')")
     chief_officer: Text = Field(description="the chief officer lead")
     delivery_plan_modelled: StrictBool = Field(False, description="true when the delivery plan is modelled")
