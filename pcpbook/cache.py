@@ -11,8 +11,11 @@ from .buildspec import Job
 
 
 def _figures_of(notebook: Path) -> list[str]:
-    """Figure files an executed notebook refers to (``](figures/...png)`` in its Markdown)."""
-    return sorted(set(re.findall(r"\]\((figures/[^)\s]+)\)", notebook.read_text(encoding="utf-8"))))
+    """Figure files an executed notebook refers to in its Markdown: a link or image
+    ``](figures/...)``, or an image directive ``{image} figures/...`` (read from the notebook's
+    JSON, where a new line is written as backslash and n)."""
+    text = notebook.read_text(encoding="utf-8")
+    return sorted(set(re.findall(r"(?:\]\(|\{image\} )(figures/[^)\s\\]+)", text)))
 
 
 def store(job: Job) -> None:

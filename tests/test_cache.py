@@ -1,0 +1,27 @@
+"""The notebook cache keeps every figure an executed notebook shows or links, whatever Markdown
+form refers to it, so a chapter restored from the cache builds without a missing image."""
+
+import json
+
+import nbformat
+
+from pcpbook import cache, sections
+
+
+def test_every_figure_a_notebook_shows_or_links_is_found(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+    class Chart:
+        name, alt = "burglary-bars", "Bar chart of burglary: A&E <50%"
+        data = __import__("pandas").DataFrame({"value": [1]})
+
+        def write_png(self, path):
+            path.write_bytes(b"png")
+
+    shown = sections.save_figure(Chart(), "2021-2024-p01") + sections.save_figure(Chart(), "p02", inline=True)
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output(
+        "display_data", data={"text/markdown": shown})])])
+    path = tmp_path / "p01.ipynb"
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    assert cache._figures_of(path) == ["figures/2021-2024-p01-burglary-bars.csv", "figures/2021-2024-p01-burglary-bars.png",
+                                       "figures/p02-burglary-bars.csv", "figures/p02-burglary-bars.png"]
