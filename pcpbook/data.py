@@ -783,6 +783,10 @@ def _parse_row(path: Path, line: int, row: dict, measures: dict[str, Measure],
     except ValueError:
         bad("period_start", f"got {row['period_start']!r}: expected a date YYYY-MM-DD")
         start = None
+    if start is not None and not kinds.DAYS_FROM <= start <= kinds.DAYS_TO:
+        bad("period_start", f"got {row['period_start']}: expected a date from {kinds.DAYS_FROM.year} to "
+                            f"{kinds.DAYS_TO.year}")
+        start = None
     if start is not None and period in PERIOD_MONTHS and start.day != 1:
         bad("period_start", f"got {row['period_start']}: a {period} must start on the first of a month")
     if start is not None and period == "quarter" and Quarter.containing(start).start != start:
@@ -874,11 +878,14 @@ def _frame_of(records: list, columns: list[str]) -> pd.DataFrame:
 
 def _check_duplicates(observations: pd.DataFrame, problems: list[Problem]) -> None:
     key = ["measure", "geography", "period_start", "period", "status"]
-    duplicated = observations[observations.duplicated(key, keep="first")]
-    for row in duplicated.itertuples():
-        problems.append(Problem(row.file, row.line, "period_start",
-                                f"duplicate {row.period} value for {row.measure} at {row.period_start} "
-                                f"({row.status})"))
+    repeated = observations[observations.duplicated(key, keep=False)]
+    for _, rows in repeated.groupby(key, sort=False):
+        first = rows.iloc[0]
+        for row in rows.iloc[1:].itertuples():
+            where = f"line {first.line}" if first.file == row.file else f"{first.file}, line {first.line}"
+            problems.append(Problem(row.file, row.line, "period_start",
+                                    f"duplicate {row.period} value for {row.measure} in {row.geography} at "
+                                    f"{row.period_start} ({row.status}): first at {where}"))
 
 
 def _check_chart_text(observations: pd.DataFrame, problems: list[Problem]) -> None:

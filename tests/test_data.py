@@ -108,13 +108,20 @@ def test_bad_observation_fields_are_named(data_copy, row, field, words):
     assert any(p.field == field and words in str(p) for p in problems), problems
 
 
-def test_duplicate_observation_is_refused(data_copy):
+def test_duplicate_observation_is_refused_naming_both_lines(data_copy):
     path = data_copy / "observations.csv"
-    second = path.read_text(encoding="utf-8").splitlines()[1]
+    lines = path.read_text(encoding="utf-8").splitlines()
     with path.open("a", encoding="utf-8") as handle:
-        handle.write(second + "\n")
-    problems = _problems(data_copy)
-    assert any("duplicate month value for total_recorded_crime" in str(p) for p in problems)
+        handle.write(lines[1] + "\n")
+    [problem] = [p for p in _problems(data_copy) if "duplicate" in p.message]
+    assert problem.line == len(lines) + 1 and "duplicate month value for total_recorded_crime" in problem.message
+    assert problem.message.endswith("first at line 2")
+
+
+def test_an_observation_dated_outside_any_plan_era_is_refused(data_copy):
+    with (data_copy / "observations.csv").open("a", encoding="utf-8") as handle:
+        handle.write("burglary,Essex,9999-01-01,month,5,x,published\n")
+    assert any(p.field == "period_start" and "from 1990 to 2100" in p.message for p in _problems(data_copy))
 
 
 def test_a_published_total_that_disagrees_with_its_months_is_refused(data_copy):

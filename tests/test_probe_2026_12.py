@@ -498,19 +498,26 @@ def test_M5_a_note_given_when_nothing_changed_is_said_to_be_unrecorded(monkeypat
 
 # ----------------------------------------------------------------------------- processes
 
+def _sphinx_is_building(folder: Path, family: list) -> bool:
+    return (folder / "_build" / "staging" / "2021-22-Q1" / "_build" / "html").exists()
+
+
+def _chromium_is_printing(folder: Path, family: list) -> bool:
+    return any("chrom" in " ".join(_cmdline(p)).lower() for p in family)
+
+
 @pytest.mark.slow
 @needs_chromium
-def test_P1_a_build_killed_while_printing_leaves_no_process(tmp_path):
+@pytest.mark.parametrize("step", [_sphinx_is_building, _chromium_is_printing], ids=["sphinx", "printing"])
+def test_P1_a_build_killed_while_sphinx_builds_or_chromium_prints_leaves_no_process(tmp_path, step):
     folder = copy_project(tmp_path / "project")
     build = subprocess.Popen([sys.executable, "-m", "pcpbook", "build", "--quarter", "2021-22-Q1", "--workers", "2"],
                              cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline, family = time.monotonic() + 600, []
-    while time.monotonic() < deadline and build.poll() is None:  # until Chromium prints
+    while time.monotonic() < deadline and build.poll() is None and not step(folder, family):
         family = psutil.Process(build.pid).children(recursive=True)
-        if any("chrom" in " ".join(_cmdline(p)).lower() for p in family):
-            break
         time.sleep(0.2)
-    assert build.poll() is None, "the build ended before it printed"
+    assert build.poll() is None, "the build ended before the step"
     family = psutil.Process(build.pid).children(recursive=True)
     assert any("forkserver" in " ".join(_cmdline(p)) for p in family)
     os.kill(build.pid, signal.SIGKILL)
@@ -603,6 +610,17 @@ def test_R2_a_wheel_holds_every_subpackage_template_and_reference_table(tmp_path
     wanted = {p.relative_to(ROOT).as_posix() for p in (ROOT / "pcpbook").rglob("*")
               if p.is_file() and "__pycache__" not in p.parts}
     assert wanted <= names, sorted(wanted - names)
+    installed = tmp_path / "installed"  # the wheel installed, not the source: it works from anywhere
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(installed), str(wheel)],
+                   check=True, capture_output=True)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    run = subprocess.run([sys.executable, "-m", "pcpbook", "validate", "--data", str(ROOT / "data")], cwd=outside,
+                         env={**os.environ, "PYTHONPATH": str(installed)}, capture_output=True, text=True)
+    assert run.returncode == 0 and ": valid;" in run.stdout, run.stderr
+    where = subprocess.run([sys.executable, "-c", "import pcpbook.contracts, pcpbook.stats; print(pcpbook.__file__)"],
+                           cwd=outside, env={**os.environ, "PYTHONPATH": str(installed)}, capture_output=True, text=True)
+    assert where.stdout.startswith(str(installed))
 
 
 def test_R3_print_tests_skip_saying_why_where_chromium_is_absent(tmp_path):
