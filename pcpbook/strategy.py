@@ -10,6 +10,7 @@ rendering gate.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from .reading import ReadError, csv_rows, read_yaml
 
 FOLDER = "strategies"
 ACTION_COLUMNS = ("id", "strand", "text", "owner")
+ACTION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]{0,39}")  # the returns name actions by it: "DA-01: complete"
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,9 @@ def _load_actions(path: Path, strands: set[str], problems: list[Problem]) -> lis
             empty = next((key for key in ACTION_COLUMNS if not values[key]), None)
             if empty:
                 problems.append(Problem(str(path), number, empty, "missing: expected a non-empty text"))
+            elif not ACTION_ID.fullmatch(values["id"]):
+                problems.append(Problem(str(path), number, "id", f"got {values['id'][:60]!r}: expected an action id "
+                                        "such as DA-01 (letters, digits, hyphens and dots)"))
             elif values["strand"] not in strands:
                 problems.append(Problem(str(path), number, "strand", f"unknown strand {values['strand']!r}: the "
                                         f"strategy's strands are {', '.join(sorted(strands))}"))
