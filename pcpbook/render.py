@@ -18,8 +18,10 @@ class Raw(str):
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#$%~^&])")
-# a list item, setext underline or colon fence, had the text started a line
-_BLOCK_START = re.compile(r"^(?:[-+](?=\s|$)|=+\s*$|\d{1,9}[.)](?=\s|$)|:)")
+# a list item, thematic break ("----"), MyST block break ("+++") or target ("(name)="), setext
+# underline or colon fence, had the text started a line
+_BLOCK_START = re.compile(r"^(?:[-+](?=\s|$)|-(?=(?:[ \t]*-){2,}[ \t]*$)|\+(?=\+\+)|\((?=.*\)=\s*$)|=+\s*$"
+                          r"|\d{1,9}[.)](?=\s|$)|:)")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
