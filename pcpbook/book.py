@@ -10,6 +10,7 @@ import yaml
 
 from .data import Plan
 from .periods import Quarter
+from .outputs import slug
 from .pages import CHAPTERS, edition_pages, review_pages
 
 BUILD_PAGE = CHAPTERS / "build.md"  # written by the edition build, not committed
@@ -17,7 +18,7 @@ BUILD_PAGE = CHAPTERS / "build.md"  # written by the edition build, not committe
 
 def chart_data_file(name: str) -> str:
     """The zip of every chart's data in the book called ``name``, in the book's folder."""
-    return f"{name}-chart-data.zip"
+    return f"{slug(name, 'chart-data')}.zip"
 
 
 def toc(plan: Plan, quarter: Quarter | None = None, build_page: bool = False) -> dict:

@@ -20,6 +20,7 @@ from pathlib import Path
 from . import __version__, commentary, pages, printing, settings
 from .contracts.records import read_last_build, read_record
 from .data import Dataset, Plan
+from .outputs import slug
 from .periods import Quarter, quarters_between
 
 EDITION_RECORD, REVIEW_RECORD, PAPER_RECORD = "edition.json", "review.json", "paper.json"
@@ -261,7 +262,7 @@ def plan_review(root: Path, dataset: Dataset, plan: Plan, site: Path, library: s
     returns = sha(*[path.read_bytes() for q in quarters_between(plan.first_quarter, plan.last_quarter)
                      if (path := commentary.path_for(dataset.root / "commentary", q)).exists()])
     notebooks = {page: pages.notebook_text(root, page) for page in pages.review_pages(plan)}
-    name = f"closure-{plan.id}"
+    name = slug("closure", plan.id)
     print_file = _print_file(name)
     inputs = {"data": data, "commentary": returns, "code": sha(library, *notebooks.values()), "print": print_file,
               "settings": published}
@@ -289,7 +290,7 @@ def plan_paper(root: Path, dataset: Dataset, strategy, quarter: Quarter, site: P
     returns = sha(strand_returns.path_for(dataset.root, strategy.id, quarter).read_bytes())
     page = pages.paper_page(strategy.id, f"{strategy.title}: report for {quarter.label}")
     text = pages.notebook_text(root, page)
-    name = f"scrutiny-{strategy.id}-{quarter.id}"
+    name = slug("scrutiny", strategy.id, quarter.id)
     print_file = _print_file(name)
     inputs = {"data": data, "commentary": returns, "code": sha(library, text), "print": print_file,
               "settings": published}
@@ -304,7 +305,7 @@ def plan_paper(root: Path, dataset: Dataset, strategy, quarter: Quarter, site: P
 
 
 def _print_file(name: str) -> str:
-    return f"{name}.pdf" if printing.find_chromium() else ""
+    return f"{slug(name)}.pdf" if printing.find_chromium() else ""
 
 
 def _forks(root: Path, notebooks: dict) -> list[str]:

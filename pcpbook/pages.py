@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from .data import Plan
 from .periods import Quarter
+from .outputs import slug
 from .render import escape_markdown
 
 if TYPE_CHECKING:  # nbformat and jupytext are loaded only to read or write notebooks
@@ -97,7 +98,7 @@ def edition_pages(plan: Plan, quarter: Quarter | None = None) -> list[Page]:
 
 def review_pages(plan: Plan) -> list[Page]:
     """A closure review's pages in reading order: summary, finance, priorities, register, methods."""
-    book, folder, own = f"closure-{plan.id}", CHAPTERS / "closure" / plan.id, {"plan": plan.id}
+    book, folder, own = slug("closure", plan.id), CHAPTERS / "closure" / plan.id, {"plan": plan.id}
     pages = [Page("closure-summary", book, "summary", folder / "summary.ipynb", f"{plan.title}: closure review", own),
              Page("closure-finance", book, "finance", folder / "finance.ipynb", defaults=own)]
     pages += [Page("closure-priority", book, p.slug, folder / f"{p.slug}.ipynb", f"Priority {p.number}: {p.title}",
@@ -108,7 +109,7 @@ def review_pages(plan: Plan) -> list[Page]:
 
 def paper_page(strategy_id: str, title: str) -> Page:
     """A strategy's scrutiny paper: one page, made from the scrutiny template for every quarter."""
-    return Page("scrutiny", f"scrutiny-{strategy_id}", "paper", CHAPTERS / "scrutiny" / strategy_id / "paper.ipynb",
+    return Page("scrutiny", slug("scrutiny", strategy_id), "paper", CHAPTERS / "scrutiny" / strategy_id / "paper.ipynb",
                 title, {"strategy": strategy_id})
 
 

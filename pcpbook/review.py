@@ -23,6 +23,7 @@ from .chapter import (MeasureSections, commentary_cell, commitments_table, compa
                       status_table, trend_or_reason)
 from .data import FINANCE_ITEMS, Dataset, Measure, Plan, Priority, load
 from .figures import trend_model_chart
+from .outputs import slug
 from .targeting import priority_assessments, targets_section
 from .sections import measure_block
 from .narrative import headline, trend_cell, trend_sentences
@@ -210,7 +211,7 @@ class ReviewChapter(MeasureSections):
 
     @property
     def figure_prefix(self) -> str:
-        return f"closure-{self.plan.id}-{self.priority.slug}"
+        return slug("closure", self.plan.id, self.priority.slug)
 
     def series(self, measure: Measure):
         """Every month of the measure up to the end of the review's end year, nothing later."""

@@ -19,6 +19,7 @@ from .figures import monthly_bars
 from .narrative import interval_cell, sentence, test_cell
 from .periods import Quarter, add_months
 from .render import escape_markdown, markdown_table
+from .outputs import slug
 from .sections import measure_block, save_figure
 from .stats.comparisons import ROLLING_12_MONTHS, compare, with_false_discovery_control
 from .strategy import Strand, Strategy, find_strategy
@@ -116,7 +117,7 @@ class Paper:
             for insight in insights:
                 series = self.dataset.monthly(insight.measure.id, insight.comparison.current.end)
                 chart = monthly_bars(insight.measure, series, insight.comparison.current.end)
-                parts.append(measure_block(insight.measure.label, save_figure(chart, f"{self.strategy.id}-{strand.id}"),
+                parts.append(measure_block(insight.measure.label, save_figure(chart, slug(self.strategy.id, strand.id)),
                                            [sentence(insight.measure, insight.comparison, book="paper")]))
         parts += ["**Delivery achieved this quarter**", _bullets(given.achieved),
                   "**Delivery scheduled for next quarter**", _bullets(given.scheduled)]
