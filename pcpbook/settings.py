@@ -84,12 +84,16 @@ def base_url(value: str) -> str:
     return value
 
 
+MAX_WORKERS = 64  # each worker holds a kernel of several hundred MB: more is a typing error
+
+
 def workers(value) -> int | None:
-    """How many notebooks run at once: a whole number of at least 1 (None: one per core)."""
+    """How many notebooks run at once: a whole number from 1 to MAX_WORKERS (None: one per core)."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise SettingsError(f"--workers: got {value!r}: expected a whole number of at least 1")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_WORKERS:
+        raise SettingsError(f"--workers: got {value!r}: expected a whole number from 1 to {MAX_WORKERS} (each "
+                            "worker starts a kernel of several hundred MB)")
     return value
 
 

@@ -21,7 +21,8 @@ def test_good_base_urls_are_kept(value):
 
 
 @pytest.mark.parametrize("argv, words", [
-    (["build", "--workers", "-1"], "--workers: got -1: expected a whole number of at least 1"),
+    (["build", "--workers", "-1"], "--workers: got -1: expected a whole number from 1 to 64"),
+    (["build", "--workers", "99999999999999999999"], "--workers: got 99999999999999999999: expected a whole number"),
     (["build", "--workers", "0"], "--workers: got 0"),
     (["build", "--base-url", "javascript:alert(1)//"], "--base-url: got 'javascript:alert(1)//'"),
     (["closure", "--plan", "2016-2021", "--workers", "-3"], "--workers: got -3"),
