@@ -126,7 +126,11 @@ def test_switcher_and_version_switcher_on_every_page(project):
 def test_concurrent_builds_are_serialised(project):
     command = [sys.executable, "-m", "pcpbook", "build", "--quarter", "2021-22-Q3", "--workers", "1"]
     first = subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(0.5)
+    lock, deadline = project / "_build" / ".build.lock", time.monotonic() + 300
+    while time.monotonic() < deadline and first.poll() is None and (  # until the first holds the lock
+            not lock.exists() or f"pid {first.pid} " not in lock.read_text()):
+        time.sleep(0.05)
+    assert first.poll() is None, "the first build ended before the second started"
     second = subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     outputs = [p.communicate(timeout=600) for p in (first, second)]
     assert [p.returncode for p in (first, second)] == [0, 0], outputs
