@@ -304,9 +304,9 @@ def _benchmark(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     args.project = args.project.resolve()
-    if "data" in args:
-        args.data = data_folder(args.project, args.data)
     try:
+        if "data" in args:
+            args.data = data_folder(args.project, args.data)
         if args.command == "init":
             from .project import init
             made = init(args.folder, args.force, args.first_quarter, args.last_quarter)
@@ -362,7 +362,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{result.quarter} ({result.plan_id}) v{result.version}: {result.status}: "
                   f"{result.path / 'index.html'}")
         built = sum(r.status == "built" for r in results)
-        print(f"{built} edition(s) built, {len(results) - built} up to date, in {time.perf_counter() - started:.1f} s")
+        kept = sum(r.status.startswith("kept") for r in results)
+        print(f"{built} edition(s) built, {len(results) - built - kept} up to date"
+              + (f", {kept} kept as published" if kept else "") + f", in {time.perf_counter() - started:.1f} s")
         if args.note and not built:
             print("note: --note was not recorded: nothing changed, so no new version was made to carry it",
                   file=sys.stderr)

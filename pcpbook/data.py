@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from .contracts import kinds
 from .contracts.problems import DataError, Problem
 from .contracts.glyphs import undrawable
-from .contracts.schema import conform
+from .contracts.schema import conform, unclosed_bidi
 from .periods import PeriodError, Quarter, add_months, fy_label, fy_start_date, parse_date, parse_fy
 from .reading import ReadError, csv_rows, read_yaml, whole_number
 
@@ -432,7 +432,7 @@ def _load(root: Path, digest: str) -> Dataset:
     filled = [f for f in frames if not f.empty]
     observations = pd.concat(filled, ignore_index=True) if filled else _frame([])  # a new project: no figures yet
     _check_duplicates(observations, problems)
-    _check_chart_text(observations, problems)
+    _check_text_fields(observations, problems)
     _check_totals_agree(observations, problems)
     _check_parts_add_up(observations, measures, problems)
     finance = _load_finance(root / "finance.csv", sources, problems)
@@ -888,11 +888,12 @@ def _check_duplicates(observations: pd.DataFrame, problems: list[Problem]) -> No
                                     f"{row.period_start} ({row.status}): first at {where}"))
 
 
-def _check_chart_text(observations: pd.DataFrame, problems: list[Problem]) -> None:
-    """Places and sources are drawn on charts: each must be drawable by the chart font."""
+def _check_text_fields(observations: pd.DataFrame, problems: list[Problem]) -> None:
+    """Places and sources are drawn on charts and set in sentences: each must be drawable by the
+    chart font and close any bidirectional control it opens."""
     for column in ("geography", "source"):
         for value in observations[column].unique():
-            reason = undrawable(value)
+            reason = undrawable(value) or unclosed_bidi(value)
             if reason:
                 row = observations[observations[column] == value].iloc[0]
                 problems.append(Problem(row["file"], int(row["line"]), column, reason))

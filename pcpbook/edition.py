@@ -39,7 +39,7 @@ from .data import Dataset, Plan, load
 from .jupyterbook import (print_edition, run_jupyter_book, write_book_files, write_build_page, write_chart_data,
                           write_index_redirect, write_record)
 from .periods import Quarter, quarters_between
-from .site import publish, recover, write_landing_page, write_switcher
+from .site import check_records, publish, recover, write_landing_page, write_switcher
 
 LOCK_TIMEOUT_SECONDS = 3 * 3600
 
@@ -151,6 +151,7 @@ def _session(root: Path, data_dir: Path | None, site: Path | None):
     with build_lock(root / "_build" / ".build.lock"):
         started = time.perf_counter()
         recover(site)
+        check_records(site)
         yield root, settings.data_folder(root, data_dir), site, started
 
 

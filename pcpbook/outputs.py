@@ -12,7 +12,9 @@ Text that reaches a page goes through ``render`` instead.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import re
 from pathlib import Path
 
@@ -53,38 +55,44 @@ def _cell(value):
 def write_csv(path: Path, columns: list[str], rows) -> Path:
     """Rows (mappings or sequences, in ``columns`` order) written as a CSV whose every text
     cell is safe to open in a spreadsheet."""
-    path, partial = _partial(path)
-    with partial.open("w", newline="", encoding="utf-8") as handle:
+    with _whole(path) as partial, partial.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
             cells = [row.get(c, "") for c in columns] if isinstance(row, dict) else list(row)
             writer.writerow([_cell(cell) for cell in cells])
-    partial.replace(path)
-    return path
+    return Path(path)
 
 
 def write_frame(path: Path, frame, columns: list[str] | None = None) -> Path:
     """A data frame written as pandas writes it (no index), its text cells and names made safe."""
     from pandas.api import types
 
-    path, partial = _partial(path)
     safe = (frame if columns is None else frame[list(columns)]).copy()
     for column in safe.columns:
         values = safe[column]
         if not (types.is_numeric_dtype(values) or types.is_datetime64_any_dtype(values)):
             safe[column] = values.map(_cell)
     safe.columns = [_cell(str(c)) for c in safe.columns]
-    safe.to_csv(partial, index=False, lineterminator="\n")
-    partial.replace(path)
-    return path
+    with _whole(path) as partial:
+        safe.to_csv(partial, index=False, lineterminator="\n")
+    return Path(path)
 
 
-def _partial(path: Path) -> tuple[Path, Path]:
-    """The file and where it is written first: a file is replaced whole or not at all."""
+@contextlib.contextmanager
+def _whole(path: Path):
+    """Where to write ``path`` first: it replaces ``path`` once written, and is removed if the
+    writing fails, so a file is replaced whole or not at all and nothing is left half-written."""
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "this is a folder: name a file to write", str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
-    return path, path.with_name(f".{path.name}.partial")
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        yield partial
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _plain(cell):

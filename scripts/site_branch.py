@@ -62,9 +62,26 @@ def restore(site: Path, remote: str, branch: str) -> None:
     print(f"restored {site} from {remote}/{branch} ({commit[:12]})")
 
 
+def links_out_of(site: Path) -> list[Path]:
+    """Links in the site that point outside it (or anywhere by an absolute path): restore refuses
+    them, so save does too, before anything is committed."""
+    root = site.resolve()
+    found = []
+    for path in site.rglob("*"):
+        if path.is_symlink():
+            target = os.readlink(path)
+            if os.path.isabs(target) or not (path.parent / target).resolve().is_relative_to(root):
+                found.append(path)
+    return found
+
+
 def save(site: Path, remote: str, branch: str) -> None:
     if not site.is_dir():
         raise SystemExit(f"error: no site at {site} to save")
+    outside = links_out_of(site)
+    if outside:
+        raise RuntimeError(f"{outside[0]} links outside the site ({os.readlink(outside[0])}); the site is not saved"
+                           + (f" ({len(outside) - 1} more such links)" if len(outside) > 1 else ""))
     parent = fetched(remote, branch)
     with tempfile.TemporaryDirectory() as scratch:
         env = {"GIT_DIR": git("rev-parse", "--absolute-git-dir"), "GIT_WORK_TREE": str(site.resolve()),

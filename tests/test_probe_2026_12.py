@@ -116,6 +116,21 @@ def test_S4_csv_cells_a_spreadsheet_would_run_are_made_text_and_numbers_stay_num
     assert written.read_text() == "force,rate\n'=1+1,-0.5\n"
 
 
+def test_S5_a_field_that_leaves_a_bidi_override_open_is_refused(data_copy):
+    """Sentences are built around catalogue fields ("1,529 <noun> were recorded ...") and place
+    names, so an override the field leaves open would reverse the library's own words after it."""
+    catalogue = data_copy / "measures.yaml"
+    kept = catalogue.read_text(encoding="utf-8")
+    _edit(catalogue, "  noun: burglaries\n", '  noun: "burglaries \\u202e"\n')
+    problem = _problems(data_copy)[0]
+    assert problem.field == "noun" and "U+202E (RIGHT-TO-LEFT OVERRIDE) is not closed" in problem.message
+    catalogue.write_text(kept, encoding="utf-8")
+    with (data_copy / "observations.csv").open("a", encoding="utf-8") as handle:
+        handle.write("burglary,Kent \u202e,2020-01-01,month,5,x,published\n")
+    problem = next(p for p in _problems(data_copy) if p.field == "geography")
+    assert "U+202E (RIGHT-TO-LEFT OVERRIDE) is not closed" in problem.message
+
+
 def test_S5_text_with_a_bidi_override_cannot_reverse_what_follows_it():
     text = render.escape_markdown("burglaries \u202e") + " compared to 1,459"
     isolated = text[:text.index(" compared")]
@@ -437,7 +452,13 @@ def test_T10_restoring_a_site_with_a_link_out_of_it_keeps_the_local_site(tmp_pat
     (published / "index.html").write_text("published")
     (published / "passwd").symlink_to("/etc/passwd")
     script = [sys.executable, str(ROOT / "scripts" / "site_branch.py")]
-    subprocess.run(script + ["save"], cwd=tmp_path / "first", check=True, capture_output=True)
+    refused = subprocess.run(script + ["save"], cwd=tmp_path / "first", capture_output=True, text=True)
+    assert refused.returncode == 1 and "links outside the site (/etc/passwd)" in refused.stderr  # save refuses it too
+    by_hand = {**os.environ, "GIT_DIR": str(tmp_path / "first" / ".git"), "GIT_WORK_TREE": str(published),
+               "GIT_AUTHOR_NAME": "x", "GIT_AUTHOR_EMAIL": "x@x", "GIT_COMMITTER_NAME": "x", "GIT_COMMITTER_EMAIL": "x@x"}
+    for command in (["add", "-A", "."], ["commit", "-qm", "a site with a link out"], ["push", "-q", "origin",
+                                                                                    "HEAD:refs/heads/site"]):
+        subprocess.run(["git", *command], cwd=published, env=by_hand, check=True, capture_output=True)
     local = tmp_path / "second" / "_build" / "site" / "index.html"
     local.write_text("local")
     result = subprocess.run(script + ["restore"], cwd=tmp_path / "second", capture_output=True, text=True)
@@ -577,6 +598,37 @@ def test_I3_an_extract_that_exists_is_merged_by_month_and_a_replacement_is_said(
     burglary = merged[merged["measure"] == "burglary"].set_index("period_start")["value"]
     assert burglary.to_dict() == {"2025-01-01": 5, "2025-02-01": 4}
     assert "replaced 1 value(s) in 1 month(s) with the new figures: 2025-01 (Essex)" in notes[0]
+
+
+# ----------------------------------------------------------------------------- the probe's re-run on this work
+
+def test_N2_a_damaged_record_of_another_book_stops_a_build_before_anything_is_published(tmp_path, capsys):
+    folder = copy_project(tmp_path / "project")
+    other = folder / "_build" / "site" / "2023-24-Q4"
+    other.mkdir(parents=True)
+    (other / "edition.json").write_text(json.dumps(_record(edition="javascript:alert(document.domain)//")))
+    assert cli.main(["--project", str(folder), "build", "--quarter", "2023-24-Q3"]) == 2
+    assert "field 'edition'" in capsys.readouterr().err
+    assert sorted(p.name for p in (folder / "_build" / "site").iterdir()) == ["2023-24-Q4"]
+    assert not (folder / "_build" / "cache").exists()  # no chapter ran
+
+
+def test_N3_a_folder_given_as_a_file_to_write_is_named_and_nothing_is_left(tmp_path):
+    folder = tmp_path / "adir"
+    folder.mkdir()
+    with pytest.raises(IsADirectoryError, match="this is a folder: name a file to write"):
+        outputs.write_csv(folder, ["force"], [{"force": "Kent"}])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["adir"]
+
+
+@pytest.mark.parametrize("setting", ['marking: "OFFICIAL</style><script>x</script>"', "chapter_timeout: abc",
+                                     "dta: data", "marking: [unclosed"])
+def test_N4_a_bad_setting_in_config_yml_is_one_line(tmp_path, capsys, setting):
+    folder = copy_project(tmp_path / "project")
+    _edit(folder / "_config.yml", "  marking: OFFICIAL", f"  {setting}")
+    assert cli.main(["--project", str(folder), "validate"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: ") and "_config.yml" in error and "Traceback" not in error
 
 
 # ----------------------------------------------------------------------------- the code review

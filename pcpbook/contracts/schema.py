@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 import typing
+import unicodedata
 from pathlib import Path
 from typing import Annotated
 
@@ -51,9 +52,40 @@ def _allowed(pattern: str) -> str:
     return ", ".join(dict.fromkeys(word for mark, word in kinds if mark in pattern))
 
 
-# A non-empty line of text (surrounding spaces taken off), never cut: over the limit is an error.
+_OPENS = {"\u202a": "\u202c", "\u202b": "\u202c", "\u202d": "\u202c", "\u202e": "\u202c",
+          "\u2066": "\u2069", "\u2067": "\u2069", "\u2068": "\u2069"}
+_CLOSES = {"\u202c", "\u2069"}
+
+
+def unclosed_bidi(text: str) -> str | None:
+    """Why ``text`` would reorder what follows it on a page, or None: a bidirectional embedding,
+    override or isolate it opens and does not close (Unicode UAX #9). Library sentences are built
+    around such fields ("1,529 <noun> were recorded ..."), so the field must close what it opens."""
+    stack = []
+    for character in text:
+        if character in _OPENS:
+            stack.append(character)
+        elif character in _CLOSES and stack and _OPENS[stack[-1]] == character:
+            stack.pop()
+    if not stack:
+        return None
+    opened = stack[-1]
+    return (f"the bidirectional control U+{ord(opened):04X} ({unicodedata.name(opened)}) is not closed, so it "
+            f"would reverse the text that follows this field on a page: close it with U+{ord(_OPENS[opened]):04X} "
+            "or remove it")
+
+
+def _check_bidi(text: str) -> str:
+    reason = unclosed_bidi(text)
+    if reason:
+        raise ValueError(reason)
+    return text
+
+
+# A non-empty line of text (surrounding spaces taken off), never cut: over the limit is an error;
+# a bidirectional control it opens, it closes.
 Text = Annotated[str, Field(strict=True), StringConstraints(strip_whitespace=True, min_length=1,
-                                                            max_length=TEXT_LIMIT)]
+                                                            max_length=TEXT_LIMIT), AfterValidator(_check_bidi)]
 
 
 def conform(model: type[Contract], raw, path: Path | str, problems: list[Problem], line: int | None = None,
