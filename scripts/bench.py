@@ -102,6 +102,8 @@ def multiply_observations(project: Path, times: int) -> int:
         header, *rows = list(csv.reader(handle))
     place = header.index("geography")
     copies = [[*row[:place], f"{row[place]} copy {n}", *row[place + 1:]] for n in range(1, times) for row in rows]
+    if not copies:
+        return len(rows)
     with path.open("w", newline="") as handle:
         csv.writer(handle, lineterminator="\n").writerows([header, *rows, *copies])
     return len(rows) + len(copies)
@@ -111,7 +113,7 @@ def memory_rows(scratch: Path, quarter: list[str]) -> list[tuple]:
     rows = []
     for times in (1, 10):
         copy = book.copy_project(ROOT, scratch / f"memory-{times}")
-        count = multiply_observations(copy, times) if times > 1 else len(data.load(copy / "data").observations)
+        count = multiply_observations(copy, times)
         seconds, peak = peak_memory(pcpbook(*quarter), copy)
         rows.append((f"(g) peak memory, summed over processes, {count:,} observation rows ({times}x): "
                      f"{peak / 2**30:.2f} GB in a {seconds:.0f} s build", peak / 2**30, None,
