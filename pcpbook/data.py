@@ -28,11 +28,10 @@ if TYPE_CHECKING:  # pandas is imported where frames are made, so a build with n
     import pandas as pd
 
 FORCE_FILE = "force.yaml"
-FORCE_FIELDS = ("name", "short_name", "police_uk", "home_office", "stats19")
 POPULATION_FILE = "population.csv"
-POPULATION_COLUMNS = ("geography", "year", "population", "source", "status")  # mid-year estimates, by force area
+POPULATION_COLUMNS = kinds.POPULATION.names
 PEER_GROUP_FILE = "peer_group.csv"
-PEER_GROUP_COLUMNS = ("force", "source")  # the force and its most similar forces, by short name
+PEER_GROUP_COLUMNS = kinds.PEER_GROUP.names
 # Units a measure is compared across forces in: how many of the base the value is per, and how it reads
 COMPARISON_UNITS = {
     "per_1000_population": (1_000, "per 1,000 population"),
@@ -45,11 +44,10 @@ PLAN_ID = re.compile(kinds.PLAN_ID_PATTERN)
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12, "fy": 12}
 STATUSES = ("published", "modelled", "provisional")
 DEFAULT_TEST = {"count": "poisson", "percent": "proportion", "snapshot": "none"}
-OBSERVATION_COLUMNS = ("measure", "geography", "period_start", "period", "value", "source", "status")
-PUBLISHED_COLUMNS = ("measure", "geography", "period_start", "period", "value", "document",
-                     "reference", "note")
+OBSERVATION_COLUMNS = kinds.OBSERVATIONS.names
+PUBLISHED_COLUMNS = kinds.PUBLISHED.names
 EXTRACTS = "extracts"  # folder of real observation extracts that replace bundled series
-FINANCE_COLUMNS = ("year", "item", "value", "unit", "document", "reference", "note")
+FINANCE_COLUMNS = kinds.FINANCE.names
 # The finance table's items: label and unit. The surplus must equal funding less spending.
 FINANCE_ITEMS = {
     "funding": ("Funding (net revenue budget)", "£m"),

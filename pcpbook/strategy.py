@@ -21,7 +21,7 @@ from .periods import PeriodError, Quarter
 from .reading import ReadError, csv_rows, read_yaml
 
 FOLDER = "strategies"
-ACTION_COLUMNS = ("id", "strand", "text", "owner")
+ACTION_COLUMNS = kinds.ACTIONS.names
 ACTION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]{0,39}")  # the returns name actions by it: "DA-01: complete"
 
 

@@ -62,3 +62,10 @@ def test_an_action_id_that_is_not_a_plain_token_is_refused_with_its_line(data_co
         strategy.load_strategies(data.load(data_copy))
     [problem] = caught.value.problems
     assert (problem.line, problem.field) == (2, "id") and "DA-01<b>" in problem.message
+
+
+def test_the_format_reference_lists_every_column_of_every_csv_kind():
+    reference = format_reference()
+    for kind in kinds.CSV_KINDS:
+        assert f"## {kind.file}" in reference
+        assert all(f"| `{column.name}` |" in reference for column in kind.columns), kind.file

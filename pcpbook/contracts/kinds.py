@@ -8,6 +8,7 @@ priority's) are the loaders'; everything a single file can get wrong is here.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StrictBool, StrictInt, model_validator
@@ -230,3 +231,65 @@ class BookConfig(Contract):
     sphinx: Section = Field(None, description="Sphinx settings passed to every book")
     bibtex_bibfiles: tuple[str, ...] | None = Field(None, description="bibliography files")
     pcpbook: ProjectSettings = Field(ProjectSettings(), description="pcpbook's own settings")
+
+
+# ----------------------------------------------------------------------------- CSV file kinds
+# Their columns are declared here; the row rules (a measure in the catalogue, one row per key) are
+# the loaders' (data.py, strategy.py), which read every file through reading.csv_rows.
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    what: str
+
+
+@dataclass(frozen=True)
+class CsvKind:
+    file: str
+    what: str
+    columns: tuple[Column, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns)
+
+
+_VALUE_COLUMNS = (
+    Column("measure", "a measure id of the catalogue (measures.yaml)"),
+    Column("geography", "the place: the force's short name (force.yaml) or another force's"),
+    Column("period_start", "the first day of the period, YYYY-MM-DD (from 1990 to 2100)"),
+    Column("period", "month, quarter (financial-year quarters), year, fy (April to March) or snapshot (a headcount)"),
+    Column("value", "a number: whole for counts, 0 to 100 for percentages, never negative"),
+)
+OBSERVATIONS = CsvKind("data/observations.csv (and data/extracts/*.csv)", "one value a row", _VALUE_COLUMNS + (
+    Column("source", "where the value comes from, as charts name it"),
+    Column("status", "published, modelled or provisional")))
+PUBLISHED = CsvKind("data/published_figures.csv", "figures transcribed from published documents", _VALUE_COLUMNS + (
+    Column("document", "a document key of sources.yaml"),
+    Column("reference", "the page, section or paragraph cited"),
+    Column("note", "how a derived figure was derived (may be empty)")))
+POPULATION = CsvKind("data/population.csv", "mid-year population estimates by force area", (
+    Column("geography", "the force area's short name"),
+    Column("year", "the mid-year, such as 2019; one row per force area and year"),
+    Column("population", "a whole number of people, in digits"),
+    Column("source", "where the estimate comes from"),
+    Column("status", "published or modelled")))
+PEER_GROUP = CsvKind("data/peer_group.csv", "the force and its most similar forces", (
+    Column("force", "a force's short name, once (compared ignoring case and invisible characters)"),
+    Column("source", "where the grouping comes from")))
+FINANCE = CsvKind("data/finance.csv", "published financial figures for closure reviews", (
+    Column("year", "a financial year such as 2015/16"),
+    Column("item", "funding, net_revenue_expenditure, surplus, home_office_grant_share, gross_expenditure_change, "
+                   "precept_increase, savings or recurring_savings; once a year"),
+    Column("value", "a number"),
+    Column("unit", "the item's unit (£m or %)"),
+    Column("document", "a document key of sources.yaml"),
+    Column("reference", "the page, section or paragraph cited"),
+    Column("note", "anything a reader should know (may be empty)")))
+ACTIONS = CsvKind("data/strategies/<id>-actions.csv", "a strategy's delivery plan, an action a row", (
+    Column("id", "the action's id, such as DA-01 (letters, digits, hyphens and dots), once"),
+    Column("strand", "a strand id of the strategy"),
+    Column("text", "what the action is"),
+    Column("owner", "who owns it")))
+CSV_KINDS = (OBSERVATIONS, PUBLISHED, POPULATION, PEER_GROUP, FINANCE, ACTIONS)

@@ -23,6 +23,9 @@ def format_reference() -> str:
                    "(`python -m pcpbook formats`). A key not listed is refused.\n"], set()
     for title, model in FILE_KINDS:
         parts += _tables(title, model, seen)
+    for kind in kinds.CSV_KINDS:
+        parts += [f"\n## {kind.file}\n", f"CSV with a header naming exactly these columns: {kind.what}.\n",
+                  "| column | what |", "|---|---|", *(f"| `{c.name}` | {c.what} |" for c in kind.columns)]
     return "\n".join(parts)
 
 
