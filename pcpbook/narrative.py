@@ -12,6 +12,7 @@ from .data import Measure
 from .periods import fy_label, month_end, month_label
 from .stats import (BASELINE_YEAR, LAST_QUARTER, ROLLING_12_MONTHS, SAME_QUARTER_LAST_YEAR, ChangeTest, Comparison,
                     ControlChart, Decomposition, NotEnoughHistory, TrendModel, TrendResult)
+from .stats.policy import SIGNIFICANCE_LEVEL
 from .wording import number, p_value, percent, percent_allowed, plural, points, signed_percent, signed_points
 
 BASELINE_WORDS = {
@@ -245,7 +246,7 @@ def _mann_kendall(result: TrendResult, which: str, over: str, measure: Measure, 
     direction = "upward" if test.s > 0 else "downward"
     if result.significant(which):
         finding = f"a statistically significant {direction} trend"
-    elif test.p < 0.05:
+    elif test.p < SIGNIFICANCE_LEVEL:
         finding = (f"a {direction} trend that is significant on its own but not once the {result.family} trend tests "
                    f"in this {book} are taken together")
     else:
@@ -282,7 +283,7 @@ def trend_cell(result: TrendResult) -> str:
     direction = "upward" if result.mann_kendall.s > 0 else "downward"
     if result.significant("annual"):
         return f"significant {direction}"
-    return f"{direction}, significant alone" if result.mann_kendall.p < 0.05 else "no significant trend"
+    return f"{direction}, significant alone" if result.mann_kendall.p < SIGNIFICANCE_LEVEL else "no significant trend"
 
 
 def _change(interval_) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .stats import SMALL_COUNT
+from .stats.policy import SMALL_COUNT
 
 
 def number(amount: float) -> str:

@@ -4,6 +4,7 @@
 - ``comparisons``: changes with 95% intervals, tested against that variation, and false
   discovery rate control across an edition;
 - ``seasonal``: STL decomposition; ``control``: seasonal control charts; ``trends``: trend tests;
+- ``policy``: the significance level, small-number thresholds and minimum histories all use;
 - ``benchmark``: comparing forces (positions, the group average and quartile, changes required,
   funnel limits allowing for over-dispersion); ``peers``: a group's figures from the data.
 
@@ -11,11 +12,11 @@ Each function sees only the data it is given, so a chapter passes data up to its
 Well-kept implementations do the mathematics: statsmodels, scipy and pymannkendall.
 """
 
-from .comparisons import (BASELINE_YEAR, LAST_QUARTER, ROLLING_12_MONTHS, SAME_QUARTER_LAST_YEAR, SIGNIFICANCE_LEVEL,
-                          SMALL_COUNT, ChangeTest, Comparison, count_change_test, edition_comparisons,
+from .comparisons import (BASELINE_YEAR, LAST_QUARTER, ROLLING_12_MONTHS, SAME_QUARTER_LAST_YEAR, ChangeTest, Comparison, count_change_test, edition_comparisons,
                           proportion_test, quarter_comparisons, review_comparisons, year_comparison)
 from .control import ControlChart, control_chart
 from .models import NotEnoughHistory, UsualVariation, usual_variation
+from .policy import SIGNIFICANCE_LEVEL, SMALL_COUNT
 from .seasonal import Decomposition, decompose, monthly_series
 from .trends import TrendModel, TrendResult, trend_tests, with_trend_control
 

@@ -35,9 +35,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..data import COMPARISON_UNITS as UNITS
+from .policy import MIN_FUNNEL_FORCES
 FUNNEL_LEVELS = {"95%": 0.975, "99.8%": 0.999}  # two-sided limits: the normal quantiles 1.96 and 3.09
 WINSOR = 0.1  # z-scores beyond their 10th and 90th percentiles are pulled in before phi is estimated
-MIN_FUNNEL_FORCES = 3  # fewer forces give no estimate of the spread between them
 INSIDE, ABOVE, BELOW = "inside", "above", "below"
 
 

@@ -23,15 +23,14 @@ from statsmodels.stats.proportion import confint_proportions_2indep, test_propor
 
 from ..data import Dataset, Measure, Value, weakest
 from ..periods import Quarter, add_months, fy_start_date, month_label
-from .models import MAX_HISTORY_MONTHS, MIN_HISTORY_MONTHS, NotEnoughHistory, UsualVariation, month_days, usual_variation
+from .models import MAX_HISTORY_MONTHS, NotEnoughHistory, UsualVariation, month_days, usual_variation
+from .policy import MIN_HISTORY_MONTHS, SIGNIFICANCE_LEVEL, SMALL_COUNT
 
 SAME_QUARTER_LAST_YEAR = "same_quarter_last_year"
 LAST_QUARTER = "last_quarter"
 ROLLING_12_MONTHS = "rolling_12_months"
 BASELINE_YEAR = "baseline_year"
 
-SIGNIFICANCE_LEVEL = 0.05   # false discovery rate across an edition
-SMALL_COUNT = 50            # below this a count has too little power for a percentage or a verdict
 
 
 @dataclass(frozen=True)

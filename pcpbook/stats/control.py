@@ -22,11 +22,10 @@ from scipy import stats
 
 from ..periods import Quarter
 from .models import MAX_HISTORY_MONTHS, NotEnoughHistory, month_days, usual_variation
+from .policy import MIN_CONTROL_BASELINE_MONTHS, SMALL_MONTHLY_COUNT
 from .seasonal import monthly_series
 
 BASELINE_MONTHS = 24
-MIN_BASELINE_MONTHS = 12
-SMALL_MONTHLY_COUNT = 20   # below this, Poisson probability limits instead of an XmR chart
 RUN_LENGTH = 7
 THREE_SIGMA_TAIL = stats.norm.sf(3)   # 0.00135
 TWO_SIGMA_TAIL = stats.norm.sf(2)     # 0.02275
@@ -111,9 +110,9 @@ def control_chart(series: pd.DataFrame, quarter: Quarter, measure) -> ControlCha
     except NotEnoughHistory as exc:
         raise NotEnoughHistory(f"{exc} (there are {len(before)} before {quarter.label})") from None
     baseline, left_out = _baseline_months(values, quarter, measure)
-    if len(baseline) < MIN_BASELINE_MONTHS:
+    if len(baseline) < MIN_CONTROL_BASELINE_MONTHS:
         raise NotEnoughHistory(f"only {len(baseline)} comparable months before {quarter.label} to set limits from "
-                               f"(at least {MIN_BASELINE_MONTHS} are needed)")
+                               f"(at least {MIN_CONTROL_BASELINE_MONTHS} are needed)")
     months = baseline + [m for m in quarter.months if pd.Timestamp(m) in values.index]
     norm = np.mean([_average_month_days(k) * season.seasonal_factor(k) for k in range(1, 13)])
     frame = pd.DataFrame({"period_start": months, "observed": [values[pd.Timestamp(m)] for m in months]})

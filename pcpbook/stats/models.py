@@ -20,8 +20,8 @@ import patsy
 import statsmodels.api as sm
 
 from ..periods import add_months, month_label
+from .policy import MIN_HISTORY_MONTHS
 
-MIN_HISTORY_MONTHS = 36   # three of each calendar month: fewer cannot separate season from noise
 MAX_HISTORY_MONTHS = 60   # the most recent five years: older months say little about today
 MONTHS_PER_TREND_DF = 24  # the trend may bend about once every two years
 

@@ -10,8 +10,8 @@ from statsmodels.tsa.seasonal import STL
 
 from ..periods import MONTH_NAMES, Quarter, month_label
 from .models import NotEnoughHistory
+from .policy import MIN_HISTORY_MONTHS
 
-MIN_DECOMPOSITION_MONTHS = 36
 
 
 @dataclass
@@ -53,9 +53,9 @@ def monthly_series(series: pd.DataFrame, quarter: Quarter) -> pd.Series:
 
 def decompose(series: pd.DataFrame, quarter: Quarter, standout_z: float = 3.0) -> Decomposition:
     values = monthly_series(series, quarter)
-    if len(values) < MIN_DECOMPOSITION_MONTHS:
+    if len(values) < MIN_HISTORY_MONTHS:
         raise NotEnoughHistory(f"only {len(values)} months of data up to {month_label(quarter.end)}; "
-                               f"a seasonal decomposition needs at least {MIN_DECOMPOSITION_MONTHS} "
+                               f"a seasonal decomposition needs at least {MIN_HISTORY_MONTHS} "
                                "(three years)")
     fit = STL(values, period=12, robust=True).fit()
     frame = pd.DataFrame({"observed": values, "trend": fit.trend, "seasonal": fit.seasonal,
@@ -90,6 +90,6 @@ def decompose(series: pd.DataFrame, quarter: Quarter, standout_z: float = 3.0) -
 def _trend_revision(values: pd.Series, trend_there_now: float) -> tuple[float, float] | None:
     """The trend at the previous quarter's end: as estimated from the data then, and now."""
     earlier = values.iloc[:-3]
-    if len(earlier) < MIN_DECOMPOSITION_MONTHS:
+    if len(earlier) < MIN_HISTORY_MONTHS:
         return None
     return float(STL(earlier, period=12, robust=True).fit().trend.iloc[-1]), trend_there_now

@@ -23,9 +23,9 @@ from statsmodels.stats.multitest import multipletests
 
 from ..periods import Quarter, fy_label, month_label
 from .models import NotEnoughHistory, design_matrix, fit_quasi_poisson, monthly_frame
-from .seasonal import MIN_DECOMPOSITION_MONTHS, monthly_series
+from .policy import MIN_HISTORY_MONTHS, SIGNIFICANCE_LEVEL
+from .seasonal import monthly_series
 
-LINEARITY_LEVEL = 0.05
 AUTOCORRELATION_LAGS = 12
 NEWEY_WEST_LAGS = 3
 
@@ -56,7 +56,7 @@ class TrendModel:
 
     @property
     def newey_west(self) -> bool:
-        return self.autocorrelation_p < LINEARITY_LEVEL
+        return self.autocorrelation_p < SIGNIFICANCE_LEVEL
 
 
 @dataclass
@@ -73,7 +73,7 @@ class TrendResult:
 
     def significant(self, which: str) -> bool:
         """A Mann-Kendall trend (``annual`` or ``seasonal``) that survives the control."""
-        return self.q_values.get(which, 1.0) < LINEARITY_LEVEL
+        return self.q_values.get(which, 1.0) < SIGNIFICANCE_LEVEL
 
 
 def with_trend_control(results: dict) -> dict:
@@ -84,7 +84,7 @@ def with_trend_control(results: dict) -> dict:
         return results
     p_values = [(results[m].mann_kendall if which == "annual" else results[m].seasonal_mann_kendall).p
                 for m, which in tested]
-    _, q_values, _, _ = multipletests(p_values, alpha=LINEARITY_LEVEL, method="fdr_bh")
+    _, q_values, _, _ = multipletests(p_values, alpha=SIGNIFICANCE_LEVEL, method="fdr_bh")
     for (m, which), q in zip(tested, q_values):
         results[m].q_values[which] = float(q)
         results[m].family = len(tested)
@@ -127,11 +127,11 @@ def fit_trend(frame: pd.DataFrame) -> TrendModel:
     extra = linear.df_resid - curve.df_resid
     f_statistic = (linear.deviance - curve.deviance) / extra / curve.scale
     linearity_p = float(stats.f.sf(f_statistic, extra, curve.df_resid))
-    bends = linearity_p < LINEARITY_LEVEL
+    bends = linearity_p < SIGNIFICANCE_LEVEL
     design = curve_design if bends else linear_design
     fit = curve if bends else linear
     autocorrelation_p = float(acorr_ljungbox(fit.resid_pearson, lags=[AUTOCORRELATION_LAGS])["lb_pvalue"].iloc[0])
-    if autocorrelation_p < LINEARITY_LEVEL:
+    if autocorrelation_p < SIGNIFICANCE_LEVEL:
         fit = fit_quasi_poisson(frame, design, cov_type="HAC", cov_kwds={"maxlags": NEWEY_WEST_LAGS})
     overall = _contrast(fit, design, _window(n, slice(0, 12)), _window(n, slice(n - 12, n)))
     per_year = peak = since_peak = None
@@ -155,7 +155,7 @@ def trend_tests(series: pd.DataFrame, quarter: Quarter, periods) -> TrendResult:
     lockdown months left out as a sensitivity check."""
     values = monthly_series(series, quarter)
     annual = complete_financial_years(values, quarter)
-    if len(annual) < 4 or len(values) < MIN_DECOMPOSITION_MONTHS:
+    if len(annual) < 4 or len(values) < MIN_HISTORY_MONTHS:
         raise NotEnoughHistory(f"{len(annual)} complete financial years up to {month_label(quarter.end)}; "
                                "trend tests need at least four")
     frame = monthly_frame(values, periods)
