@@ -142,7 +142,9 @@ def test_concurrent_builds_are_serialised(project):
 
 def test_an_interrupted_build_leaves_the_site_as_it_was(project):
     site = project / "_build" / "site"
+    edition.build(project, quarter=QUARTER)  # published, whatever ran before this test
     before = _snapshot(site)
+    major, minor = json.loads((site / QUARTER / "edition.json").read_text())["version"].split(".")
     _set_value(project, "dog_theft", "2021-06-01", 55)  # so that the next build has work to do
     command = [sys.executable, "-m", "pcpbook", "build", "--quarter", QUARTER, "--workers", "1"]
     process = subprocess.Popen(command, cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -156,7 +158,7 @@ def test_an_interrupted_build_leaves_the_site_as_it_was(project):
     process.wait()
     assert _snapshot(site) == before
     result = edition.build(project, quarter=QUARTER)  # the lock died with the process
-    assert result.status == "built" and result.version == "1.2"
+    assert result.status == "built" and result.version == f"{major}.{int(minor) + 1}"
 
 
 def test_recovery_puts_back_an_edition_whose_swap_was_cut_short(tmp_path):
