@@ -335,8 +335,11 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "validate":
             dataset = load(args.data)
+            from .strategy import load_strategies
+            strategies = load_strategies(dataset)  # the strategies are data too: a misspelt key there is refused
             print(f"{args.data}: valid; {len(dataset.observations):,} observations, "
-                  f"{len(dataset.measures)} measures, plans {', '.join(dataset.plans)}; "
+                  f"{len(dataset.measures)} measures, plans {', '.join(dataset.plans)}"
+                  + (f", strategies {', '.join(strategies)}" if strategies else "") + "; "
                   f"latest quarter {dataset.latest_quarter()}")
             return 0
         started = time.perf_counter()
@@ -356,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
             if not plans:
                 print("no plan's end year is complete in the data: no closure review to build")
             return 0
-        quarters = "all" if args.all else [Quarter.parse(args.quarter).id] if args.quarter else None
+        quarters = "all" if args.all else [Quarter.parse(args.quarter).id] if args.quarter is not None else None
         results = edition.build_many(args.project, quarters, **options)
         for result in results:
             print(f"{result.quarter} ({result.plan_id}) v{result.version}: {result.status}: "

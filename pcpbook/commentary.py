@@ -19,6 +19,7 @@ are shown as the characters they are, never interpreted.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -153,7 +154,11 @@ def _outside_entry(path: Path, number: int, line: str, header: dict, entries: li
                                 "remove the '# ' or move the text under a '## <id>' heading"))
         return
     match = _FIELD.match(line)
-    if match and match.group(1).lower() in HEADER_FIELDS:
+    close = difflib.get_close_matches(match.group(1).lower(), HEADER_FIELDS, n=1, cutoff=0.75) if match else []
+    if match and match.group(1).lower() not in HEADER_FIELDS and close:
+        problems.append(Problem(str(path), number, match.group(1), f"unknown header field; did you mean "
+                                f"'{close[0].capitalize()}:'? (a note to the units may say anything else)"))
+    elif match and match.group(1).lower() in HEADER_FIELDS:
         name = match.group(1).lower()
         if name in header:
             problems.append(Problem(str(path), number, match.group(1),

@@ -971,10 +971,13 @@ def _load_peer_group(path: Path, force: Force | None, problems: list[Problem]) -
     names, sources = [], []
     for line, row in _read_csv(path, PEER_GROUP_COLUMNS, problems):
         name, source = row["force"].strip(), row["source"].strip()
+        unfit = undrawable(name) or unclosed_bidi(name)  # names are drawn on charts and listed in sentences
         if not name or not source:
             problems.append(Problem(str(path), line, "force" if not name else "source",
                                     "missing: expected the force's short name (such as Kent)" if not name
                                     else "missing: expected where the grouping comes from"))
+        elif unfit:
+            problems.append(Problem(str(path), line, "force", unfit))
         elif _same_name(name) in map(_same_name, names):
             first = next(n for n in names if _same_name(n) == _same_name(name))
             problems.append(Problem(str(path), line, "force", f"{name!r} is listed twice (as {first!r}; names are "

@@ -31,6 +31,8 @@ CHART_SETTINGS = {
     "text.parse_math": False,  # labels come from data: a "$" is a dollar sign, not mathematics
     "axes.titley": 1.0,  # titles sit on the frame (no top axis): placing them by measuring the ticks is slow
 }
+TITLE_WIDTH = 60  # characters of a title line: the width of a chart, less its MODELLED DATA badge
+TITLE_LINE_INCHES = 0.22  # the height of a title line
 # how a chart is rasterised: text unhinted draws about a tenth faster and looks the same at this size
 RENDER_SETTINGS = {"text.hinting": "no_hinting"}
 
@@ -115,7 +117,7 @@ def _line_chart(measure: Measure, series: pd.DataFrame, start: dt.date, end: dt.
             axes.plot(pd.to_datetime(path["period"]), path["value"], color=COLOURS["baseline"], linestyle="--",
                       linewidth=1.4, label=path["series"].iloc[0])
         _mark_discontinuities(axes, measure, shown)
-        axes.set_title(measure.label, loc="left", fontweight="bold")
+        axes.set_title(_title(measure.label), loc="left", fontweight="bold")
         axes.set_xlabel("")
         axes.set_ylabel(_axis_label(measure))
         axes.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
@@ -124,7 +126,7 @@ def _line_chart(measure: Measure, series: pd.DataFrame, start: dt.date, end: dt.
         lift = _label_provenance(figure, axes, measure, modelled, 0.035, real)
         handles, labels = axes.get_legend_handles_labels()
         rows = 1 if len(handles) <= 4 else 2  # a second legend row needs a deeper margin
-        figure.subplots_adjust(left=0.11, right=0.98, top=0.91, bottom=0.24 + 0.08 * (rows - 1) + lift)
+        figure.subplots_adjust(left=0.11, right=0.98, top=0.91 - _title_room(figure), bottom=0.24 + 0.08 * (rows - 1) + lift)
         figure.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.06 + 0.03 * (rows - 1) + lift),
                       ncol=4 if rows == 1 else 3,
                       fontsize="small", frameon=False)
@@ -197,9 +199,9 @@ def decomposition_chart(measure: Measure, result: Decomposition | NotEnoughHisto
             axes[3].scatter(stand["date"], stand["remainder"], color=COLOURS["alert"], zorder=3, label="Stands out")
             axes[3].legend(loc="upper left", fontsize="small")
         axes[-1].set_xlabel("")
-        axes[0].set_title(f"{measure.label}: seasonal decomposition (STL)", loc="left", fontweight="bold")
+        axes[0].set_title(_title(f"{measure.label}: seasonal decomposition (STL)"), loc="left", fontweight="bold")
         lift = _label_provenance(figure, axes[0], measure, modelled, 0.01)
-        figure.subplots_adjust(left=0.12, right=0.98, top=0.95, bottom=0.1 + lift, hspace=0.15)
+        figure.subplots_adjust(left=0.12, right=0.98, top=0.95 - _title_room(figure), bottom=0.1 + lift, hspace=0.15)
     plt.close(figure)
     first, last = frame["period_start"].iloc[0], frame["period_start"].iloc[-1]
     alt = (f"Four stacked charts decomposing monthly {measure.label} from {month_label(first)} to "
@@ -230,11 +232,11 @@ def trend_model_chart(measure: Measure, result: TrendResult | NotEnoughHistory, 
         covid = frame[frame["lockdown"] > 0]
         for day, share in zip(covid["date"], covid["lockdown"]):
             axes.axvspan(day, day + pd.DateOffset(months=1), color=COLOURS["context"], alpha=0.3 * share, linewidth=0)
-        axes.set_title(f"{measure.label}: fitted trend", loc="left", fontweight="bold", fontsize="medium")
+        axes.set_title(_title(f"{measure.label}: fitted trend"), loc="left", fontweight="bold", fontsize="medium")
         axes.set_ylabel(measure.unit.capitalize())
         axes.set_ylim(bottom=0)
         lift = _label_provenance(figure, axes, measure, modelled, 0.035)
-        figure.subplots_adjust(left=0.1, right=0.98, top=0.91, bottom=0.24 + lift)
+        figure.subplots_adjust(left=0.1, right=0.98, top=0.91 - _title_room(figure), bottom=0.24 + lift)
         figure.legend(*axes.get_legend_handles_labels(), loc="lower center", bbox_to_anchor=(0.5, 0.06 + lift),
                       ncol=3, fontsize="small", frameon=False)
     plt.close(figure)
@@ -267,12 +269,12 @@ def monthly_bars(measure: Measure, series: pd.DataFrame, end: dt.date, months: i
                  label="The 12 months before")
         axes.bar(dates[recent], shown.loc[recent, "value"], width=20, color=COLOURS["series"],
                  label=f"12 months to {month_label(end)}")
-        axes.set_title(f"{measure.label}: each month", loc="left", fontweight="bold")
+        axes.set_title(_title(f"{measure.label}: each month"), loc="left", fontweight="bold")
         axes.set_ylabel(measure.unit.capitalize())
         axes.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
         real = shown.loc[shown["status"] != "modelled", "source"].unique().tolist()
         lift = _label_provenance(figure, axes, measure, modelled, 0.035, real)
-        figure.subplots_adjust(left=0.1, right=0.98, top=0.9, bottom=0.25 + lift)
+        figure.subplots_adjust(left=0.1, right=0.98, top=0.9 - _title_room(figure), bottom=0.25 + lift)
         figure.legend(*axes.get_legend_handles_labels(), loc="lower center", bbox_to_anchor=(0.5, 0.06 + lift),
                       ncol=2, fontsize="small", frameon=False)
     plt.close(figure)
@@ -310,13 +312,13 @@ def funnel_chart(comparison: GroupComparison, force: str) -> Chart | None:
                          color=COLOURS["alert"] if own else COLOURS["series"])
             axes.annotate(standing.force, (standing.base / scale, standing.value), xytext=(5, 3),
                           textcoords="offset points", fontsize="x-small", fontweight="bold" if own else "normal")
-        axes.set_title(f"{measure.label}: {comparison.window.label}", loc="left", fontweight="bold")
+        axes.set_title(_title(f"{measure.label}: {comparison.window.label}"), loc="left", fontweight="bold")
         axes.set_xlabel(f"{comparison.base_label} (millions)" if rate else comparison.base_label)
         axes.set_ylabel(unit_text.capitalize() if rate else "%")
         sources = [f"each force's own figures ({measure.label})", "mid-year population estimates" if rate
                    else comparison.base_label]
         lift = _label_provenance(figure, axes, measure, comparison.modelled, 0.035, sources)
-        figure.subplots_adjust(left=0.11, right=0.98, top=0.91, bottom=0.28 + lift)
+        figure.subplots_adjust(left=0.11, right=0.98, top=0.91 - _title_room(figure), bottom=0.28 + lift)
         figure.legend(*axes.get_legend_handles_labels(), loc="lower center", bbox_to_anchor=(0.5, 0.06 + lift),
                       ncol=2, fontsize="small", frameon=False)
     plt.close(figure)
@@ -382,6 +384,18 @@ def _observed_data(measure: Measure, frame: pd.DataFrame, series: pd.DataFrame) 
 
 def _floor(day: dt.date) -> dt.date:
     return day.replace(day=1)
+
+
+def _title(text: str) -> str:
+    """A chart's title on as many lines as it needs: a long label is wrapped, never cut at the
+    chart's edge or run under its badge."""
+    return textwrap.fill(text, TITLE_WIDTH, break_long_words=False)
+
+
+def _title_room(figure) -> float:
+    """The share of the figure's height a wrapped title needs above the plot beyond one line."""
+    lines = max(axes.get_title(loc="left").count("\n") for axes in figure.axes)
+    return lines * TITLE_LINE_INCHES / figure.get_figheight()
 
 
 def _shade(axes, start: dt.date, end: dt.date, colour, alpha: float, label: str) -> None:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+from python_calamine import CalamineError
 
 from .contracts.problems import Problem, ProblemsError
 from .data import OBSERVATION_COLUMNS
@@ -216,10 +217,12 @@ def _without_identical_copies(files: list[StreetFile]) -> tuple[list[StreetFile]
 
 def _check_one_file_per_month(counts: pd.DataFrame, shown: dict[str, str]) -> None:
     """A force's month in two different files would be counted twice: refused, naming both."""
-    sources = counts.groupby(["month", "falls_within"])["filename"].unique()
+    place = counts["falls_within"].map(lambda name: _geography(name).casefold())  # as the counts are merged
+    sources = counts.groupby([counts["month"], place])["filename"].unique()
     twice = sources[sources.map(len) > 1]
     if not twice.empty:
-        (month, force), names = twice.index[0], sorted(shown[n] for n in twice.iloc[0])
+        (month, _), names = twice.index[0], sorted(shown[n] for n in twice.iloc[0])
+        force = counts.loc[(counts["month"] == month) & (place == twice.index[0][1]), "falls_within"].iloc[0]
         raise IngestError([Problem(names[1], None, "Month", f"{force} {month} is also in {names[0]}, and the two "
                                    "files differ: it would be counted twice. Keep one of them (the newer archive "
                                    f"replaces the older){f'; {len(twice) - 1} more months likewise' if len(twice) > 1 else ''}")])
@@ -468,12 +471,14 @@ def _home_office_table(path: Path) -> pd.DataFrame:
         raise IngestError([Problem(str(path), first_line - 1, missing[0], f"missing column {missing[0]!r}: expected "
                                    f"the police recorded crime open data table ({', '.join(HOME_OFFICE_COLUMNS)})")])
     # a negative number is a published correction (offences cancelled after the quarter closed)
-    numbers = pd.to_numeric(table["Number of Offences"].astype(str).str.replace(",", "").str.strip(), errors="coerce")
-    bad = numbers.isna()
-    if bad.any():
-        index = int(bad.to_numpy().nonzero()[0][0])
+    text = table["Number of Offences"].astype(str).str.replace(",", "").str.strip()
+    whole = text.str.fullmatch(r"-?[0-9]{1,12}(\.0+)?")  # a spreadsheet may write 12 as 12.0
+    if not whole.all():
+        index = int((~whole).to_numpy().nonzero()[0][0])
         raise IngestError([Problem(str(path), first_line + index, "Number of Offences",
-                                   f"got {table['Number of Offences'].iloc[index]!r}: expected a count")])
+                                   f"got {table['Number of Offences'].iloc[index]!r}: expected a whole number of "
+                                   "offences (negative for a published correction)")])
+    numbers = pd.to_numeric(text).astype("int64")
     table["offences"] = numbers
     table["line"] = range(first_line, first_line + len(table))
     return table
@@ -482,7 +487,10 @@ def _home_office_table(path: Path) -> pd.DataFrame:
 def _spreadsheet_table(path: Path) -> tuple[pd.DataFrame, int]:
     """The sheet whose header row holds the table's columns (the published workbooks have notes
     sheets and title rows before the data)."""
-    sheets = pd.read_excel(path, sheet_name=None, header=None, engine="calamine", dtype=str)
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, header=None, engine="calamine", dtype=str)
+    except (CalamineError, ValueError, OSError) as exc:  # not a workbook, or a damaged one
+        raise IngestError([Problem(str(path), None, None, f"not a readable spreadsheet: {short(exc)}")]) from None
     for frame in sheets.values():
         for index, row in frame.head(20).iterrows():
             cells = [str(c).strip() for c in row.tolist()]

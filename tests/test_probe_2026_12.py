@@ -631,6 +631,75 @@ def test_N4_a_bad_setting_in_config_yml_is_one_line(tmp_path, capsys, setting):
     assert error.startswith("error: ") and "_config.yml" in error and "Traceback" not in error
 
 
+def test_N5_a_peer_force_name_that_leaves_a_bidi_override_open_is_refused(data_copy):
+    _edit(data_copy / "peer_group.csv", "\nKent,", "\nKent\u202e,")
+    problem = next(p for p in _problems(data_copy) if p.field == "force")
+    assert "U+202E (RIGHT-TO-LEFT OVERRIDE) is not closed" in problem.message
+
+
+@pytest.mark.parametrize("logo", ["/etc/passwd", "../../etc/hostname.png", "img/../../x.png"])
+def test_N6_a_logo_outside_the_project_is_refused(tmp_path, logo):
+    folder = copy_project(tmp_path / "project")
+    _edit(folder / "_config.yml", 'logo: ""', f'logo: "{logo}"')
+    with pytest.raises(settings.SettingsError, match="field 'logo'"):
+        settings.project_config(folder)
+
+
+@pytest.mark.parametrize("count", ["inf", "1e400", "2.6", "-0.4"])
+def test_N7_a_home_office_count_that_is_no_whole_number_is_refused_with_its_line(tmp_path, count):
+    table = tmp_path / "prc.csv"
+    table.write_text("Financial Year,Financial Quarter,Force Name,Offence Subgroup,Number of Offences\n"
+                     f"2022/23,1,Essex,Domestic burglary,10\n2022/23,1,Essex,Residential burglary,{count}\n")
+    with pytest.raises(ingest.IngestError, match="line 3, field 'Number of Offences'"):
+        ingest.home_office(table, "Essex")
+
+
+def test_N7_a_file_that_is_no_spreadsheet_is_named(tmp_path):
+    workbook = tmp_path / "prc.xlsx"
+    workbook.write_bytes(b"\x00\x01garbage")
+    with pytest.raises(ingest.IngestError, match="prc.xlsx: not a readable spreadsheet"):
+        ingest.home_office(workbook, "Essex")
+
+
+def test_N8_a_month_named_for_the_force_in_two_spellings_is_still_one_month(tmp_path):
+    first = _street_file(tmp_path / "a-street.csv", "2024-01")
+    second = tmp_path / "b-street.csv"
+    second.write_text(first.read_text().replace(",Essex Police,Essex Police,", ",Essex Police,Essex Police ,")
+                      + "extra,2024-01,Essex Police,Essex Police ,0.1,51.7,X,E01000001,Essex 001A,Burglary,,\n")
+    with pytest.raises(ingest.IngestError, match="2024-01 is also in"):
+        ingest.police_uk([first, second])
+
+
+@pytest.mark.parametrize("line", ["Retruns: modelled", "Quater: 2023-24-Q3", "Return: x"])
+def test_N9_a_misspelt_header_field_of_a_return_is_named(tmp_path, line):
+    path = tmp_path / "2023-24-Q4.md"
+    path.write_text(f"{line}\n\n## 1.1\nWho: A\nStatus: on track\n\nDone.\n")
+    [problem] = commentary.parse(path)[2]
+    assert problem.line == 1 and "did you mean" in problem.message
+
+
+def test_N10_validate_checks_the_strategies_too(data_copy, capsys):
+    _edit(data_copy / "strategies" / f"{STRATEGY}.yaml", "delivery_plan_modelled:", "delivery_plan_modeled:")
+    assert cli.main(["validate", "--data", str(data_copy)]) == 2
+    assert "did you mean 'delivery_plan_modelled'?" in capsys.readouterr().err
+
+
+def test_N11_a_long_chart_title_is_wrapped_and_given_room():
+    from pcpbook import figures
+    title = figures._title("Burglary (all): residential, business and community burglary offences recorded by the force")
+    assert title.count("\n") == 1 and title.replace("\n", " ").endswith("recorded by the force")
+    import matplotlib.pyplot as plt
+    figure, axes = plt.subplots(figsize=(7.5, 4.0))
+    axes.set_title(title, loc="left")
+    assert figures._title_room(figure) == pytest.approx(figures.TITLE_LINE_INCHES / 4.0)
+    plt.close(figure)
+
+
+def test_N12_an_empty_quarter_is_refused_not_read_as_the_latest(capsys):
+    assert cli.main(["--project", str(ROOT), "build", "--quarter", ""]) == 2
+    assert "quarter" in capsys.readouterr().err
+
+
 # ----------------------------------------------------------------------------- the code review
 
 @pytest.mark.parametrize("file, old, new, field, hint", [

@@ -210,6 +210,13 @@ class ProjectSettings(Contract):
 Section = dict[str, object] | None  # a Jupyter Book section, passed on to Jupyter Book as written
 
 
+def _inside_the_project(path: str) -> str:
+    """A relative path that does not climb out of the project (every book publishes the file)."""
+    if ".." in path.split("/"):
+        raise ValueError("got a path out of the project: name a file inside it, relative to _config.yml")
+    return path
+
+
 class BookConfig(Contract):
     """``_config.yml``: Jupyter Book's (v1) top-level settings, which every book is built with,
     and pcpbook's own section. A key Jupyter Book does not know is refused, not ignored."""
@@ -217,8 +224,10 @@ class BookConfig(Contract):
     title: Text = Field(description="the project's title")
     author: Text | None = Field(None, description="who publishes the book, shown at the foot of every page")
     copyright: Annotated[str, Field(max_length=200)] | None = Field(None, description="the copyright line")
-    logo: Annotated[str, Field(strict=True, pattern=r"^([A-Za-z0-9._/-]{1,200})?$")] | None = Field(
-        None, description="a logo image, relative to _config.yml")
+    logo: Annotated[str, Field(strict=True, pattern=r"^([A-Za-z0-9_-][A-Za-z0-9._/-]{0,199}\.(png|svg|jpg|jpeg|gif))?$"),
+                    AfterValidator(_inside_the_project)] | None = Field(
+        None, description="a logo image (.png, .svg, .jpg or .gif) inside the project, by its path relative to "
+                          "_config.yml (every book publishes it)")
     only_build_toc_files: StrictBool | None = Field(None, description="build only the pages in the table of contents")
     exclude_patterns: tuple[str, ...] | None = Field(None, description="files Jupyter Book leaves out")
     execute: Section = Field(None, description="Jupyter Book's execution settings (the build runs the notebooks "

@@ -47,9 +47,9 @@ def safe_id(pattern: str, example: str) -> type[str]:
 
 
 def _allowed(pattern: str) -> str:
-    kinds = [("a-z", "lower-case letters"), ("A-Z", "letters"), ("0-9", "digits"), ("_", "underscores"),
-             ("-", "hyphens"), (r"\.", "dots")]
-    return ", ".join(dict.fromkeys(word for mark, word in kinds if mark in pattern))
+    letters = "letters" if "A-Z" in pattern else "lower-case letters"
+    kinds = [("0-9", "digits"), ("_", "underscores"), ("-", "hyphens"), (r"\.", "dots")]
+    return ", ".join([letters] + [word for mark, word in kinds if mark in pattern])
 
 
 _OPENS = {"\u202a": "\u202c", "\u202b": "\u202c", "\u202d": "\u202c", "\u202e": "\u202c",
