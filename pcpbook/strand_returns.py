@@ -116,7 +116,10 @@ def load(root: Path, strategy: Strategy, quarter: Quarter) -> PaperReturns:
 
 def check(path: Path, strategy: Strategy, quarter: Quarter) -> PaperReturns:
     problems: list[Problem] = []
-    header, strands = _parse(path, strategy, problems)
+    parsed = _parse(path, strategy, problems)
+    if parsed is None:  # not read at all: nothing more to say
+        raise StrandReturnsError(problems)
+    header, strands = parsed
     _check_header(path, header, strategy, quarter, problems)
     for strand in strategy.strands:
         if strand.id not in strands:
@@ -130,12 +133,12 @@ def check(path: Path, strategy: Strategy, quarter: Quarter) -> PaperReturns:
     return PaperReturns(strategy.id, quarter, header["returns"][0].lower() == "modelled", cover, strands)
 
 
-def _parse(path: Path, strategy: Strategy, problems: list[Problem]) -> tuple[dict, dict[str, StrandReturn]]:
+def _parse(path: Path, strategy: Strategy, problems: list[Problem]) -> tuple[dict, dict[str, StrandReturn]] | None:
     try:
         lines = read_text(path).splitlines()
     except ReadError as exc:
         problems.append(Problem(str(path), exc.line, None, str(exc)))
-        return {}, {}
+        return None
     known = {s.id for s in strategy.strands}
     header: dict[str, tuple[str, int]] = {}
     strands: dict[str, StrandReturn] = {}

@@ -432,6 +432,9 @@ def test_T9_a_folder_where_a_file_is_read_is_one_line(data_copy, capsys):
     assert cli.main(["commentary", "check", "--data", str(data_copy), "--quarter", "2023-24-Q4",
                      "--file", str(folder)]) == 2
     assert "this is a folder: expected a file" in capsys.readouterr().err
+    assert cli.main(["strategy", "check", "--data", str(data_copy), "--strategy", STRATEGY, "--quarter", "2021-22-Q2",
+                     "--file", str(folder)]) == 2
+    assert "1 problem(s)" in capsys.readouterr().err  # the folder, not a dozen echoes of it
     (data_copy / "observations.csv").unlink()
     (data_copy / "observations.csv").mkdir()
     assert any("this is a folder" in p.message for p in _problems(data_copy))
