@@ -40,6 +40,7 @@ def edition_folder(site):
     return site / "2023-24-Q2"
 
 
+@pytest.mark.slow
 def test_every_chart_in_the_edition_links_its_own_csv(edition_folder):
     for page in (edition_folder / "chapters").rglob("*.html"):
         html = page.read_text(encoding="utf-8")
@@ -48,6 +49,7 @@ def test_every_chart_in_the_edition_links_its_own_csv(edition_folder):
         assert sorted(images) == sorted(csvs), page
 
 
+@pytest.mark.slow
 def test_the_zip_holds_every_charts_csv_and_its_rows_are_the_data_drawn(edition_folder, project):
     record = json.loads((edition_folder / "edition.json").read_text(encoding="utf-8"))
     archive = zipfile.ZipFile(edition_folder / record["chart_data"]["file"])
@@ -72,6 +74,7 @@ def test_the_zip_holds_every_charts_csv_and_its_rows_are_the_data_drawn(edition_
     assert checked > 1000
 
 
+@pytest.mark.slow
 def test_the_intro_and_the_build_page_link_the_zip(edition_folder):
     zip_name = "2023-24-Q2-chart-data.zip"
     assert f'href="../{zip_name}"' in (edition_folder / "chapters" / "intro.html").read_text(encoding="utf-8")

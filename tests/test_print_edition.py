@@ -96,6 +96,7 @@ def test_printing_fetches_nothing_from_the_network(tmp_path):
     assert fetched == []
 
 
+@pytest.mark.slow
 @needs_chromium
 def test_a_page_that_never_finishes_loading_fails_the_print_within_its_timeout(tmp_path):
     os.mkfifo(tmp_path / "never.css")  # a local file no one ever writes: the page never finishes loading

@@ -67,6 +67,7 @@ def test_the_cover_table_and_the_numbered_sections(paper):
     assert "- Hate Crime: Superintendent" in paper  # consultation: the strand leads
 
 
+@pytest.mark.slow
 def test_the_scrutiny_command_publishes_a_versioned_paper_with_its_print_edition(tmp_path):
     project = copy_project(tmp_path / "project")
     returns = project / "data" / "strategy-returns" / STRATEGY / "2021-22-Q2.md"
