@@ -5,20 +5,15 @@ import json
 
 import nbformat
 
+from conftest import FakeChart
 from pcpbook import cache, sections
 
 
 def test_every_figure_a_notebook_shows_or_links_is_found(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
 
-    class Chart:
-        name, alt = "burglary-bars", "Bar chart of burglary: A&E <50%"
-        data = __import__("pandas").DataFrame({"value": [1]})
-
-        def write_png(self, path):
-            path.write_bytes(b"png")
-
-    shown = sections.save_figure(Chart(), "2021-2024-p01") + sections.save_figure(Chart(), "p02", inline=True)
+    chart = FakeChart("Bar chart of burglary: A&E <50%")
+    shown = sections.save_figure(chart, "2021-2024-p01") + sections.save_figure(chart, "p02", inline=True)
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output(
         "display_data", data={"text/markdown": shown})])])
     path = tmp_path / "p01.ipynb"

@@ -21,7 +21,7 @@ import pytest
 import yaml
 from jinja2 import Environment
 
-from conftest import ROOT, copy_project
+from conftest import ROOT, FakeChart, copy_project
 from pcpbook import cli, commentary, data, ingest, outputs, pages, printing, project, render, runner, settings, site
 from pcpbook import sphinxext, strand_returns, strategy
 from pcpbook.buildspec import BuildError, publication_settings
@@ -314,14 +314,7 @@ def test_W8_alt_text_reaches_the_page_as_typed(tmp_path, monkeypatch):
     from pcpbook import sections
     monkeypatch.chdir(tmp_path)
 
-    class Chart:
-        name, alt = "burglary-bars", "U-label Burglary é A&E <50% * [x] `b` $y$ end-label"
-        data = __import__("pandas").DataFrame({"value": [1]})
-
-        def write_png(self, path):
-            path.write_bytes(b"png")
-
-    markdown = sections.save_figure(Chart(), "2021-2024-p01")
+    markdown = sections.save_figure(FakeChart("U-label Burglary é A&E <50% * [x] `b` $y$ end-label"), "2021-2024-p01")
     html = publish_string(markdown, parser=Parser(), writer_name="html5", settings_overrides={"output_encoding": "unicode"})
     assert 'alt="U-label Burglary é A&amp;E &lt;50% * [x] `b` $y$ end-label"' in html
 
