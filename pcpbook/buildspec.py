@@ -147,11 +147,11 @@ def remember_build(root: Path, raw: str, books: list[dict]) -> None:
     partial.replace(path)
 
 
-def publication_settings(root: Path, base_url: str) -> str:
+def publication_settings(project: settings.Project, base_url: str) -> str:
     """What a published book depends on beyond its notebooks: the URL it is served from (the
     version switcher) and every setting of ``_config.yml`` (title, author, logo, theme options,
     the print edition's marking), all of which the book is built with."""
-    return sha(base_url, json.dumps(settings.project_config(root), sort_keys=True, default=str))
+    return sha(base_url, json.dumps(project.config, sort_keys=True, default=str))
 
 
 def library_digest() -> str:

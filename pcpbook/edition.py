@@ -68,7 +68,8 @@ def build_many(root: Path, quarters, data_dir: Path | None = None, site: Path | 
                workers: int | None = None, verbose: bool = False, rebuild: bool = False,
                note: str | None = None, base_url: str = "/") -> list[BuildResult]:
     base_url, workers = settings.base_url(base_url), settings.workers(workers)
-    with _session(root, data_dir, site) as (root, data_folder, site, started):
+    with _session(root, data_dir, site) as (project, data_folder, site, started):
+        root = project.root
         request = {"quarters": quarters, "note": note, "base_url": base_url, "site": site,
                    "print": printing.find_chromium() is not None}
         raw = raw_inputs_digest(root, data_folder, request)
@@ -79,10 +80,10 @@ def build_many(root: Path, quarters, data_dir: Path | None = None, site: Path | 
         editions = _resolve(dataset, quarters)
         for quarter, plan in editions:  # every return is checked before anything runs
             commentary.load(dataset.root / "commentary", plan, quarter)
-        library, published = library_digest(), publication_settings(root, base_url)
+        library, published = library_digest(), publication_settings(project, base_url)
         plans = [plan_edition(root, dataset, quarter, plan, site, library, note, published)
                  for quarter, plan in editions]
-        results = sorted(_build_books(root, plans, site, workers, verbose, rebuild, base_url, started),
+        results = sorted(_build_books(project, plans, site, workers, verbose, rebuild, base_url, started),
                          key=lambda r: r.quarter)
         version = {r.quarter: r.version for r in results}
         remember_build(root, raw, [{"name": p.name, "record_file": p.record_file, "inputs_sha256": p.inputs_sha256,
@@ -97,13 +98,14 @@ def build_closure(root: Path, plan_id: str, data_dir: Path | None = None, site: 
     """Build the closure review of a plan into ``<site>/closure-<plan>/``: every quarter's
     returns of the plan are checked first, and the data must reach the review's end year."""
     base_url, workers = settings.base_url(base_url), settings.workers(workers)
-    with _session(root, data_dir, site) as (root, data_folder, site, started):
+    with _session(root, data_dir, site) as (project, data_folder, site, started):
+        root = project.root
         dataset = load(data_folder)
         from .review import open_review  # the review's libraries only when a review is built
         plan = open_review(plan_id, str(dataset.root)).plan  # a known plan, with data to its end year
         commentary.outcomes(dataset.root / "commentary", plan)  # every return of the plan is valid
-        planned = plan_review(root, dataset, plan, site, library_digest(), note, publication_settings(root, base_url))
-        return _build_books(root, [planned], site, workers, verbose, rebuild, base_url, started)[0]
+        planned = plan_review(root, dataset, plan, site, library_digest(), note, publication_settings(project, base_url))
+        return _build_books(project, [planned], site, workers, verbose, rebuild, base_url, started)[0]
 
 
 def build_paper(root: Path, strategy_id: str, quarter: str, data_dir: Path | None = None, site: Path | None = None,
@@ -113,7 +115,8 @@ def build_paper(root: Path, strategy_id: str, quarter: str, data_dir: Path | Non
     ``<site>/scrutiny-<strategy>-<quarter>/``: the strategy and the quarter's strand returns
     are checked first."""
     base_url, workers = settings.base_url(base_url), settings.workers(workers)
-    with _session(root, data_dir, site) as (root, data_folder, site, started):
+    with _session(root, data_dir, site) as (project, data_folder, site, started):
+        root = project.root
         dataset = load(data_folder)
         from . import strand_returns
         from .strategy import find_strategy
@@ -121,8 +124,8 @@ def build_paper(root: Path, strategy_id: str, quarter: str, data_dir: Path | Non
         dataset.check_quarter(resolved)  # the data reach the quarter
         strand_returns.load(dataset.root, strategy, resolved)  # every return is valid
         planned = plan_paper(root, dataset, strategy, resolved, site, library_digest(), note,
-                             publication_settings(root, base_url))
-        return _build_books(root, [planned], site, workers, verbose, rebuild, base_url, started)[0]
+                             publication_settings(project, base_url))
+        return _build_books(project, [planned], site, workers, verbose, rebuild, base_url, started)[0]
 
 
 def unpublished(root: Path, data_dir: Path | None = None, site: Path | None = None) -> list[Quarter]:
@@ -145,17 +148,18 @@ def reviewable_plans(dataset: Dataset) -> list[Plan]:
 def _session(root: Path, data_dir: Path | None, site: Path | None):
     """Resolve the folders, take the build lock and undo any interrupted publication: the
     start of every build."""
-    root = Path(root).resolve()
+    project = settings.load_project(root)  # read once, for the whole build
+    root = project.root
     site = Path(site or root / "_build" / "site").resolve()
     (root / "_build").mkdir(exist_ok=True)
     with build_lock(root / "_build" / ".build.lock"):
         started = time.perf_counter()
         recover(site)
         check_records(site)
-        yield root, settings.data_folder(root, data_dir), site, started
+        yield project, project.data_folder(data_dir), site, started
 
 
-def _build_books(root: Path, plans: list[EditionPlan], site: Path, workers: int | None, verbose: bool,
+def _build_books(project: settings.Project, plans: list[EditionPlan], site: Path, workers: int | None, verbose: bool,
                  rebuild: bool, base_url: str, started: float) -> list[BuildResult]:
     """Skip books whose inputs are unchanged, run the rest's notebooks, build and publish
     them, and re-index the site. A failing notebook fails its book only."""
@@ -185,20 +189,20 @@ def _build_books(root: Path, plans: list[EditionPlan], site: Path, workers: int 
         sphinx = stack.enter_context(sphinxrun.builder_pool()) if todo else None
         printer = (stack.enter_context(printing.Printer(printing.find_chromium()))
                    if any(p.print_file for p in todo) else None)
-        failures = _execute([job for p in todo for job in p.jobs], root, workers, verbose)
+        failures = _execute([job for p in todo for job in p.jobs], project, workers, verbose)
         failed = {job.edition for job in failures}
         timings = {"validate": validated, "execute (wall)": time.perf_counter() - started - validated}
         built = [p for p in todo if p.name not in failed]
-        results += _publish_all(root, built, site, base_url, verbose, timings, sphinx, printer)
+        results += _publish_all(project, built, site, base_url, verbose, timings, sphinx, printer)
     for p in todo:
         if p.name in failed:
-            _keep_failed(p.stage, root, p.name)
+            _keep_failed(p.stage, project.root, p.name)
     if any(r.status == "built" for r in results):  # the site index changes only with the site
         write_switcher(site, base_url)
         write_landing_page(site)
     if failures:
         raise BuildError(f"{len(failures)} chapter(s) failed; those books were not published and "
-                         f"their executed notebooks are in {root / '_build' / 'failed'}:\n"
+                         f"their executed notebooks are in {project.root / '_build' / 'failed'}:\n"
                          + "\n".join(f"  - {job.edition}: {failure}" for job, failure in failures.items()))
     return results
 
@@ -245,16 +249,16 @@ def _resolve(dataset: Dataset, quarters) -> list[tuple[Quarter, Plan]]:
     return [(q, dataset.check_quarter(q)) for q in chosen]
 
 
-def _execute(jobs: list[Job], root: Path, workers: int | None, verbose: bool) -> dict:
+def _execute(jobs: list[Job], project: settings.Project, workers: int | None, verbose: bool) -> dict:
     """Run the jobs not in the cache; restore the rest from it. Returns the failures. The
     runner (papermill, kernels) is imported only when something must run."""
-    (root / "_build" / "cache").mkdir(parents=True, exist_ok=True)
+    (project.root / "_build" / "cache").mkdir(parents=True, exist_ok=True)
     # longest first (chapters with more measures take longer), so the workers finish together
     to_run = sorted((job for job in jobs if not job.cached.exists()), key=lambda job: job.weight, reverse=True)
     failures = {}
     if to_run:
         from . import runner
-        failures = runner.run(to_run, root, workers, verbose)
+        failures = runner.run(to_run, project.root, workers, verbose, project.own.chapter_timeout)
         for job in to_run:
             if job not in failures:
                 cache.store(job)
@@ -273,15 +277,15 @@ def _keep_failed(stage: Path, root: Path, name: str) -> Path:
     return kept
 
 
-def _publish_all(root: Path, editions: list[EditionPlan], site: Path, base_url: str,
+def _publish_all(project: settings.Project, editions: list[EditionPlan], site: Path, base_url: str,
                  verbose: bool, timings: dict, sphinx: Executor,
                  printer: printing.Printer | None) -> list[BuildResult]:
     """Build each staged edition with Jupyter Book (two at a time), print it and publish it."""
     def one(planned: EditionPlan) -> BuildResult:
         started = time.perf_counter()
-        write_book_files(root, planned, base_url)
+        write_book_files(project, planned, base_url)
         own = {**timings, "jupyter-book": 0.0}
-        write_build_page(root, planned, own)
+        write_build_page(project.root, planned, own)
         builders = ("html", "singlehtml") if planned.print_file else ("html",)
         built = run_jupyter_book(sphinx, planned.stage, verbose, builders)
         own["jupyter-book"] = time.perf_counter() - started
@@ -289,7 +293,7 @@ def _publish_all(root: Path, editions: list[EditionPlan], site: Path, base_url: 
         write_index_redirect(html_dir, planned.stage)
         if planned.print_file:
             own["print edition"] = print_edition(planned, built / "singlehtml", html_dir, printer)
-        write_record(html_dir, root, planned, own, write_chart_data(planned, html_dir))
+        write_record(html_dir, project.root, planned, own, write_chart_data(planned, html_dir))
         target = publish(html_dir, site, planned.name)
         shutil.rmtree(planned.stage, ignore_errors=True)
         return BuildResult(planned.quarter, planned.plan.id, target, planned.version, "built", own)

@@ -4,6 +4,7 @@ of what was built."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import json
@@ -27,12 +28,12 @@ from .render import Raw, code, escape_html, markdown_table, one_line
 PRINT_PAGE = "print-edition.html"  # the page printed, for the time of the print only
 
 
-def write_book_files(root: Path, planned: EditionPlan, base_url: str) -> None:
+def write_book_files(project: settings.Project, planned: EditionPlan, base_url: str) -> None:
     """The staged book's config (title, version, theme) and table of contents. Quarterly
     editions carry the version switcher; a closure review stands on its own."""
     stage = planned.stage
     shutil.copytree(Path(__file__).parent / "static", stage / "_static", dirs_exist_ok=True)
-    config = settings.project_config(root)
+    config = copy.deepcopy(project.config)  # the project's settings, read once for the build
     config["title"] = one_line(planned.title)  # escaped in every page by the book's Sphinx extension
     config["execute"]["execute_notebooks"] = "off"
     config.pop("pcpbook", None)  # the project's own settings, not the book's
@@ -51,7 +52,7 @@ def write_book_files(root: Path, planned: EditionPlan, base_url: str) -> None:
     short = (f"Closure review {planned.plan.id}" if planned.is_review else
              f"Scrutiny paper {planned.quarter.label}" if planned.is_paper else f"{planned.quarter.label} update")
     footer = f"{short}, version {planned.version}"
-    (stage / "_static" / printing.PRINT_CSS).write_text(printing.page_css(settings.marking(root), footer),
+    (stage / "_static" / printing.PRINT_CSS).write_text(printing.page_css(project.own.marking, footer),
                                                         encoding="utf-8")
     contents = (book.paper_toc(planned.strategy_id) if planned.is_paper
                 else book.closure_toc(planned.plan) if planned.is_review

@@ -191,9 +191,9 @@ def _parameter_problem(content: str, names: tuple) -> str | None:
             f"({notebooks.cell_name(source, notebooks.parameters_cell(source))}); use another name")
 
 
-def run(jobs: list[Job], root: Path, workers: int | None, verbose: bool) -> dict[Job, ChapterFailure]:
+def run(jobs: list[Job], root: Path, workers: int | None, verbose: bool, timeout: int) -> dict[Job, ChapterFailure]:
     """Run ``jobs`` in worker processes, longest first; return the failures. Every notebook's
-    parameters are checked before any runs."""
+    parameters are checked before any runs; a cell running over ``timeout`` seconds fails its chapter."""
     for job in jobs:
         check_parameters(job.label, job.notebook, job.parameters)
     log = None if verbose else root / "_build" / "logs" / "kernels.log"
@@ -202,7 +202,6 @@ def run(jobs: list[Job], root: Path, workers: int | None, verbose: bool) -> dict
     # fork: workers start with the library already imported (the build lock is not inherited)
     context = multiprocessing.get_context("fork")
     count = min(workers or os.cpu_count() or 1, len(jobs))
-    timeout = settings.chapter_timeout(root)
     failures: dict[Job, ChapterFailure] = {}
     with ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_start_worker,
                              initargs=(log, os.getpid())) as pool:

@@ -1,4 +1,5 @@
-"""The project's own settings: the ``pcpbook:`` section of ``_config.yml`` (Jupyter Book
+"""The project's settings: ``_config.yml``, checked against its contract and read once a build
+into a ``Project`` passed down it (its ``pcpbook:`` section is the project's own; Jupyter Book
 ignores it, and the editions' copies leave it out)."""
 
 from __future__ import annotations
@@ -6,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from .contracts import kinds
@@ -40,18 +42,31 @@ def project_config(project: Path) -> dict:
     return without_lines(raw)
 
 
-def read(project: Path) -> kinds.ProjectSettings:
-    """The ``pcpbook:`` section (defaults where there is no _config.yml)."""
-    config = project_config(project)
-    return kinds.BookConfig.model_validate(config).pcpbook if config else kinds.ProjectSettings()
+@dataclass(frozen=True)
+class Project:
+    """A project's settings as one build reads them, once: the whole of ``_config.yml`` (what every
+    book is built with) and its ``pcpbook:`` section."""
+
+    root: Path
+    config: dict
+    own: kinds.ProjectSettings
+
+    def data_folder(self, given: str | Path | None = None) -> Path:
+        """``given`` (the ``--data`` option) if any, else the ``data`` setting (relative to the
+        project), else ``data/``."""
+        return Path(given).resolve() if given else (self.root / self.own.data).resolve()
+
+
+def load_project(root: Path) -> Project:
+    """The project at ``root``, its ``_config.yml`` read and checked (defaults where there is none)."""
+    config = project_config(root)
+    own = kinds.BookConfig.model_validate(config).pcpbook if config else kinds.ProjectSettings()
+    return Project(Path(root).resolve(), config, own)
 
 
 def data_folder(project: Path, given: str | Path | None = None) -> Path:
-    """The data folder: ``given`` (the ``--data`` option) if any, else the ``data`` setting
-    (relative to the project), else ``data/``."""
-    if given:
-        return Path(given).resolve()
-    return (Path(project) / read(project).data).resolve()
+    """The data folder of the project at ``project``: see ``Project.data_folder``."""
+    return load_project(project).data_folder(given)
 
 
 def notebook_data_folder(data_dir: str | Path | None = None, start: Path | None = None) -> Path:
@@ -66,11 +81,6 @@ def notebook_data_folder(data_dir: str | Path | None = None, start: Path | None 
             return data_folder(folder)
     raise SettingsError(f"no _config.yml in {here} or any folder above it: give the notebook's data_dir "
                         "parameter the data folder")
-
-
-def marking(project: Path) -> str:
-    """The sensitivity marking printed at the top and foot of every page of the print edition."""
-    return read(project).marking
 
 
 _BASE_URL = re.compile(r"(/|/[A-Za-z0-9._~%/-]*/|https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/-]*)?/)")
@@ -95,11 +105,6 @@ def workers(value) -> int | None:
         raise SettingsError(f"--workers: got {value!r}: expected a whole number from 1 to {MAX_WORKERS} (each "
                             "worker starts a kernel of several hundred MB)")
     return value
-
-
-def chapter_timeout(project: Path) -> int:
-    """Seconds a cell of a chapter may run before the chapter fails (``chapter_timeout``)."""
-    return read(project).chapter_timeout
 
 
 def show_progress() -> bool:

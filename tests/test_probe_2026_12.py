@@ -258,11 +258,11 @@ def test_W2_an_impossible_target_is_refused(data_copy, target, field):
 
 def test_W3_every_setting_of_config_yml_is_in_each_books_key(tmp_path):
     folder = copy_project(tmp_path / "project")
-    before = publication_settings(folder, "/")
+    before = publication_settings(settings.load_project(folder), "/")
     _edit(folder / "_config.yml", "author: Performance Analysis Unit (demonstration)", "author: Someone else")
-    after_author = publication_settings(folder, "/")
+    after_author = publication_settings(settings.load_project(folder), "/")
     _edit(folder / "_config.yml", "home_page_in_navbar: true", "home_page_in_navbar: false")
-    assert len({before, after_author, publication_settings(folder, "/")}) == 3
+    assert len({before, after_author, publication_settings(settings.load_project(folder), "/")}) == 3
 
 
 def test_W4_a_hash_line_that_would_end_a_return_entry_is_refused(tmp_path):
@@ -303,7 +303,7 @@ def test_W7_the_book_title_reaches_the_theme_as_typed(tmp_path):
     quarter = Quarter.parse("2021-22-Q1")
     planned = plan_edition(folder, dataset, quarter, dataset.plans["2021-2024"], tmp_path / "site", "lib", None, "x")
     planned.stage.mkdir(parents=True)
-    jupyterbook.write_book_files(folder, planned, "/")
+    jupyterbook.write_book_files(settings.load_project(folder), planned, "/")
     title = yaml.safe_load((planned.stage / "_config.yml").read_text())["title"]
     assert title.startswith("Police, Fire & Crime Commissioner's Plan <50% 2021-2024")  # escaped by sphinxext
 
@@ -713,7 +713,7 @@ def test_R1_an_unknown_setting_in_config_yml_is_refused(tmp_path):
     folder = copy_project(tmp_path / "project")
     _edit(folder / "_config.yml", "  marking: OFFICIAL", "  markings: OFFICIAL")
     with pytest.raises(settings.SettingsError, match="field 'pcpbook.markings': unknown field .* did you mean 'marking'"):
-        settings.marking(folder)
+        settings.load_project(folder)
 
 
 def test_R2_a_wheel_holds_every_subpackage_template_and_reference_table(tmp_path):

@@ -41,7 +41,7 @@ def test_a_marking_must_be_one_plain_line(tmp_path):
     text = config.read_text()
     config.write_text(text.replace("  marking: OFFICIAL ", '  marking: "OFFICIAL\\"; } body { display: none " ', 1))
     with pytest.raises(SettingsError, match="pcpbook.marking"):
-        settings.marking(project)
+        settings.load_project(project)
     config.write_text(text.replace("  marking: OFFICIAL ", "  marking: OFFICIAL\n  marking: SECRET ", 1))
     with pytest.raises(SettingsError, match="appears twice"):
-        settings.marking(project)
+        settings.load_project(project)
