@@ -691,6 +691,16 @@ def test_N11_a_long_chart_title_is_wrapped_and_given_room():
     plt.close(figure)
 
 
+@pytest.mark.parametrize("old, new, hint", [
+    ("use_repository_button: false", "use_repository_buton: false", "did you mean 'use_repository_button'?"),
+    ("execute_notebooks: force", "execute_notebook: force", "did you mean 'execute_notebooks'?")])
+def test_N13_a_misspelt_key_in_a_jupyter_book_section_is_refused(tmp_path, old, new, hint):
+    folder = copy_project(tmp_path / "project")
+    _edit(folder / "_config.yml", old, new)
+    with pytest.raises(settings.SettingsError, match=hint):
+        settings.load_project(folder)
+
+
 def test_N12_an_empty_quarter_is_refused_not_read_as_the_latest(capsys):
     assert cli.main(["--project", str(ROOT), "build", "--quarter", ""]) == 2
     assert "quarter" in capsys.readouterr().err

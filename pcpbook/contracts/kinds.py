@@ -8,10 +8,15 @@ priority's) are the loaders'; everything a single file can get wrong is here.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import functools
+import importlib.util
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, StrictBool, StrictInt, model_validator
+from pydantic import AfterValidator, Field, StrictBool, StrictInt, ValidationInfo, field_validator, model_validator
 
 from .glyphs import check_drawable
 from .schema import Contract, Text, safe_id
@@ -240,6 +245,28 @@ class BookConfig(Contract):
     sphinx: Section = Field(None, description="Sphinx settings passed to every book")
     bibtex_bibfiles: tuple[str, ...] | None = Field(None, description="bibliography files")
     pcpbook: ProjectSettings = Field(ProjectSettings(), description="pcpbook's own settings")
+
+    @field_validator("execute", "parse", "html", "latex", "launch_buttons", "repository", "sphinx")
+    @classmethod
+    def _known_to_jupyter_book(cls, section, info: ValidationInfo):
+        """A section's keys are the ones Jupyter Book's own schema names (a misspelt one would
+        be ignored by Jupyter Book without a word)."""
+        known = _jupyter_book_sections().get(info.field_name)
+        unknown = sorted(set(section or {}) - known) if known else []
+        if unknown:
+            close = difflib.get_close_matches(unknown[0], sorted(known), n=1, cutoff=0.6)
+            raise ValueError(f"unknown key {unknown[0]!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+                             + f" (Jupyter Book knows: {', '.join(sorted(known))})")
+        return section
+
+
+@functools.cache
+def _jupyter_book_sections() -> dict[str, frozenset[str]]:
+    """The keys of each section of ``_config.yml``, from the schema Jupyter Book ships (read as a
+    file: importing Jupyter Book costs a second)."""
+    spec = importlib.util.find_spec("jupyter_book")
+    schema = json.loads((Path(spec.submodule_search_locations[0]) / "config_schema.json").read_text(encoding="utf-8"))
+    return {name: frozenset(part["properties"]) for name, part in schema["properties"].items() if "properties" in part}
 
 
 # ----------------------------------------------------------------------------- CSV file kinds
