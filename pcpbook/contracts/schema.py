@@ -153,11 +153,11 @@ def _problem(error: dict, model: type[Contract], raw, path: str, line: int | Non
     if kind in ("string_too_long", "too_long"):
         return Problem(path, where, field, f"{len(got) if hasattr(got, '__len__') else '?':,} characters or items: "
                                            f"{message.lower()}; shorten it (nothing is cut)")
-    shown = "" if kind == "unsafe_id" or got is _ABSENT or isinstance(got, (dict, list)) else \
-        f"got {short(repr(got))[:80]}: "
+    shown = "" if kind == "unsafe_id" or got is _ABSENT else f"got {short(repr(got))[:80]}: "
     described = _description(model, location)
-    if kind == "value_error":  # a rule of the model's own, which says what it expected
-        return Problem(path, where, field, shown + message.removeprefix("Value error, "))
+    if kind == "value_error":  # a rule of the model's own, which says what it expected (not a whole section)
+        return Problem(path, where, field, ("" if isinstance(got, (dict, list)) else shown)
+                       + message.removeprefix("Value error, "))
     if kind == "no_form":
         return Problem(path, where, field, f"{shown}expected {described or 'another form'}")
     return Problem(path, where, field, shown + message[0].lower() + message[1:]
