@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 
 from .contracts import kinds
 from .contracts.problems import DataError, Problem
-from .contracts.glyphs import undrawable
-from .contracts.schema import conform, unclosed_bidi
+from .contracts.glyphs import chart_text_problem
+from .contracts.schema import conform
 from .periods import PeriodError, Quarter, add_months, fy_label, fy_start_date, parse_date, parse_fy
 from .reading import ReadError, csv_rows, read_yaml, whole_number
 
@@ -123,8 +123,6 @@ class Measure:
 
     def unit_for(self, amount: float) -> str:
         return self.unit_one if amount == 1 else self.unit
-
-
 
 
 @dataclass(frozen=True)
@@ -891,7 +889,7 @@ def _check_text_fields(observations: pd.DataFrame, problems: list[Problem]) -> N
     chart font and close any bidirectional control it opens."""
     for column in ("geography", "source"):
         for value in observations[column].unique():
-            reason = undrawable(value) or unclosed_bidi(value)
+            reason = chart_text_problem(value)
             if reason:
                 row = observations[observations[column] == value].iloc[0]
                 problems.append(Problem(row["file"], int(row["line"]), column, reason))
@@ -971,7 +969,7 @@ def _load_peer_group(path: Path, force: Force | None, problems: list[Problem]) -
     names, sources = [], []
     for line, row in _read_csv(path, PEER_GROUP_COLUMNS, problems):
         name, source = row["force"].strip(), row["source"].strip()
-        unfit = undrawable(name) or unclosed_bidi(name)  # names are drawn on charts and listed in sentences
+        unfit = chart_text_problem(name)  # names are drawn on charts and listed in sentences
         if not name or not source:
             problems.append(Problem(str(path), line, "force" if not name else "source",
                                     "missing: expected the force's short name (such as Kent)" if not name

@@ -61,13 +61,16 @@ def recover(site: Path) -> None:
         shutil.rmtree(incoming)
 
 
+EDITIONS, REVIEWS, PAPERS = f"*/{EDITION_RECORD}", f"closure-*/{REVIEW_RECORD}", f"scrutiny-*/{PAPER_RECORD}"
+
+
 def _record_files(site: Path, pattern: str) -> list[Path]:
     return sorted(p for p in site.glob(pattern) if not p.parent.name.startswith(".")) if site.exists() else []
 
 
 def _records(site: Path) -> list[dict]:
     """The editions' records, latest first."""
-    return sorted(map(read_record, _record_files(site, f"*/{EDITION_RECORD}")), key=lambda r: r["edition"],
+    return sorted(map(read_record, _record_files(site, EDITIONS)), key=lambda r: r["edition"],
                   reverse=True)
 
 
@@ -75,7 +78,7 @@ def check_records(site: Path) -> None:
     """Every published book's record holds to its contract (RecordError naming the first that
     does not): checked before a build starts, so a damaged record stops it before anything is
     published, not after a book is swapped in and before the site's index is written."""
-    for pattern in (f"*/{EDITION_RECORD}", f"closure-*/{REVIEW_RECORD}", f"scrutiny-*/{PAPER_RECORD}"):
+    for pattern in (EDITIONS, REVIEWS, PAPERS):
         for path in _record_files(site, pattern):
             read_record(path)
 
@@ -148,10 +151,10 @@ def write_landing_page(site: Path) -> Path:
         plans.setdefault(record["plan_title"], []).append(record)
     for title, editions in plans.items():
         parts += [f"<h2>{escape_html(title)}</h2>\n<ul>", *map(_edition_item, editions), "</ul>"]
-    reviews = [read_record(p) for p in _record_files(site, f"closure-*/{REVIEW_RECORD}")]
+    reviews = [read_record(p) for p in _record_files(site, REVIEWS)]
     if reviews:
         parts += ["<h2>Closure reviews</h2>\n<ul>", *map(_review_item, reviews), "</ul>"]
-    papers = [read_record(p) for p in _record_files(site, f"scrutiny-*/{PAPER_RECORD}")]
+    papers = [read_record(p) for p in _record_files(site, PAPERS)]
     if papers:
         parts += ["<h2>Scrutiny papers</h2>\n<ul>", *map(_paper_item, papers), "</ul>"]
     parts += ["</body>", "</html>"]

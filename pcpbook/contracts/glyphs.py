@@ -8,6 +8,8 @@ from __future__ import annotations
 import functools
 import unicodedata
 
+from .schema import unclosed_bidi
+
 CHART_FONT = "DejaVu Sans"  # matplotlib's own font, which the charts use
 
 
@@ -25,6 +27,12 @@ def undrawable(text: str) -> str | None:
             return (f"the character {character!r} ({name}) cannot be drawn on charts by their font ({CHART_FONT}): "
                     "write it in words or leave it out of this field")
     return None
+
+
+def chart_text_problem(text: str) -> str | None:
+    """Why a text drawn on charts and set in sentences (a label, a place, a source) cannot be
+    used, or None: a character the chart font lacks, or a bidi control it leaves open."""
+    return undrawable(text) or unclosed_bidi(text)
 
 
 def check_drawable(text: str) -> str:
