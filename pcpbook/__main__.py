@@ -1,7 +1,7 @@
 import os
 import sys
 
-from .cli import main
+from pcpbook.cli.commands import main
 
 try:
     raise SystemExit(main())

@@ -29,7 +29,11 @@ from pathlib import Path
 
 import psutil
 
-from pcpbook import book, data, pages, printing
+from pcpbook.present import book, pages
+
+from pcpbook import contracts
+
+from pcpbook.build import printing
 
 ROOT = Path(__file__).resolve().parent.parent
 REPEATS = 3
@@ -60,7 +64,7 @@ def naive_project(copy: Path, quarter) -> Path:
     defaults, under the edition's table of contents: the same chapters, for `jupyter-book build`
     to execute itself."""
     import nbformat
-    plan = data.load(copy / "data").plan_for(quarter)
+    plan = contracts.load(copy / "data").plan_for(quarter)
     for page in pages.edition_pages(plan, quarter):
         values = {**page.defaults, "quarter": quarter.id, "data_dir": str(copy / "data")}
         (copy / page.staged).parent.mkdir(parents=True, exist_ok=True)
@@ -136,7 +140,7 @@ def main() -> None:
     parser.add_argument("--skip-all", action="store_true", help="leave out (f), the whole back-catalogue")
     parser.add_argument("--memory-only", action="store_true", help="measure (g), peak memory, alone")
     args = parser.parse_args()
-    latest = data.load(ROOT / "data").latest_quarter()
+    latest = contracts.load(ROOT / "data").latest_quarter()
     quarter = ["--quarter", latest.id]
     rows = []
     with tempfile.TemporaryDirectory(prefix="pcpbook-bench-") as scratch:

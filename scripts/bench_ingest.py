@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pcpbook import ingest
+from pcpbook.sources import ingest
 
 HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
           "Crime type,Last outcome category,Context")

@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pcpbook import download
+from pcpbook.sources import download
 
 
 def main(argv=None) -> int:

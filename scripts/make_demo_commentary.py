@@ -18,8 +18,9 @@ import random
 import zlib
 from pathlib import Path
 
-from pcpbook import data
-from pcpbook.periods import quarters_between
+from pcpbook import contracts
+from pcpbook.contracts.model import Plan
+from pcpbook.core.periods import quarters_between
 
 ACTIVITY = {
     "enforcement": [
@@ -136,7 +137,7 @@ def entry_text(commitment, status: str, rng: random.Random) -> str:
     return (rng.choice(AT_RISK) + "\n\n" + text) if status == "at risk" else text
 
 
-def write_plan(plan: data.Plan, folder: Path) -> int:
+def write_plan(plan: Plan, folder: Path) -> int:
     quarters = quarters_between(plan.first_quarter, plan.last_quarter)
     commitments = [c for p in plan.priorities for c in p.commitments]
     states = {}
@@ -167,7 +168,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parent.parent / "data")
     args = parser.parse_args()
-    dataset = data.load(args.data)
+    dataset = contracts.load(args.data)
     folder = args.data / "commentary"
     folder.mkdir(exist_ok=True)
     written = sum(write_plan(plan, folder) for plan in dataset.plans.values())

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pcpbook.periods import add_months, month_end
+from pcpbook.core.periods import add_months, month_end
 
 FIRST_MONTH = dt.date(2013, 4, 1)
 LAST_MONTH = dt.date(2024, 3, 1)

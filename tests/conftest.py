@@ -6,7 +6,11 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from pcpbook import book, data, edition, pages
+from pcpbook.present import book, pages
+
+from pcpbook import contracts
+
+from pcpbook.build import edition
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -14,7 +18,7 @@ DATA = ROOT / "data"
 
 @pytest.fixture(scope="session")
 def dataset():
-    return data.load(DATA)
+    return contracts.load(DATA)
 
 
 @pytest.fixture
@@ -47,7 +51,7 @@ def change_observation(data_folder: Path, measure: str, month: str, change) -> i
 def fork_page(project: Path, plan_id: str, priority: int | None = None, name: str | None = None,
               closure: bool = False) -> Path:
     """Fork one page of ``project`` as an analyst would; the fork's path."""
-    plan = data.load(project / "data").plans[plan_id]
+    plan = contracts.load(project / "data").plans[plan_id]
     return pages.fork(project, pages.find_page(plan, priority, name, closure))
 
 

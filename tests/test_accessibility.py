@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from pcpbook import figures
+from pcpbook.present import figures
 
 # Machado, Oliveira and Fernandes (2009), "A physiologically-based model for simulation of color
 # vision deficiency", IEEE TVCG 15(6): matrices for severity 1.0, applied to linear RGB.

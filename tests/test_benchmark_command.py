@@ -6,7 +6,7 @@ import csv
 import pytest
 
 from conftest import ROOT
-from pcpbook import cli
+from pcpbook.cli import commands
 
 REAL = ROOT.parent / "shared" / "realdata"
 needs_real = pytest.mark.skipif(not REAL.is_dir(), reason="../shared/realdata is not beside the project")
@@ -40,9 +40,9 @@ def inputs(tmp_path):
     people = _population(tmp_path / "ons.csv", {"Essex": 20_000, "Kent": 20_000, "City of London": 8_000,
                                                  "Surrey": 10_000})
     out = tmp_path / "extracts.csv"
-    assert cli.main(["ingest", "home-office", str(table), "--force", "all", "--out", str(out)]) == 0
+    assert commands.main(["ingest", "home-office", str(table), "--force", "all", "--out", str(out)]) == 0
     population = tmp_path / "population.csv"
-    assert cli.main(["ingest", "ons-population", str(people), "--out", str(population)]) == 0
+    assert commands.main(["ingest", "ons-population", str(people), "--out", str(population)]) == 0
     return tmp_path, out, population
 
 
@@ -65,7 +65,7 @@ def test_home_office_all_forces_names_each_by_its_short_name_and_totals_crime_wi
 def test_benchmark_writes_a_row_per_measure_and_force_with_positions_and_changes(inputs):
     folder, extracts, population = inputs
     out = folder / "benchmark.csv"
-    assert cli.main(["benchmark", "--observations", str(extracts), "--population", str(population),
+    assert commands.main(["benchmark", "--observations", str(extracts), "--population", str(population),
                      "--period", "2017-18", "--measure", "total_recorded_crime", "--out", str(out)]) == 0
     rows = _rows(out)
     essex = rows[("total_recorded_crime", "Essex")]
@@ -82,7 +82,7 @@ def test_benchmark_refuses_a_group_force_without_a_population(inputs, capsys):
     folder, extracts, population = inputs
     group = folder / "group.csv"
     group.write_text("force,source\nEssex,test\nKent,test\nSussex,test\n")
-    assert cli.main(["benchmark", "--observations", str(extracts), "--population", str(population), "--period",
+    assert commands.main(["benchmark", "--observations", str(extracts), "--population", str(population), "--period",
                      "2017-18", "--group", str(group), "--measure", "total_recorded_crime", "--out",
                      str(folder / "x.csv")]) == 2
     assert "force 'Sussex' of the group cannot be compared" in capsys.readouterr().err
@@ -92,11 +92,11 @@ def test_benchmark_refuses_a_measure_without_a_unit_and_a_period_outside_the_dat
     folder, extracts, population = inputs
     common = ["benchmark", "--observations", str(extracts), "--population", str(population), "--out",
               str(folder / "x.csv")]
-    assert cli.main(common + ["--period", "2017-18", "--measure", "violence_with_injury"]) == 2
+    assert commands.main(common + ["--period", "2017-18", "--measure", "violence_with_injury"]) == 2
     assert "--measure 'violence_with_injury' has no unit of comparison" in capsys.readouterr().err
-    assert cli.main(common + ["--period", "2019-20", "--measure", "total_recorded_crime"]) == 2
+    assert commands.main(common + ["--period", "2019-20", "--measure", "total_recorded_crime"]) == 2
     assert "no force has total_recorded_crime figures for the 12 months to March 2020" in capsys.readouterr().err
-    assert cli.main(common + ["--period", "2019", "--measure", "total_recorded_crime"]) == 2
+    assert commands.main(common + ["--period", "2019", "--measure", "total_recorded_crime"]) == 2
     assert "--period '2019'" in capsys.readouterr().err
     assert not (folder / "x.csv").exists()
 
@@ -104,7 +104,7 @@ def test_benchmark_refuses_a_measure_without_a_unit_and_a_period_outside_the_dat
 def test_without_a_group_forces_lacking_a_population_are_listed_in_a_note(inputs, capsys):
     folder, extracts, population = inputs
     population.write_text("\n".join(line for line in population.read_text().splitlines() if "Surrey" not in line) + "\n")
-    assert cli.main(["benchmark", "--observations", str(extracts), "--population", str(population), "--period",
+    assert commands.main(["benchmark", "--observations", str(extracts), "--population", str(population), "--period",
                      "2017-18", "--measure", "total_recorded_crime", "--out", str(folder / "x.csv")]) == 0
     assert "left out 1 force(s) with figures but no comparison: Surrey (no mid-2017 population" in capsys.readouterr().err
     assert ("total_recorded_crime", "Surrey") not in _rows(folder / "x.csv")
@@ -112,18 +112,18 @@ def test_without_a_group_forces_lacking_a_population_are_listed_in_a_note(inputs
 
 def test_an_ons_column_that_is_no_force_area_is_refused(tmp_path, capsys):
     people = _population(tmp_path / "ons.csv", {"Essex": 1, "Wessex": 2})
-    assert cli.main(["ingest", "ons-population", str(people), "--out", str(tmp_path / "p.csv")]) == 2
+    assert commands.main(["ingest", "ons-population", str(people), "--out", str(tmp_path / "p.csv")]) == 2
     assert "field 'Wessex': 'Wessex' is not a police force area" in capsys.readouterr().err
 
 
 @needs_real
 def test_real_home_office_and_ons_tables_place_essex_among_the_english_forces(tmp_path, capsys):
     extracts, population, out = tmp_path / "ho.csv", tmp_path / "population.csv", tmp_path / "benchmark.csv"
-    assert cli.main(["ingest", "home-office", str(REAL / "home-office-prc" / "prc-pfa-mar2013-onwards-tables201718.csv"),
+    assert commands.main(["ingest", "home-office", str(REAL / "home-office-prc" / "prc-pfa-mar2013-onwards-tables201718.csv"),
                      "--force", "all", "--out", str(extracts)]) == 0
-    assert cli.main(["ingest", "ons-population", str(REAL / "ons-population-pfa" / "population_policeforces.csv"),
+    assert commands.main(["ingest", "ons-population", str(REAL / "ons-population-pfa" / "population_policeforces.csv"),
                      "--out", str(population)]) == 0
-    assert cli.main(["benchmark", "--observations", str(extracts), "--population", str(population), "--period",
+    assert commands.main(["benchmark", "--observations", str(extracts), "--population", str(population), "--period",
                      "2017-18", "--measure", "total_recorded_crime", "--out", str(out)]) == 0
     essex = _rows(out)[("total_recorded_crime", "Essex")]
     # 134,153 crimes (every offence group but fraud) over the mid-2017 population 1,820,379
@@ -136,9 +136,9 @@ def test_real_home_office_and_ons_tables_place_essex_among_the_english_forces(tm
 
 def test_ons_population_does_not_replace_a_projects_population_table(tmp_path, capsys):
     project = tmp_path / "book"
-    assert cli.main(["init", str(project), "--force", "Kent Police"]) == 0
+    assert commands.main(["init", str(project), "--force", "Kent Police"]) == 0
     people = _population(tmp_path / "ons.csv", {"Kent": 1_860_000})
-    assert cli.main(["--project", str(project), "ingest", "ons-population", str(people)]) == 0  # init's empty table
+    assert commands.main(["--project", str(project), "ingest", "ons-population", str(people)]) == 0  # init's empty table
     assert "Kent,2017,1860000" in (project / "data" / "population.csv").read_text()
-    assert cli.main(["--project", str(project), "ingest", "ons-population", str(people)]) == 2
+    assert commands.main(["--project", str(project), "ingest", "ons-population", str(people)]) == 2
     assert "population.csv: exists and is not replaced (it has rows)" in capsys.readouterr().err

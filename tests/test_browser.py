@@ -8,7 +8,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from conftest import ROOT
-from pcpbook import printing
+from pcpbook.build import printing
 
 sync_api = pytest.importorskip("playwright.sync_api")
 

@@ -10,9 +10,10 @@ import papermill
 import pytest
 
 from conftest import DATA, copy_project, fork_page
-from pcpbook import cli, edition
-from pcpbook.data import DataError
-from pcpbook.periods import Quarter
+from pcpbook.cli import commands
+from pcpbook.build import edition
+from pcpbook.contracts.problems import DataError
+from pcpbook.core.periods import Quarter
 
 pytestmark = pytest.mark.slow
 
@@ -144,12 +145,12 @@ def test_bad_data_stops_the_build_before_anything_runs(published):
 
 
 def test_cli_refuses_an_unknown_quarter(capsys):
-    assert cli.main(["build", "--quarter", "2020 Q1"]) == 2
+    assert commands.main(["build", "--quarter", "2020 Q1"]) == 2
     assert "unknown quarter '2020 Q1'" in capsys.readouterr().err
 
 
 def test_cli_validates_the_data(capsys):
-    assert cli.main(["validate", "--data", str(DATA)]) == 0
+    assert commands.main(["validate", "--data", str(DATA)]) == 0
     assert "valid" in capsys.readouterr().out
 
 
@@ -212,8 +213,9 @@ def test_every_chapter_carries_the_commitments_table_and_the_intro_the_rollup(si
     assert re.search(r"60 commitments: \d+ complete, \d+ on track, \d+ at risk, \d+ no update received\.", intro)
     assert "Progress on commitments" in intro and "demonstration text (modelled)" in intro
     assert (site / "2023-24-Q2" / "_static" / "pcpbook.css").exists()
-    from pcpbook import commentary, data
-    dataset = data.load(site.parent.parent / "data")
+    from pcpbook.contracts import commentary
+    from pcpbook import contracts
+    dataset = contracts.load(site.parent.parent / "data")
     returns = commentary.load(dataset.root / "commentary", dataset.plans["2021-2024"], Quarter.parse("2023-24-Q2"))
     assert returns.missing
     for missing in returns.missing:
@@ -235,6 +237,6 @@ def test_the_sphinx_processes_preload_what_a_build_would_import():
     """The forkserver ignores a preload module that fails to import (builds would just be slower)."""
     import importlib
     import sys
-    from pcpbook import sphinxrun
+    from pcpbook.build import sphinxrun
     importlib.import_module(sphinxrun.PRELOAD)
     assert {"myst_nb.sphinx_ext", "sqlalchemy", "sphinx.builders.latex", "sphinx_book_theme"} <= set(sys.modules)

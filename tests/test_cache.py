@@ -6,7 +6,8 @@ import json
 import nbformat
 
 from conftest import FakeChart
-from pcpbook import cache, sections
+from pcpbook.build import cache
+from pcpbook.present import sections
 
 
 def test_every_figure_a_notebook_shows_or_links_is_found(tmp_path, monkeypatch):

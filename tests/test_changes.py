@@ -8,9 +8,12 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import DATA, change_observation, copy_project, page_text
-from pcpbook import changes, commentary, data, edition
-from pcpbook.buildspec import changed_contents, edition_contents
-from pcpbook.periods import Quarter
+from pcpbook.present import changes
+from pcpbook.contracts import commentary
+from pcpbook import contracts
+from pcpbook.build import edition
+from pcpbook.build.buildspec import changed_contents, edition_contents
+from pcpbook.core.periods import Quarter
 from pcpbook.stats import edition_comparisons
 
 Q3, Q4 = Quarter.parse("2020-21-Q3"), Quarter.parse("2020-21-Q4")
@@ -50,14 +53,14 @@ def test_the_page_names_the_measures_whose_significance_verdict_changed(dataset,
 def test_a_planted_status_change_is_listed(data_copy, tmp_path):
     returns = data_copy / "commentary" / "2020-21-Q4.md"
     text = returns.read_text(encoding="utf-8")
-    dataset = data.load(data_copy)
+    dataset = contracts.load(data_copy)
     before, now = _statuses(dataset, Q3), _statuses(dataset, Q4)
     steady = next(cid for cid in now if now[cid] == before[cid] == "on track")
     heading = next(line for line in text.splitlines() if line.startswith(f"## {steady} "))
     start = text.index(heading)
     text = text[:start] + text[start:].replace("Status: on track", "Status: complete", 1)
     returns.write_text(text, encoding="utf-8")
-    shown = changes.status_changes(changes.Editions(data.load(data_copy), dataset.plans["2016-2021"], Q4)).data
+    shown = changes.status_changes(changes.Editions(contracts.load(data_copy), dataset.plans["2016-2021"], Q4)).data
     row = next(line for line in shown.splitlines() if line.startswith(f"| {steady} "))
     assert row.endswith("| on track | complete |")
 
@@ -76,7 +79,7 @@ def test_a_plans_first_edition_has_nothing_to_compare_with(dataset):
 
 
 def test_a_new_version_says_which_measures_and_returns_changed(data_copy, tmp_path):
-    dataset = data.load(data_copy)
+    dataset = contracts.load(data_copy)
     plan = dataset.plans["2016-2021"]
     (tmp_path / Q4.id).mkdir()
     record = {"edition": Q4.id, "plan_title": plan.title, "version": "1.0", "produced": "2021-05-01",
@@ -88,7 +91,7 @@ def test_a_new_version_says_which_measures_and_returns_changed(data_copy, tmp_pa
     returns.write_text(returns.read_text(encoding="utf-8").replace("Status: at risk", "Status: on track", 1),
                        encoding="utf-8")
     change_observation(data_copy, "burglary", "2020-05-01", lambda value: value + 10)
-    changed = data.load(data_copy)
+    changed = contracts.load(data_copy)
     said = changed_contents(tmp_path, Q4.id, edition_contents(changed, plan, Q4), changed)
     assert said == "Values changed for 1 measure: Burglary (all); returns changed for 1 commitment: 1.1."
 

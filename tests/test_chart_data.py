@@ -12,9 +12,10 @@ import matplotlib.dates as mdates
 import pytest
 
 from conftest import DATA
-from pcpbook import data, figures
-from pcpbook.chapter import open_chapter
-from pcpbook.periods import Quarter
+from pcpbook import contracts
+from pcpbook.present import figures
+from pcpbook.present.chapter import open_chapter
+from pcpbook.core.periods import Quarter
 
 OBSERVED = {"Monthly count", "monthly count", "Headcount at month end", "Quarterly survey result (%)", "observed"}
 
@@ -56,7 +57,7 @@ def test_the_zip_holds_every_charts_csv_and_its_rows_are_the_data_drawn(edition_
     names = archive.namelist()
     linked = {p.name for p in (edition_folder / "_downloads").rglob("*.csv")}
     assert {n.rsplit("/", 1)[1] for n in names} == linked and record["chart_data"]["charts"] == len(names) > 30
-    dataset = data.load(project / "data")
+    dataset = contracts.load(project / "data")
     quarter_end = Quarter.parse("2023-24-Q2").end
     checked = 0
     for name in names:

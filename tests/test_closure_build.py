@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from conftest import copy_project, fork_page
-from pcpbook import edition
+from pcpbook.build import edition
 
 pytestmark = pytest.mark.slow
 

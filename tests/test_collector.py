@@ -1,5 +1,5 @@
 """The garbage collector in the build's processes: the libraries' objects are frozen out of it
-after the imports, and a process that builds one book collects rarely (pcpbook.collector).
+after the imports, and a process that builds one book collects rarely (pcpbook.build.collector).
 How much time it saves is measured by scripts/bench.py, not here."""
 
 import gc
@@ -7,8 +7,8 @@ import weakref
 
 import pytest
 
-from pcpbook import collector, sphinxrun
-from pcpbook.kernel import WarmKernel
+from pcpbook.build import collector, sphinxrun
+from pcpbook.build.kernel import WarmKernel
 
 SOME_LIBRARY = 50_000  # pandas, statsmodels or Sphinx alone leave more objects than this
 

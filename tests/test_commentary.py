@@ -3,9 +3,11 @@ line and field, missing updates kept as "No update received", and untrusted text
 
 import pytest
 
-from pcpbook import cli, commentary
-from pcpbook.chapter import commentary_cell, status_summary
-from pcpbook.periods import Quarter
+from pcpbook.cli import commands
+
+from pcpbook.contracts import commentary
+from pcpbook.present.chapter import commentary_cell, status_summary
+from pcpbook.core.periods import Quarter
 
 Q3 = Quarter.parse("2023-24-Q3")
 
@@ -52,13 +54,13 @@ def test_cli_template_and_check(dataset, tmp_path, capsys):
     import shutil
     shutil.copytree(dataset.root, data_dir)
     (data_dir / "commentary" / f"{Q3.id}.md").unlink(missing_ok=True)
-    assert cli.main(["commentary", "template", "--quarter", Q3.id, "--data", str(data_dir)]) == 0
+    assert commands.main(["commentary", "template", "--quarter", Q3.id, "--data", str(data_dir)]) == 0
     assert "60 commitments" in capsys.readouterr().out
-    assert cli.main(["commentary", "template", "--quarter", Q3.id, "--data", str(data_dir)]) == 2
+    assert commands.main(["commentary", "template", "--quarter", Q3.id, "--data", str(data_dir)]) == 2
     assert "not overwritten" in capsys.readouterr().err
-    assert cli.main(["commentary", "check", "--quarter", Q3.id, "--data", str(data_dir)]) == 0
+    assert commands.main(["commentary", "check", "--quarter", Q3.id, "--data", str(data_dir)]) == 0
     assert "no update received for 60 commitment(s)" in capsys.readouterr().out
-    assert cli.main(["commentary", "template", "--quarter", "2024-25-Q1", "--data", str(data_dir)]) == 2
+    assert commands.main(["commentary", "template", "--quarter", "2024-25-Q1", "--data", str(data_dir)]) == 2
     assert "no plan covers quarter 2024-25-Q1" in capsys.readouterr().err
 
 
@@ -135,7 +137,7 @@ def test_status_summary_reads_like_the_seed():
 def test_demo_returns_cover_every_quarter_with_some_at_risk_and_missing(dataset):
     at_risk = missing = 0
     for plan in dataset.plans.values():
-        from pcpbook.periods import quarters_between
+        from pcpbook.core.periods import quarters_between
         for quarter in quarters_between(plan.first_quarter, plan.last_quarter):
             returns = commentary.check(commentary.path_for(dataset.root / "commentary", quarter), plan, quarter)
             assert returns.modelled

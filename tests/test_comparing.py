@@ -8,8 +8,8 @@ import re
 import pytest
 
 from conftest import DATA, page_text
-from pcpbook import comparing
-from pcpbook.periods import Quarter
+from pcpbook.present import comparing
+from pcpbook.core.periods import Quarter
 from pcpbook.stats.peers import Window, group_comparison, population_year
 
 Q4 = Quarter.parse("2020-21-Q4")
@@ -110,20 +110,20 @@ def test_a_2021_2024_edition_compares_all_crime_on_its_page(tmp_path):
     ("{unit: per_1000_population, aspiration: best}", "field 'benchmark.aspiration': got 'best'"),
 ])
 def test_a_bad_benchmark_block_in_the_catalogue_is_named(data_copy, block, message):
-    from pcpbook import data
+    from pcpbook import contracts
     path = data_copy / "measures.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("benchmark: {unit: per_1000_population, aspiration: {rank: 4}}", f"benchmark: {block}"),
                     encoding="utf-8")
-    with pytest.raises(data.DataError, match=message):
-        data.load(data_copy)
+    with pytest.raises(contracts.DataError, match=message):
+        contracts.load(data_copy)
 
 
 def test_a_compared_percentage_needs_a_base_or_a_sample_size(data_copy):
-    from pcpbook import data
+    from pcpbook import contracts
     path = data_copy / "measures.yaml"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("aspiration: upper_quartile, base: total_recorded_crime}", "aspiration: upper_quartile}")
                     .replace("base: total_recorded_crime}", "base: fraud_typo}"), encoding="utf-8")
-    with pytest.raises(data.DataError, match="needs a base \\(the count measure it is a share of\\) or a sample_size"):
-        data.load(data_copy)
+    with pytest.raises(contracts.DataError, match="needs a base \\(the count measure it is a share of\\) or a sample_size"):
+        contracts.load(data_copy)

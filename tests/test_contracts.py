@@ -55,11 +55,12 @@ def test_text_is_never_cut_a_long_field_is_an_error():
 
 
 def test_an_action_id_that_is_not_a_plain_token_is_refused_with_its_line(data_copy):
-    from pcpbook import data, strategy
+    from pcpbook import contracts
+    from pcpbook.contracts import strategy
     path = data_copy / "strategies" / "crime-prevention-2018-2021-actions.csv"
     path.write_text(path.read_text(encoding="utf-8").replace("DA-01,", "DA-01<b>,", 1), encoding="utf-8")
-    with pytest.raises(data.DataError) as caught:
-        strategy.load_strategies(data.load(data_copy))
+    with pytest.raises(contracts.DataError) as caught:
+        strategy.load_strategies(contracts.load(data_copy))
     [problem] = caught.value.problems
     assert (problem.line, problem.field) == (2, "id") and "DA-01<b>" in problem.message
 

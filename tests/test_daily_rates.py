@@ -3,7 +3,7 @@
 import datetime as dt
 
 from conftest import DATA, page_text
-from pcpbook.narrative import busiest_month_sentence, per_day_sentence
+from pcpbook.present.narrative import busiest_month_sentence, per_day_sentence
 
 
 def test_a_quarters_calls_are_also_given_per_day(dataset):
@@ -42,8 +42,8 @@ def test_a_count_with_a_start_gets_its_running_total_to_the_quarters_end(dataset
 
 def test_a_start_that_is_not_the_first_of_a_month_is_refused(data_copy):
     import pytest
-    from pcpbook import data
+    from pcpbook import contracts
     path = data_copy / "measures.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("since: 2016-09-01", "since: 2016-09-15"), encoding="utf-8")
-    with pytest.raises(data.DataError, match="field 'since': got '2016-09-15': expected the first day of the month"):
-        data.load(data_copy)
+    with pytest.raises(contracts.DataError, match="field 'since': got '2016-09-15': expected the first day of the month"):
+        contracts.load(data_copy)

@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from pcpbook import data
-from pcpbook.periods import PeriodError, Quarter
+from pcpbook import contracts
+from pcpbook.core.periods import PeriodError, Quarter
 
 
 def test_bundled_data_is_valid(dataset):
@@ -62,8 +62,8 @@ def _replace_line(path, line_number, new_text):
 
 
 def _problems(folder):
-    with pytest.raises(data.DataError) as caught:
-        data.load(folder)
+    with pytest.raises(contracts.DataError) as caught:
+        contracts.load(folder)
     return caught.value.problems
 
 

@@ -14,9 +14,9 @@ import psutil
 import pytest
 
 from conftest import copy_project, fork_page
-from pcpbook import edition, jupyterbook, runner, sphinxrun
-from pcpbook.site import publish
-from pcpbook.edition import BuildError
+from pcpbook.build import edition, jupyterbook, runner, sphinxrun
+from pcpbook.build.site import publish
+from pcpbook.build.edition import BuildError
 
 
 @pytest.mark.slow

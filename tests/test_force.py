@@ -8,16 +8,19 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from pcpbook import cli, data, forces, ingest
-from pcpbook.chapter import cite
-from pcpbook.data import DataError
+from pcpbook.cli import commands
+from pcpbook import contracts
+from pcpbook.contracts.model import Force
+from pcpbook.sources import forces, ingest
+from pcpbook.present.chapter import cite
+from pcpbook.contracts.problems import DataError
 
 STREET_HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
                  "Crime type,Last outcome category,Context")
 
 
 def test_the_bundled_book_is_one_configured_force(dataset):
-    assert dataset.force == data.Force("Essex Police", "Essex", "Essex Police", "Essex", 42)
+    assert dataset.force == Force("Essex Police", "Essex", "Essex Police", "Essex", 42)
     # the only other forces in the data are its group's, for the comparisons
     assert set(dataset.observations["geography"]) == set(dataset.group) and dataset.group[0] == "Essex"
     assert set(dataset.monthly("burglary", dataset.latest_quarter().end)["geography"]) == {"Essex"}
@@ -33,13 +36,13 @@ def test_the_bundled_book_is_one_configured_force(dataset):
 def test_a_bad_force_file_is_named_with_its_field(data_copy, text, message):
     (data_copy / "force.yaml").write_text(text)
     with pytest.raises(DataError, match=message):
-        data.load(data_copy)
+        contracts.load(data_copy)
 
 
 def test_a_data_folder_without_a_force_says_what_it_needs(data_copy):
     (data_copy / "force.yaml").unlink()
     with pytest.raises(DataError, match=r"force.yaml: missing: the force this book reports on"):
-        data.load(data_copy)
+        contracts.load(data_copy)
 
 
 def test_every_force_of_england_and_wales_is_known_by_each_of_its_names():
@@ -65,20 +68,20 @@ def test_ingest_keeps_the_project_force_by_default_under_its_short_name(tmp_path
     (data_copy / "force.yaml").write_text("name: Kent Police\nshort_name: Kent\npolice_uk: Kent Police\n"
                                           "home_office: Kent\nstats19: 46\n")
     out = tmp_path / "extract.csv"
-    assert cli.main(["ingest", "police-uk", str(street), "--data", str(data_copy), "--out", str(out)]) == 0
+    assert commands.main(["ingest", "police-uk", str(street), "--data", str(data_copy), "--out", str(out)]) == 0
     lines = out.read_text().splitlines()
     assert any(line.startswith("burglary,Kent,2024-01-01,month,2,") for line in lines)
     assert not any("Sussex" in line for line in lines)
     every = tmp_path / "every.csv"
-    assert cli.main(["ingest", "police-uk", str(street), "--force", "all", "--out", str(every)]) == 0
+    assert commands.main(["ingest", "police-uk", str(street), "--force", "all", "--out", str(every)]) == 0
     assert any(line.startswith("burglary,Sussex,2024-01-01,month,1,") for line in every.read_text().splitlines())
 
 
 def test_build_rebuilds_with_rebuild_and_force_names_a_police_force_only():
-    assert cli._parser().parse_args(["build", "--rebuild"]).rebuild is True
+    assert commands._parser().parse_args(["build", "--rebuild"]).rebuild is True
     with pytest.raises(SystemExit):
-        cli._parser().parse_args(["build", "--force"])
-    assert cli._parser().parse_args(["ingest", "stats19", "--collisions", "a", "--casualties", "b", "--force", "46",
+        commands._parser().parse_args(["build", "--force"])
+    assert commands._parser().parse_args(["ingest", "stats19", "--collisions", "a", "--casualties", "b", "--force", "46",
                                      "--out", "o"]).force == 46
 
 
@@ -117,10 +120,10 @@ def test_the_reference_project_settings_are_the_bundled_books_but_its_title(tmp_
 
 def test_init_writes_a_project_that_validates_and_names_its_force(tmp_path, capsys):
     target = tmp_path / "kent-book"
-    assert cli.main(["init", str(target), "--force", "Kent Police", "--first-quarter", "2024-25-Q1",
+    assert commands.main(["init", str(target), "--force", "Kent Police", "--first-quarter", "2024-25-Q1",
                      "--last-quarter", "2027-28-Q4"]) == 0
     assert "wrote a book project for Kent Police" in capsys.readouterr().out
-    force = data.load_force(target / "data")
+    force = contracts.load_force(target / "data")
     assert (force.short_name, force.stats19, force.home_office) == ("Kent", 46, "Kent")
     plan = yaml.safe_load((target / "data" / "plans" / "2024-2028.yaml").read_text())
     assert (plan["first_quarter"], plan["last_quarter"]) == ("2024-25-Q1", "2027-28-Q4")
@@ -128,16 +131,16 @@ def test_init_writes_a_project_that_validates_and_names_its_force(tmp_path, caps
     assert plan["priorities"][0]["measures"] == catalogue and len(catalogue) == 24
     assert '"Kent Police: Police and Crime Plan performance"' in (target / "_config.yml").read_text()
     assert "essex" not in "".join(p.read_text().casefold() for p in target.rglob("*") if p.is_file())
-    assert cli.main(["init", str(target), "--force", "Kent Police"]) == 2  # never over a project
+    assert commands.main(["init", str(target), "--force", "Kent Police"]) == 2  # never over a project
     assert "is not empty" in capsys.readouterr().err
-    assert cli.main(["init", str(tmp_path / "other"), "--force", "Kent Constabulary"]) == 2
+    assert commands.main(["init", str(tmp_path / "other"), "--force", "Kent Constabulary"]) == 2
     assert "did you mean 'Kent Police'" in capsys.readouterr().err
 
 
 def test_a_new_project_without_figures_says_what_to_add(tmp_path, capsys):
     target = tmp_path / "book"
-    assert cli.main(["init", str(target), "--force", "Surrey"]) == 0
-    assert cli.main(["--project", str(target), "validate"]) == 2
+    assert commands.main(["init", str(target), "--force", "Surrey"]) == 0
+    assert commands.main(["--project", str(target), "validate"]) == 2
     assert "no monthly figures in the data yet: add an extract" in capsys.readouterr().err
 
 
@@ -147,7 +150,7 @@ def test_the_peer_group_and_population_are_read_by_force_area(data_copy):
     (data_copy / "population.csv").write_text("geography,year,population,source,status\n"
                                               "Essex,2017,1820379,ONS mid-year estimates,published\n"
                                               "Kent,2017,1832252,ONS mid-year estimates,published\n")
-    loaded = data.load(data_copy)
+    loaded = contracts.load(data_copy)
     assert loaded.group == ("Essex", "Kent", "Sussex") and loaded.group_sources == ("illustrative",)
     assert loaded.population.set_index("geography").loc["Kent", "population"] == 1832252
 
@@ -159,14 +162,14 @@ def test_the_peer_group_and_population_are_read_by_force_area(data_copy):
 def test_a_bad_peer_group_is_named(data_copy, text, message):
     (data_copy / "peer_group.csv").write_text(text)
     with pytest.raises(DataError, match=message):
-        data.load(data_copy)
+        contracts.load(data_copy)
 
 
 def test_similar_forces_in_force_yaml_points_to_the_peer_group_file(data_copy):
     force_file = data_copy / "force.yaml"
     force_file.write_text(force_file.read_text() + "similar_forces: [Kent]\n")
     with pytest.raises(DataError, match="the group of similar forces is peer_group.csv"):
-        data.load(data_copy)
+        contracts.load(data_copy)
 
 
 @pytest.mark.parametrize("row, message", [("Essex,2017,1820379.5,ONS,published", "line 2, field 'population': got '1820379.5'"),
@@ -176,4 +179,4 @@ def test_similar_forces_in_force_yaml_points_to_the_peer_group_file(data_copy):
 def test_a_bad_population_row_is_named(data_copy, row, message):
     (data_copy / "population.csv").write_text("geography,year,population,source,status\n" + row + "\n")
     with pytest.raises(DataError, match=message):
-        data.load(data_copy)
+        contracts.load(data_copy)

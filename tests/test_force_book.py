@@ -9,7 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pcpbook import cli, edition
+from pcpbook.cli import commands
+
+from pcpbook.build import edition
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 STREET_HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
@@ -42,11 +44,11 @@ def _text(page: Path) -> str:
 @pytest.mark.slow
 def test_a_new_force_builds_an_edition_from_police_uk_files_alone(tmp_path, capsys):
     project = tmp_path / "kent-book"
-    assert cli.main(["init", str(project), "--force", "Kent Police", "--first-quarter", "2023-24-Q1",
+    assert commands.main(["init", str(project), "--force", "Kent Police", "--first-quarter", "2023-24-Q1",
                      "--last-quarter", "2026-27-Q4"]) == 0
     months = [f"{year}-{month:02d}" for year in (2022, 2023, 2024) for month in range(1, 13)][:30]  # to June 2024
     archive = _street_archive(tmp_path, months)
-    assert cli.main(["--project", str(project), "ingest", "police-uk", str(archive)]) == 0  # into data/extracts/
+    assert commands.main(["--project", str(project), "ingest", "police-uk", str(archive)]) == 0  # into data/extracts/
     assert "Sussex" not in (project / "data" / "extracts" / "police-uk.csv").read_text()
 
     result = edition.build(project, workers=2)
@@ -73,11 +75,11 @@ def test_a_new_force_builds_an_edition_from_police_uk_files_alone(tmp_path, caps
 @pytest.mark.skipif(not (REALDATA / "police-uk").is_dir(), reason="needs ../shared/realdata/police-uk")
 def test_an_essex_book_from_real_police_uk_files_alone_states_the_real_burglary_count(tmp_path):
     project = tmp_path / "essex-real"
-    assert cli.main(["init", str(project), "--force", "Essex Police", "--first-quarter", "2018-19-Q1",
+    assert commands.main(["init", str(project), "--force", "Essex Police", "--first-quarter", "2018-19-Q1",
                      "--last-quarter", "2021-22-Q4"]) == 0
     months = sorted(REALDATA.glob("police-uk/2018-*"))  # January to July 2018
     extract = project / "data" / "extracts" / "police-uk.csv"
-    assert cli.main(["--project", str(project), "ingest", "police-uk", *map(str, months), "--out", str(extract)]) == 0
+    assert commands.main(["--project", str(project), "ingest", "police-uk", *map(str, months), "--out", str(extract)]) == 0
     burglaries = sum(line.split(",")[9] == "Burglary" for month in ("04", "05", "06")
                      for line in (REALDATA / "police-uk" / f"2018-{month}" / f"2018-{month}-essex-street.csv")
                      .read_text(encoding="utf-8").splitlines()[1:])

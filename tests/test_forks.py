@@ -11,9 +11,11 @@ import nbformat
 import pytest
 
 from conftest import copy_project, fork_page
-from pcpbook import data, edition, pages
-from pcpbook.buildspec import plan_edition
-from pcpbook.periods import Quarter
+from pcpbook import contracts
+from pcpbook.build import edition
+from pcpbook.present import pages
+from pcpbook.build.buildspec import plan_edition
+from pcpbook.core.periods import Quarter
 
 QUARTER = "2023-24-Q2"
 NEW_CHART = '''import matplotlib.pyplot as plt
@@ -64,7 +66,7 @@ def test_a_forked_chapter_with_a_new_chart_is_built_kept_and_keyed(tmp_path):
 def test_every_edition_of_the_plan_uses_the_fork_and_the_other_plan_does_not(tmp_path):
     project = copy_project(tmp_path / "project")
     fork = fork_page(project, "2021-2024", priority=3)
-    dataset = data.load(project / "data")
+    dataset = contracts.load(project / "data")
     for quarter in ("2021-22-Q1", "2022-23-Q3", "2023-24-Q4"):
         planned = plan_edition(project, dataset, Quarter.parse(quarter), dataset.plans["2021-2024"],
                                tmp_path / "site", "lib", None, "settings")
@@ -84,9 +86,9 @@ def test_marking_a_measure_for_decomposition_in_the_catalogue_adds_it_at_the_nex
     edition.build(project, quarter=QUARTER, workers=2)
     assert "Seasonal patterns" not in chapter.read_text(encoding="utf-8")
     catalogue = project / "data" / "measures.yaml"
-    assert not data.load(project / "data").measures["knife_crime"].decompose
+    assert not contracts.load(project / "data").measures["knife_crime"].decompose
     catalogue.write_text(catalogue.read_text().replace("- id: knife_crime\n", "- id: knife_crime\n  decompose: true\n"))
-    assert data.load(project / "data").measures["knife_crime"].decompose
+    assert contracts.load(project / "data").measures["knife_crime"].decompose
     result = edition.build(project, quarter=QUARTER, workers=2)  # no step between: nothing to regenerate
     assert result.version == "1.1"
     page = chapter.read_text(encoding="utf-8")

@@ -13,9 +13,14 @@ import pytest
 
 from conftest import DATA, ROOT
 from fixtures_ods import write_ods
-from pcpbook import cli, data, figures, ingest, settings
-from pcpbook.ingest import IngestError
-from pcpbook.periods import Quarter
+from pcpbook.cli import commands
+from pcpbook import contracts
+from pcpbook.contracts.model import OBSERVATION_COLUMNS
+from pcpbook.present import figures
+from pcpbook.sources import ingest
+from pcpbook.contracts import settings
+from pcpbook.sources.ingest import IngestError
+from pcpbook.core.periods import Quarter
 
 REAL = ROOT.parent / "shared" / "realdata"
 STREET_HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
@@ -212,12 +217,12 @@ def test_home_office_bad_input_is_named(tmp_path):
 
 def test_cli_writes_observations_the_data_loader_accepts(street_files, tmp_path, capsys):
     out = tmp_path / "out" / "police-uk.csv"
-    assert cli.main(["ingest", "police-uk", str(street_files[0]), "--force", "Essex Police", "--out", str(out)]) == 0
+    assert commands.main(["ingest", "police-uk", str(street_files[0]), "--force", "Essex Police", "--out", str(out)]) == 0
     assert "rows read 7, rows without location 1, rows outside the force 1" in capsys.readouterr().out
     written = pd.read_csv(out)
-    assert list(written.columns) == list(data.OBSERVATION_COLUMNS)
+    assert list(written.columns) == list(OBSERVATION_COLUMNS)
     assert written[written["measure"] == "burglary"]["value"].tolist() == [4]
-    assert cli.main(["ingest", "stats19", "--collisions", str(tmp_path / "none.csv"), "--casualties",
+    assert commands.main(["ingest", "stats19", "--collisions", str(tmp_path / "none.csv"), "--casualties",
                      str(tmp_path / "none.csv"), "--out", str(out)]) == 2
 
 
@@ -260,7 +265,7 @@ def test_real_home_office_2017_18_essex_domestic_burglary():
 def test_an_extract_replaces_the_bundled_series_of_its_measure_only(street_files, data_copy, dataset):
     ingest.write_observations(ingest.police_uk([street_files[0]], force="Essex").observations,
                               data_copy / "extracts" / "police-uk.csv")
-    loaded = data.load(data_copy)
+    loaded = contracts.load(data_copy)
     burglary = loaded.monthly("burglary", dt.date(2024, 3, 31))
     assert burglary["value"].tolist() == [4] and burglary["source"].tolist() == ["police.uk street-level crime"]
     assert burglary["status"].tolist() == ["published"]
@@ -272,7 +277,7 @@ def test_an_extract_replaces_the_bundled_series_of_its_measure_only(street_files
 def test_charts_and_tables_name_the_extract_as_the_source(street_files, data_copy):
     ingest.write_observations(ingest.police_uk([street_files[0]], force="Essex").observations,
                               data_copy / "extracts" / "police-uk.csv")
-    loaded = data.load(data_copy)
+    loaded = contracts.load(data_copy)
     measure = loaded.measures["burglary"]
     chart = figures.trend_chart(measure, loaded.monthly("burglary", dt.date(2018, 3, 31)), Quarter.parse("2017-18-Q4"))
     texts = [t.get_text() for t in chart.figure.texts + chart.figure.axes[0].texts]
@@ -289,17 +294,17 @@ def test_the_data_folder_is_the_option_else_the_project_setting_else_data(tmp_pa
     assert settings.data_folder(project, "elsewhere") == Path("elsewhere").resolve()
     shutil.copytree(DATA, tmp_path / "force-data")
     monkeypatch.chdir(project)
-    assert cli.main(["validate"]) == 0
+    assert commands.main(["validate"]) == 0
     assert capsys.readouterr().out.startswith(f"{tmp_path / 'force-data'}: valid")
 
 
 def test_a_bad_extract_is_refused_with_its_file_and_line(data_copy):
     folder = data_copy / "extracts"
     folder.mkdir()
-    (folder / "mine.csv").write_text(",".join(data.OBSERVATION_COLUMNS) + "\n"
+    (folder / "mine.csv").write_text(",".join(OBSERVATION_COLUMNS) + "\n"
                                      "burglary,Essex,2018-01-01,month,-3,police.uk,published\n")
-    with pytest.raises(data.DataError, match=r"mine.csv, line 2, field 'value'"):
-        data.load(data_copy)
+    with pytest.raises(contracts.DataError, match=r"mine.csv, line 2, field 'value'"):
+        contracts.load(data_copy)
 
 
 # ----------------------------------------------------------------------------- hostile or broken input

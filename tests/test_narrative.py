@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from pcpbook.data import Value
-from pcpbook.narrative import sentence
+from pcpbook.contracts.model import Value
+from pcpbook.present.narrative import sentence
 from pcpbook.stats import LAST_QUARTER, ROLLING_12_MONTHS, SAME_QUARTER_LAST_YEAR, ChangeTest, Comparison
-from pcpbook.wording import number, plural
+from pcpbook.present.wording import number, plural
 
 UNTESTED = ChangeTest(None, None, reason="a reason given by the test")
 
@@ -150,7 +150,7 @@ def test_plurals_are_resolved():
 
 
 def test_table_verdicts_follow_the_edition_wide_control():
-    from pcpbook.narrative import test_cell
+    from pcpbook.present.narrative import test_cell
     assert test_cell(_quasi(1300, 1000, 0.0001, 1.2, 1.4, q_value=0.001)) == "significant (p < 0.001)"
     assert test_cell(_quasi(1100, 1000, 0.043, 1.01, 1.2, q_value=0.3)) == (
         "significant alone, not with the 45 tests together (p = 0.043)")

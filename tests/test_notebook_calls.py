@@ -18,7 +18,7 @@ import pytest
 from IPython.core.inputtransformer2 import TransformerManager
 
 from conftest import ROOT
-from pcpbook import pages
+from pcpbook.present import pages
 
 NOTEBOOKS = sorted((ROOT / pages.TEMPLATES).glob("*.md")) + sorted((ROOT / pages.FORKS).rglob("*.ipynb"))
 
@@ -118,7 +118,7 @@ def test_the_priority_template_shows_each_step_of_a_measure_and_all_are_checked(
 
 def test_a_renamed_method_or_a_wrong_argument_is_caught():
     notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell('from pcpbook.chapter import open_chapter\n'
+    notebook.cells = [nbformat.v4.new_code_cell('from pcpbook.present.chapter import open_chapter\n'
                                                 'chapter = open_chapter("2021-2024", 3, None, "../../data")'),
                       nbformat.v4.new_code_cell("chapter.key_figures_renamed()"),
                       nbformat.v4.new_code_cell("chapter.series(1, 2, 3)")]

@@ -13,7 +13,7 @@ from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 from markdown_it.renderer import RendererHTML
 
-from pcpbook import outputs, render
+from pcpbook.core import outputs, render
 
 # Any text a field can hold: every Unicode character but surrogates and NUL (the readers refuse
 # NUL), weighted towards the characters of Markdown, HTML, MyST and spreadsheets.

@@ -53,7 +53,7 @@ def test_the_library_pages_and_the_catalogue_definitions_are_our_own_words(seed_
     """The page templates, the comparison caveats and the catalogue's definitions (labels are
     names, exempt like priority titles)."""
     texts = [path.read_text(encoding="utf-8") for path in (ROOT / "pcpbook" / "templates").glob("*.md")]
-    texts.append((ROOT / "pcpbook" / "comparing.py").read_text(encoding="utf-8"))
+    texts.append((ROOT / "pcpbook" / "present" / "comparing.py").read_text(encoding="utf-8"))
     texts += [entry["definition"] for entry in yaml.safe_load((DATA / "measures.yaml").read_text(encoding="utf-8"))]
     assert len(texts) > 50
     assert [text[:60] for text in texts if _copied(text, seed_runs)] == []

@@ -11,7 +11,11 @@ import pytest
 import yaml
 
 from conftest import ROOT, copy_project
-from pcpbook import book, cli, data, notebooks, pages, settings
+from pcpbook.present import book, pages
+from pcpbook.cli import commands
+from pcpbook import contracts
+from pcpbook.build import notebooks
+from pcpbook.contracts import settings
 
 EXPECTED_PARAMETERS = {
     "intro": {"quarter", "data_dir", "version", "produced", "print_edition"},
@@ -45,7 +49,7 @@ def test_each_template_declares_what_the_build_passes_with_defaults_that_run_on_
 
 
 def test_the_build_passes_each_page_exactly_the_parameters_its_template_declares(dataset, tmp_path):
-    from pcpbook.buildspec import plan_edition, plan_review
+    from pcpbook.build.buildspec import plan_edition, plan_review
     plan = dataset.plans["2021-2024"]
     books = [plan_edition(ROOT, dataset, plan.last_quarter, plan, tmp_path, "lib", None, "settings"),
              plan_review(ROOT, dataset, plan, tmp_path, "lib", None, "settings")]
@@ -107,7 +111,7 @@ def test_a_page_is_named_by_priority_or_by_name_and_a_wrong_name_says_what_there
 def test_fork_writes_the_page_as_its_own_notebook_and_list_and_drop_undo_it(tmp_path, monkeypatch, capsys):
     project = copy_project(tmp_path / "project")
     monkeypatch.chdir(project)
-    assert cli.main(["fork", "--plan", "2021-2024", "--priority", "3"]) == 0
+    assert commands.main(["fork", "--plan", "2021-2024", "--priority", "3"]) == 0
     fork = project / "chapters" / "forks" / "2021-2024" / "p03.ipynb"
     notebook = nbformat.read(fork, as_version=4)
     assert notebook.cells[0].source.startswith("# Priority 3: ") and "tags" not in notebook.cells[0].metadata or \
@@ -115,18 +119,18 @@ def test_fork_writes_the_page_as_its_own_notebook_and_list_and_drop_undo_it(tmp_
     declared = papermill.inspect_notebook(str(fork))
     assert declared["plan"]["default"] == '"2021-2024"' and declared["priority"]["default"] == "3"
     assert notebook.metadata["pcpbook"]["fork_of"] == (pages.TEMPLATES / "priority.md").as_posix()
-    assert cli.main(["fork", "--plan", "2021-2024", "--priority", "3"]) == 2  # never replaced
+    assert commands.main(["fork", "--plan", "2021-2024", "--priority", "3"]) == 2  # never replaced
     assert "already exists" in capsys.readouterr().err
-    assert cli.main(["fork", "--list"]) == 0
+    assert commands.main(["fork", "--list"]) == 0
     assert "chapters/forks/2021-2024/p03.ipynb: replaces chapters/2021-2024/p03.ipynb of 2021-2024" in \
         capsys.readouterr().out
-    page = pages.find_page(data.load(project / "data").plans["2021-2024"], priority=3)
+    page = pages.find_page(contracts.load(project / "data").plans["2021-2024"], priority=3)
     assert not pages.template_changed(project, page)
     own = project / pages.PROJECT_TEMPLATES / "priority.md"  # the project's own template of the kind
     own.parent.mkdir(parents=True)
     own.write_text((pages.TEMPLATES / "priority.md").read_text() + "\nA new closing line.\n")
     assert pages.template_changed(project, page)
-    assert cli.main(["fork", "--plan", "2021-2024", "--priority", "3", "--drop"]) == 0
+    assert commands.main(["fork", "--plan", "2021-2024", "--priority", "3", "--drop"]) == 0
     assert not fork.exists() and not (project / pages.FORKS).exists()
 
 

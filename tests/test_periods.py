@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from pcpbook.periods import PeriodError, Quarter, quarters_between
+from pcpbook.core.periods import PeriodError, Quarter, quarters_between
 
 
 def test_quarter_two_is_july_to_september():

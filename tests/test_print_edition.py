@@ -12,7 +12,8 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import copy_project
-from pcpbook import cli, jupyterbook, printing
+from pcpbook.cli import commands
+from pcpbook.build import jupyterbook, printing
 
 needs_chromium = pytest.mark.skipif(printing.find_chromium() is None,
                                     reason=f"no print edition without Chromium: {printing.CHROMIUM_HINT}")
@@ -62,7 +63,7 @@ def test_without_chromium_the_edition_is_built_and_says_why_there_is_no_pdf(tmp_
     project = copy_project(tmp_path / "project")
     monkeypatch.chdir(project)
     monkeypatch.setenv("PCPBOOK_CHROMIUM", str(tmp_path / "no-such-chromium"))
-    assert cli.main(["build", "--quarter", "2022-23-Q1", "--workers", "2"]) == 0
+    assert commands.main(["build", "--quarter", "2022-23-Q1", "--workers", "2"]) == 0
     assert "no print edition (PDF): Chromium not found" in capsys.readouterr().err
     built = project / "_build" / "site" / "2022-23-Q1"
     assert not list(built.glob("*.pdf"))

@@ -22,11 +22,18 @@ import yaml
 from jinja2 import Environment
 
 from conftest import ROOT, FakeChart, copy_project
-from pcpbook import cli, commentary, data, ingest, outputs, pages, printing, project, render, runner, settings, site
-from pcpbook import sphinxext, strand_returns, strategy
-from pcpbook.buildspec import BuildError, publication_settings
+from pcpbook.cli import commands
+from pcpbook.contracts import commentary, settings
+from pcpbook import contracts
+from pcpbook.sources import ingest, project
+from pcpbook.core import outputs, render
+from pcpbook.present import pages
+from pcpbook.build import printing, runner, site
+from pcpbook.build import sphinxext
+from pcpbook.contracts import strand_returns, strategy
+from pcpbook.build.buildspec import BuildError, publication_settings
 from pcpbook.contracts.records import RecordError, read_last_build, read_record
-from pcpbook.periods import Quarter
+from pcpbook.core.periods import Quarter
 
 STRATEGY = "crime-prevention-2018-2021"
 STREET_HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
@@ -36,8 +43,8 @@ needs_chromium = pytest.mark.skipif(printing.find_chromium() is None,
 
 
 def _problems(folder: Path) -> list:
-    with pytest.raises(data.DataError) as caught:
-        data.load(folder)
+    with pytest.raises(contracts.DataError) as caught:
+        contracts.load(folder)
     return caught.value.problems
 
 
@@ -51,8 +58,8 @@ def _rename_strand(data_copy: Path, new_id: str) -> list:
     folder = data_copy / "strategies"
     _edit(folder / f"{STRATEGY}.yaml", "- id: domestic-abuse", f"- id: {json.dumps(new_id)}")
     _edit(folder / f"{STRATEGY}-actions.csv", ",domestic-abuse,", f",{new_id},", count=-1)
-    with pytest.raises(data.DataError) as caught:
-        strategy.load_strategies(data.load(data_copy))
+    with pytest.raises(contracts.DataError) as caught:
+        strategy.load_strategies(contracts.load(data_copy))
     return caught.value.problems
 
 
@@ -206,7 +213,7 @@ def test_DL1_the_print_edition_holds_the_end_of_a_long_return(tmp_path):
 def test_DL2_a_risk_over_the_limit_is_refused_not_cut(data_copy):
     path = data_copy / "strategy-returns" / STRATEGY / "2021-22-Q2.md"
     _edit(path, "  Risk: Not enough", "  Risk: " + "x" * 2_600 + " THE-END-OF-RISK Not enough")
-    chosen = strategy.find_strategy(data.load(data_copy), STRATEGY)
+    chosen = strategy.find_strategy(contracts.load(data_copy), STRATEGY)
     with pytest.raises(strand_returns.StrandReturnsError) as caught:
         strand_returns.check(path, chosen, Quarter.parse("2021-22-Q2"))
     [problem] = caught.value.problems
@@ -217,7 +224,7 @@ def test_DL2_a_risk_over_the_limit_is_refused_not_cut(data_copy):
 @needs_chromium
 def test_DL3_a_build_without_chromium_keeps_the_published_pdf_and_version(tmp_path, monkeypatch):
     project_folder = copy_project(tmp_path / "project")
-    from pcpbook import edition
+    from pcpbook.build import edition
     edition.build(project_folder, quarter="2021-22-Q1", workers=2)
     published = project_folder / "_build" / "site" / "2021-22-Q1"
     before = {p: p.read_bytes() for p in published.rglob("*") if p.is_file()}
@@ -275,8 +282,8 @@ def test_W4_a_hash_line_that_would_end_a_return_entry_is_refused(tmp_path):
 def test_W5_a_month_that_is_true_is_refused(data_copy):
     _edit(data_copy / "strategies" / f"{STRATEGY}.yaml", "    insights: [domestic_abuse]",
           "    insights: [domestic_abuse]\n    months_to: true")
-    with pytest.raises(data.DataError) as caught:
-        strategy.load_strategies(data.load(data_copy))
+    with pytest.raises(contracts.DataError) as caught:
+        strategy.load_strategies(contracts.load(data_copy))
     assert [p.field for p in caught.value.problems] == ["months_to"]
 
 
@@ -294,12 +301,12 @@ def test_W6_a_stats19_adjusted_severity_that_is_no_probability_is_refused(tmp_pa
 
 
 def test_W7_the_book_title_reaches_the_theme_as_typed(tmp_path):
-    from pcpbook import jupyterbook
+    from pcpbook.build import jupyterbook
     folder = copy_project(tmp_path / "project")
     _edit(folder / "data" / "plans" / "2021-2024.yaml", "title: Police and Crime Plan 2021-2024",
           "title: \"Police, Fire & Crime Commissioner's Plan <50% 2021-2024\"")
-    dataset = data.load(folder / "data")
-    from pcpbook.buildspec import plan_edition
+    dataset = contracts.load(folder / "data")
+    from pcpbook.build.buildspec import plan_edition
     quarter = Quarter.parse("2021-22-Q1")
     planned = plan_edition(folder, dataset, quarter, dataset.plans["2021-2024"], tmp_path / "site", "lib", None, "x")
     planned.stage.mkdir(parents=True)
@@ -311,7 +318,7 @@ def test_W7_the_book_title_reaches_the_theme_as_typed(tmp_path):
 def test_W8_alt_text_reaches_the_page_as_typed(tmp_path, monkeypatch):
     from docutils.core import publish_string
     from myst_parser.parsers.docutils_ import Parser
-    from pcpbook import sections
+    from pcpbook.present import sections
     monkeypatch.chdir(tmp_path)
 
     markdown = sections.save_figure(FakeChart("U-label Burglary é A&E <50% * [x] `b` $y$ end-label"), "2021-2024-p01")
@@ -366,7 +373,7 @@ def test_T2_a_fork_that_is_not_a_notebook_is_named(tmp_path):
 
 def test_T3_a_folder_or_file_in_a_forks_way_is_named(tmp_path):
     folder = copy_project(tmp_path / "project")
-    plan = data.load(folder / "data").plans["2021-2024"]
+    plan = contracts.load(folder / "data").plans["2021-2024"]
     page = next(p for p in pages.edition_pages(plan) if p.defaults.get("priority") == 3)
     (folder / page.fork).mkdir(parents=True)
     with pytest.raises(pages.PageError, match="is a folder, not a fork"):
@@ -395,7 +402,7 @@ def test_T5_a_chapter_that_cannot_be_written_fails_by_name(tmp_path):
 def test_T6_a_build_folder_that_cannot_be_written_is_one_line(tmp_path, capsys):
     folder = copy_project(tmp_path / "project")
     (folder / "_build").write_text("not a folder")
-    assert cli.main(["--project", str(folder), "build", "--quarter", "2023-24-Q4"]) == 1
+    assert commands.main(["--project", str(folder), "build", "--quarter", "2023-24-Q4"]) == 1
     error = capsys.readouterr().err
     assert error.startswith("error: ") and "_build" in error and "Traceback" not in error
 
@@ -403,7 +410,7 @@ def test_T6_a_build_folder_that_cannot_be_written_is_one_line(tmp_path, capsys):
 def test_T7_a_superscript_digit_is_not_a_number(data_copy, tmp_path):
     path = data_copy / "strategy-returns" / STRATEGY / "2021-22-Q2.md"
     _edit(path, "Total: 37", "Total: ²")
-    chosen = strategy.find_strategy(data.load(data_copy), STRATEGY)
+    chosen = strategy.find_strategy(contracts.load(data_copy), STRATEGY)
     with pytest.raises(strand_returns.StrandReturnsError, match="field 'Total': got '²': expected a whole number"):
         strand_returns.check(path, chosen, Quarter.parse("2021-22-Q2"))
     table = tmp_path / "ons.csv"
@@ -422,10 +429,10 @@ def test_T8_a_header_field_over_the_limit_is_named(tmp_path):
 def test_T9_a_folder_where_a_file_is_read_is_one_line(data_copy, capsys):
     folder = data_copy / "commentary" / "a-folder.md"
     folder.mkdir()
-    assert cli.main(["commentary", "check", "--data", str(data_copy), "--quarter", "2023-24-Q4",
+    assert commands.main(["commentary", "check", "--data", str(data_copy), "--quarter", "2023-24-Q4",
                      "--file", str(folder)]) == 2
     assert "this is a folder: expected a file" in capsys.readouterr().err
-    assert cli.main(["strategy", "check", "--data", str(data_copy), "--strategy", STRATEGY, "--quarter", "2021-22-Q2",
+    assert commands.main(["strategy", "check", "--data", str(data_copy), "--strategy", STRATEGY, "--quarter", "2021-22-Q2",
                      "--file", str(folder)]) == 2
     assert "1 problem(s)" in capsys.readouterr().err  # the folder, not a dozen echoes of it
     (data_copy / "observations.csv").unlink()
@@ -506,10 +513,10 @@ def test_M4_a_bad_zip_member_is_named_inside_its_archive(tmp_path):
 
 
 def test_M5_a_note_given_when_nothing_changed_is_said_to_be_unrecorded(monkeypatch, capsys, tmp_path):
-    from pcpbook import edition
+    from pcpbook.build import edition
     monkeypatch.setattr(edition, "build_many", lambda *args, **kwargs: [
         edition.BuildResult(Quarter.parse("2023-24-Q4"), "2021-2024", tmp_path, "1.0", "up to date")])
-    assert cli.main(["--project", str(ROOT), "build", "--note", "second"]) == 0
+    assert commands.main(["--project", str(ROOT), "build", "--note", "second"]) == 0
     assert "--note was not recorded" in capsys.readouterr().err
 
 
@@ -603,7 +610,7 @@ def test_N2_a_damaged_record_of_another_book_stops_a_build_before_anything_is_pu
     other = folder / "_build" / "site" / "2023-24-Q4"
     other.mkdir(parents=True)
     (other / "edition.json").write_text(json.dumps(_record(edition="javascript:alert(document.domain)//")))
-    assert cli.main(["--project", str(folder), "build", "--quarter", "2023-24-Q3"]) == 2
+    assert commands.main(["--project", str(folder), "build", "--quarter", "2023-24-Q3"]) == 2
     assert "field 'edition'" in capsys.readouterr().err
     assert sorted(p.name for p in (folder / "_build" / "site").iterdir()) == ["2023-24-Q4"]
     assert not (folder / "_build" / "cache").exists()  # no chapter ran
@@ -622,7 +629,7 @@ def test_N3_a_folder_given_as_a_file_to_write_is_named_and_nothing_is_left(tmp_p
 def test_N4_a_bad_setting_in_config_yml_is_one_line(tmp_path, capsys, setting):
     folder = copy_project(tmp_path / "project")
     _edit(folder / "_config.yml", "  marking: OFFICIAL", f"  {setting}")
-    assert cli.main(["--project", str(folder), "validate"]) == 2
+    assert commands.main(["--project", str(folder), "validate"]) == 2
     error = capsys.readouterr().err
     assert error.startswith("error: ") and "_config.yml" in error and "Traceback" not in error
 
@@ -676,12 +683,12 @@ def test_N9_a_misspelt_header_field_of_a_return_is_named(tmp_path, line):
 
 def test_N10_validate_checks_the_strategies_too(data_copy, capsys):
     _edit(data_copy / "strategies" / f"{STRATEGY}.yaml", "delivery_plan_modelled:", "delivery_plan_modeled:")
-    assert cli.main(["validate", "--data", str(data_copy)]) == 2
+    assert commands.main(["validate", "--data", str(data_copy)]) == 2
     assert "did you mean 'delivery_plan_modelled'?" in capsys.readouterr().err
 
 
 def test_N11_a_long_chart_title_is_wrapped_and_given_room():
-    from pcpbook import figures
+    from pcpbook.present import figures
     title = figures._title("Burglary (all): residential, business and community burglary offences recorded by the force")
     assert title.count("\n") == 1 and title.replace("\n", " ").endswith("recorded by the force")
     import matplotlib.pyplot as plt
@@ -702,7 +709,7 @@ def test_N13_a_misspelt_key_in_a_jupyter_book_section_is_refused(tmp_path, old, 
 
 
 def test_N12_an_empty_quarter_is_refused_not_read_as_the_latest(capsys):
-    assert cli.main(["--project", str(ROOT), "build", "--quarter", ""]) == 2
+    assert commands.main(["--project", str(ROOT), "build", "--quarter", ""]) == 2
     assert "quarter" in capsys.readouterr().err
 
 

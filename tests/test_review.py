@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 
 from conftest import DATA
-from pcpbook import commentary, data
-from pcpbook.data import DataError
-from pcpbook.narrative import sentence
-from pcpbook.review import ReviewError, open_review
+from pcpbook.contracts import commentary
+from pcpbook import contracts
+from pcpbook.contracts.problems import DataError
+from pcpbook.present.narrative import sentence
+from pcpbook.present.review import ReviewError, open_review
 from pcpbook.stats import year_comparison
 
 
@@ -80,7 +81,7 @@ def test_bad_review_years_name_the_file_and_field(data_copy):
     plan_file.write_text(plan_file.read_text().replace("last_quarter: 2023-24-Q4",
                                                        "last_quarter: 2023-24-Q4\nreview_baseline_year: 2022/24"))
     with pytest.raises(DataError) as error:
-        data.load(data_copy)
+        contracts.load(data_copy)
     assert [(p.file.endswith("2021-2024.yaml"), p.field) for p in error.value.problems] == [
         (True, "review_baseline_year")]
     assert "unknown financial year '2022/24'" in str(error.value)
@@ -140,7 +141,7 @@ def test_a_surplus_that_does_not_add_up_is_refused(data_copy):
     path = data_copy / "finance.csv"
     path.write_text(path.read_text().replace("2021/22,surplus,2.7,", "2021/22,surplus,3.7,"))
     with pytest.raises(DataError) as error:
-        data.load(data_copy)
+        contracts.load(data_copy)
     problem = error.value.problems[0]
     assert (problem.file.endswith("finance.csv"), problem.line, problem.field) == (True, 5, "value")
     assert "funding less net revenue expenditure is 2.711" in problem.message
@@ -157,7 +158,7 @@ def test_bad_finance_rows_name_the_field(data_copy, row, field):
     path = data_copy / "finance.csv"
     path.write_text(path.read_text() + row + "\n")
     with pytest.raises(DataError) as error:
-        data.load(data_copy)
+        contracts.load(data_copy)
     assert [(p.line, p.field) for p in error.value.problems] == [(10, field)]
 
 

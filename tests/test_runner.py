@@ -4,8 +4,8 @@ import nbformat
 import psutil
 import pytest
 
-from pcpbook import runner
-from pcpbook.buildspec import BuildError
+from pcpbook.build import runner
+from pcpbook.build.buildspec import BuildError
 
 
 def _notebook(*sources) -> str:

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from conftest import DATA, copy_project, page_text
-from pcpbook import printing
+from pcpbook.build import printing
 
 STRATEGY = "crime-prevention-2018-2021"
 PARAMETERS = {"strategy": STRATEGY, "quarter": "2021-22-Q2", "data_dir": str(DATA), "version": "1.0", "produced": None}

@@ -4,8 +4,9 @@ expected, never a traceback and never written into the site."""
 import pytest
 
 from conftest import copy_project
-from pcpbook import cli, settings
-from pcpbook.settings import SettingsError
+from pcpbook.cli import commands
+from pcpbook.contracts import settings
+from pcpbook.contracts.settings import SettingsError
 
 
 @pytest.mark.parametrize("value", ["javascript:alert(1)//", "//evil.example/", "/no-trailing-slash", "http:/x/",
@@ -29,7 +30,7 @@ def test_good_base_urls_are_kept(value):
 ])
 def test_the_cli_refuses_bad_settings_before_building(argv, words, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(copy_project(tmp_path / "project"))
-    assert cli.main(argv) == 2
+    assert commands.main(argv) == 2
     err = capsys.readouterr().err
     assert words in err and "Traceback" not in err
     assert not (tmp_path / "project" / "_build" / "site").exists()

@@ -4,8 +4,8 @@ injured): stated with their shares, and refused when the parts do not add up."""
 import pytest
 
 from conftest import DATA, change_observation, page_text
-from pcpbook import data
-from pcpbook.narrative import shares_sentence
+from pcpbook import contracts
+from pcpbook.present.narrative import shares_sentence
 
 
 def test_the_2020_21_q4_roads_chapter_splits_ksi_into_killed_and_seriously_injured(tmp_path):
@@ -26,8 +26,8 @@ def test_no_shares_are_given_on_a_base_under_50(dataset):
 def test_parts_that_do_not_add_up_to_the_whole_are_refused_naming_the_row(data_copy):
     change_observation(data_copy, "ksi_serious", "2019-05-01", lambda value: value + 3)
     lines = (data_copy / "observations.csv").read_text(encoding="utf-8").splitlines()
-    with pytest.raises(data.DataError) as raised:
-        data.load(data_copy)
+    with pytest.raises(contracts.DataError) as raised:
+        contracts.load(data_copy)
     problem = next(p for p in raised.value.problems if "add up" in p.message)
     assert problem.file.endswith("observations.csv") and problem.field == "value"
     assert "ksi_casualties month from 2019-05-01" in problem.message and "ksi_fatal, ksi_serious" in problem.message
@@ -40,6 +40,6 @@ def test_a_bad_parts_field_is_refused(data_copy, parts):
     path = data_copy / "measures.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("parts: [ksi_fatal, ksi_serious]", f"parts: {parts}"),
                     encoding="utf-8")
-    with pytest.raises(data.DataError) as raised:
-        data.load(data_copy)
+    with pytest.raises(contracts.DataError) as raised:
+        contracts.load(data_copy)
     assert any(p.field == "parts" and "ksi_casualties" in p.message for p in raised.value.problems)

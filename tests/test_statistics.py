@@ -12,9 +12,9 @@ import pytest
 from scipy import stats
 
 from conftest import page_text
-from pcpbook import data
-from pcpbook.data import Discontinuity, Measure, Value
-from pcpbook.periods import Quarter
+from pcpbook import contracts
+from pcpbook.contracts.model import Discontinuity, Measure, Value
+from pcpbook.core.periods import Quarter
 from pcpbook.stats import (ChangeTest, Comparison, NotEnoughHistory, control_chart, count_change_test, decompose,
                            proportion_test, trend_tests, usual_variation, with_trend_control)
 from pcpbook.stats.trends import TrendResult
@@ -364,7 +364,7 @@ def test_no_look_ahead(data_copy, tmp_path):
     frame.loc[later & ~percent, "value"] = frame.loc[later & ~percent, "value"] * 3
     frame.loc[later & percent, "value"] = frame.loc[later & percent, "value"] - 20
     frame.to_csv(path, index=False)
-    data.load(data_copy)  # still valid
+    contracts.load(data_copy)  # still valid
     after = {p: _chapter_text(data_copy, "2021-2024", p, "2022-23-Q2", tmp_path / "b") for p in (1, 3, 9)}
     assert after == {p: text.replace(str(tmp_path / "a"), str(tmp_path / "b")) for p, text in before.items()}
     assert "Mann-Kendall" in after[9] and "underlying trend" in after[3]

@@ -4,11 +4,13 @@ problem names the file and line, and the seed's own miscount is caught."""
 import pytest
 
 from conftest import DATA
-from pcpbook import cli, data, strand_returns
-from pcpbook.data import DataError
-from pcpbook.periods import Quarter
-from pcpbook.strand_returns import StrandReturnsError
-from pcpbook.strategy import find_strategy
+from pcpbook.cli import commands
+from pcpbook import contracts
+from pcpbook.contracts import strand_returns
+from pcpbook.contracts.problems import DataError
+from pcpbook.core.periods import Quarter
+from pcpbook.contracts.strand_returns import StrandReturnsError
+from pcpbook.contracts.strategy import find_strategy
 
 STRATEGY = "crime-prevention-2018-2021"
 Q2 = Quarter.parse("2021-22-Q2")
@@ -103,16 +105,16 @@ def test_the_template_lists_every_action_and_checks_once_filled(tmp_path, strate
 
 
 def test_strategy_commands_write_a_template_and_check_returns(tmp_path, capsys, data_copy):
-    assert cli.main(["strategy", "check", "--strategy", STRATEGY, "--quarter", "2021-22-Q2", "--data",
+    assert commands.main(["strategy", "check", "--strategy", STRATEGY, "--quarter", "2021-22-Q2", "--data",
                      str(data_copy)]) == 0
     assert "325 actions: 150 complete, 174 ongoing, 1 at risk" in capsys.readouterr().out
-    assert cli.main(["strategy", "template", "--strategy", STRATEGY, "--quarter", "2021-22-Q3", "--data",
+    assert commands.main(["strategy", "template", "--strategy", STRATEGY, "--quarter", "2021-22-Q3", "--data",
                      str(data_copy)]) == 0
     written = data_copy / "strategy-returns" / STRATEGY / "2021-22-Q3.md"
     assert "Quarter: 2021-22-Q3" in written.read_text()
-    assert cli.main(["strategy", "template", "--strategy", STRATEGY, "--quarter", "2021-22-Q3", "--data",
+    assert commands.main(["strategy", "template", "--strategy", STRATEGY, "--quarter", "2021-22-Q3", "--data",
                      str(data_copy)]) == 2  # never overwritten
-    assert cli.main(["strategy", "check", "--strategy", "no-such", "--quarter", "2021-22-Q2", "--data",
+    assert commands.main(["strategy", "check", "--strategy", "no-such", "--quarter", "2021-22-Q2", "--data",
                      str(data_copy)]) == 2
     assert "no strategy 'no-such'" in capsys.readouterr().err
 
@@ -121,7 +123,7 @@ def test_a_strategy_naming_an_unknown_priority_or_measure_is_refused(data_copy):
     path = data_copy / "strategies" / f"{STRATEGY}.yaml"
     path.write_text(path.read_text().replace('"2016-2021:3"', '"2016-2021:9"').replace("[hate_crime]", "[hate]"))
     with pytest.raises(DataError) as error:
-        find_strategy(data.load(data_copy), STRATEGY)
+        find_strategy(contracts.load(data_copy), STRATEGY)
     assert "field 'priorities': got '2016-2021:9'" in str(error.value)
     assert "field 'insights': 'hate' is not a count measure" in str(error.value)
 
@@ -132,7 +134,7 @@ def test_an_action_of_an_unknown_strand_is_named_with_its_line(data_copy):
     lines[3] = lines[3].replace("domestic-abuse", "domestic")
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(DataError, match="actions.csv, line 4, field 'strand': unknown strand 'domestic'"):
-        find_strategy(data.load(data_copy), STRATEGY)
+        find_strategy(contracts.load(data_copy), STRATEGY)
 
 
 def test_the_demonstration_strategy_generator_reproduces_the_committed_files(tmp_path):

@@ -6,12 +6,12 @@ import datetime as dt
 import pytest
 
 from conftest import DATA, page_text
-from pcpbook import data
-from pcpbook.chapter import open_chapter
-from pcpbook.figures import trend_chart
-from pcpbook.periods import Quarter
+from pcpbook import contracts
+from pcpbook.present.chapter import open_chapter
+from pcpbook.present.figures import trend_chart
+from pcpbook.core.periods import Quarter
 from pcpbook.stats.targets import MET, MISSED, OFF_COURSE, ON_COURSE, count_interval, judge, target_level
-from pcpbook.targeting import PATH_LABEL, plan_assessments, target_sentences
+from pcpbook.present.targeting import PATH_LABEL, plan_assessments, target_sentences
 
 START, BY = dt.date(2020, 1, 1), dt.date(2022, 1, 1)  # 731 days apart
 HALFWAY = dt.date(2021, 1, 1)                          # 366 days in: the path is at 100 + 100 x 366/731
@@ -95,7 +95,7 @@ def test_a_rank_target_is_judged_on_the_position(data_copy):
         '      - {id: "1.4", stage: plan,',
         '      - {id: "1.4", target: {measure: crime_solved_rate, rank: 3, by: 2021-03-31, source: "test"}, stage: plan,')
     path.write_text(text, encoding="utf-8")
-    dataset = data.load(data_copy)
+    dataset = contracts.load(data_copy)
     assessment = next(a for a in plan_assessments(dataset, dataset.plans["2016-2021"], Quarter.parse("2020-21-Q4"))
                       if a.commitment.id == "1.4")
     assert assessment.position[:2] == (2, 8) and assessment.judgement.verdict == MET  # 2nd of 8 (seed-003)
@@ -119,14 +119,14 @@ def test_a_bad_target_is_refused_naming_its_line_and_field(data_copy, target, fi
         '      - {id: "1.4", stage: plan,', f'      - {{id: "1.4", target: {target}, stage: plan,')
     path.write_text(text, encoding="utf-8")
     line = next(n for n, row in enumerate(text.splitlines(), 1) if '"1.4", target' in row)
-    with pytest.raises(data.DataError) as raised:
-        data.load(data_copy)
+    with pytest.raises(contracts.DataError) as raised:
+        contracts.load(data_copy)
     problems = [p for p in raised.value.problems if p.field == field]
     assert problems and problems[0].line == line and problems[0].file.endswith("2016-2021.yaml")
 
 
 def test_the_closure_review_judges_the_plans_targets_at_its_end_year():
-    from pcpbook.review import open_review
+    from pcpbook.present.review import open_review
     roads = open_review("2016-2021", str(DATA)).chapter(7).key_figures().data
     # seed-004 para 10.3: 846 killed or seriously injured in 2021/22, against 850 in 2015/16
     assert "**Targets at the end of 2021/22 Q4.**" in roads

@@ -10,7 +10,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from conftest import copy_project
-from pcpbook import edition
+from pcpbook.build import edition
 
 pytestmark = pytest.mark.slow
 

@@ -12,9 +12,10 @@ import time
 import pytest
 
 from conftest import change_observation, copy_project
-from pcpbook import data, edition
-from pcpbook.site import recover
-from pcpbook.periods import Quarter
+from pcpbook import contracts
+from pcpbook.build import edition
+from pcpbook.build.site import recover
+from pcpbook.core.periods import Quarter
 
 pytestmark = pytest.mark.slow
 QUARTER = "2021-22-Q1"
@@ -59,7 +60,7 @@ def test_a_build_with_nothing_changed_answers_without_loading_the_data(project):
     edition.build(project, quarter=QUARTER)  # the last successful build records its raw inputs
     said, imported = _build_importing(project)
     assert f"{QUARTER} (2021-2024) v1.0: up to date" in said
-    assert "pandas" not in imported and "pcpbook.data" in imported
+    assert "pandas" not in imported and "pcpbook.contracts.dataset" in imported
     observations = project / "data" / "observations.csv"
     kept = observations.read_bytes()
     _set_value(project, "fraud", "2023-09-01", 998)  # a file changed: the data are loaded and checked again
@@ -85,20 +86,20 @@ def test_a_changed_observation_reruns_the_edition_and_bumps_the_version(project)
     rerun = {json.loads(p.read_text())["metadata"]["papermill"]["input_path"].split(" ")[0].split("chapters/")[1]
              for p in set(cache.glob("*.ipynb")) - before}
     # the edition's tests are controlled together, so one measure's data reach every chapter's verdicts
-    plan = data.load(project / "data").plans["2021-2024"]
+    plan = contracts.load(project / "data").plans["2021-2024"]
     assert rerun == {"intro.ipynb", "compare.ipynb", "methods.ipynb"} | {f"2021-2024/{p.slug}.ipynb"
                                                                          for p in plan.priorities}
     record = json.loads((result.path / "edition.json").read_text())
     assert [h["version"] for h in record["history"]] == ["1.0", "1.1"]
     assert record["history"][-1]["change"] == "Corrected May 2021 dog thefts. Republished after corrected or added data."
-    label = data.load(project / "data").measures["dog_theft"].label
+    label = contracts.load(project / "data").measures["dog_theft"].label
     assert record["history"][-1]["detail"] == f"Values changed for 1 measure: {label}."  # beyond the log line
     page = (result.path / "chapters" / "build.html").read_text()
     assert f"Values changed for 1 measure: {label}." in page
     assert "How this edition was made" in page and "Corrected May 2021 dog thefts." in page
     assert record["inputs"]["data"] in page
     dogs = (result.path / "chapters" / "2021-2024" / "p07.html").read_text()
-    total = data.load(project / "data").value("dog_theft", Quarter.parse(QUARTER).start, 3).amount
+    total = contracts.load(project / "data").value("dog_theft", Quarter.parse(QUARTER).start, 3).amount
     assert total > 77 and f"{int(total):,} dog thefts were recorded this quarter" in dogs
     intro = (result.path / "chapters" / "intro.html").read_text()
     assert "1.1" in intro

@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from conftest import ROOT, copy_project
-from pcpbook import cli, edition
+from pcpbook.cli import commands as cli
+from pcpbook.build import edition
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 

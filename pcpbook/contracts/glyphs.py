@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import unicodedata
 
-from .schema import unclosed_bidi
+from pcpbook.contracts.schema import unclosed_bidi
 
 CHART_FONT = "DejaVu Sans"  # matplotlib's own font, which the charts use
 

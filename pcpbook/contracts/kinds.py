@@ -18,8 +18,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StrictBool, StrictInt, ValidationInfo, field_validator, model_validator
 
-from .glyphs import check_drawable
-from .schema import Contract, Text, safe_id
+from pcpbook.contracts.glyphs import check_drawable
+from pcpbook.contracts.schema import Contract, Text, safe_id
 
 # Identifiers: each names files, folders, links or anchors, so each is a plain token.
 PLAN_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9-]{0,39}"

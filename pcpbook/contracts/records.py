@@ -12,9 +12,9 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field, StrictBool
 
-from .kinds import MEASURE_ID_PATTERN
-from .problems import Problem
-from .schema import Contract, conform
+from pcpbook.contracts.kinds import MEASURE_ID_PATTERN
+from pcpbook.contracts.problems import Problem
+from pcpbook.contracts.schema import Contract, conform
 
 Digest = Annotated[str, Field(strict=True, pattern=r"^[0-9a-f]{8,64}$")]
 MaybeToken = Annotated[str, Field(strict=True, pattern=r"^([A-Za-z0-9][A-Za-z0-9_.-]{0,119})?$")]  # "": none

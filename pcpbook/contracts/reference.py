@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pydantic.fields import FieldInfo
 
-from . import kinds
-from .schema import Contract, contract_in
+from pcpbook.contracts import kinds
+from pcpbook.contracts.schema import Contract, contract_in
 
 FILE_KINDS = (
     ("data/force.yaml", kinds.ForceFile),

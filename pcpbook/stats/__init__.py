@@ -12,13 +12,13 @@ Each function sees only the data it is given, so a chapter passes data up to its
 Well-kept implementations do the mathematics: statsmodels, scipy and pymannkendall.
 """
 
-from .comparisons import (BASELINE_YEAR, LAST_QUARTER, ROLLING_12_MONTHS, SAME_QUARTER_LAST_YEAR, ChangeTest, Comparison, count_change_test, edition_comparisons,
+from pcpbook.stats.comparisons import (BASELINE_YEAR, LAST_QUARTER, ROLLING_12_MONTHS, SAME_QUARTER_LAST_YEAR, ChangeTest, Comparison, count_change_test, edition_comparisons,
                           proportion_test, quarter_comparisons, review_comparisons, year_comparison)
-from .control import ControlChart, control_chart
-from .models import NotEnoughHistory, UsualVariation, usual_variation
-from .policy import SIGNIFICANCE_LEVEL, SMALL_COUNT
-from .seasonal import Decomposition, decompose, monthly_series
-from .trends import TrendModel, TrendResult, trend_tests, with_trend_control
+from pcpbook.stats.control import ControlChart, control_chart
+from pcpbook.stats.models import NotEnoughHistory, UsualVariation, usual_variation
+from pcpbook.stats.policy import SIGNIFICANCE_LEVEL, SMALL_COUNT
+from pcpbook.stats.seasonal import Decomposition, decompose, monthly_series
+from pcpbook.stats.trends import TrendModel, TrendResult, trend_tests, with_trend_control
 
 __all__ = ["BASELINE_YEAR", "LAST_QUARTER", "ROLLING_12_MONTHS", "SAME_QUARTER_LAST_YEAR", "SIGNIFICANCE_LEVEL",
            "SMALL_COUNT", "ChangeTest", "Comparison", "ControlChart", "Decomposition", "NotEnoughHistory",

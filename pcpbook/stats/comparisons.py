@@ -21,10 +21,12 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
 
-from ..data import Dataset, Measure, Value, weakest
-from ..periods import Quarter, add_months, fy_start_date, month_label
-from .models import MAX_HISTORY_MONTHS, NotEnoughHistory, UsualVariation, month_days, usual_variation
-from .policy import MIN_HISTORY_MONTHS, SIGNIFICANCE_LEVEL, SMALL_COUNT
+from pcpbook.contracts.dataset import Dataset
+
+from pcpbook.contracts.model import Measure, Value, weakest
+from pcpbook.core.periods import Quarter, add_months, fy_start_date, month_label
+from pcpbook.stats.models import MAX_HISTORY_MONTHS, NotEnoughHistory, UsualVariation, month_days, usual_variation
+from pcpbook.stats.policy import MIN_HISTORY_MONTHS, SIGNIFICANCE_LEVEL, SMALL_COUNT
 
 SAME_QUARTER_LAST_YEAR = "same_quarter_last_year"
 LAST_QUARTER = "last_quarter"

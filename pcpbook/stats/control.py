@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..periods import Quarter
-from .models import MAX_HISTORY_MONTHS, NotEnoughHistory, month_days, usual_variation
-from .policy import MIN_CONTROL_BASELINE_MONTHS, SMALL_MONTHLY_COUNT
-from .seasonal import monthly_series
+from pcpbook.core.periods import Quarter
+from pcpbook.stats.models import MAX_HISTORY_MONTHS, NotEnoughHistory, month_days, usual_variation
+from pcpbook.stats.policy import MIN_CONTROL_BASELINE_MONTHS, SMALL_MONTHLY_COUNT
+from pcpbook.stats.seasonal import monthly_series
 
 BASELINE_MONTHS = 24
 RUN_LENGTH = 7

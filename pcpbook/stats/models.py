@@ -19,8 +19,8 @@ import pandas as pd
 import patsy
 import statsmodels.api as sm
 
-from ..periods import add_months, month_label
-from .policy import MIN_HISTORY_MONTHS
+from pcpbook.core.periods import add_months, month_label
+from pcpbook.stats.policy import MIN_HISTORY_MONTHS
 
 MAX_HISTORY_MONTHS = 60   # the most recent five years: older months say little about today
 MONTHS_PER_TREND_DF = 24  # the trend may bend about once every two years

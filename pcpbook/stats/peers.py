@@ -16,9 +16,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..data import COMPARISON_UNITS, Dataset, Measure
-from ..periods import Quarter, add_months, month_label
-from .benchmark import Benchmark, BenchmarkError, Figure, compare
+from pcpbook.contracts.dataset import Dataset
+
+from pcpbook.contracts.model import COMPARISON_UNITS, Measure
+from pcpbook.core.periods import Quarter, add_months, month_label
+from pcpbook.stats.benchmark import Benchmark, BenchmarkError, Figure, compare
 
 WINDOW_MONTHS = 12
 MAX_LAG_QUARTERS = 8  # a series whose latest 12 months ended more than two years ago is not compared

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 from statsmodels.tsa.seasonal import STL
 
-from ..periods import MONTH_NAMES, Quarter, month_label
-from .models import NotEnoughHistory
-from .policy import MIN_HISTORY_MONTHS
+from pcpbook.core.periods import MONTH_NAMES, Quarter, month_label
+from pcpbook.stats.models import NotEnoughHistory
+from pcpbook.stats.policy import MIN_HISTORY_MONTHS
 
 
 

@@ -21,10 +21,10 @@ from scipy import stats
 from statsmodels.stats.diagnostic import acorr_ljungbox
 from statsmodels.stats.multitest import multipletests
 
-from ..periods import Quarter, fy_label, month_label
-from .models import NotEnoughHistory, design_matrix, fit_quasi_poisson, monthly_frame
-from .policy import MIN_HISTORY_MONTHS, SIGNIFICANCE_LEVEL
-from .seasonal import monthly_series
+from pcpbook.core.periods import Quarter, fy_label, month_label
+from pcpbook.stats.models import NotEnoughHistory, design_matrix, fit_quasi_poisson, monthly_frame
+from pcpbook.stats.policy import MIN_HISTORY_MONTHS, SIGNIFICANCE_LEVEL
+from pcpbook.stats.seasonal import monthly_series
 
 AUTOCORRELATION_LAGS = 12
 NEWEY_WEST_LAGS = 3

@@ -1,0 +1,1 @@
+"""The command line (``python -m pcpbook``): arguments in, problems out as clear messages."""

@@ -1,0 +1,244 @@
+"""Load and validate the data contracts in ``data/`` as one ``Dataset`` (DESIGN §3).
+
+Every problem is reported with the file, the line and the field, and what was expected.
+Loading is all-or-nothing: a dataset with any problem raises ``DataError`` listing them all,
+so a build stops before any output is touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pcpbook.contracts.problems import DataError, Problem
+from pcpbook.core.periods import PeriodError, Quarter, add_months
+from pcpbook.contracts.catalogue import read_force, read_measures, read_plans, read_sources
+from pcpbook.contracts.model import EXTRACTS, FORCE_FILE, Force, Measure, PEER_GROUP_FILE, PERIOD_MONTHS, POPULATION_COLUMNS, POPULATION_FILE, Plan, Value, shown_rows, weakest
+from pcpbook.contracts.tables import check_observations, frame_of, observation_frame, read_finance, read_observations, read_peer_group, read_population, read_published
+
+if TYPE_CHECKING:  # pandas is imported where frames are made, so a build with nothing to do never loads it
+    import pandas as pd
+
+
+@dataclass
+class Dataset:
+    root: Path
+    plans: dict[str, Plan]
+    measures: dict[str, Measure]
+    observations: pd.DataFrame
+    sources: dict[str, str]
+    force: Force
+    digest: str = field(default="")
+    finance: pd.DataFrame = field(default_factory=lambda: frame_of([], []))
+    population: pd.DataFrame = field(default_factory=lambda: frame_of([], list(POPULATION_COLUMNS)))
+    group: tuple[str, ...] = ()          # the force and its similar forces (peer_group.csv), for comparisons
+    group_sources: tuple[str, ...] = ()  # where the grouping comes from
+    memo: dict = field(default_factory=dict, repr=False, compare=False)  # results computed once per dataset
+
+    def __post_init__(self):
+        best = {key: (row.value, row.status, row.source) for key, row in shown_rows(self.observations).items()}
+        self._best = best
+        self._series: dict[tuple, list] = {}  # (measure, geography, period): [(start, entry)] in time order
+        for (measure, geography, period, start), entry in sorted(best.items(), key=lambda kv: kv[0][3]):
+            self._series.setdefault((measure, geography, period), []).append((start, entry))
+
+    def value(self, measure_id: str, start: dt.date, months: int, geography: str | None = None) -> Value:
+        """The measure over ``months`` months from ``start`` (in the book's force unless
+        ``geography`` says otherwise): a total for counts, the value at the window's end for
+        headcounts, the average for percentages."""
+        measure = self.measures[measure_id]
+        geography = geography or self.force.short_name
+        if measure.kind == "snapshot":
+            return self._snapshot(measure_id, start, months, geography)
+        exact = self._exact(measure_id, start, months, geography)
+        if exact is not None:
+            return exact
+        step = 3 if measure.kind == "percent" else 1
+        parts = self._parts(measure_id, geography, start, months, step)
+        if parts is None and measure.kind == "count" and months % 3 == 0:  # quarterly tables (Home Office)
+            parts = self._parts(measure_id, geography, start, months, 3)
+        if parts is None:
+            return Value(measure_id, start, months, None, None, ())
+        amounts = [part[0] for part in parts]
+        amount = sum(amounts) if measure.kind == "count" else round(sum(amounts) / len(amounts), 1)
+        return Value(measure_id, start, months, amount, weakest(p[1] for p in parts),
+                     tuple(dict.fromkeys(p[2] for p in parts)))
+
+    def _parts(self, measure_id, geography, start, months, step) -> list | None:
+        """The month (step 1) or quarter (step 3) rows that make up the window, or None."""
+        period = "quarter" if step == 3 else "month"
+        parts = [self._best.get((measure_id, geography, period, add_months(start, k))) for k in range(0, months, step)]
+        return None if months % step or any(part is None for part in parts) else parts
+
+    def monthly(self, measure_id: str, until: dt.date, geography: str | None = None) -> pd.DataFrame:
+        """Monthly (or, for percentages, quarterly) observations up to ``until`` in the book's
+        force (or ``geography``): the series a chart or a test may use without looking ahead.
+        Its ``geography`` column names the place, for the chart's text."""
+        measure = self.measures[measure_id]
+        geography = geography or self.force.short_name
+        period = {"count": "month", "percent": "quarter", "snapshot": "snapshot"}[measure.kind]
+        rows = [(start, *entry) for start, entry in self._series.get((measure_id, geography, period), [])
+                if start <= until]
+        return frame_of(rows, ["period_start", "value", "status", "source"]).assign(geography=geography)
+
+    def _exact(self, measure_id, start, months, geography) -> Value | None:
+        for period, length in PERIOD_MONTHS.items():
+            if length == months and (measure_id, geography, period, start) in self._best:
+                amount, status, source = self._best[(measure_id, geography, period, start)]
+                return Value(measure_id, start, months, amount, status, (source,))
+        return None
+
+    def _snapshot(self, measure_id, start, months, geography) -> Value:
+        as_at = add_months(start, months) - dt.timedelta(days=1)
+        earlier = [item for item in self._series.get((measure_id, geography, "snapshot"), [])
+                   if item[0] <= as_at and (as_at - item[0]).days <= 31]
+        if not earlier:
+            return Value(measure_id, start, months, None, None, ())
+        day, (amount, status, source) = earlier[-1]
+        return Value(measure_id, start, months, amount, status, (source,))
+
+    def plan_for(self, quarter: Quarter) -> Plan:
+        for plan in self.plans.values():
+            if plan.covers(quarter):
+                return plan
+        spans = ", ".join(f"{p.id} ({p.first_quarter}..{p.last_quarter})" for p in self.plans.values())
+        raise PeriodError(f"no plan covers quarter {quarter}; plans in {self.root}: {spans}")
+
+    def latest_quarter(self) -> Quarter:
+        """The latest quarter whose three months all have monthly observations."""
+        months = self.observations.loc[self.observations["period"] == "month", "period_start"]
+        if months.empty:
+            raise DataError([Problem(str(self.root), None, None, "no monthly figures in the data yet: add an extract "
+                                     f"to {self.root / EXTRACTS} (python -m pcpbook ingest ...)")])
+        last_month = max(months)
+        quarter = Quarter.containing(last_month)
+        return quarter if quarter.end.month == last_month.month else quarter.previous()
+
+    def visible_digest(self, quarter: Quarter, measure_ids=None) -> str:
+        """Hash of what an edition for ``quarter`` can see: the catalogue, sources and plans,
+        and the observations (of ``measure_ids``, or all) up to the quarter's end. A change
+        after the quarter, or to another measure, leaves it unchanged."""
+        digest = hashlib.sha256()
+        for name in ("measures.yaml", "sources.yaml"):
+            digest.update((self.root / name).read_bytes())
+        for name in (POPULATION_FILE, PEER_GROUP_FILE):  # optional: the comparisons with similar forces
+            path = self.root / name
+            digest.update(path.read_bytes() if path.exists() else b"")
+        for path in sorted((self.root / "plans").glob("*.yaml")):
+            digest.update(path.read_bytes())
+        rows = self.observations[self.observations["period_start"] <= quarter.end]
+        if measure_ids is not None:
+            rows = rows[rows["measure"].isin(list(measure_ids))]
+        columns = ["measure", "geography", "period_start", "period", "value", "source", "status"]
+        digest.update(rows[columns].to_csv(index=False).encode())
+        return digest.hexdigest()
+
+    def with_bases(self, measure_ids) -> list[str]:
+        """The measures and the count measures their comparisons across forces are shares of."""
+        bases = [self.measures[m].benchmark.base for m in measure_ids if self.measures[m].benchmark]
+        return sorted(set(measure_ids) | {b for b in bases if b})
+
+    def measure_label(self, measure_id: str) -> str:
+        """The measure's label, or its id when the catalogue no longer has it (an older
+        edition's record can name one)."""
+        return self.measures[measure_id].label if measure_id in self.measures else measure_id
+
+    def check_quarter(self, quarter: Quarter) -> Plan:
+        """The plan in force for ``quarter``, refusing quarters beyond the data."""
+        latest = self.latest_quarter()
+        if quarter > latest:
+            raise PeriodError(f"quarter {quarter} is after the latest quarter in the data "
+                              f"({latest}, data to {latest.end:%B %Y})")
+        return self.plan_for(quarter)
+
+
+def load_force(root: str | Path) -> Force:
+    """The force a data folder reports on (its force.yaml), read on its own: for commands,
+    such as ingest, that need the force's names before there is a whole dataset to load."""
+    problems: list[Problem] = []
+    force = read_force(Path(root) / FORCE_FILE, problems)
+    if problems:
+        raise DataError(problems)
+    return force
+
+
+def load(root: str | Path) -> Dataset:
+    """Load and validate everything in ``root`` (the ``data/`` folder). A warm kernel running
+    several chapters loads each version of the data once: the cache is keyed by a hash of
+    every data file, so any edit is read and validated afresh."""
+    return _load(Path(root), data_digest(Path(root)))
+
+
+@functools.lru_cache(maxsize=4)
+def _load(root: Path, digest: str) -> Dataset:
+    problems: list[Problem] = []
+    force = read_force(root / FORCE_FILE, problems)
+    sources = read_sources(root / "sources.yaml", problems)
+    measures = read_measures(root / "measures.yaml", problems)
+    if any(p.file == str(root / "measures.yaml") for p in problems):
+        # everything else is checked against the catalogue: one error there would echo on every row
+        raise DataError(problems + [Problem(str(root), None, None, "the plans and observations are checked "
+                                            "once measures.yaml is valid")])
+    plans = read_plans(root / "plans", measures, problems)
+    bundled = read_observations(root / "observations.csv", measures, problems)
+    extracts = [read_observations(path, measures, problems) for path in sorted((root / EXTRACTS).glob("*.csv"))]
+    frames = [_replace_by_extracts(bundled, extracts), *extracts,
+              read_published(root / "published_figures.csv", measures, sources, problems)]
+    if problems:
+        raise DataError(problems)
+    import pandas as pd
+    filled = [f for f in frames if not f.empty]
+    observations = pd.concat(filled, ignore_index=True) if filled else observation_frame([])  # a new project: no figures yet
+    check_observations(observations, measures, problems)
+    finance = read_finance(root / "finance.csv", sources, problems)
+    population = read_population(root / POPULATION_FILE, problems)
+    group, group_sources = read_peer_group(root / PEER_GROUP_FILE, force, problems)
+    if problems:
+        raise DataError(problems)
+    return Dataset(root, plans, measures, observations, sources, force, digest=digest, finance=finance,
+                   population=population, group=group, group_sources=group_sources)
+
+
+def read_tables(observations: list[Path], measures: dict[str, Measure], population: Path,
+                group: Path | None = None) -> tuple:
+    """Observation files, a population table and a group file read on their own, for the
+    benchmark command: (observations, population, group names); any problem raises DataError."""
+    problems: list[Problem] = []
+    frames = [read_observations(Path(path), measures, problems) for path in observations]
+    people = read_population(Path(population), problems) if Path(population).exists() else None
+    if people is None:
+        problems.append(Problem(str(population), None, None, "file is missing"))
+    if group and not Path(group).exists():
+        problems.append(Problem(str(group), None, None, "file is missing"))
+    names = read_peer_group(Path(group), None, problems)[0] if group else ()
+    if problems:
+        raise DataError(problems)
+    import pandas as pd
+    filled = [f for f in frames if not f.empty]
+    return (pd.concat(filled, ignore_index=True) if filled else observation_frame([])), people, names
+
+
+def _replace_by_extracts(bundled: pd.DataFrame, extracts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Real extracts (``extracts/*.csv``, e.g. written by ``pcpbook ingest``) replace the bundled
+    series measure by measure: a measure and geography found in any extract keeps none of its
+    bundled rows, so a chart never mixes the two."""
+    replaced = {(row.measure, row.geography) for frame in extracts for row in frame[["measure", "geography"]]
+                .drop_duplicates().itertuples()}
+    if not replaced:
+        return bundled
+    keys = list(zip(bundled["measure"], bundled["geography"]))
+    return bundled[[key not in replaced for key in keys]]
+
+
+def data_digest(root: Path) -> str:
+    """A hash of every data file, recorded in each edition."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+

@@ -1,0 +1,8 @@
+"""Where the library's own files sit: page templates, the site's static files, reference tables."""
+
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1]
+TEMPLATES = PACKAGE / "templates"  # one per kind of page
+STATIC = PACKAGE / "static"
+REFERENCE = PACKAGE / "reference"

@@ -1,0 +1,522 @@
+"""What a chapter notebook shows, as Markdown built from the data.
+
+Notebooks call these functions and display what they return; all logic lives here so it is
+tested once and every chapter reads the same way. Charts are written as PNG files next to the
+notebook and referenced from Markdown, which lets each carry its own alt text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from IPython.display import HTML, Markdown
+
+from pcpbook import __version__
+
+from pcpbook.present import book, comparing
+
+from pcpbook.contracts import commentary, settings
+from pcpbook.contracts.dataset import Dataset, load
+from pcpbook.contracts.model import Measure, Plan, Priority
+from pcpbook.present.figures import Chart, trend_window_start
+from pcpbook.present.sections import measure_block, save_figure
+from pcpbook.present.narrative import (busiest_month_sentence, control_sentence, in_sentence, interval_cell, per_day_sentence,
+                        shares_sentence, since_sentence, test_cell)
+from pcpbook.core.periods import Quarter, fy_label, month_label
+from pcpbook.core.render import Raw, code, escape_html, escape_markdown, markdown_table
+from pcpbook.stats import (ControlChart, NotEnoughHistory, control_chart, decompose, edition_comparisons, trend_tests,
+                    with_trend_control)
+from pcpbook.present.targeting import Assessment, chart_path, priority_assessments, target_sentences, targets_table, verdict_cell
+from pcpbook.present.wording import cite, number, percent_allowed, plural
+
+
+
+@dataclass
+class Edition:
+    """The dataset, quarter and plan a notebook reports on."""
+
+    dataset: Dataset
+    quarter: Quarter
+    plan: Plan
+    version: str
+    produced: dt.date
+
+    @property
+    def data_to(self) -> str:
+        return month_label(self.quarter.end)
+
+
+def open_edition(quarter: str | None, data_dir: str | None = None, version: str = "1.0",
+                 produced: str | None = None) -> Edition:
+    """Load and validate the data; ``quarter=None`` means the latest quarter in the data and
+    ``data_dir=None`` the data folder the project's ``_config.yml`` names."""
+    dataset = load(settings.notebook_data_folder(data_dir))
+    resolved = Quarter.parse(quarter) if quarter else dataset.latest_quarter()
+    plan = dataset.check_quarter(resolved)
+    produced_on = dt.date.fromisoformat(produced) if produced else dt.date.today()
+    return Edition(dataset, resolved, plan, version, produced_on)
+
+
+def open_chapter(plan_id: str, priority: int, quarter: str | None = None, data_dir: str | None = None) -> "Chapter":
+    """The chapter for ``priority`` of ``plan_id``; with ``quarter=None`` the latest quarter
+    of that plan for which there are data."""
+    dataset = load(settings.notebook_data_folder(data_dir))
+    if plan_id not in dataset.plans:
+        raise ValueError(f"no plan {plan_id!r} in {dataset.root / 'plans'}; plans: {', '.join(dataset.plans)}")
+    plan = dataset.plans[plan_id]
+    resolved = Quarter.parse(quarter) if quarter else min(plan.last_quarter, dataset.latest_quarter())
+    in_force = dataset.check_quarter(resolved)
+    if in_force.id != plan_id:
+        raise ValueError(f"quarter {resolved} belongs to plan {in_force.id}, not {plan_id}: "
+                         f"open the {in_force.id} chapter instead")
+    return Chapter(dataset, plan, plan.priority(priority), resolved)
+
+
+@dataclass
+class Trend:
+    """What a trend test of a measure used: the measure and series tested (the catalogue's
+    ``trend_series`` where it has one), the result (or why there is none) and a note saying
+    which series was used."""
+
+    measure: Measure
+    series: object
+    result: object
+    note: str
+
+
+class MeasureSections:
+    """What every chapter, quarterly or closure, does with its priority's measures: list them
+    and show each as a section with its chart and sentences."""
+
+    dataset: Dataset
+    priority: Priority
+
+    @property
+    def measures(self) -> list[Measure]:
+        """The priority's measures, in the plan's order."""
+        return [self.dataset.measures[m] for m in self.priority.measures]
+
+    def measures_marked(self, flag: str) -> list[Measure]:
+        """The priority's measures with a catalogue flag set: ``decompose`` or ``trend_test``."""
+        if flag not in MEASURE_FLAGS:
+            raise ValueError(f"no catalogue flag {flag!r}; flags: {', '.join(MEASURE_FLAGS)}")
+        return [m for m in self.measures if getattr(m, flag)]
+
+    def decomposition(self, series):
+        """STL of ``series`` up to the end of the chapter's last quarter, or the reason there
+        is none (NotEnoughHistory: under three years of data)."""
+        try:
+            return decompose(series, self.last_quarter)
+        except NotEnoughHistory as exc:
+            return exc
+
+    def no_data(self, measure: Measure) -> Markdown:
+        """The one sentence for a measure with no figures: what it needs and where they come from."""
+        return Markdown(measure_block(measure.label, "", [
+            f"No figures up to {month_label(self.last_quarter.end)} are in the data. This measure needs "
+            f"{measure.source}: add them as an extract (python -m pcpbook ingest ...)."]))
+
+    def figure(self, chart: Chart) -> str:
+        """Save the chart as a PNG in the page's figures folder; the Markdown image, alt text and all."""
+        return save_figure(chart, self.figure_prefix)
+
+    def section(self, measure: Measure, chart: Chart | None, sentences: list[str],
+                definition: bool = False) -> Markdown:
+        """A measure's part of the page: its name, the chart (saved as a PNG beside the
+        notebook, with its alt text) and the sentences; the catalogue's definition if asked."""
+        text = measure_block(measure.label, "" if chart is None else self.figure(chart), sentences)
+        if definition:
+            text += f"\n\n*Definition:* {escape_markdown(measure.definition)}"
+        return Markdown(text)
+
+
+MEASURE_FLAGS = ("decompose", "trend_test")
+
+
+@dataclass
+class Chapter(MeasureSections):
+    dataset: Dataset
+    plan: Plan
+    priority: Priority
+    quarter: Quarter
+
+    @property
+    def last_quarter(self) -> Quarter:
+        return self.quarter
+
+    @property
+    def figure_prefix(self) -> str:
+        return f"{self.plan.id}-{self.priority.slug}"
+
+    def introduction(self) -> Markdown:
+        return Markdown(
+            f"*{escape_markdown(self.plan.title)}, {escape_markdown(self.dataset.force.name)}: quarterly update for "
+            f"{self.quarter.label} "
+            f"({self.quarter.month_span}); data to {month_label(self.quarter.end)}.*\n\n"
+            f"**Objective.** {escape_markdown(self.priority.objective)}\n\n"
+            f"This chapter reports {plural(len(self.priority.measures), 'measure')} and "
+            f"{plural(len(self.priority.commitments), 'commitment')}.")
+
+    def series(self, measure: Measure | str):
+        """The measure's monthly series up to the end of the quarter: nothing later is ever read."""
+        return self.dataset.monthly(_measure_id(measure), self.quarter.end)
+
+    def comparisons(self, measure: Measure | str) -> list:
+        """This quarter's comparisons for a measure, tested together with every other
+        comparison in the edition (false discovery rate control)."""
+        return plan_comparisons(self.dataset, self.plan, self.quarter)[_measure_id(measure)]
+
+    def daily_sentences(self, measure: Measure, series) -> list[str]:
+        """For contacts and reports (the catalogue's ``per_day``): the quarter's total as a rate
+        per day over the quarter's days, and its busiest and quietest month."""
+        if not measure.per_day:
+            return []
+        months = [(row.period_start, row.value) for row in series.itertuples() if row.period_start >= self.quarter.start]
+        total = self.dataset.value(measure.id, self.quarter.start, 3).amount
+        if total is None or len(months) != 3:
+            return []
+        said = [per_day_sentence(measure, total, self.quarter.days, "the quarter")]
+        busiest = busiest_month_sentence(measure, months)
+        return said + ([busiest] if busiest else [])
+
+    def share_sentences(self, measure: Measure) -> list[str]:
+        """For a count with parts in the catalogue: the quarter's parts and their shares of it."""
+        whole = self.dataset.value(measure.id, self.quarter.start, 3).amount
+        parts = [(self.dataset.measures[p], self.dataset.value(p, self.quarter.start, 3).amount) for p in measure.parts]
+        if not parts or whole is None or any(amount is None for _, amount in parts):
+            return []
+        return [shares_sentence(measure, whole, parts, "this quarter")]
+
+    def since_sentences(self, measure: Measure) -> list[str]:
+        """For a count with a start in the catalogue (``since``): its running total to the quarter's end."""
+        if measure.since is None or measure.since > self.quarter.start:
+            return []
+        months = (self.quarter.end.year - measure.since.year) * 12 + self.quarter.end.month - measure.since.month + 1
+        total = self.dataset.value(measure.id, measure.since, months).amount
+        return [] if total is None else [since_sentence(measure, total, measure.since, self.quarter.end)]
+
+    def control_chart(self, measure: Measure, series):
+        """Seasonal control limits for a count of events (ControlChart), the reason there are
+        none (NotEnoughHistory), or None for measures that are not counts of events."""
+        if measure.kind != "count" or measure.test != "poisson":
+            return None
+        try:
+            return control_chart(series, self.quarter, measure)
+        except NotEnoughHistory as exc:
+            return exc
+
+    def trend(self, measure: Measure) -> Trend:
+        """The measure's trend tests up to the quarter's end, controlled together with the
+        edition's other trend tests."""
+        tested, series, note = trend_inputs(self.dataset, measure, self.quarter.end)
+        return Trend(tested, series, plan_trends(self.dataset, self.plan, self.quarter)[measure.id], note)
+
+    @property
+    def targets(self) -> list[Assessment]:
+        """The targets of the priority's commitments, judged at the quarter's end."""
+        return priority_assessments(self.dataset, self.plan, self.priority, self.quarter)
+
+    def target_paths(self, measure: Measure) -> tuple:
+        """The path to each of the measure's targets, for its chart."""
+        paths = (chart_path(a, trend_window_start(self.quarter), self.quarter) for a in self.targets
+                 if a.measure == measure)
+        return tuple(path for path in paths if path is not None)
+
+    def target_sentences(self, measure: Measure) -> list[str]:
+        """Each of the measure's targets: what it asks and the verdict, with the arithmetic."""
+        return [said for a in self.targets if a.measure == measure for said in target_sentences(a, self.dataset.sources)]
+
+    def peer_table(self) -> Markdown | None:
+        """The priority's measures compared with similar forces, as the seed's MSG table
+        (nothing when the catalogue compares none of them)."""
+        measures = comparing.compared_measures(self.dataset, self.priority.measures)
+        return comparing.peer_table(self.dataset, measures, self.quarter, self.figure_prefix)
+
+    def key_figures(self) -> Markdown:
+        """This quarter against the same quarter last year, one row per measure."""
+        targets = self.targets
+        rows = [["Measure", f"{self.quarter.label}", f"{self.quarter.same_quarter_last_year().label}",
+                 "Change", "Change (%)", "95% interval", "Test", "Data"] + (["Target"] if targets else [])]
+        cited = set()
+        for measure in self.measures:
+            comparison = self.comparisons(measure)[0]
+            rows.append([measure.label, *comparison_cells(measure, comparison)]
+                        + ([verdict_cell(targets, measure)] if targets else []))
+            cited |= {_document(source, self.dataset) for c in self.comparisons(measure)
+                      for value in (c.current, c.baseline) if value.status == "published" for source in value.sources}
+        note = ("\n\nFigures for headcounts are at the end of the quarter. No percentage is given on a base "
+                "under 50. *Test* is the verdict after allowing for the measure's usual variation and for every "
+                "comparison in the edition (see *Methods and caveats*). *Data* says whether both figures are "
+                "published or either is modelled (a demonstration series).")
+        if cited:
+            note += " Published figures are from: " + "; ".join(
+                escape_markdown(self.dataset.sources.get(d, d)) for d in sorted(cited)) + "."
+        if targets:
+            note += ("\n\n**Targets.** Each target written into a commitment, judged at the quarter's end against the "
+                     "straight path from its baseline to the target (see *Methods and caveats*); the measure's section "
+                     "shows the arithmetic.\n\n" + targets_table(targets))
+        return Markdown(markdown_table(rows) + note)
+
+    def commitments(self) -> HTML:
+        """We will | Commentary | Who | Status, with a summary of the statuses."""
+        returns = load_returns(self.dataset, self.plan, self.quarter)
+        ids = [c.id for c in self.priority.commitments]
+        rows = []
+        for item in self.priority.commitments:
+            entry = returns.entries[item.id]
+            rows.append(f'<tr><th scope="row">{escape_html(item.id)}</th><td>{escape_html(item.text)}</td>'
+                        f'<td class="pcp-commentary">{commentary_cell(entry)}</td>'
+                        f'<td>{escape_html(", ".join(entry.who))}</td><td>{status_badge(entry.status)}</td></tr>')
+        caption = f"Commitments and this quarter's returns from the owning units ({self.quarter.label})."
+        if returns.modelled:
+            caption += " Demonstration commentary (modelled), written for this example: not real returns."
+        table = commitments_table(caption, ["No.", "We will", "Commentary", "Who", "Status"], rows)
+        summary = f"<p><strong>Status of the {len(ids)} commitments:</strong> {escape_html(status_summary(returns.counts(ids)))}.</p>"
+        return HTML(summary + table + paraphrase_note(self.priority.source, self.dataset.sources))
+
+
+def control_sentences(measure: Measure, control, quarter: Quarter) -> list[str]:
+    """What a control chart shows (nothing for measures that have none, or why not)."""
+    if isinstance(control, ControlChart):
+        return [control_sentence(measure, control, quarter.label)]
+    return [f"No control chart: {control}."] if control is not None else []
+
+
+def _measure_id(measure: Measure | str) -> str:
+    return measure if isinstance(measure, str) else measure.id
+
+
+def load_returns(dataset: Dataset, plan: Plan, quarter: Quarter) -> commentary.Returns:
+    return commentary.load(dataset.root / "commentary", plan, quarter)
+
+
+def status_badge(status: str) -> str:
+    label = "No update" if status == commentary.NO_UPDATE else status.capitalize()
+    return f'<span class="pcp-status pcp-status-{status.replace(" ", "-")}">{label}</span>'
+
+
+def status_summary(counts) -> str:
+    """"2 complete, 4 on track, 1 at risk, 1 no update received" in a fixed order."""
+    parts = [f"{counts[s]} {s if s != commentary.NO_UPDATE else 'no update received'}"
+             for s in commentary.STATUSES if counts.get(s)]
+    return ", ".join(parts) if parts else "none"
+
+
+def commitments_table(caption: str, columns: list[str], rows: list[str]) -> str:
+    """The frame every commitments table shares: an escaped caption, the column headers and
+    the body rows (already rendered)."""
+    head = "".join(f'<th scope="col">{column}</th>' for column in columns)
+    return (f'<table class="pcp-commitments"><caption>{escape_html(caption)}</caption><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def paraphrase_note(source: str, sources: dict[str, str]) -> str:
+    return f"<p>Commitments are paraphrased in our own words from: {escape_html(cite(source, sources))}.</p>"
+
+
+def commentary_cell(entry: commentary.Entry) -> str:
+    if not entry.received:
+        return f'<p class="pcp-no-update">{commentary.NO_UPDATE_TEXT}</p>'
+    rendered = commentary.to_html(entry.text)
+    if len(entry.text) <= commentary.LONG_ENTRY:
+        return rendered
+    opening = escape_html(entry.text[:300].rsplit(" ", 1)[0])
+    return (f'<details class="pcp-long"><summary>{opening} ... (show all {len(entry.text):,} characters)'
+            f"</summary>{rendered}</details>")
+
+
+def status_rollup(edition: "Edition") -> Markdown:
+    """Counts of each status across the plan's commitments, per priority and in total."""
+    returns = load_returns(edition.dataset, edition.plan, edition.quarter)
+    total = returns.counts()
+    text = (f"{sum(total.values())} commitments: {status_summary(total)}."
+            + (" The commentary in this edition is demonstration text (modelled), not real returns."
+               if returns.modelled else ""))
+    return Markdown(escape_markdown(text) + "\n\n" + status_table(edition.plan, returns.counts))
+
+
+def status_table(plan: Plan, count) -> str:
+    """A Markdown table of statuses per priority and in total; ``count(ids)`` gives a Counter."""
+    header = ["Priority"] + [s.capitalize() if s != commentary.NO_UPDATE else "No update" for s in commentary.STATUSES] + ["Total"]
+    rows = [header]
+    for priority in plan.priorities:
+        counts = count([c.id for c in priority.commitments])
+        rows.append([f"{priority.number}. {priority.title}"] + [str(counts.get(s, 0)) for s in commentary.STATUSES]
+                    + [str(sum(counts.values()))])
+    total = count([c.id for p in plan.priorities for c in p.commitments])
+    rows.append(["All priorities"] + [str(total.get(s, 0)) for s in commentary.STATUSES] + [str(sum(total.values()))])
+    return markdown_table(rows)
+
+
+def trend_inputs(dataset: Dataset, measure, until):
+    """The measure and series a trend test uses, with a note: the catalogue's ``trend_series``
+    (the DfT's severity-adjusted KSI) where it covers the same months, else the measure's own."""
+    series = dataset.monthly(measure.id, until)
+    if measure.trend_series is None:
+        return measure, series, ""
+    preferred = dataset.monthly(measure.trend_series, until)
+    if preferred.empty or series.empty or preferred["period_start"].iloc[0] > series["period_start"].iloc[0]:
+        return measure, series, ""
+    adjusted = dataset.measures[measure.trend_series]
+    return adjusted, preferred, (f"The trend tests use {in_sentence(adjusted.label)}, which allows for the "
+                                 "change in how injury severity is recorded.")
+
+
+def plan_trends(dataset: Dataset, plan: Plan, quarter: Quarter) -> dict:
+    """Trend tests of every measure the edition marks for them, controlled together."""
+    key = ("trends", plan.id, quarter)
+    if key not in dataset.memo:
+        results = {}
+        for measure_id in plan.measure_ids:
+            measure = dataset.measures[measure_id]
+            if measure.trend_test:
+                _, series, _ = trend_inputs(dataset, measure, quarter.end)
+                results[measure_id] = trend_or_reason(series, quarter, measure.periods)
+        dataset.memo[key] = with_trend_control(results)
+    return dataset.memo[key]
+
+
+def trend_or_reason(series, quarter: Quarter, periods):
+    try:
+        return trend_tests(series, quarter, periods)
+    except NotEnoughHistory as exc:
+        return exc
+
+
+def plan_comparisons(dataset: Dataset, plan: Plan, quarter: Quarter) -> dict[str, list]:
+    """Every comparison in an edition of ``plan``, tested together."""
+    return edition_comparisons(dataset, plan.measure_ids, quarter)
+
+
+def headline_table(edition: Edition) -> Markdown:
+    """The first measure of each priority: this quarter against the same quarter last year."""
+    rows = [["Priority", "Measure", edition.quarter.label, "Same quarter last year", "Change", "Change (%)",
+             "95% interval", "Test", "Data"]]
+    comparisons = plan_comparisons(edition.dataset, edition.plan, edition.quarter)
+    for priority in edition.plan.priorities:
+        measure = edition.dataset.measures[priority.measures[0]]
+        rows.append([f"{priority.number}. {priority.title}", measure.label,
+                     *comparison_cells(measure, comparisons[measure.id][0])])
+    return Markdown(markdown_table(rows))
+
+
+def comparison_cells(measure, comparison) -> list[str]:
+    """Now, then, change, change (%), 95% interval, test, status: percentage points (one
+    decimal) for survey rates; no percentage on a base under 50."""
+    points = measure.kind == "percent"
+    shown_percent = "" if points else (_signed(comparison.percent, "%") if percent_allowed(comparison.baseline.amount)
+                                       else "base under 50" if comparison.complete else "–")
+    return [_cell(comparison.current.amount, measure.kind), _cell(comparison.baseline.amount, measure.kind),
+            _signed(comparison.difference, " pts" if points else ""), shown_percent,
+            interval_cell(comparison), test_cell(comparison.test), comparison.status or "no data"]
+
+
+def discontinuities_table(edition: Edition) -> Markdown:
+    """Every break in a series listed in the catalogue, up to the edition's quarter."""
+    rows = [["Measure", "From", "To", "What changed"]]
+    for measure in edition.dataset.measures.values():
+        for item in measure.discontinuities:
+            if item.date <= edition.quarter.end:
+                rows.append([measure.label, f"{item.date:%d %b %Y}", f"{item.end:%d %b %Y}" if item.end else "",
+                             item.note])
+    return Markdown(markdown_table(rows))
+
+
+def dispersion_table(edition: Edition) -> Markdown:
+    """Each count measure's dispersion and the months it was estimated from, as its 12-month
+    comparison in the edition used them."""
+    rows = [["Measure", "Months used", "Dispersion"]]
+    for measure_id, comparisons in plan_comparisons(edition.dataset, edition.plan, edition.quarter).items():
+        test = comparisons[-1].test
+        if test.dispersion is not None:
+            rows.append([edition.dataset.measures[measure_id].label, test.history, f"{test.dispersion:.1f}"])
+    if len(rows) == 1:
+        return Markdown("No count in this edition has enough history to estimate its usual variation.")
+    return Markdown(escape_markdown(f"For the comparisons of the 12 months to {edition.data_to}:") + "\n\n"
+                    + markdown_table(rows))
+
+
+def edition_facts(edition: Edition) -> Markdown:
+    quarter = edition.quarter
+    rows = [["", ""],
+            ["Force", edition.dataset.force.name],
+            ["Plan", edition.plan.title],
+            ["Quarter", f"{quarter.label} ({quarter.month_span}), financial year {fy_label(quarter.fy_start)}"],
+            ["Data to", edition.data_to],
+            ["Version", edition.version],
+            ["Produced", f"{edition.produced:%d %B %Y}"],
+            ["Software", f"pcpbook {__version__}"],
+            ["Data fingerprint", Raw(f"{code(edition.dataset.visible_digest(quarter)[:12])} "
+                                     f"{escape_markdown(f'(the data up to {edition.data_to})')}")]]
+    return Markdown(markdown_table(rows))
+
+
+def print_link(print_file: str) -> HTML:
+    """A link from the intro page (one folder down) to the print edition in the book's folder;
+    nothing when no print edition was made. The print edition itself leaves it out."""
+    if not print_file:
+        return HTML("")
+    href = escape_html("../" + print_file)
+    return HTML(f'<p class="pcp-print-link"><strong>Print edition:</strong> <a href="{href}">the whole '
+                f'edition as one PDF</a> ({escape_html(print_file)}), with numbered pages, for printing '
+                'and for scrutiny meetings.</p>')
+
+
+def chart_data_link(edition: Edition) -> HTML:
+    """A link from the intro page (one folder down) to the zip of every chart's data in the edition."""
+    name = escape_html(book.chart_data_file(edition.quarter.id))
+    return HTML(f'<p class="pcp-chart-data"><strong>Data behind the charts:</strong> <a href="../{name}">every '
+                f"chart's values as CSV, in one zip</a> ({name}); each chart also links its own.</p>")
+
+
+def data_notice(edition: Edition) -> Markdown:
+    return data_notice_for(edition.dataset, edition.quarter.end, "edition")
+
+
+def data_notice_for(dataset: Dataset, until: dt.date, noun: str) -> Markdown:
+    """Where the values a book (``noun``) shows up to ``until`` come from: figures cited to
+    published documents, series from public data extracts (each source with its measures),
+    and modelled demonstration values, with how many of each."""
+    shown = dataset.observations[(dataset.observations["period_start"] <= until)
+                                 & (dataset.observations["geography"] == dataset.force.short_name)]
+    cited = shown["source"].map(lambda source: _document(source, dataset) in dataset.sources)
+    parts = []
+    documents = shown[(shown["status"] == "published") & cited]
+    if len(documents):
+        parts.append(f"{number(len(documents))} published figures, each cited to the document it comes from")
+    for source, rows in shown[(shown["status"] != "modelled") & ~cited].groupby("source", sort=True):
+        labels = [dataset.measures[m].label for m in dict.fromkeys(rows["measure"])]
+        parts.append(f"{number(len(rows))} values from {source} ({', '.join(labels)})")
+    modelled = shown[shown["status"] == "modelled"]
+    if len(modelled):
+        parts.append(f"{number(len(modelled))} modelled values: demonstration series calibrated so that they add "
+                     "up to every published figure. Modelled values are not official statistics; charts and tables "
+                     "say which is which")
+    listed = "; ".join(parts) if parts else "no values"
+    return Markdown("**About the data.** " + escape_markdown(f"This {noun} uses {listed}."))
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _document(source: str, dataset: Dataset) -> str:
+    """A published figure's document key ("seed-004 para 1.2" -> "seed-004"), or the source as
+    the rows name it (an extract's "police.uk street-level crime")."""
+    key = source.split(" ", 1)[0]
+    return key if key in dataset.sources else source
+
+
+def _cell(amount: float | None, kind: str) -> str:
+    if amount is None:
+        return "–"
+    return f"{number(amount)}%" if kind == "percent" else number(amount)
+
+
+def _signed(value: float | None, suffix: str = "") -> str:
+    """``+1,206`` for a whole change; one decimal (``-13.4%``, ``+2.2 pts``) with a suffix."""
+    if value is None:
+        return "–"
+    if suffix:
+        return f"{value:+.1f}{suffix}"
+    return f"{value:+,.0f}" if float(value).is_integer() else f"{value:+,.1f}"

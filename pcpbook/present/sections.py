@@ -1,0 +1,33 @@
+"""The pieces pages are built of: a measure's block (its name, chart and sentences) and a chart
+saved as a PNG beside the notebook, referenced from Markdown so that it carries its own alt text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pcpbook.present.figures import Chart
+from pcpbook.core.outputs import slug, write_frame
+from pcpbook.core.render import escape_markdown, one_line
+
+FIGURE_DIR = Path("figures")
+DATA_LINK = "Data for this chart (CSV)"
+
+
+def save_figure(chart: Chart, prefix: str, inline: bool = False) -> str:
+    """Write the chart as ``figures/<prefix>-<chart name>.png`` and the values it draws beside it
+    as ``.csv``; the Markdown image with its alt text and a link to its data (on one line when
+    ``inline``, for a table cell)."""
+    path = FIGURE_DIR / f"{slug(prefix, chart.name)}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    chart.write_png(path)
+    data = write_frame(path.with_suffix(".csv"), chart.data)
+    link = f"[{DATA_LINK}]({data.as_posix()})"
+    if inline:  # a table cell holds no directive; MyST keeps only the plain characters of this alt text
+        return f"![{escape_markdown(chart.alt)}]({path.as_posix()}) {link}"
+    # a directive's option is text, not Markdown: the alt text reaches the page as typed, escaped by Sphinx
+    return f"```{{image}} {path.as_posix()}\n:alt: {one_line(chart.alt)}\n```\n\n{link}\n\n"
+
+
+def measure_block(label: str, figure: str, sentences: list[str]) -> str:
+    """A measure's part of a page: its name, its chart and what the data say."""
+    return f"**{escape_markdown(label)}**\n\n{figure}" + "\n".join(f"- {escape_markdown(s)}" for s in sentences)
