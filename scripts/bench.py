@@ -29,11 +29,9 @@ from pathlib import Path
 
 import psutil
 
-from pcpbook.present import book, pages
-
 from pcpbook import contracts
-
 from pcpbook.build import printing
+from pcpbook.present import book, pages
 
 ROOT = Path(__file__).resolve().parent.parent
 REPEATS = 3

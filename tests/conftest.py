@@ -6,11 +6,9 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from pcpbook.present import book, pages
-
 from pcpbook import contracts
-
 from pcpbook.build import edition
+from pcpbook.present import book, pages
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"

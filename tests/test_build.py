@@ -10,8 +10,8 @@ import papermill
 import pytest
 
 from conftest import DATA, copy_project, fork_page
-from pcpbook.cli import commands
 from pcpbook.build import edition
+from pcpbook.cli import commands
 from pcpbook.contracts.problems import DataError
 from pcpbook.core.periods import Quarter
 
@@ -213,8 +213,8 @@ def test_every_chapter_carries_the_commitments_table_and_the_intro_the_rollup(si
     assert re.search(r"60 commitments: \d+ complete, \d+ on track, \d+ at risk, \d+ no update received\.", intro)
     assert "Progress on commitments" in intro and "demonstration text (modelled)" in intro
     assert (site / "2023-24-Q2" / "_static" / "pcpbook.css").exists()
-    from pcpbook.contracts import commentary
     from pcpbook import contracts
+    from pcpbook.contracts import commentary
     dataset = contracts.load(site.parent.parent / "data")
     returns = commentary.load(dataset.root / "commentary", dataset.plans["2021-2024"], Quarter.parse("2023-24-Q2"))
     assert returns.missing
@@ -237,6 +237,7 @@ def test_the_sphinx_processes_preload_what_a_build_would_import():
     """The forkserver ignores a preload module that fails to import (builds would just be slower)."""
     import importlib
     import sys
+
     from pcpbook.build import sphinxrun
     importlib.import_module(sphinxrun.PRELOAD)
     assert {"myst_nb.sphinx_ext", "sqlalchemy", "sphinx.builders.latex", "sphinx_book_theme"} <= set(sys.modules)

@@ -8,13 +8,13 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import DATA, change_observation, copy_project, page_text
-from pcpbook.present import changes
-from pcpbook.contracts import commentary
 from pcpbook import contracts
+from pcpbook.analysis.comparisons import edition_comparisons
 from pcpbook.build import edition
 from pcpbook.build.buildspec import changed_contents, edition_contents
+from pcpbook.contracts import commentary
 from pcpbook.core.periods import Quarter
-from pcpbook.stats import edition_comparisons
+from pcpbook.present import changes
 
 Q3, Q4 = Quarter.parse("2020-21-Q3"), Quarter.parse("2020-21-Q4")
 

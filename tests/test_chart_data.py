@@ -13,9 +13,9 @@ import pytest
 
 from conftest import DATA
 from pcpbook import contracts
+from pcpbook.core.periods import Quarter
 from pcpbook.present import figures
 from pcpbook.present.chapter import open_chapter
-from pcpbook.core.periods import Quarter
 
 OBSERVED = {"Monthly count", "monthly count", "Headcount at month end", "Quarterly survey result (%)", "observed"}
 

@@ -4,10 +4,9 @@ line and field, missing updates kept as "No update received", and untrusted text
 import pytest
 
 from pcpbook.cli import commands
-
 from pcpbook.contracts import commentary
-from pcpbook.present.chapter import commentary_cell, status_summary
 from pcpbook.core.periods import Quarter
+from pcpbook.present.chapter import commentary_cell, status_summary
 
 Q3 = Quarter.parse("2023-24-Q3")
 
@@ -148,6 +147,7 @@ def test_demo_returns_cover_every_quarter_with_some_at_risk_and_missing(dataset)
 
 def test_demo_returns_are_reproduced_by_their_generator(dataset, tmp_path):
     import importlib.util
+
     from conftest import ROOT
     spec = importlib.util.spec_from_file_location("make_demo_commentary", ROOT / "scripts" / "make_demo_commentary.py")
     module = importlib.util.module_from_spec(spec)

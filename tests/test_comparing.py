@@ -8,9 +8,9 @@ import re
 import pytest
 
 from conftest import DATA, page_text
-from pcpbook.present import comparing
+from pcpbook.analysis import peers
+from pcpbook.analysis.peers import Window, group_comparison, population_year
 from pcpbook.core.periods import Quarter
-from pcpbook.stats.peers import Window, group_comparison, population_year
 
 Q4 = Quarter.parse("2020-21-Q4")
 
@@ -42,7 +42,7 @@ def test_confidence_and_solved_rate_restate_the_seed_with_their_own_periods(data
 
 def test_the_previous_quarter_positions_give_the_movement(dataset):
     for measure_id, position in (("total_recorded_crime", 8), ("public_confidence_csew", 8), ("crime_solved_rate", 2)):
-        _, before = comparing.comparisons_for(dataset, dataset.measures[measure_id], Q4)
+        _, before = peers.comparisons_for(dataset, dataset.measures[measure_id], Q4)
         assert before.benchmark.standing("Essex").position == position
 
 

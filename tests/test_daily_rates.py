@@ -42,6 +42,7 @@ def test_a_count_with_a_start_gets_its_running_total_to_the_quarters_end(dataset
 
 def test_a_start_that_is_not_the_first_of_a_month_is_refused(data_copy):
     import pytest
+
     from pcpbook import contracts
     path = data_copy / "measures.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("since: 2016-09-01", "since: 2016-09-15"), encoding="utf-8")

@@ -15,8 +15,8 @@ import pytest
 
 from conftest import copy_project, fork_page
 from pcpbook.build import edition, jupyterbook, runner, sphinxrun
-from pcpbook.build.site import publish
 from pcpbook.build.edition import BuildError
+from pcpbook.build.site import publish
 
 
 @pytest.mark.slow

@@ -6,8 +6,8 @@ import datetime as dt
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from pcpbook.present import figures
 from pcpbook.core.periods import Quarter, add_months
+from pcpbook.present import figures
 
 
 def _series(months: int) -> pd.DataFrame:

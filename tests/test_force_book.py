@@ -9,9 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pcpbook.cli import commands
-
 from pcpbook.build import edition
+from pcpbook.cli import commands
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 STREET_HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"

@@ -13,9 +13,9 @@ import pytest
 from conftest import copy_project, fork_page
 from pcpbook import contracts
 from pcpbook.build import edition
-from pcpbook.present import pages
 from pcpbook.build.buildspec import plan_edition
 from pcpbook.core.periods import Quarter
+from pcpbook.present import pages
 
 QUARTER = "2023-24-Q2"
 NEW_CHART = '''import matplotlib.pyplot as plt

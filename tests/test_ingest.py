@@ -13,14 +13,14 @@ import pytest
 
 from conftest import DATA, ROOT
 from fixtures_ods import write_ods
-from pcpbook.cli import commands
 from pcpbook import contracts
+from pcpbook.cli import commands
+from pcpbook.contracts import settings
 from pcpbook.contracts.model import OBSERVATION_COLUMNS
+from pcpbook.core.periods import Quarter
 from pcpbook.present import figures
 from pcpbook.sources import ingest
-from pcpbook.contracts import settings
 from pcpbook.sources.ingest import IngestError
-from pcpbook.core.periods import Quarter
 
 REAL = ROOT.parent / "shared" / "realdata"
 STREET_HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"

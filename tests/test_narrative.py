@@ -6,10 +6,11 @@ import datetime as dt
 
 import pytest
 
+from pcpbook.analysis.comparisons import LAST_QUARTER, ROLLING_12_MONTHS, SAME_QUARTER_LAST_YEAR, Comparison
 from pcpbook.contracts.model import Value
 from pcpbook.present.narrative import sentence
-from pcpbook.stats import LAST_QUARTER, ROLLING_12_MONTHS, SAME_QUARTER_LAST_YEAR, ChangeTest, Comparison
 from pcpbook.present.wording import number, plural
+from pcpbook.stats import ChangeTest
 
 UNTESTED = ChangeTest(None, None, reason="a reason given by the test")
 

@@ -9,9 +9,9 @@ import re
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from markdown_it.renderer import RendererHTML
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
-from markdown_it.renderer import RendererHTML
 
 from pcpbook.core import outputs, render
 

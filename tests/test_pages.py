@@ -11,11 +11,11 @@ import pytest
 import yaml
 
 from conftest import ROOT, copy_project
-from pcpbook.present import book, pages
-from pcpbook.cli import commands
 from pcpbook import contracts
 from pcpbook.build import notebooks
+from pcpbook.cli import commands
 from pcpbook.contracts import settings
+from pcpbook.present import book, pages
 
 EXPECTED_PARAMETERS = {
     "intro": {"quarter", "data_dir", "version", "produced", "print_edition"},

@@ -12,8 +12,8 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import copy_project
-from pcpbook.cli import commands
 from pcpbook.build import jupyterbook, printing
+from pcpbook.cli import commands
 
 needs_chromium = pytest.mark.skipif(printing.find_chromium() is None,
                                     reason=f"no print edition without Chromium: {printing.CHROMIUM_HINT}")

@@ -22,18 +22,16 @@ import yaml
 from jinja2 import Environment
 
 from conftest import ROOT, FakeChart, copy_project
-from pcpbook.cli import commands
-from pcpbook.contracts import commentary, settings
-from pcpbook import contracts
-from pcpbook.sources import ingest, project
-from pcpbook.core import outputs, render
-from pcpbook.present import pages
+from pcpbook import contracts, sphinxext
 from pcpbook.build import printing, runner, site
-from pcpbook.build import sphinxext
-from pcpbook.contracts import strand_returns, strategy
 from pcpbook.build.buildspec import BuildError, publication_settings
+from pcpbook.cli import commands
+from pcpbook.contracts import commentary, settings, strand_returns, strategy
 from pcpbook.contracts.records import RecordError, read_last_build, read_record
+from pcpbook.core import outputs, render
 from pcpbook.core.periods import Quarter
+from pcpbook.present import pages
+from pcpbook.sources import ingest, project
 
 STRATEGY = "crime-prevention-2018-2021"
 STREET_HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
@@ -318,6 +316,7 @@ def test_W7_the_book_title_reaches_the_theme_as_typed(tmp_path):
 def test_W8_alt_text_reaches_the_page_as_typed(tmp_path, monkeypatch):
     from docutils.core import publish_string
     from myst_parser.parsers.docutils_ import Parser
+
     from pcpbook.present import sections
     monkeypatch.chdir(tmp_path)
 

@@ -7,12 +7,12 @@ import datetime as dt
 import pytest
 
 from conftest import DATA
-from pcpbook.contracts import commentary
 from pcpbook import contracts
+from pcpbook.analysis.comparisons import year_comparison
+from pcpbook.contracts import commentary
 from pcpbook.contracts.problems import DataError
 from pcpbook.present.narrative import sentence
 from pcpbook.present.review import ReviewError, open_review
-from pcpbook.stats import year_comparison
 
 
 @pytest.fixture(scope="module")

@@ -13,13 +13,13 @@ from scipy import stats
 
 from conftest import page_text
 from pcpbook import contracts
+from pcpbook.analysis.comparisons import Comparison, with_false_discovery_control
 from pcpbook.contracts.model import Discontinuity, Measure, Value
 from pcpbook.core.periods import Quarter
-from pcpbook.stats import (ChangeTest, Comparison, NotEnoughHistory, control_chart, count_change_test, decompose,
-                           proportion_test, trend_tests, usual_variation, with_trend_control)
-from pcpbook.stats.trends import TrendResult
-from pcpbook.stats.comparisons import with_false_discovery_control
+from pcpbook.stats import (ChangeTest, NotEnoughHistory, control_chart, count_change_test, decompose, proportion_test,
+                           trend_tests, usual_variation, with_trend_control)
 from pcpbook.stats.models import lockdown_share
+from pcpbook.stats.trends import TrendResult
 
 LOCKDOWN = Discontinuity(dt.date(2020, 3, 23), "lockdown", dt.date(2020, 6, 14))
 
@@ -154,14 +154,14 @@ def test_false_discovery_rate_control_across_an_edition():
 
 
 def test_too_little_history_claims_nothing(dataset):
-    from pcpbook.stats import quarter_comparisons
+    from pcpbook.analysis.comparisons import quarter_comparisons
     first = quarter_comparisons(dataset, "total_recorded_crime", Quarter.parse("2016-17-Q1"))[0]
     assert not first.test.tested
     assert "only 24 months of data come before April 2015" in first.test.reason
 
 
 def test_a_change_across_a_recording_break_is_not_tested(dataset):
-    from pcpbook.stats import quarter_comparisons
+    from pcpbook.analysis.comparisons import quarter_comparisons
     comparisons = quarter_comparisons(dataset, "stalking_harassment", Quarter.parse("2023-24-Q4"))
     assert all(not c.test.tested and "1 May 2023" in c.test.reason for c in comparisons)
 

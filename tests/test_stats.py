@@ -3,8 +3,8 @@ right figure where the seed's own arithmetic was wrong (seedreport_000_003.md §
 
 import pytest
 
+from pcpbook.analysis.comparisons import LAST_QUARTER, ROLLING_12_MONTHS, SAME_QUARTER_LAST_YEAR, quarter_comparisons
 from pcpbook.core.periods import Quarter
-from pcpbook.stats import LAST_QUARTER, ROLLING_12_MONTHS, SAME_QUARTER_LAST_YEAR, quarter_comparisons
 
 
 def _comparison(dataset, measure, quarter, kind):

@@ -4,13 +4,13 @@ problem names the file and line, and the seed's own miscount is caught."""
 import pytest
 
 from conftest import DATA
-from pcpbook.cli import commands
 from pcpbook import contracts
+from pcpbook.cli import commands
 from pcpbook.contracts import strand_returns
 from pcpbook.contracts.problems import DataError
-from pcpbook.core.periods import Quarter
 from pcpbook.contracts.strand_returns import StrandReturnsError
 from pcpbook.contracts.strategy import find_strategy
+from pcpbook.core.periods import Quarter
 
 STRATEGY = "crime-prevention-2018-2021"
 Q2 = Quarter.parse("2021-22-Q2")
@@ -141,6 +141,7 @@ def test_the_demonstration_strategy_generator_reproduces_the_committed_files(tmp
     import shutil
     import subprocess
     import sys
+
     from conftest import ROOT
     copy = tmp_path / "data"
     shutil.copytree(DATA / "strategies", copy / "strategies")

@@ -7,11 +7,11 @@ import pytest
 
 from conftest import DATA, page_text
 from pcpbook import contracts
+from pcpbook.core.periods import Quarter
 from pcpbook.present.chapter import open_chapter
 from pcpbook.present.figures import trend_chart
-from pcpbook.core.periods import Quarter
-from pcpbook.stats.targets import MET, MISSED, OFF_COURSE, ON_COURSE, count_interval, judge, target_level
 from pcpbook.present.targeting import PATH_LABEL, plan_assessments, target_sentences
+from pcpbook.stats.targets import MET, MISSED, OFF_COURSE, ON_COURSE, count_interval, judge, target_level
 
 START, BY = dt.date(2020, 1, 1), dt.date(2022, 1, 1)  # 731 days apart
 HALFWAY = dt.date(2021, 1, 1)                          # 366 days in: the path is at 100 + 100 x 366/731

@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from conftest import ROOT, copy_project
-from pcpbook.cli import commands as cli
 from pcpbook.build import edition
+from pcpbook.cli import commands as cli
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 

@@ -12,13 +12,12 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from pcpbook.analysis.peers import Window, group_figures
 from pcpbook.contracts.dataset import Dataset, read_tables
-
-from pcpbook.contracts.model import COMPARISON_UNITS
 from pcpbook.core.outputs import write_csv
 from pcpbook.core.periods import PeriodError, Quarter, fy_start_date, month_label, parse_fy
+from pcpbook.core.units import COMPARISON_UNITS
 from pcpbook.stats.benchmark import BenchmarkError, compare
-from pcpbook.stats.peers import Window, group_figures
 
 COLUMNS = ("measure", "force", "period", "count", "population", "rate", "unit", "position", "group_size",
            "group_average", "upper_quartile", "change_to_average", "change_to_upper_quartile", "funnel")

@@ -23,7 +23,7 @@ if lifetime.die_with_parent() and lifetime.orphaned():
     os._exit(1)
 
 ADDED_BY_JUPYTER_BOOK = ("sphinx_jupyterbook_latex", "sphinx_multitoc_numbering")
-SET_UP_LATER = ("myst_nb.sphinx_ext", "jupyter_book.sphinx", "sphinx_book_theme", "pcpbook.build.sphinxext")
+SET_UP_LATER = ("myst_nb.sphinx_ext", "jupyter_book.sphinx", "sphinx_book_theme", "pcpbook.sphinxext")
 
 for name in (*builtin_extensions, *get_default_sphinx_config()["extensions"], *ADDED_BY_JUPYTER_BOOK, *SET_UP_LATER):
     importlib.import_module(name)

@@ -7,19 +7,16 @@ import sys
 import time
 from pathlib import Path
 
-from pcpbook.contracts import commentary
-
 from pcpbook.build import edition
-
-from pcpbook.present import pages
+from pcpbook.contracts import commentary
 from pcpbook.contracts.dataset import load, load_force
 from pcpbook.contracts.model import EXTRACTS, POPULATION_COLUMNS, POPULATION_FILE
 from pcpbook.contracts.problems import DataError, Problem
 from pcpbook.contracts.records import RecordError
-from pcpbook.core.outputs import UnsafeName, write_frame
 from pcpbook.contracts.settings import SettingsError, data_folder
+from pcpbook.core.outputs import UnsafeName, write_frame
 from pcpbook.core.periods import PeriodError, Quarter
-
+from pcpbook.present import pages
 
 DATA_HELP = "data folder (default: the 'pcpbook: data:' setting in _config.yml, else ./data)"
 

@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-
 from pcpbook.contracts import kinds
+from pcpbook.contracts.model import (DEFAULT_TEST, PEER_GROUP_COLUMNS, PEER_GROUP_FILE, Benchmarking, Commitment,
+                                     Discontinuity, Force, Measure, Plan, Priority, Target)
 from pcpbook.contracts.problems import Problem
 from pcpbook.contracts.schema import conform
 from pcpbook.core.periods import PeriodError, Quarter, fy_label, fy_start_date, parse_fy
 from pcpbook.core.reading import ReadError, read_yaml
-from pcpbook.contracts.model import Benchmarking, Commitment, DEFAULT_TEST, Discontinuity, Force, Measure, PEER_GROUP_COLUMNS, PEER_GROUP_FILE, Plan, Priority, Target
-
 
 
 def _read_yaml_lines(path: Path, problems: list[Problem]):
@@ -270,5 +269,3 @@ def _target_baseline(raw, kind: str, measure: Measure, bad) -> tuple[dt.date | N
     except PeriodError:
         bad("baseline", f"got {str(raw)[:40]!r}: a {measure.kind}'s baseline is a financial year such as 2015/16")
         return None, False
-
-

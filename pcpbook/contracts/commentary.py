@@ -25,8 +25,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pcpbook.contracts.problems import Problem, ProblemsError
 from pcpbook.contracts.model import Plan
+from pcpbook.contracts.problems import Problem, ProblemsError
 from pcpbook.core.periods import PeriodError, Quarter, quarters_between
 from pcpbook.core.reading import ReadError, read_text
 from pcpbook.core.render import escape_html

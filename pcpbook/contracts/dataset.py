@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pcpbook.contracts.problems import DataError, Problem
-from pcpbook.core.periods import PeriodError, Quarter, add_months
 from pcpbook.contracts.catalogue import read_force, read_measures, read_plans, read_sources
-from pcpbook.contracts.model import EXTRACTS, FORCE_FILE, Force, Measure, PEER_GROUP_FILE, PERIOD_MONTHS, POPULATION_COLUMNS, POPULATION_FILE, Plan, Value, shown_rows, weakest
-from pcpbook.contracts.tables import check_observations, frame_of, observation_frame, read_finance, read_observations, read_peer_group, read_population, read_published
+from pcpbook.contracts.model import (EXTRACTS, FORCE_FILE, PEER_GROUP_FILE, PERIOD_MONTHS, POPULATION_COLUMNS,
+                                     POPULATION_FILE, Force, Measure, Plan, Value, shown_rows, weakest)
+from pcpbook.contracts.problems import DataError, Problem
+from pcpbook.contracts.tables import (check_observations, frame_of, observation_frame, read_finance, read_observations,
+                                      read_peer_group, read_population, read_published)
+from pcpbook.core.periods import PeriodError, Quarter, add_months
 
 if TYPE_CHECKING:  # pandas is imported where frames are made, so a build with nothing to do never loads it
     import pandas as pd
@@ -241,4 +243,3 @@ def data_digest(root: Path) -> str:
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
-

@@ -20,6 +20,7 @@ from pydantic import AfterValidator, Field, StrictBool, StrictInt, ValidationInf
 
 from pcpbook.contracts.glyphs import check_drawable
 from pcpbook.contracts.schema import Contract, Text, safe_id
+from pcpbook.core.units import COMPARISON_UNITS
 
 # Identifiers: each names files, folders, links or anchors, so each is a plain token.
 PLAN_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9-]{0,39}"
@@ -74,7 +75,7 @@ class RankAspiration(Contract):
 
 
 class Benchmark(Contract):
-    unit: Literal["per_1000_population", "per_1000_households", "per_100m_vehicle_km", "percent"] = Field(
+    unit: Literal[tuple(COMPARISON_UNITS)] = Field(
         description="the unit forces are compared in")
     aspiration: Literal["msg_average", "upper_quartile"] | RankAspiration | None = Field(
         None, description="msg_average, upper_quartile or {rank: N}, N a position of 1 or more")

@@ -20,13 +20,6 @@ POPULATION_FILE = "population.csv"
 POPULATION_COLUMNS = kinds.POPULATION.names
 PEER_GROUP_FILE = "peer_group.csv"
 PEER_GROUP_COLUMNS = kinds.PEER_GROUP.names
-# Units a measure is compared across forces in: how many of the base the value is per, and how it reads
-COMPARISON_UNITS = {
-    "per_1000_population": (1_000, "per 1,000 population"),
-    "per_1000_households": (1_000, "per 1,000 households"),
-    "per_100m_vehicle_km": (100_000_000, "per 100 million vehicle km"),
-    "percent": (100, "%"),
-}
 PERIODS = ("month", "quarter", "year", "fy", "snapshot")
 PLAN_ID = re.compile(kinds.PLAN_ID_PATTERN)
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12, "fy": 12}

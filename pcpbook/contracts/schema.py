@@ -18,8 +18,8 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from pydantic_core import PydanticCustomError
 
-from pcpbook.core.reading import short, without_lines
 from pcpbook.contracts.problems import Problem
+from pcpbook.core.reading import short, without_lines
 
 TEXT_LIMIT = 2_000  # characters in one text field of a YAML file (a title, a definition, an aim)
 

@@ -15,8 +15,6 @@ from pcpbook.contracts.problems import Problem
 from pcpbook.contracts.schema import conform
 from pcpbook.core.reading import ReadError, read_yaml, without_lines
 
-
-
 DEFAULT_CHAPTER_TIMEOUT = kinds.ProjectSettings().chapter_timeout  # seconds one cell of a chapter may run
 
 

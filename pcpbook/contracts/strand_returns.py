@@ -35,9 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pcpbook.contracts.problems import Problem, ProblemsError
+from pcpbook.contracts.strategy import Strategy
 from pcpbook.core.periods import PeriodError, Quarter
 from pcpbook.core.reading import ReadError, read_text, whole_number
-from pcpbook.contracts.strategy import Strategy
 
 FOLDER = "strategy-returns"
 STATUSES = ("complete", "ongoing", "at risk")

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pcpbook.contracts import kinds
-from pcpbook.contracts.schema import conform
 from pcpbook.contracts.dataset import Dataset
 from pcpbook.contracts.problems import DataError, Problem
+from pcpbook.contracts.schema import conform
 from pcpbook.core.periods import PeriodError, Quarter
 from pcpbook.core.reading import ReadError, csv_rows, read_yaml
 

@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pcpbook.contracts import kinds
-from pcpbook.contracts.problems import Problem
 from pcpbook.contracts.glyphs import chart_text_problem
+from pcpbook.contracts.model import (FINANCE_COLUMNS, FINANCE_ITEMS, FORCE_FILE, OBSERVATION_COLUMNS,
+                                     PEER_GROUP_COLUMNS, PERIOD_MONTHS, PERIODS, POPULATION_COLUMNS, PUBLISHED_COLUMNS,
+                                     STATUSES, SURPLUS_TOLERANCE, Force, Measure, shown_rows)
+from pcpbook.contracts.problems import Problem
 from pcpbook.core.periods import PeriodError, Quarter, add_months, fy_label, parse_date, parse_fy
 from pcpbook.core.reading import ReadError, csv_rows, whole_number
-from pcpbook.contracts.model import FINANCE_COLUMNS, FINANCE_ITEMS, FORCE_FILE, Force, Measure, OBSERVATION_COLUMNS, PEER_GROUP_COLUMNS, PERIODS, PERIOD_MONTHS, POPULATION_COLUMNS, PUBLISHED_COLUMNS, STATUSES, SURPLUS_TOLERANCE, shown_rows
 
 if TYPE_CHECKING:  # pandas is imported where frames are made, so a build with nothing to do never loads it
     import pandas as pd
@@ -347,4 +349,3 @@ def _check_surplus(path: Path, frame: pd.DataFrame, problems: list[Problem]) -> 
             problems.append(Problem(str(path), line, "value",
                                     f"surplus for {fy_label(year)} is {items['surplus']:g} but funding less "
                                     f"net revenue expenditure is {computed:.3f}"))
-

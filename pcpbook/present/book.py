@@ -9,8 +9,8 @@ from pathlib import Path
 import yaml
 
 from pcpbook.contracts.model import Plan
-from pcpbook.core.periods import Quarter
 from pcpbook.core.outputs import slug
+from pcpbook.core.periods import Quarter
 from pcpbook.present.pages import CHAPTERS, edition_pages, review_pages
 
 BUILD_PAGE = CHAPTERS / "build.md"  # written by the edition build, not committed

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 from IPython.display import Markdown
 
+from pcpbook.analysis.comparisons import ROLLING_12_MONTHS, Comparison, edition_comparisons
 from pcpbook.contracts import commentary
 from pcpbook.contracts.dataset import Dataset
 from pcpbook.contracts.model import Measure, Plan
 from pcpbook.core.periods import Quarter, month_label
 from pcpbook.core.render import escape_markdown, markdown_table
-from pcpbook.stats import ROLLING_12_MONTHS, Comparison, edition_comparisons
 from pcpbook.present.targeting import plan_assessments
 from pcpbook.present.wording import cite, number, percent_allowed, plural
 

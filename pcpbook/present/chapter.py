@@ -13,23 +13,22 @@ from dataclasses import dataclass
 from IPython.display import HTML, Markdown
 
 from pcpbook import __version__
-
-from pcpbook.present import book, comparing
-
+from pcpbook.analysis.comparisons import edition_comparisons
+from pcpbook.analysis.trends import plan_trends, trend_series
 from pcpbook.contracts import commentary, settings
 from pcpbook.contracts.dataset import Dataset, load
 from pcpbook.contracts.model import Measure, Plan, Priority
-from pcpbook.present.figures import Chart, trend_window_start
-from pcpbook.present.sections import measure_block, save_figure
-from pcpbook.present.narrative import (busiest_month_sentence, control_sentence, in_sentence, interval_cell, per_day_sentence,
-                        shares_sentence, since_sentence, test_cell)
 from pcpbook.core.periods import Quarter, fy_label, month_label
 from pcpbook.core.render import Raw, code, escape_html, escape_markdown, markdown_table
-from pcpbook.stats import (ControlChart, NotEnoughHistory, control_chart, decompose, edition_comparisons, trend_tests,
-                    with_trend_control)
-from pcpbook.present.targeting import Assessment, chart_path, priority_assessments, target_sentences, targets_table, verdict_cell
+from pcpbook.present import book, comparing
+from pcpbook.present.figures import Chart, trend_window_start
+from pcpbook.present.narrative import (busiest_month_sentence, control_sentence, in_sentence, interval_cell,
+                                       per_day_sentence, shares_sentence, since_sentence, test_cell)
+from pcpbook.present.sections import measure_block, save_figure
+from pcpbook.present.targeting import (Assessment, chart_path, priority_assessments, target_sentences, targets_table,
+                                       verdict_cell)
 from pcpbook.present.wording import cite, number, percent_allowed, plural
-
+from pcpbook.stats import ControlChart, NotEnoughHistory, control_chart, decompose
 
 
 @dataclass
@@ -165,7 +164,7 @@ class Chapter(MeasureSections):
     def comparisons(self, measure: Measure | str) -> list:
         """This quarter's comparisons for a measure, tested together with every other
         comparison in the edition (false discovery rate control)."""
-        return plan_comparisons(self.dataset, self.plan, self.quarter)[_measure_id(measure)]
+        return edition_comparisons(self.dataset, self.plan.measure_ids, self.quarter)[_measure_id(measure)]
 
     def daily_sentences(self, measure: Measure, series) -> list[str]:
         """For contacts and reports (the catalogue's ``per_day``): the quarter's total as a rate
@@ -350,50 +349,20 @@ def status_table(plan: Plan, count) -> str:
 
 
 def trend_inputs(dataset: Dataset, measure, until):
-    """The measure and series a trend test uses, with a note: the catalogue's ``trend_series``
-    (the DfT's severity-adjusted KSI) where it covers the same months, else the measure's own."""
-    series = dataset.monthly(measure.id, until)
-    if measure.trend_series is None:
+    """The measure and series a trend test uses, with a note saying so when it is not the
+    measure's own (the DfT's severity-adjusted KSI)."""
+    tested, series = trend_series(dataset, measure, until)
+    if tested is measure:
         return measure, series, ""
-    preferred = dataset.monthly(measure.trend_series, until)
-    if preferred.empty or series.empty or preferred["period_start"].iloc[0] > series["period_start"].iloc[0]:
-        return measure, series, ""
-    adjusted = dataset.measures[measure.trend_series]
-    return adjusted, preferred, (f"The trend tests use {in_sentence(adjusted.label)}, which allows for the "
-                                 "change in how injury severity is recorded.")
-
-
-def plan_trends(dataset: Dataset, plan: Plan, quarter: Quarter) -> dict:
-    """Trend tests of every measure the edition marks for them, controlled together."""
-    key = ("trends", plan.id, quarter)
-    if key not in dataset.memo:
-        results = {}
-        for measure_id in plan.measure_ids:
-            measure = dataset.measures[measure_id]
-            if measure.trend_test:
-                _, series, _ = trend_inputs(dataset, measure, quarter.end)
-                results[measure_id] = trend_or_reason(series, quarter, measure.periods)
-        dataset.memo[key] = with_trend_control(results)
-    return dataset.memo[key]
-
-
-def trend_or_reason(series, quarter: Quarter, periods):
-    try:
-        return trend_tests(series, quarter, periods)
-    except NotEnoughHistory as exc:
-        return exc
-
-
-def plan_comparisons(dataset: Dataset, plan: Plan, quarter: Quarter) -> dict[str, list]:
-    """Every comparison in an edition of ``plan``, tested together."""
-    return edition_comparisons(dataset, plan.measure_ids, quarter)
+    return tested, series, (f"The trend tests use {in_sentence(tested.label)}, which allows for the "
+                            "change in how injury severity is recorded.")
 
 
 def headline_table(edition: Edition) -> Markdown:
     """The first measure of each priority: this quarter against the same quarter last year."""
     rows = [["Priority", "Measure", edition.quarter.label, "Same quarter last year", "Change", "Change (%)",
              "95% interval", "Test", "Data"]]
-    comparisons = plan_comparisons(edition.dataset, edition.plan, edition.quarter)
+    comparisons = edition_comparisons(edition.dataset, edition.plan.measure_ids, edition.quarter)
     for priority in edition.plan.priorities:
         measure = edition.dataset.measures[priority.measures[0]]
         rows.append([f"{priority.number}. {priority.title}", measure.label,
@@ -427,7 +396,7 @@ def dispersion_table(edition: Edition) -> Markdown:
     """Each count measure's dispersion and the months it was estimated from, as its 12-month
     comparison in the edition used them."""
     rows = [["Measure", "Months used", "Dispersion"]]
-    for measure_id, comparisons in plan_comparisons(edition.dataset, edition.plan, edition.quarter).items():
+    for measure_id, comparisons in edition_comparisons(edition.dataset, edition.plan.measure_ids, edition.quarter).items():
         test = comparisons[-1].test
         if test.dispersion is not None:
             rows.append([edition.dataset.measures[measure_id].label, test.history, f"{test.dispersion:.1f}"])

@@ -7,16 +7,15 @@ from __future__ import annotations
 
 from IPython.display import Markdown
 
+from pcpbook.analysis.peers import GroupComparison, comparisons_for, rolling_values
 from pcpbook.contracts.dataset import Dataset
-
 from pcpbook.contracts.model import Measure, Plan
-from pcpbook.present.figures import funnel_chart, sparkline, value_text
 from pcpbook.core.periods import Quarter
 from pcpbook.core.render import Raw, escape_markdown, markdown_table
+from pcpbook.present.figures import funnel_chart, sparkline, value_text
 from pcpbook.present.sections import measure_block, save_figure
-from pcpbook.stats.benchmark import ABOVE, aspiration_met
-from pcpbook.stats.peers import GroupComparison, group_comparison, rolling_values
 from pcpbook.present.wording import number, ordinal, plural
+from pcpbook.stats.benchmark import ABOVE, aspiration_met
 
 CAVEATS = (
     "Rates depend on how each force records crime and outcomes as much as on how much crime there is: "
@@ -29,14 +28,6 @@ CAVEATS = (
 )
 
 
-def comparisons_for(dataset: Dataset, measure: Measure, quarter: Quarter) -> tuple:
-    """(this quarter's, the previous quarter's) comparison of the measure, each a
-    GroupComparison or the reason there is none; computed once per dataset."""
-    key = ("peers", measure.id, quarter)
-    if key not in dataset.memo:
-        dataset.memo[key] = (group_comparison(dataset, measure, quarter),
-                             group_comparison(dataset, measure, quarter.previous()))
-    return dataset.memo[key]
 
 
 def compared_measures(dataset: Dataset, measure_ids) -> list[Measure]:

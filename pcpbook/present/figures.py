@@ -13,11 +13,13 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from pcpbook.contracts.model import COMPARISON_UNITS, Measure, Plan
-from pcpbook.present.wording import number
+from pcpbook.analysis.comparisons import Comparison
+from pcpbook.analysis.peers import GroupComparison
+from pcpbook.contracts.model import Measure, Plan
 from pcpbook.core.periods import Quarter, add_months, fy_label, month_label
-from pcpbook.stats import Comparison, ControlChart, Decomposition, NotEnoughHistory, TrendResult
-from pcpbook.stats.peers import GroupComparison
+from pcpbook.core.units import COMPARISON_UNITS
+from pcpbook.present.wording import number
+from pcpbook.stats import ControlChart, Decomposition, NotEnoughHistory, TrendResult
 
 PALETTE = sns.color_palette("colorblind")
 # Colours by role, from the palette. Every pair stays apart (CIELAB distance of 12 or more) for

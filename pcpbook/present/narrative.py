@@ -8,12 +8,14 @@ significant" appears only when the test behind the sentence says so (DESIGN §5)
 
 from __future__ import annotations
 
+from pcpbook.analysis.comparisons import (BASELINE_YEAR, LAST_QUARTER, ROLLING_12_MONTHS, SAME_QUARTER_LAST_YEAR,
+                                          Comparison)
 from pcpbook.contracts.model import Measure
 from pcpbook.core.periods import fy_label, month_end, month_label
-from pcpbook.stats import (BASELINE_YEAR, LAST_QUARTER, ROLLING_12_MONTHS, SAME_QUARTER_LAST_YEAR, ChangeTest, Comparison,
-                    ControlChart, Decomposition, NotEnoughHistory, TrendModel, TrendResult)
+from pcpbook.present.wording import (number, p_value, percent, percent_allowed, plural, points, signed_percent,
+                                     signed_points)
+from pcpbook.stats import ChangeTest, ControlChart, Decomposition, NotEnoughHistory, TrendModel, TrendResult
 from pcpbook.stats.policy import SIGNIFICANCE_LEVEL
-from pcpbook.present.wording import number, p_value, percent, percent_allowed, plural, points, signed_percent, signed_points
 
 BASELINE_WORDS = {
     SAME_QUARTER_LAST_YEAR: "in the same quarter last year",

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pcpbook.contracts.model import Plan
-from pcpbook.core.periods import Quarter
 from pcpbook.core.outputs import slug
+from pcpbook.core.periods import Quarter
 from pcpbook.core.render import escape_markdown
 from pcpbook.core.resources import TEMPLATES
 

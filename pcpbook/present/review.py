@@ -18,22 +18,22 @@ from dataclasses import dataclass
 from IPython.display import HTML, Markdown
 
 from pcpbook import __version__
-
+from pcpbook.analysis.comparisons import review_comparisons
+from pcpbook.analysis.trends import trend_or_reason
 from pcpbook.contracts import commentary, settings
-from pcpbook.present.chapter import (MeasureSections, commentary_cell, commitments_table, comparison_cells,
-                      data_notice_for, paraphrase_note, status_badge, status_summary,
-                      status_table, trend_or_reason)
 from pcpbook.contracts.dataset import Dataset, load
 from pcpbook.contracts.model import FINANCE_ITEMS, Measure, Plan, Priority
-from pcpbook.present.figures import trend_model_chart
 from pcpbook.core.outputs import slug
-from pcpbook.present.targeting import priority_assessments, targets_section
-from pcpbook.present.sections import measure_block
-from pcpbook.present.narrative import headline, trend_cell, trend_sentences
 from pcpbook.core.periods import Quarter, fy_label, fy_start_date, month_label
 from pcpbook.core.render import Raw, code, escape_html, escape_markdown, markdown_table
-from pcpbook.stats import NotEnoughHistory, review_comparisons, with_trend_control
+from pcpbook.present.chapter import (MeasureSections, commentary_cell, commitments_table, comparison_cells,
+                                     data_notice_for, paraphrase_note, status_badge, status_summary, status_table)
+from pcpbook.present.figures import trend_model_chart
+from pcpbook.present.narrative import headline, trend_cell, trend_sentences
+from pcpbook.present.sections import measure_block
+from pcpbook.present.targeting import priority_assessments, targets_section
 from pcpbook.present.wording import cite, p_value, plural, signed_percent
+from pcpbook.stats import NotEnoughHistory, with_trend_control
 
 
 class ReviewError(ValueError):

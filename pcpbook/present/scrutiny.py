@@ -13,16 +13,16 @@ from functools import cached_property
 
 from IPython.display import Markdown
 
+from pcpbook.analysis.comparisons import ROLLING_12_MONTHS, compare, with_false_discovery_control
 from pcpbook.contracts import settings, strand_returns
 from pcpbook.contracts.dataset import Dataset, load
-from pcpbook.present.figures import monthly_bars
-from pcpbook.present.narrative import interval_cell, sentence, test_cell
+from pcpbook.contracts.strategy import Strand, Strategy, find_strategy
+from pcpbook.core.outputs import slug
 from pcpbook.core.periods import Quarter, add_months
 from pcpbook.core.render import escape_markdown, markdown_table
-from pcpbook.core.outputs import slug
+from pcpbook.present.figures import monthly_bars
+from pcpbook.present.narrative import interval_cell, sentence, test_cell
 from pcpbook.present.sections import measure_block, save_figure
-from pcpbook.stats.comparisons import ROLLING_12_MONTHS, compare, with_false_discovery_control
-from pcpbook.contracts.strategy import Strand, Strategy, find_strategy
 from pcpbook.present.wording import cite, number, plural
 
 STATUS_WORDS = {"complete": "Complete", "ongoing": "Ongoing", "at risk": "At risk"}

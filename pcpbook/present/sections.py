@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pcpbook.present.figures import Chart
 from pcpbook.core.outputs import slug, write_frame
 from pcpbook.core.render import escape_markdown, one_line
+from pcpbook.present.figures import Chart
 
 FIGURE_DIR = Path("figures")
 DATA_LINK = "Data for this chart (CSV)"

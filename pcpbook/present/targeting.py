@@ -9,15 +9,16 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pcpbook.present import comparing
+from pcpbook.analysis import peers
+from pcpbook.analysis.comparisons import ROLLING_12_MONTHS, edition_comparisons
+from pcpbook.analysis.once import once
 from pcpbook.contracts.dataset import Dataset
 from pcpbook.contracts.model import Commitment, Measure, Plan, Priority, Target, weakest
-from pcpbook.present.figures import DERIVED, chart_data
 from pcpbook.core.periods import Quarter, add_months, fy_label, month_end, month_label
 from pcpbook.core.render import escape_markdown, markdown_table
-from pcpbook.stats import ROLLING_12_MONTHS, edition_comparisons
-from pcpbook.stats.targets import MET, MISSED, OFF_COURSE, Judgement, count_interval, judge, path_value, target_level
+from pcpbook.present.figures import DERIVED, chart_data
 from pcpbook.present.wording import cite, number, ordinal
+from pcpbook.stats.targets import MET, MISSED, OFF_COURSE, Judgement, count_interval, judge, path_value, target_level
 
 PATH_LABEL = "Path to target"
 PATH_SOURCE = "pcpbook target path"
@@ -53,11 +54,8 @@ class Assessment:
 
 def plan_assessments(dataset: Dataset, plan: Plan, quarter: Quarter) -> list[Assessment]:
     """Every target of the plan judged at the quarter's end; computed once per dataset."""
-    key = ("targets", plan.id, quarter)
-    if key not in dataset.memo:
-        dataset.memo[key] = [assess(dataset, plan, commitment, target, quarter)
-                             for commitment, target in plan.targets]
-    return dataset.memo[key]
+    return once(dataset, ("targets", plan.id, quarter),
+                lambda: [assess(dataset, plan, commitment, target, quarter) for commitment, target in plan.targets])
 
 
 def priority_assessments(dataset: Dataset, plan: Plan, priority: Priority, quarter: Quarter) -> list[Assessment]:
@@ -116,7 +114,7 @@ def _interval(dataset: Dataset, plan: Plan, measure: Measure, quarter: Quarter, 
 
 def _assess_rank(dataset: Dataset, commitment: Commitment, target: Target, measure: Measure,
                  quarter: Quarter) -> Assessment:
-    comparison = comparing.comparisons_for(dataset, measure, quarter)[0]
+    comparison = peers.comparisons_for(dataset, measure, quarter)[0]
     if isinstance(comparison, str):
         return Assessment(commitment, target, measure, reason=f"the force is not compared: {comparison}")
     standing = comparison.benchmark.standing(dataset.force.short_name)

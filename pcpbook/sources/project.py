@@ -19,9 +19,9 @@ from pathlib import Path
 import yaml
 
 from pcpbook.contracts.model import OBSERVATION_COLUMNS, PEER_GROUP_COLUMNS, POPULATION_COLUMNS, PUBLISHED_COLUMNS
-from pcpbook.sources.forces import find_force
 from pcpbook.core.periods import Quarter
 from pcpbook.core.resources import REFERENCE
+from pcpbook.sources.forces import find_force
 
 PLAN_YEARS = 4  # a Police and Crime Plan runs for a commissioner's term
 

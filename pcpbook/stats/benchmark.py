@@ -34,8 +34,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pcpbook.contracts.model import COMPARISON_UNITS as UNITS
+from pcpbook.core.units import COMPARISON_UNITS as UNITS
 from pcpbook.stats.policy import MIN_FUNNEL_FORCES
+
 FUNNEL_LEVELS = {"95%": 0.975, "99.8%": 0.999}  # two-sided limits: the normal quantiles 1.96 and 3.09
 WINSOR = 0.1  # z-scores beyond their 10th and 90th percentiles are pulled in before phi is estimated
 INSIDE, ABOVE, BELOW = "inside", "above", "below"

@@ -13,7 +13,6 @@ from pcpbook.stats.models import NotEnoughHistory
 from pcpbook.stats.policy import MIN_HISTORY_MONTHS
 
 
-
 @dataclass
 class Decomposition:
     """STL of a monthly series up to the end of ``quarter`` (robust, period 12).

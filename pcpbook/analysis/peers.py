@@ -16,10 +16,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from pcpbook.analysis.once import once
 from pcpbook.contracts.dataset import Dataset
-
-from pcpbook.contracts.model import COMPARISON_UNITS, Measure
+from pcpbook.contracts.model import Measure
 from pcpbook.core.periods import Quarter, add_months, month_label
+from pcpbook.core.units import COMPARISON_UNITS
 from pcpbook.stats.benchmark import Benchmark, BenchmarkError, Figure, compare
 
 WINDOW_MONTHS = 12
@@ -153,3 +154,10 @@ def rolling_values(dataset: Dataset, measure: Measure, force: str, window: Windo
         if not isinstance(found, str):
             out.append((earlier.end, found[0].value(measure.benchmark.unit)))
     return out
+
+
+def comparisons_for(dataset: Dataset, measure: Measure, quarter: Quarter) -> tuple:
+    """(this quarter's, the previous quarter's) comparison of the measure, each a
+    GroupComparison or the reason there is none; computed once per dataset."""
+    return once(dataset, ("peers", measure.id, quarter), lambda: (group_comparison(dataset, measure, quarter),
+                                                                  group_comparison(dataset, measure, quarter.previous())))
