@@ -7,7 +7,7 @@ from pathlib import Path
 from pcpbook.stats import policy
 
 LIBRARY = Path(policy.__file__).resolve().parents[1]
-THRESHOLDS = {"SIGNIFICANCE_LEVEL", "SMALL_COUNT", "MIN_HISTORY_MONTHS", "MIN_CONTROL_BASELINE_MONTHS",
+THRESHOLDS = {"SIGNIFICANCE_LEVEL", "INTERVAL_LEVEL", "SMALL_COUNT", "MIN_HISTORY_MONTHS", "MIN_CONTROL_BASELINE_MONTHS",
               "SMALL_MONTHLY_COUNT", "MIN_FUNNEL_FORCES"}
 
 
@@ -25,6 +25,11 @@ def _level_literals(path: Path) -> list[str]:
         if isinstance(node, ast.keyword) and node.arg == "alpha" and isinstance(node.value, ast.Constant) \
                 and path.parent.name == "stats":
             found.append(f"{path.name}:{node.lineno}: alpha={node.value.value}")
+        if isinstance(node, ast.Call) and ast.unparse(node.func).endswith("ppf") and path.name != "policy.py" \
+                and any(isinstance(a, ast.Constant) and a.value in (0.975, 0.95, 0.025) for a in node.args):
+            found.append(f"{path.name}:{node.lineno}: {ast.unparse(node)}")
+        if isinstance(node, ast.Name) and node.id == "multipletests" and path.name != "policy.py":
+            found.append(f"{path.name}:{node.lineno}: a false discovery control of its own")
     return found
 
 

@@ -14,10 +14,9 @@ from pcpbook.analysis.once import once
 from pcpbook.contracts.dataset import Dataset
 from pcpbook.contracts.model import Measure, Value, weakest
 from pcpbook.core.periods import Quarter, add_months, fy_start_date, month_label
-from pcpbook.stats.change_tests import (ChangeTest, count_change_test, false_discovery_q_values, proportion_test,
-                                        seasonal_movement, untested)
+from pcpbook.stats.change_tests import ChangeTest, count_change_test, proportion_test, seasonal_movement, untested
 from pcpbook.stats.models import MAX_HISTORY_MONTHS, NotEnoughHistory, usual_variation
-from pcpbook.stats.policy import MIN_HISTORY_MONTHS
+from pcpbook.stats.policy import MIN_HISTORY_MONTHS, false_discovery_q_values
 
 SAME_QUARTER_LAST_YEAR = "same_quarter_last_year"
 LAST_QUARTER = "last_quarter"

@@ -18,12 +18,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
-from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
 
 from pcpbook.core.periods import add_months
 from pcpbook.stats.models import UsualVariation, month_days
-from pcpbook.stats.policy import SIGNIFICANCE_LEVEL, SMALL_COUNT
+from pcpbook.stats.policy import SIGNIFICANCE_LEVEL, SMALL_COUNT, interval_quantile
 
 
 @dataclass(frozen=True)
@@ -79,7 +78,7 @@ def count_change_test(count: float, baseline_count: float, history: UsualVariati
     se = math.sqrt(history.dispersion * (1 / (count + half) + 1 / (baseline_count + half)) + seasonal_variance)
     df = history.df_resid
     p_value = float(2 * stats.t.sf(abs(log_ratio) / se, df))
-    margin = stats.t.ppf(0.975, df) * se
+    margin = interval_quantile(df) * se
     return ChangeTest("quasi-Poisson", p_value, math.exp(log_ratio), math.exp(log_ratio - margin),
                       math.exp(log_ratio + margin), dispersion=history.dispersion, df=df, history=history.span,
                       seasonal_ratio=seasonal_ratio if seasonal_ratio != 1.0 else None,
@@ -111,8 +110,3 @@ def seasonal_movement(history: UsualVariation, current_start, baseline_start, mo
     gradient = now_gradient - then_gradient
     covariance = history.fit.cov_params().to_numpy() * history.dispersion / history.fit.scale
     return now / then, float(gradient @ covariance @ gradient)
-
-
-def false_discovery_q_values(p_values: list[float]) -> list[float]:
-    """Benjamini-Hochberg q-values of a family of tests, in the order given."""
-    return [float(q) for q in multipletests(p_values, alpha=SIGNIFICANCE_LEVEL, method="fdr_bh")[1]]

@@ -15,7 +15,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from scipy import stats
+from pcpbook.stats.policy import interval_quantile
 
 MET, ON_COURSE, OFF_COURSE, MISSED = "met", "on course", "off course", "missed"
 
@@ -62,7 +62,7 @@ def count_interval(total: float, dispersion: float, df: float) -> tuple[float, f
     """A 95% interval for a 12-month count whose variance is ``dispersion`` times its mean
     (on the log scale, as the comparisons' tests are; half a count added to a zero)."""
     count = total if total > 0 else 0.5
-    margin = stats.t.ppf(0.975, df) * math.sqrt(dispersion / count)
+    margin = interval_quantile(df) * math.sqrt(dispersion / count)
     return count * math.exp(-margin), count * math.exp(margin)
 
 

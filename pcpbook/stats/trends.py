@@ -19,11 +19,10 @@ import pandas as pd
 import pymannkendall as mk
 from scipy import stats
 from statsmodels.stats.diagnostic import acorr_ljungbox
-from statsmodels.stats.multitest import multipletests
 
 from pcpbook.core.periods import Quarter, fy_label, month_label
 from pcpbook.stats.models import NotEnoughHistory, design_matrix, fit_quasi_poisson, monthly_frame
-from pcpbook.stats.policy import MIN_HISTORY_MONTHS, SIGNIFICANCE_LEVEL
+from pcpbook.stats.policy import MIN_HISTORY_MONTHS, SIGNIFICANCE_LEVEL, false_discovery_q_values, interval_quantile
 from pcpbook.stats.seasonal import monthly_series
 
 AUTOCORRELATION_LAGS = 12
@@ -84,7 +83,7 @@ def with_trend_control(results: dict) -> dict:
         return results
     p_values = [(results[m].mann_kendall if which == "annual" else results[m].seasonal_mann_kendall).p
                 for m, which in tested]
-    _, q_values, _, _ = multipletests(p_values, alpha=SIGNIFICANCE_LEVEL, method="fdr_bh")
+    q_values = false_discovery_q_values(p_values)
     for (m, which), q in zip(tested, q_values):
         results[m].q_values[which] = float(q)
         results[m].family = len(tested)
@@ -108,7 +107,7 @@ def _contrast(fit, design: pd.DataFrame, weights_then: np.ndarray, weights_now: 
     c[positions] = (weights_now - weights_then) @ design[trend].to_numpy()
     estimate = float(c @ fit.params.to_numpy())
     se = float(np.sqrt(c @ fit.cov_params().to_numpy() @ c))
-    margin = stats.t.ppf(0.975, fit.df_resid) * se
+    margin = interval_quantile(fit.df_resid) * se
     p_value = float(2 * stats.t.sf(abs(estimate) / se, fit.df_resid)) if se > 0 else 1.0
     return Interval(float(np.exp(estimate)), float(np.exp(estimate - margin)), float(np.exp(estimate + margin)), p_value)
 
