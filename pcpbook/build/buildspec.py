@@ -22,6 +22,7 @@ from pcpbook import __version__
 from pcpbook.contracts import commentary, settings
 
 from pcpbook.present import pages
+from pcpbook.present.page_kinds import KEYED_FACTS, PageKind
 
 from pcpbook.build import printing
 from pcpbook.contracts.records import read_last_build, read_record
@@ -192,14 +193,15 @@ def plan_edition(root: Path, dataset: Dataset, quarter: Quarter, plan: Plan, sit
                           dataset.force.name, contents=contents)
     # every chapter's tests are controlled together (false discovery rate), so each sees all the plan's measures
     chapters_see = dataset.visible_digest(quarter, dataset.with_bases(plan.measure_ids))
+    facts = {"version": version, "produced": dt.date.today().isoformat(), "print_edition": print_file}
+    if any("revised" in page.declared.told for page in notebooks):
+        facts |= revised_since_published(site, dataset, plan, quarter)
     for page, text in notebooks.items():
-        parameters = {**page.defaults, "quarter": quarter.id, "data_dir": str(dataset.root)}
-        if page.kind == "changes":
-            parameters |= revised_since_published(site, dataset, plan, quarter)
-        sees = chapters_see if page.kind == "priority" else data
-        extra = ({"version": version, "produced": dt.date.today().isoformat(), "print_edition": print_file}
-                 if page.kind == "intro" else {})
-        weight = len(plan.priority(page.defaults["priority"]).measures) if page.kind == "priority" else 1
+        kind = page.declared
+        keyed, extra = told(kind, facts)
+        parameters = {**page.defaults, "quarter": quarter.id, "data_dir": str(dataset.root), **keyed}
+        sees = {"plan": chapters_see, "quarter": data}[kind.sees]
+        weight = len(plan.priority(page.defaults["priority"]).measures) if kind.each_priority else 1
         planned.jobs.append(_job(root, planned, page, text, parameters, extra, (sees, returns, library), weight))
     return planned
 
@@ -276,13 +278,15 @@ def plan_review(root: Path, dataset: Dataset, plan: Plan, site: Path, library: s
     version, history = next_version(site, name, REVIEW_RECORD, inputs, note)
     planned = EditionPlan(name, None, plan, root / "_build" / "staging" / name, [], inputs, version, history,
                           _sees_modelled(dataset, end.end), print_file, _forks(root, notebooks), dataset.force.name)
+    facts = {"produced": dt.date.today().isoformat()}
     for page, text in notebooks.items():
-        if page.kind == "methods":  # the methods page of the review's last quarter
-            parameters, sees = {"quarter": end.id, "data_dir": str(dataset.root)}, (observations, library)
+        kind = page.declared
+        keyed, extra = told(kind, facts)
+        if kind.sees == "quarter":  # the methods page, as of the review's last quarter
+            parameters, sees = {**page.defaults, "quarter": end.id, "data_dir": str(dataset.root)}, (observations, library)
         else:
             parameters, sees = {**page.defaults, "data_dir": str(dataset.root)}, (data, returns, library)
-        extra = {"produced": dt.date.today().isoformat()} if page.kind == "closure-summary" else {}
-        planned.jobs.append(_job(root, planned, page, text, parameters, extra, sees, 1))
+        planned.jobs.append(_job(root, planned, page, text, parameters | keyed, extra, sees, 1))
     return planned
 
 
@@ -305,10 +309,17 @@ def plan_paper(root: Path, dataset: Dataset, strategy, quarter: Quarter, site: P
     planned = EditionPlan(name, quarter, dataset.plan_for(quarter), root / "_build" / "staging" / name, [], inputs,
                           version, history, _sees_modelled(dataset, quarter.end), print_file,
                           _forks(root, {page: text}), dataset.force.name, strategy.title, strategy.id)
-    parameters = {**page.defaults, "quarter": quarter.id, "data_dir": str(dataset.root)}
-    extra = {"version": version, "produced": dt.date.today().isoformat()}
+    keyed, extra = told(page.declared, {"version": version, "produced": dt.date.today().isoformat()})
+    parameters = {**page.defaults, "quarter": quarter.id, "data_dir": str(dataset.root), **keyed}
     planned.jobs.append(_job(root, planned, page, text, parameters, extra, (data, returns, library), 1))
     return planned
+
+
+def told(kind: PageKind, facts: dict) -> tuple[dict, dict]:
+    """The build's facts a page kind is told: those part of its content key, and the others."""
+    wanted = {fact: facts[fact] for fact in kind.told}
+    return ({f: v for f, v in wanted.items() if f in KEYED_FACTS},
+            {f: v for f, v in wanted.items() if f not in KEYED_FACTS})
 
 
 def _print_file(name: str) -> str:

@@ -28,6 +28,7 @@ from pcpbook.core.outputs import slug
 from pcpbook.core.periods import Quarter
 from pcpbook.core.render import escape_markdown
 from pcpbook.core.resources import TEMPLATES
+from pcpbook.present.page_kinds import EDITION, KINDS, PAPER, REVIEW, PageKind, kinds_of
 
 if TYPE_CHECKING:  # nbformat and jupytext are loaded only to read or write notebooks
     import nbformat
@@ -36,8 +37,6 @@ CHAPTERS = Path("chapters")
 PROJECT_TEMPLATES = CHAPTERS / "templates"        # a project's own, replacing the library's kind by kind
 FORKS = CHAPTERS / "forks"
 TITLE_TAG = "title"
-KINDS = ("intro", "priority", "changes", "compare", "methods", "closure-summary", "closure-finance", "closure-priority",
-         "closure-register", "scrutiny")
 
 
 class PageError(ValueError):
@@ -72,6 +71,10 @@ class Page:
     def is_forked(self, root: Path) -> bool:
         return (root / self.fork).exists()
 
+    @property
+    def declared(self) -> PageKind:
+        return KINDS[self.kind]
+
 
 def shown(path: Path, root: Path) -> str:
     """A template or fork as messages name it: the library's templates as ``pcpbook/templates/...``,
@@ -83,38 +86,37 @@ def shown(path: Path, root: Path) -> str:
 
 
 def edition_pages(plan: Plan, quarter: Quarter | None = None) -> list[Page]:
-    """A quarterly edition's pages in reading order: intro, what changed since the last edition
-    (every edition of the plan but its first; every edition's pages when ``quarter`` is None),
-    the priorities, how we compare, methods."""
-    pages = [Page("intro", plan.id, "intro", CHAPTERS / "intro.ipynb")]
-    if quarter is None or plan.edition_before(quarter):
-        pages.append(Page("changes", plan.id, "changes", CHAPTERS / "changes.ipynb"))
-    pages += [Page("priority", plan.id, p.slug, CHAPTERS / plan.id / f"{p.slug}.ipynb",
-                   f"Priority {p.number}: {p.title}", {"plan": plan.id, "priority": p.number})
-              for p in plan.priorities]
-    return pages + [Page("compare", plan.id, "compare", CHAPTERS / "compare.ipynb"),
-                    Page("methods", plan.id, "methods", CHAPTERS / "methods.ipynb")]
+    """A quarterly edition's pages in reading order (page_kinds): intro, what changed since the
+    last edition (every edition of the plan but its first; every edition's pages when
+    ``quarter`` is None), the priorities, how we compare, methods."""
+    first = quarter is not None and plan.edition_before(quarter) is None
+    return [page for kind in kinds_of(EDITION) if not (kind.after_first_edition and first)
+            for page in _pages(kind, plan, plan.id, CHAPTERS, CHAPTERS / plan.id)]
 
 
 def review_pages(plan: Plan) -> list[Page]:
     """A closure review's pages in reading order: summary, finance, priorities, register, methods."""
-    book, folder, own = slug("closure", plan.id), CHAPTERS / "closure" / plan.id, {"plan": plan.id}
-    pages = [Page("closure-summary", book, "summary", folder / "summary.ipynb", f"{plan.title}: closure review", own),
-             Page("closure-finance", book, "finance", folder / "finance.ipynb", defaults=own)]
-    pages += [Page("closure-priority", book, p.slug, folder / f"{p.slug}.ipynb", f"Priority {p.number}: {p.title}",
-                   {**own, "priority": p.number}) for p in plan.priorities]
-    return pages + [Page("closure-register", book, "register", folder / "register.ipynb", defaults=own),
-                    Page("methods", book, "methods", CHAPTERS / "methods.ipynb")]
+    folder = CHAPTERS / "closure" / plan.id
+    return [page for kind in kinds_of(REVIEW) for page in _pages(kind, plan, slug("closure", plan.id), folder, folder)]
+
+
+def _pages(kind: PageKind, plan: Plan, book: str, folder: Path, priorities: Path) -> list[Page]:
+    """The pages of ``kind`` in a book of ``plan``. A kind in more than one kind of book is one
+    notebook, ``chapters/<page>.ipynb``; a page over a whole period (a review's) is told its plan."""
+    if kind.each_priority:
+        return [Page(kind.name, book, p.slug, priorities / f"{p.slug}.ipynb", f"Priority {p.number}: {p.title}",
+                     {"plan": plan.id, "priority": p.number}) for p in plan.priorities]
+    place = CHAPTERS if len(kind.books) > 1 else folder
+    defaults = {"plan": plan.id} if kind.sees == "period" else {}
+    return [Page(kind.name, book, kind.page_name, place / f"{kind.page_name}.ipynb",
+                 kind.heading.format(plan=plan.title), defaults)]
 
 
 def paper_page(strategy_id: str, title: str) -> Page:
     """A strategy's scrutiny paper: one page, made from the scrutiny template for every quarter."""
-    return Page("scrutiny", slug("scrutiny", strategy_id), "paper", CHAPTERS / "scrutiny" / strategy_id / "paper.ipynb",
-                title, {"strategy": strategy_id})
-
-
-EDITION_PAGE_NAMES = ("intro", "changes", "compare", "methods")
-REVIEW_PAGE_NAMES = ("summary", "finance", "register", "methods")
+    kind = kinds_of(PAPER)[0]
+    return Page(kind.name, slug("scrutiny", strategy_id), kind.page_name,
+                CHAPTERS / "scrutiny" / strategy_id / f"{kind.page_name}.ipynb", title, {"strategy": strategy_id})
 
 
 def find_page(plan: Plan, priority: int | None = None, name: str | None = None, closure: bool = False) -> Page:
@@ -128,7 +130,7 @@ def find_page(plan: Plan, priority: int | None = None, name: str | None = None, 
             raise PageError(f"plan {plan.id} has no priority {priority}: its priorities are "
                             f"{', '.join(map(str, numbers))}")
         return next(page for page in book_pages if page.defaults.get("priority") == priority)
-    names = REVIEW_PAGE_NAMES if closure else EDITION_PAGE_NAMES
+    names = [kind.page_name for kind in kinds_of(REVIEW if closure else EDITION) if not kind.each_priority]
     if name not in names:
         raise PageError(f"{where} have no page {name!r}: name a priority, or one of {', '.join(names)}"
                         + ("" if closure else " (add --closure for the review's pages)"))
