@@ -41,7 +41,7 @@ def test_a_build_scripted_on_standard_input_says_why_it_cannot_run_before_any_ch
     """Before, every Sphinx process died re-running the main script '<stdin>' and the build
     ended in a BrokenProcessPool traceback, after all its chapters had run."""
     project = copy_project(tmp_path / "project")
-    script = (f"from pcpbook import edition\n"
+    script = (f"from pcpbook.build import edition\n"
               f"edition.build({str(project)!r}, quarter='2023-24-Q4', workers=1)\n")
     result = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True, timeout=600,
                             cwd=tmp_path)
