@@ -4,6 +4,7 @@ value shown is modelled, and alt text computed from the data for screen readers.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import textwrap
 from dataclasses import dataclass, field
@@ -37,6 +38,14 @@ TITLE_WIDTH = 60  # characters of a title line: the width of a chart, less its M
 TITLE_LINE_INCHES = 0.22  # the height of a title line
 # how a chart is rasterised: text unhinted draws about a tenth faster and looks the same at this size
 RENDER_SETTINGS = {"text.hinting": "no_hinting"}
+
+
+@contextlib.contextmanager
+def house_style(font_scale: float = 0.85):
+    """Every chart is drawn in this style: seaborn's white grid, its notebook sizes, our settings."""
+    with plt.rc_context(CHART_SETTINGS), sns.axes_style("whitegrid"), sns.plotting_context("notebook",
+                                                                                           font_scale=font_scale):
+        yield
 
 
 DATA_COLUMNS = ["measure", "series", "period", "base", "value", "status", "source"]  # base: a funnel's x
@@ -106,7 +115,7 @@ def _line_chart(measure: Measure, series: pd.DataFrame, start: dt.date, end: dt.
                 control: ControlChart | None = None, paths: tuple[pd.DataFrame, ...] = ()) -> Chart:
     shown = series[(series["period_start"] >= start) & (series["period_start"] <= end)].copy()
     shown["date"] = pd.to_datetime(shown["period_start"])
-    with plt.rc_context(CHART_SETTINGS), sns.axes_style("whitegrid"), sns.plotting_context("notebook", font_scale=0.85):
+    with house_style():
         figure, axes = plt.subplots(figsize=(7.5, 4.0), dpi=100)
         for span_start, span_end, colour, alpha, label in spans:
             _shade(axes, span_start, span_end, colour, alpha, label)
@@ -184,7 +193,7 @@ def decomposition_chart(measure: Measure, result: Decomposition | NotEnoughHisto
     modelled = bool((series["status"] == "modelled").any())
     frame = result.frame.assign(date=lambda f: pd.to_datetime(f["period_start"]))
     panels = [("observed", "Observed"), ("trend", "Trend"), ("seasonal", "Seasonal"), ("remainder", "Remainder")]
-    with plt.rc_context(CHART_SETTINGS), sns.axes_style("whitegrid"), sns.plotting_context("notebook", font_scale=0.8):
+    with house_style(font_scale=0.8):
         figure, axes = plt.subplots(4, 1, figsize=(7.5, 6.6), dpi=100, sharex=True)
         for ax, (column, title) in zip(axes, panels):
             if column == "remainder":
@@ -224,7 +233,7 @@ def trend_model_chart(measure: Measure, result: TrendResult | NotEnoughHistory, 
         return None
     modelled = bool((series["status"] == "modelled").any())
     frame = result.fitted.assign(date=lambda f: pd.to_datetime(f["period_start"]))
-    with plt.rc_context(CHART_SETTINGS), sns.axes_style("whitegrid"), sns.plotting_context("notebook", font_scale=0.85):
+    with house_style():
         figure, axes = plt.subplots(figsize=(7.5, 4.1), dpi=100)
         axes.fill_between(frame["date"], frame["lower"], frame["upper"], color=COLOURS["series"], alpha=0.18,
                           linewidth=0, label="95% band (usual variation)")
@@ -265,7 +274,7 @@ def monthly_bars(measure: Measure, series: pd.DataFrame, end: dt.date, months: i
     dates = pd.to_datetime(shown["period_start"])
     recent = shown["period_start"] > add_months(end.replace(day=1), -12)
     modelled = bool((shown["status"] == "modelled").any())
-    with plt.rc_context(CHART_SETTINGS), sns.axes_style("whitegrid"), sns.plotting_context("notebook", font_scale=0.85):
+    with house_style():
         figure, axes = plt.subplots(figsize=(7.5, 3.6), dpi=100)
         axes.bar(dates[~recent], shown.loc[~recent, "value"], width=20, color=COLOURS["context"],
                  label="The 12 months before")
@@ -300,7 +309,7 @@ def funnel_chart(comparison: GroupComparison, force: str) -> Chart | None:
     bases = np.array([s.base for s in benchmark.standings])
     grid = np.linspace(bases.min() * 0.6, bases.max() * 1.3, 120)
     unit_text = _unit_text(benchmark.unit)
-    with plt.rc_context(CHART_SETTINGS), sns.axes_style("whitegrid"), sns.plotting_context("notebook", font_scale=0.85):
+    with house_style():
         figure, axes = plt.subplots(figsize=(7.5, 4.6), dpi=100)
         for level, style in (("99.8%", "-"), ("95%", "--")):
             low, high = zip(*(benchmark.limits(b, level) for b in grid))
