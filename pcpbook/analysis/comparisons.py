@@ -71,8 +71,8 @@ def change_test(measure: Measure, current: Value, baseline: Value, history) -> C
     (NotEnoughHistory) there is none."""
     if current.amount is None or baseline.amount is None:
         return untested("there is nothing to compare with")
-    if measure.kind == "snapshot":
-        return untested("a headcount is a complete count, not a sample")
+    if measure.behaviour.untested_because:
+        return untested(measure.behaviour.untested_because)
     if measure.test == "none":
         return untested(measure.test_note)
     if measure.test == "proportion":
@@ -88,7 +88,7 @@ def change_test(measure: Measure, current: Value, baseline: Value, history) -> C
 def history_before(dataset: Dataset, measure: Measure, start, months: int | None = MAX_HISTORY_MONTHS):
     """The measure's usual variation fitted to the months before ``start`` (the last
     ``months`` of them; all when None), or NotEnoughHistory saying why there is none."""
-    if measure.kind != "count" or measure.test != "poisson":
+    if not measure.has_usual_variation:
         return None
     series = dataset.monthly(measure.id, add_months(start, -1))
     values = pd.Series(series["value"].to_numpy(dtype=float), index=pd.to_datetime(series["period_start"]))
@@ -127,7 +127,7 @@ def quarter_comparisons(dataset: Dataset, measure_id: str, quarter: Quarter) -> 
                            3, SAME_QUARTER_LAST_YEAR)]
     if measure.last_quarter:
         comparisons.append(compare(dataset, measure_id, quarter.start, quarter.previous().start, 3, LAST_QUARTER))
-    if measure.kind == "count":
+    if measure.behaviour.adds_up:
         year_start = add_months(quarter.start, -9)
         comparisons.append(compare(dataset, measure_id, year_start, add_months(year_start, -12), 12,
                                    ROLLING_12_MONTHS))

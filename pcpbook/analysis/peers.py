@@ -146,7 +146,7 @@ def group_comparison(dataset: Dataset, measure: Measure, quarter: Quarter, force
 def rolling_values(dataset: Dataset, measure: Measure, force: str, window: Window, points: int = 12) -> list:
     """The force's value over the 12 months to each of the last ``points`` months (quarters, for
     a quarterly percentage) up to the window's end: the sparkline's points, as (end, value)."""
-    step = 3 if measure.kind == "percent" else 1
+    step = measure.behaviour.step_months
     out = []
     for k in range(points - 1, -1, -1):
         earlier = Window(add_months(window.start, -k * step))

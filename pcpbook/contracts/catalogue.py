@@ -7,8 +7,9 @@ import datetime as dt
 from pathlib import Path
 
 from pcpbook.contracts import kinds
-from pcpbook.contracts.model import (DEFAULT_TEST, PEER_GROUP_COLUMNS, PEER_GROUP_FILE, Benchmarking, Commitment,
-                                     Discontinuity, Force, Measure, Plan, Priority, Target)
+from pcpbook.contracts.measure_kinds import MEASURE_KINDS
+from pcpbook.contracts.model import (PEER_GROUP_COLUMNS, PEER_GROUP_FILE, Benchmarking, Commitment, Discontinuity,
+                                     Force, Measure, Plan, Priority, Target)
 from pcpbook.contracts.problems import Problem
 from pcpbook.contracts.schema import conform
 from pcpbook.core.periods import PeriodError, Quarter, fy_label, fy_start_date, parse_fy
@@ -83,7 +84,7 @@ def _measure(entry: kinds.MeasureEntry, path: Path, line, problems: list[Problem
     def bad(field_name: str, message: str) -> None:
         problems.append(Problem(str(path), line, field_name, message))
 
-    test = entry.test or DEFAULT_TEST[entry.kind]
+    test = entry.test or MEASURE_KINDS[entry.kind].default_test
     if test == "none" and not entry.test_note and entry.kind != "snapshot":
         return bad("test_note", "missing: say why no test applies")
     if test == "proportion" and entry.sample_size is None:

@@ -59,14 +59,13 @@ class Dataset:
         exact = self._exact(measure_id, start, months, geography)
         if exact is not None:
             return exact
-        step = 3 if measure.kind == "percent" else 1
-        parts = self._parts(measure_id, geography, start, months, step)
-        if parts is None and measure.kind == "count" and months % 3 == 0:  # quarterly tables (Home Office)
+        parts = self._parts(measure_id, geography, start, months, measure.behaviour.step_months)
+        if parts is None and measure.behaviour.adds_up and months % 3 == 0:  # quarterly tables (Home Office)
             parts = self._parts(measure_id, geography, start, months, 3)
         if parts is None:
             return Value(measure_id, start, months, None, None, ())
         amounts = [part[0] for part in parts]
-        amount = sum(amounts) if measure.kind == "count" else round(sum(amounts) / len(amounts), 1)
+        amount = measure.behaviour.combine(amounts)
         return Value(measure_id, start, months, amount, weakest(p[1] for p in parts),
                      tuple(dict.fromkeys(p[2] for p in parts)))
 
@@ -82,8 +81,8 @@ class Dataset:
         Its ``geography`` column names the place, for the chart's text."""
         measure = self.measures[measure_id]
         geography = geography or self.force.short_name
-        period = {"count": "month", "percent": "quarter", "snapshot": "snapshot"}[measure.kind]
-        rows = [(start, *entry) for start, entry in self._series.get((measure_id, geography, period), [])
+        rows = [(start, *entry) for start, entry in
+                self._series.get((measure_id, geography, measure.behaviour.series_period), [])
                 if start <= until]
         return frame_of(rows, ["period_start", "value", "status", "source"]).assign(geography=geography)
 

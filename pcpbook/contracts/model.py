@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pcpbook.contracts import kinds
+from pcpbook.contracts.measure_kinds import MEASURE_KINDS, MeasureKind
 from pcpbook.core.periods import Quarter, add_months
 
 if TYPE_CHECKING:  # pandas is imported where frames are made, so a build with nothing to do never loads it
@@ -24,7 +25,6 @@ PERIODS = ("month", "quarter", "year", "fy", "snapshot")
 PLAN_ID = re.compile(kinds.PLAN_ID_PATTERN)
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12, "fy": 12}
 STATUSES = ("published", "modelled", "provisional")
-DEFAULT_TEST = {"count": "poisson", "percent": "proportion", "snapshot": "none"}
 OBSERVATION_COLUMNS = kinds.OBSERVATIONS.names
 PUBLISHED_COLUMNS = kinds.PUBLISHED.names
 EXTRACTS = "extracts"  # folder of real observation extracts that replace bundled series
@@ -104,6 +104,16 @@ class Measure:
 
     def unit_for(self, amount: float) -> str:
         return self.unit_one if amount == 1 else self.unit
+
+    @property
+    def has_usual_variation(self) -> bool:
+        """Whether its changes are tested against a model of its usual monthly variation."""
+        return self.behaviour.adds_up and self.test == "poisson"
+
+    @property
+    def behaviour(self) -> MeasureKind:
+        """How its kind's values add up, are tested, written and drawn."""
+        return MEASURE_KINDS[self.kind]
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,7 @@ def largest_moves(editions: Editions) -> Markdown:
     moves = []
     for measure_id in editions.plan.measure_ids:
         measure = editions.dataset.measures[measure_id]
-        if measure.kind != "count":
+        if not measure.behaviour.adds_up:
             continue
         current, earlier = (_rolling(editions, measure, q) for q in (editions.quarter, editions.previous))
         if current is not None and earlier is not None and percent_allowed(earlier):

@@ -198,7 +198,7 @@ class Chapter(MeasureSections):
     def control_chart(self, measure: Measure, series):
         """Seasonal control limits for a count of events (ControlChart), the reason there are
         none (NotEnoughHistory), or None for measures that are not counts of events."""
-        if measure.kind != "count" or measure.test != "poisson":
+        if not measure.has_usual_variation:
             return None
         try:
             return control_chart(series, self.quarter, measure)
@@ -373,10 +373,10 @@ def headline_table(edition: Edition) -> Markdown:
 def comparison_cells(measure, comparison) -> list[str]:
     """Now, then, change, change (%), 95% interval, test, status: percentage points (one
     decimal) for survey rates; no percentage on a base under 50."""
-    points = measure.kind == "percent"
+    points = measure.behaviour.in_points
     shown_percent = "" if points else (_signed(comparison.percent, "%") if percent_allowed(comparison.baseline.amount)
                                        else "base under 50" if comparison.complete else "–")
-    return [_cell(comparison.current.amount, measure.kind), _cell(comparison.baseline.amount, measure.kind),
+    return [_cell(comparison.current.amount, measure), _cell(comparison.baseline.amount, measure),
             _signed(comparison.difference, " pts" if points else ""), shown_percent,
             interval_cell(comparison), test_cell(comparison.test), comparison.status or "no data"]
 
@@ -476,10 +476,8 @@ def _document(source: str, dataset: Dataset) -> str:
     return key if key in dataset.sources else source
 
 
-def _cell(amount: float | None, kind: str) -> str:
-    if amount is None:
-        return "–"
-    return f"{number(amount)}%" if kind == "percent" else number(amount)
+def _cell(amount: float | None, measure: Measure) -> str:
+    return "–" if amount is None else measure.behaviour.text(amount, number)
 
 
 def _signed(value: float | None, suffix: str = "") -> str:

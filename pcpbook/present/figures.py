@@ -434,12 +434,11 @@ def _mark_discontinuities(axes, measure: Measure, shown: pd.DataFrame) -> None:
 
 
 def _series_label(measure: Measure) -> str:
-    return {"count": "Monthly count", "snapshot": "Headcount at month end",
-            "percent": "Quarterly survey result (%)"}[measure.kind]
+    return measure.behaviour.series_label
 
 
 def _axis_label(measure: Measure) -> str:
-    return "%" if measure.kind == "percent" else measure.unit.capitalize()
+    return "%" if measure.behaviour.in_points else measure.unit.capitalize()
 
 
 def _source_line(measure: Measure, modelled: bool, sources: list[str] | None = None) -> str:
@@ -454,7 +453,7 @@ def _source_line(measure: Measure, modelled: bool, sources: list[str] | None = N
 def _alt_text(measure: Measure, shown: pd.DataFrame, end: dt.date, modelled: bool) -> str:
     if shown.empty:
         return f"Empty chart: no {measure.label} data up to {month_label(end)}."
-    cadence = "quarter" if measure.kind == "percent" else "month"
+    cadence = measure.behaviour.cadence
     low, high = shown.loc[shown["value"].idxmin()], shown.loc[shown["value"].idxmax()]
     text = (f"Line chart of {measure.label} in {shown['geography'].iloc[0]} each {cadence} from "
             f"{month_label(shown['period_start'].iloc[0])} to {month_label(shown['period_start'].iloc[-1])}. "

@@ -42,7 +42,7 @@ def change_clause(measure: Measure, comparison: Comparison) -> str:
     difference, test = comparison.difference, comparison.test
     if difference == 0:
         return "(no change)"
-    if measure.kind == "percent":
+    if measure.behaviour.in_points:
         shown = f"{comparison.direction} {points(difference)}"
         return f"({shown}; {interval(test)})" if test.tested else f"({shown})"
     size = abs(difference)
@@ -56,12 +56,12 @@ def change_clause(measure: Measure, comparison: Comparison) -> str:
 
 
 def _amount(measure: Measure, amount: float) -> str:
-    return f"{number(amount)}%" if measure.kind == "percent" else number(amount)
+    return measure.behaviour.text(amount, number)
 
 
 def _subject(measure: Measure, amount: float) -> str:
     """"74,630 emergency calls (999) were taken" / "1 person was killed ..."."""
-    if measure.kind == "percent":
+    if measure.behaviour.in_points:
         return f"{_amount(measure, amount)} of {measure.noun} {measure.verb}"
     plural_form = amount != 1
     noun = measure.noun if plural_form else measure.noun_one
@@ -151,7 +151,7 @@ def headline(measure: Measure, comparison: Comparison) -> str:
     if measure.kind == "snapshot":
         years = f"{number(baseline.amount)} at the end of {month_label(baseline.end)} to " \
                 f"{number(current.amount)} at the end of {month_label(current.end)}"
-    if measure.kind == "percent" or not percent_allowed(baseline.amount):
+    if measure.behaviour.in_points or not percent_allowed(baseline.amount):
         change = change_clause(measure, comparison).strip("()")
     elif comparison.difference == 0:
         change = "no change"

@@ -96,7 +96,7 @@ class Review:
         results = {}
         for measure_id in self.measure_ids():
             measure = self.dataset.measures[measure_id]
-            if measure.kind == "count" and measure.test == "poisson":
+            if measure.has_usual_variation:
                 results[measure_id] = trend_or_reason(self.window(measure_id), self.end_quarter, measure.periods)
         return with_trend_control(results)
 

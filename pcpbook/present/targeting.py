@@ -103,7 +103,7 @@ def _figure(dataset: Dataset, measure: Measure, start: dt.date, months: int):
 def _interval(dataset: Dataset, plan: Plan, measure: Measure, quarter: Quarter, total: float):
     """A count's 95% interval from its usual variation, as its 12-month comparison estimated it
     (None for headcounts and percentages, or when there is too little history)."""
-    if measure.kind != "count":
+    if not measure.behaviour.adds_up:
         return None
     comparisons = edition_comparisons(dataset, plan.measure_ids, quarter)[measure.id]
     test = next((c.test for c in comparisons if c.kind == ROLLING_12_MONTHS), None)
@@ -178,20 +178,20 @@ def _verdict_sentence(a: Assessment) -> str:
 
 def _still_needed(a: Assessment) -> str:
     needed = a.judgement.still_needed
-    unit = a.measure.unit_for(round(needed)) if a.measure.kind != "percent" else "points"
+    unit = a.measure.unit_for(round(needed)) if not a.measure.behaviour.in_points else "points"
     if a.judgement.lower_is_better:
         return f"A further fall of {_shown(a, needed)} {unit} is needed to reach it."
     return f"A further {_shown(a, needed)} {unit} {'is' if round(needed) == 1 else 'are'} needed to reach it."
 
 
 def _per(a: Assessment) -> str:
-    return " a year" if a.measure.kind == "count" else ""
+    return " a year" if a.measure.behaviour.adds_up else ""
 
 
 def _shown(a: Assessment, amount: float) -> str:
     """An amount in the measure's own terms: whole numbers for counts and headcounts, one
     decimal point for percentages."""
-    if a.measure.kind == "percent":
+    if a.measure.behaviour.in_points:
         return f"{amount:.1f}%"
     return number(round(amount))
 
@@ -244,7 +244,7 @@ def chart_path(assessment: Assessment, start: dt.date, quarter: Quarter) -> pd.D
     while day <= quarter.end:
         months.append(month_end(day))
         day = add_months(day, 1)
-    share = 12 if assessment.measure.kind == "count" else 1
+    share = 12 if assessment.measure.behaviour.adds_up else 1
     values = [path_value(j.baseline, assessment.since, j.target, j.by, m)[0] / share for m in months]
     label = PATH_LABEL + (" (monthly share)" if share == 12 else "")
     return chart_data(assessment.measure, label, [m.replace(day=1) for m in months], values, DERIVED,
