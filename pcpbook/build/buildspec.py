@@ -17,12 +17,13 @@ import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pcpbook.build.book_kinds import BOOK_KINDS
 from pcpbook import __version__
 
 from pcpbook.contracts import commentary, settings
 
 from pcpbook.present import pages
-from pcpbook.present.page_kinds import KEYED_FACTS, PageKind
+from pcpbook.present.page_kinds import EDITION, KEYED_FACTS, PAPER, REVIEW, PageKind
 
 from pcpbook.build import printing
 from pcpbook.contracts.records import read_last_build, read_record
@@ -32,7 +33,7 @@ from pcpbook.core.outputs import slug
 from pcpbook.core.periods import Quarter, quarters_between
 from pcpbook.core.resources import PACKAGE
 
-EDITION_RECORD, REVIEW_RECORD, PAPER_RECORD = "edition.json", "review.json", "paper.json"
+EDITION_RECORD, REVIEW_RECORD, PAPER_RECORD = (BOOK_KINDS[kind].record for kind in (EDITION, REVIEW, PAPER))
 RECORDED_PACKAGES = ("jupyter-book", "sphinx", "myst-nb", "papermill", "pandas", "numpy", "scipy",
                      "statsmodels", "seaborn", "matplotlib")
 
@@ -96,11 +97,11 @@ class EditionPlan:
 
     @property
     def kind(self) -> str:
-        return "paper" if self.is_paper else "review" if self.is_review else "edition"
+        return PAPER if self.is_paper else REVIEW if self.is_review else EDITION
 
     @property
     def record_file(self) -> str:
-        return {"paper": PAPER_RECORD, "review": REVIEW_RECORD, "edition": EDITION_RECORD}[self.kind]
+        return BOOK_KINDS[self.kind].record
 
     @property
     def title(self) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from pcpbook.build.book_kinds import BOOK_KINDS
 from pcpbook import __version__
 
 from pcpbook.present import book
@@ -46,7 +47,7 @@ def write_book_files(project: settings.Project, planned: EditionPlan, base_url: 
     config.pop("pcpbook", None)  # the project's own settings, not the book's
     theme = {"check_switcher": False, "use_download_button": True, "home_page_in_toc": True}
     sidebar = ["navbar-logo.html", "search-button-field.html", "sbt-sidebar-nav.html"]
-    if planned.kind == "edition":
+    if BOOK_KINDS[planned.kind].in_switcher:
         theme |= {"switcher": {"json_url": f"{base_url}switcher.json", "version_match": planned.name},
                   "show_version_warning_banner": True}  # older editions say a newer one exists
         sidebar.insert(1, "version-switcher")
@@ -181,14 +182,9 @@ def code_version(root: Path) -> str:
 
 def write_record(html_dir: Path, root: Path, planned: EditionPlan, timings: dict, chart_data: dict) -> None:
     """``edition.json`` (or ``review.json``): what was built, from what, with what."""
-    quarter, plan = planned.quarter, planned.plan
-    what = {"review": lambda: {"review": plan.id, "baseline_year": fy_label(plan.baseline_year),
-                               "end_year": fy_label(plan.end_year)},
-            "edition": lambda: {"edition": quarter.id, "label": quarter.label},
-            "paper": lambda: {"paper": planned.name, "strategy_title": planned.strategy, "quarter": quarter.id,
-                              "label": quarter.label}}[planned.kind]()
+    plan = planned.plan
     record = {
-        **what, "plan": plan.id, "plan_title": plan.title,
+        **BOOK_KINDS[planned.kind].identity(planned), "plan": plan.id, "plan_title": plan.title,
         "version": planned.version, "produced": dt.date.today().isoformat(), "data_to": month_label(planned.data_to),
         "inputs": planned.inputs, "inputs_sha256": planned.inputs_sha256, "history": planned.history,
         "modelled_data": planned.modelled, "print_edition": planned.print_file or None, "chart_data": chart_data,

@@ -8,9 +8,11 @@ import os
 import shutil
 from pathlib import Path
 
-from pcpbook.build.buildspec import EDITION_RECORD, PAPER_RECORD, REVIEW_RECORD, BuildError
+from pcpbook.build.book_kinds import BOOK_KINDS
+from pcpbook.build.buildspec import BuildError
 from pcpbook.contracts.records import read_record
 from pcpbook.core.render import escape_html
+from pcpbook.present.page_kinds import EDITION
 
 
 def publish(html_dir: Path, site: Path, name: str) -> Path:
@@ -61,16 +63,13 @@ def recover(site: Path) -> None:
         shutil.rmtree(incoming)
 
 
-EDITIONS, REVIEWS, PAPERS = f"*/{EDITION_RECORD}", f"closure-*/{REVIEW_RECORD}", f"scrutiny-*/{PAPER_RECORD}"
-
-
 def _record_files(site: Path, pattern: str) -> list[Path]:
     return sorted(p for p in site.glob(pattern) if not p.parent.name.startswith(".")) if site.exists() else []
 
 
 def _records(site: Path) -> list[dict]:
     """The editions' records, latest first."""
-    return sorted(map(read_record, _record_files(site, EDITIONS)), key=lambda r: r["edition"],
+    return sorted(map(read_record, _record_files(site, BOOK_KINDS[EDITION].records)), key=lambda r: r["edition"],
                   reverse=True)
 
 
@@ -78,8 +77,8 @@ def check_records(site: Path) -> None:
     """Every published book's record holds to its contract (RecordError naming the first that
     does not): checked before a build starts, so a damaged record stops it before anything is
     published, not after a book is swapped in and before the site's index is written."""
-    for pattern in (EDITIONS, REVIEWS, PAPERS):
-        for path in _record_files(site, pattern):
+    for kind in BOOK_KINDS.values():
+        for path in _record_files(site, kind.records):
             read_record(path)
 
 
@@ -95,33 +94,6 @@ def write_switcher(site: Path, base_url: str) -> Path:
     site.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(entries, indent=1), encoding="utf-8")
     return path
-
-
-def _pdf_link(record: dict, folder: str) -> str:
-    name = record.get("print_edition")
-    return f' · <a href="{escape_html(folder)}/{escape_html(name)}">print edition (PDF)</a>' if name else ""
-
-
-def _edition_item(r: dict) -> str:
-    e = escape_html
-    return (f'<li><a href="{e(r["edition"])}/index.html">Quarterly update {e(r["label"])}</a>: data to '
-            f'{e(r["data_to"])}, version {e(r["version"])}, produced {e(r["produced"])}'
-            + (" (includes modelled data)" if r.get("modelled_data") else "") + _pdf_link(r, r["edition"]) + "</li>")
-
-
-def _review_item(r: dict) -> str:
-    e, folder = escape_html, f"closure-{r['review']}"
-    return (f'<li><a href="{e(folder)}/index.html">{e(r["plan_title"])}: closure review</a> '
-            f'({e(r["baseline_year"])} against {e(r["end_year"])}; version {e(r["version"])}, produced '
-            f'{e(r["produced"])})' + (" (includes modelled data)" if r.get("modelled_data") else "")
-            + _pdf_link(r, folder) + "</li>")
-
-
-def _paper_item(r: dict) -> str:
-    e = escape_html
-    return (f'<li><a href="{e(r["paper"])}/index.html">{e(r["strategy_title"])}: scrutiny paper {e(r["label"])}</a> '
-            f'(data to {e(r["data_to"])}; version {e(r["version"])}, produced {e(r["produced"])})'
-            + (" (includes modelled data)" if r.get("modelled_data") else "") + _pdf_link(r, r["paper"]) + "</li>")
 
 
 def write_landing_page(site: Path) -> Path:
@@ -150,13 +122,11 @@ def write_landing_page(site: Path) -> Path:
     for record in records:
         plans.setdefault(record["plan_title"], []).append(record)
     for title, editions in plans.items():
-        parts += [f"<h2>{escape_html(title)}</h2>\n<ul>", *map(_edition_item, editions), "</ul>"]
-    reviews = [read_record(p) for p in _record_files(site, REVIEWS)]
-    if reviews:
-        parts += ["<h2>Closure reviews</h2>\n<ul>", *map(_review_item, reviews), "</ul>"]
-    papers = [read_record(p) for p in _record_files(site, PAPERS)]
-    if papers:
-        parts += ["<h2>Scrutiny papers</h2>\n<ul>", *map(_paper_item, papers), "</ul>"]
+        parts += [f"<h2>{escape_html(title)}</h2>\n<ul>", *map(BOOK_KINDS[EDITION].item, editions), "</ul>"]
+    for kind in BOOK_KINDS.values():
+        books = [read_record(p) for p in _record_files(site, kind.records)] if kind.heading else []
+        if books:
+            parts += [f"<h2>{escape_html(kind.heading)}</h2>\n<ul>", *map(kind.item, books), "</ul>"]
     parts += ["</body>", "</html>"]
     page.write_text("\n".join(parts) + "\n", encoding="utf-8")
     return page
