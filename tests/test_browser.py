@@ -76,6 +76,18 @@ def test_the_landing_page_lists_every_edition(page, base_url):
     assert not [url for url in asked if url.endswith("/favicon.ico")]  # every page, redirects too, names its icon
 
 
+def test_an_earlier_edition_says_in_plain_words_which_is_the_latest(page, base_url):
+    page.goto(base_url + "/2020-21-Q1/chapters/intro.html")
+    note = page.locator(".pcp-newer-edition")
+    sync_api.expect(note).to_have_text("You are reading an earlier edition. The latest is the 2023/24 Q2 update of "
+                                       "the Police and Crime Plan 2021-2024.")
+    note.get_by_role("link").click()
+    page.wait_for_url("**/2023-24-Q2/**")
+    sync_api.expect(page.locator(".pcp-newer-edition")).to_have_count(0)  # the latest says nothing
+    assert "stable version" not in page.content()
+    assert not page.problems, "\n".join(page.problems)
+
+
 def test_the_version_switcher_moves_between_two_editions_keeping_the_page(page, base_url):
     page.goto(base_url + "/2020-21-Q4/chapters/2016-2021/p03.html")
     switcher = page.locator("button.version-switcher__button").first

@@ -39,14 +39,48 @@ def test_the_2023_24_q2_edition_is_one_pdf_marked_and_numbered_on_every_page(sit
         assert "2023/24 Q2 update, version 1.0" in text, number
     whole = re.sub(r"\s+", " ", " ".join(texts))
     for heading in ("About this edition", "Priority 1: Further investment in crime prevention",
-                    "Priority 12: Increasing collaboration", "Methods and caveats", "How this edition was made"):
+                    "Priority 12: Increasing collaboration", "Methods and caveats"):
         assert heading in whole, heading
+    assert "How this edition was made" in whole and "is in the online edition" in whole  # said on the cover
+    assert "Timings" not in whole  # the build page is for the web
     width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
     assert (round(width), round(height)) == (595, 842)  # A4 in points
     charts = sum(len(page.images) for page in reader.pages)
     assert charts >= len(list((site / "2023-24-Q2" / "_images").glob("*.png")))
     # printed beside the book's pages, with their images and styles, and not published
     assert not (site / "2023-24-Q2" / jupyterbook.PRINT_PAGE).exists()
+
+
+@pytest.mark.slow
+@needs_chromium
+def test_the_print_edition_opens_on_a_cover_and_a_contents_whose_pages_match_its_bookmarks(site):
+    reader = PdfReader(site / "2023-24-Q2" / "2023-24-Q2.pdf")
+    cover = " ".join(reader.pages[0].extract_text().split())
+    for fact in ("Essex Police", "Police and Crime Plan 2021-2024", "Quarterly update 2023/24 Q2: July to September 2023",
+                 "Data to September 2023", "Version 1.0", "Published by Performance Analysis Unit (demonstration)",
+                 "Marking OFFICIAL", "Includes modelled demonstration data"):
+        assert fact in cover, fact
+    bookmarks = [(str(item.title), reader.get_destination_page_number(item) + 1)
+                 for item in reader.outline if not isinstance(item, list)]
+    titles = ["".join(title.split()) for title, _ in bookmarks]
+    assert titles[0] == "Aboutthisedition" and titles[-1] == "Methodsandcaveats" and len(bookmarks) == 16
+    assert "Priority12:Increasingcollaboration" in titles
+    contents = "".join(reader.pages[1].extract_text().split())
+    for title, page in bookmarks:  # each chapter starts a page, the page its contents line gives
+        start = "".join(title.split())[:20]
+        assert int(re.search(re.escape(start) + r"\D*(\d+)", contents)[1]) == page, title
+        assert start in "".join(reader.pages[page - 1].extract_text().split()), title
+
+
+@pytest.mark.slow
+@needs_chromium
+def test_the_print_edition_is_a_tagged_pdf_in_english_that_links_nothing_on_the_build_machine(site):
+    reader = PdfReader(site / "2023-24-Q2" / "2023-24-Q2.pdf")
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en" and root["/MarkInfo"]["/Marked"] is True and "/StructTreeRoot" in root
+    targets = [str(annotation.get_object().get("/A", {}).get("/URI", "")) for page in reader.pages
+               for annotation in page.get("/Annots") or []]
+    assert not [target for target in targets if target and not target.startswith(("http://", "https://"))]
 
 
 @pytest.mark.slow

@@ -134,6 +134,10 @@ def test_switcher_and_version_switcher_on_every_page(project):
             assert page.name == "index.html" and 'http-equiv="refresh"' in text.lower()  # the redirect to the intro
             continue
         assert f"theme_switcher_version_match = '{QUARTER}'" in text
+        assert '<a href="/index.html">&larr; All editions, reviews and papers</a>' in text  # every page leads home
+        assert ".ipynb" not in text  # readers get the book and its PDF, not the notebooks
+    assert switcher[1]["name"] == "2021/22 Q1, 2021-2024 plan"  # the switcher names the plan too
+    assert switcher[0]["title"] == "the 2021/22 Q2 update of the Police and Crime Plan 2021-2024"
     landing = (site / "index.html").read_text()
     assert landing.index("Latest edition") < landing.index("2021/22 Q2") < landing.index("2021/22 Q1")
     assert landing.count("(includes modelled data)") == 2

@@ -21,6 +21,7 @@ class BookKind:
     heading: str                 # its section of the landing page ("" : a section for each plan)
     item: Callable[[dict], str]  # its line there, made from its record (every value escaped)
     identity: Callable[[object], dict]  # what its record says it is, from its plan (buildspec.EditionPlan)
+    subtitle: Callable[[object], str] = str  # what it is, under its title on the print edition's cover
     in_switcher: bool = False    # listed in the theme's version switcher, each page saying when a newer one exists
 
     @property
@@ -72,8 +73,20 @@ def _paper(planned) -> dict:
             "label": planned.quarter.label}
 
 
+def _edition_subtitle(planned) -> str:
+    return f"Quarterly update {planned.quarter.label}: {planned.quarter.month_span}"
+
+
+def _review_subtitle(planned) -> str:
+    return f"Closure review: {fy_label(planned.plan.baseline_year)} against {fy_label(planned.plan.end_year)}"
+
+
+def _paper_subtitle(planned) -> str:
+    return f"Scrutiny paper {planned.quarter.label}, {planned.plan.title}"
+
+
 BOOK_KINDS = {kind.name: kind for kind in (
-    BookKind(EDITION, "edition.json", "*", "", _edition_item, _edition, in_switcher=True),
-    BookKind(REVIEW, "review.json", "closure-*", "Closure reviews", _review_item, _review),
-    BookKind(PAPER, "paper.json", "scrutiny-*", "Scrutiny papers", _paper_item, _paper),
+    BookKind(EDITION, "edition.json", "*", "", _edition_item, _edition, _edition_subtitle, in_switcher=True),
+    BookKind(REVIEW, "review.json", "closure-*", "Closure reviews", _review_item, _review, _review_subtitle),
+    BookKind(PAPER, "paper.json", "scrutiny-*", "Scrutiny papers", _paper_item, _paper, _paper_subtitle),
 )}

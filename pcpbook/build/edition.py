@@ -295,7 +295,7 @@ def _publish_all(project: settings.Project, editions: list[EditionPlan], site: P
         html_dir = built / "html"
         write_index_redirect(html_dir, planned.stage)
         if planned.print_file:
-            own["print edition"] = print_edition(planned, built / "singlehtml", html_dir, printer)
+            own["print edition"] = print_edition(project, planned, built / "singlehtml", html_dir, printer)
         write_record(html_dir, project.root, planned, own, write_chart_data(planned, html_dir))
         target = publish(html_dir, site, planned.name)
         shutil.rmtree(planned.stage, ignore_errors=True)

@@ -25,13 +25,13 @@ from pcpbook import __version__
 
 from pcpbook.present import book
 
-from pcpbook.build import printing, sphinxrun
+from pcpbook.build import print_page, printing, sphinxrun
 
 from pcpbook.contracts import settings
 from pcpbook.build.buildspec import RECORDED_PACKAGES, BuildError, EditionPlan
 from pcpbook.core.periods import fy_label, month_label
 from pcpbook.core.render import Raw, code, escape_html, markdown_table, one_line
-from pcpbook.core.resources import STATIC
+from pcpbook.core.resources import STATIC, THEME
 
 PRINT_PAGE = "print-edition.html"  # the page printed, for the time of the print only
 
@@ -45,17 +45,20 @@ def write_book_files(project: settings.Project, planned: EditionPlan, base_url: 
     config["title"] = one_line(planned.title)  # escaped in every page by the book's Sphinx extension
     config["execute"]["execute_notebooks"] = "off"
     config.pop("pcpbook", None)  # the project's own settings, not the book's
-    theme = {"check_switcher": False, "use_download_button": True, "home_page_in_toc": True}
-    sidebar = ["navbar-logo.html", "search-button-field.html", "sbt-sidebar-nav.html"]
-    if BOOK_KINDS[planned.kind].in_switcher:
-        theme |= {"switcher": {"json_url": f"{base_url}switcher.json", "version_match": planned.name},
-                  "show_version_warning_banner": True}  # older editions say a newer one exists
-        sidebar.insert(1, "version-switcher")
+    # readers get the book and its PDF, not the notebooks (analysts have the repository and the chart data)
+    theme = {"check_switcher": False, "use_download_button": False, "home_page_in_toc": True}
+    sidebar = ["navbar-logo.html", "pcp-home.html", "sbt-sidebar-nav.html"]  # search: the header's one
+    if BOOK_KINDS[planned.kind].in_switcher:  # an older edition says a newer one exists (static/pcpbook.js)
+        theme |= {"switcher": {"json_url": f"{base_url}switcher.json", "version_match": planned.name}}
+        sidebar.insert(2, "version-switcher")
     sphinx = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx.update({"version": planned.version, "release": f"{planned.name} v{planned.version}",
                    "html_theme_options": theme, "html_sidebars": {"**": sidebar},
-                   "html_context": {"default_mode": "auto"},  # light or dark as the reader's system asks
-                   "html_favicon": "_static/favicon.svg"})
+                   "html_context": {"default_mode": "auto",  # light or dark as the reader's system asks
+                                    "pcp_home": base_url},
+                   "templates_path": [str(THEME)],
+                   "html_favicon": "_static/favicon.svg",
+                   "myst_heading_anchors": 2})  # "#progress-on-commitments": the main points link their sections
     (stage / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     short = (f"Closure review {planned.plan.id}" if planned.is_review else
              f"Scrutiny paper {planned.quarter.label}" if planned.is_paper else f"{planned.quarter.label} update")
@@ -99,21 +102,35 @@ def write_build_page(root: Path, planned: EditionPlan, timings: dict) -> None:
     (planned.stage / book.BUILD_PAGE).write_text("\n\n".join(parts) + "\n", encoding="utf-8")
 
 
-def print_edition(planned: EditionPlan, single: Path, html_dir: Path, printer: printing.Printer) -> float:
+def print_edition(project: settings.Project, planned: EditionPlan, single: Path, html_dir: Path,
+                  printer: printing.Printer) -> float:
     """Print the book's single-page build to ``<book>/<name>.pdf``; seconds taken. The page is
     printed from the HTML build's top folder, whose static files and images its links name (the
     single-page build copies none: sphinxext.PrintPageBuilder), and removed after."""
     started = time.perf_counter()
     page = html_dir / PRINT_PAGE
     html = (single / f"{_root_page(planned.stage)}.html").read_text(encoding="utf-8")
-    page.write_text(printing.opened_for_print(html), encoding="utf-8")
+    page.write_text(print_page.print_page(html, cover(project, planned)), encoding="utf-8")
     try:
-        printer.print(page, html_dir / planned.print_file)
+        printer.print(page, html_dir / planned.print_file,
+                      lambda outline: print_page.with_page_numbers(page.read_text(encoding="utf-8"), outline))
     except printing.PrintError as exc:
         raise BuildError(f"print edition of {planned.name}: {exc}") from None
     finally:
-        page.unlink()
+        import shutil as _s; _s.copy(page, "/tmp/print-page2.html"); page.unlink()
     return time.perf_counter() - started
+
+
+def cover(project: settings.Project, planned: EditionPlan) -> print_page.Cover:
+    """The print edition's cover: the force, the plan (or strategy), what the book is, and the
+    facts a filed copy needs."""
+    facts = (("Data to", month_label(planned.data_to)), ("Version", planned.version),
+             ("Produced", dt.date.today().strftime("%d %B %Y")),
+             ("Published by", str(project.config.get("author") or planned.force)),
+             ("Marking", project.own.marking))
+    notice = "Includes modelled demonstration data: these are not official statistics." if planned.modelled else ""
+    return print_page.Cover(planned.force, planned.strategy or planned.plan.title,
+                            BOOK_KINDS[planned.kind].subtitle(planned), facts, notice, planned.kind)
 
 
 def write_chart_data(planned: EditionPlan, html_dir: Path) -> dict:

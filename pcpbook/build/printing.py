@@ -6,11 +6,15 @@ Made offline: Chromium reads the local files and nothing else."""
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import re
 import shutil
 import threading
 from pathlib import Path
+from typing import Callable
+
+from pypdf import PdfReader
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_HINT = "install Debian's chromium package (apt-get install chromium) or set PCPBOOK_CHROMIUM"
@@ -21,6 +25,9 @@ NOT_A_LOCAL_FILE = re.compile(r"^(?!file:)")  # every request but the book's own
 CHROMIUM_ARGUMENTS = ["--disable-gpu", "--no-first-run", "--disable-background-networking",
                       "--disable-component-update", "--disable-sync", "--disable-extensions",
                       "--host-resolver-rules=MAP * ~NOTFOUND"]
+
+
+Repaginate = Callable[[list[tuple[str, int]]], str]  # a printed outline -> the page to print again
 
 
 class PrintError(Exception):
@@ -54,27 +61,37 @@ def page_css(marking: str, footer: str) -> str:
 }}
 @media print {{
   .pcp-print-link, .pcp-chart-data {{ display: none; }}
-  .bd-sidebar-primary, .bd-sidebar-secondary, .bd-header-article, .bd-footer, .bd-footer-content {{
+  #jb-print-docs-body, .bd-sidebar-primary, .bd-sidebar-secondary, .bd-header-article, .bd-footer, .bd-footer-content {{
     display: none !important; }}
   .bd-main, .bd-main .bd-content, .bd-main .bd-content .bd-article-container, .bd-page-width, .bd-article {{
     max-width: none !important; }}
   p:has(> strong:only-child) {{ break-after: avoid; }}  /* a measure's name stays with its chart */
+  .pcp-cover {{ break-after: page; padding-top: 45mm; }}
+  .pcp-cover-force {{ font-size: 14pt; font-weight: bold; margin: 0 0 6mm; }}
+  .pcp-cover-title {{ font-size: 26pt; font-weight: bold; line-height: 1.15; margin: 0 0 4mm; }}
+  .pcp-cover-subtitle {{ font-size: 16pt; margin: 0 0 14mm; }}
+  .bd-article table.pcp-cover-facts {{ width: auto; margin: 0; font-size: 11pt; }}
+  .bd-article .pcp-cover-facts th, .bd-article .pcp-cover-facts td {{ border: none; background: none; padding: 1mm 8mm 1mm 0; }}
+  .bd-article .pcp-cover-facts th {{ text-align: left; font-weight: normal; color: #444; }}
+  .pcp-cover-notice {{ margin-top: 10mm; font-weight: bold; }}
+  .pcp-print-contents {{ break-after: page; }}
+  .pcp-contents-title {{ font-size: 20pt; font-weight: bold; }}
+  .pcp-print-contents ol {{ list-style: none; padding: 0; }}
+  .pcp-print-contents li {{ display: flex; gap: 2mm; margin: 0 0 2.5mm; font-size: 11pt; }}
+  .pcp-print-contents li a {{ color: inherit; text-decoration: none; }}
+  .pcp-print-contents li::after {{ content: ""; order: 1; flex: 1; border-bottom: 1px dotted #888; margin-bottom: 1mm; }}
+  .pcp-contents-page {{ order: 2; }}
+  span[id^="document-"] + section {{ break-before: page; }}  /* each chapter on a new page */
   .pst-scrollable-table-container, .table-wrapper {{ overflow: visible !important; }}
   table {{ font-size: 8.5pt; width: 100%; }}
   img {{ max-width: 100%; break-inside: avoid; }}
-  table {{ break-inside: auto; }}
+  .bd-main .bd-content table {{ break-inside: auto !important; }}  /* the theme keeps a table whole: pages left empty */
+  .bd-main .bd-content .bd-article h1:first-of-type {{ display: block !important; }}  /* the theme hides it */
   tr, figure {{ break-inside: avoid; }}
-  h1, h2, h3 {{ break-after: avoid; }}
+  h1, h2, h3, h4 {{ break-after: avoid; break-inside: avoid; }}
   details.pcp-long > summary {{ display: none; }}  /* on paper a long return is printed whole, once */
 }}
 """
-
-
-def opened_for_print(html: str) -> str:
-    """The page as printed: every folded part open (a closed ``<details>`` prints only its
-    summary, so a long return would lose all but its opening on paper), in the light theme, which
-    the theme's script would otherwise choose (printing runs no script)."""
-    return re.sub(r"<details(?=[\s>])", "<details open", html).replace('data-theme="auto"', 'data-theme="light"', 1)
 
 
 class Printer:
@@ -97,9 +114,13 @@ class Printer:
     def __exit__(self, *exc_info) -> None:
         self.close()
 
-    def print(self, html_file: Path, pdf: Path) -> Path:
-        """Print ``html_file`` to ``pdf``; safe to call from any thread."""
-        return asyncio.run_coroutine_threadsafe(self._print(Path(html_file), Path(pdf)), self._loop).result()
+    def print(self, html_file: Path, pdf: Path, repaginate: Repaginate | None = None) -> Path:
+        """Print ``html_file`` to ``pdf``, tagged and with bookmarks; safe to call from any thread.
+        With ``repaginate``, the page is printed twice: after the first printing ``repaginate``
+        is given its outline (each bookmark's title and page) and returns the page to print
+        again (a contents with page numbers, which Chromium cannot number itself)."""
+        job = self._print(Path(html_file), Path(pdf), repaginate)
+        return asyncio.run_coroutine_threadsafe(job, self._loop).result()
 
     def close(self) -> None:
         asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result()
@@ -107,7 +128,7 @@ class Printer:
         self._thread.join()
         self._loop.close()
 
-    async def _print(self, html_file: Path, pdf: Path) -> Path:
+    async def _print(self, html_file: Path, pdf: Path, repaginate: Repaginate | None) -> Path:
         from playwright.async_api import Error as PlaywrightError
         pdf.parent.mkdir(parents=True, exist_ok=True)
         pdf.unlink(missing_ok=True)
@@ -115,7 +136,7 @@ class Printer:
         page = await browser.new_page(java_script_enabled=False)  # a print needs no script: about 0.3 s less
         try:
             await page.route(NOT_A_LOCAL_FILE, lambda route: route.abort())
-            await asyncio.wait_for(self._render(page, html_file, pdf), self.timeout)
+            await asyncio.wait_for(self._render(page, html_file, pdf, repaginate), self.timeout)
         except asyncio.TimeoutError:
             raise PrintError(f"Chromium did not finish printing {html_file} within {self.timeout} s") from None
         except PlaywrightError as exc:
@@ -127,9 +148,16 @@ class Printer:
         return pdf
 
     @staticmethod
-    async def _render(page, html_file: Path, pdf: Path) -> None:
-        await page.goto(html_file.resolve().as_uri(), wait_until="load", timeout=0)
-        await page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+    async def _render(page, html_file: Path, pdf: Path, repaginate: Repaginate | None) -> None:
+        async def printed() -> bytes:
+            await page.goto(html_file.resolve().as_uri(), wait_until="load", timeout=0)
+            return await page.pdf(prefer_css_page_size=True, print_background=True, outline=True, tagged=True)
+
+        document = await printed()
+        if repaginate is not None:
+            html_file.write_text(repaginate(outline(document)), encoding="utf-8")
+            document = await printed()
+        pdf.write_bytes(document)
 
     async def _browser(self):
         if self._started is None:
@@ -162,6 +190,21 @@ def print_to_pdf(html_file: Path, pdf: Path, chromium: str, timeout: int = PRINT
     """Print one page with a Chromium of its own (see Printer)."""
     with Printer(chromium, timeout) as printer:
         return printer.print(html_file, pdf)
+
+
+def outline(document: bytes) -> list[tuple[str, int]]:
+    """A PDF's bookmarks, every level in reading order: (title, page number from 1)."""
+    reader = PdfReader(io.BytesIO(document))
+
+    def entries(items) -> list[tuple[str, int]]:
+        found = []
+        for item in items:
+            if isinstance(item, list):
+                found += entries(item)
+            else:
+                found.append((str(item.title), reader.get_destination_page_number(item) + 1))
+        return found
+    return entries(reader.outline)
 
 
 def _first_line(error: Exception) -> str:

@@ -87,8 +87,9 @@ def write_switcher(site: Path, base_url: str) -> Path:
     the edition's folder: the theme opens the page the reader is on in the chosen edition, or
     that edition's front page where it has no such page."""
     records = _records(site)
-    entries = [{"name": f"{r['label']} (v{r['version']})" + (" latest" if i == 0 else ""), "version": r["edition"],
-                "url": f"{base_url}{r['edition']}/", **({"preferred": True} if i == 0 else {})}
+    entries = [{"name": f"{r['label']}, {r.get('plan') or r['plan_title']} plan",  # short: it fits the sidebar
+                "title": f"the {r['label']} update of the {r['plan_title']}",  # the newer-edition note's link
+                "version": r["edition"], "url": f"{base_url}{r['edition']}/", **({"preferred": True} if i == 0 else {})}
                for i, r in enumerate(records)]
     path = site / "switcher.json"
     site.mkdir(parents=True, exist_ok=True)

@@ -5,4 +5,5 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1]
 TEMPLATES = PACKAGE / "templates"  # one per kind of page
 STATIC = PACKAGE / "static"
+THEME = PACKAGE / "theme"  # the theme templates the books add (the sidebar's link home)
 REFERENCE = PACKAGE / "reference"
