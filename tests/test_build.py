@@ -84,9 +84,12 @@ def test_each_edition_has_a_chapter_per_priority_with_a_chart_and_a_sentence(sit
 
 def test_the_intro_records_the_edition(site):
     intro = _text(site / "2023-24-Q2" / "chapters" / "intro.html")
-    for words in ("Police and Crime Plan 2021-2024", "2023/24 Q2 (July to September 2023)", "Data to September 2023",
-                  "Version 1.0", "Headline figures", "modelled"):
+    assert ("Essex Police: Police and Crime Plan 2021-2024, quarterly update for 2023/24 Q2 (July to September 2023), "
+            "with data to September 2023. Version 1.0, produced") in intro
+    for words in ("Main points", "Headline figures", "Things you need to know about this release", "modelled"):
         assert words in intro, words
+    assert intro.index("Main points") < intro.index("Headline figures") < intro.index("Things you need to know")
+    assert "fingerprint" not in intro and "pcpbook 0." not in intro  # the machinery is on the build page
     record = json.loads((site / "2023-24-Q2" / "edition.json").read_text())
     assert record["plan"] == "2021-2024" and record["data_to"] == "September 2023"
     assert len(record["inputs"]["data"]) == 64 and record["packages"]["jupyter-book"].startswith("1.")

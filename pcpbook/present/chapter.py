@@ -12,14 +12,13 @@ from dataclasses import dataclass
 
 from IPython.display import HTML, Markdown
 
-from pcpbook import __version__
 from pcpbook.analysis.comparisons import edition_comparisons
 from pcpbook.analysis.trends import plan_trends, trend_series
 from pcpbook.contracts import commentary, settings
 from pcpbook.contracts.dataset import Dataset, load
 from pcpbook.contracts.model import Measure, Plan, Priority
-from pcpbook.core.periods import Quarter, fy_label, month_label
-from pcpbook.core.render import Raw, code, escape_html, escape_markdown, markdown_table
+from pcpbook.core.periods import Quarter, month_label
+from pcpbook.core.render import escape_html, escape_markdown, markdown_table
 from pcpbook.present import book, comparing
 from pcpbook.present.figures import Chart, trend_window_start
 from pcpbook.present.narrative import (busiest_month_sentence, control_sentence, in_sentence, interval_cell,
@@ -404,21 +403,6 @@ def dispersion_table(edition: Edition) -> Markdown:
         return Markdown("No count in this edition has enough history to estimate its usual variation.")
     return Markdown(escape_markdown(f"For the comparisons of the 12 months to {edition.data_to}:") + "\n\n"
                     + markdown_table(rows))
-
-
-def edition_facts(edition: Edition) -> Markdown:
-    quarter = edition.quarter
-    rows = [["", ""],
-            ["Force", edition.dataset.force.name],
-            ["Plan", edition.plan.title],
-            ["Quarter", f"{quarter.label} ({quarter.month_span}), financial year {fy_label(quarter.fy_start)}"],
-            ["Data to", edition.data_to],
-            ["Version", edition.version],
-            ["Produced", f"{edition.produced:%d %B %Y}"],
-            ["Software", f"pcpbook {__version__}"],
-            ["Data fingerprint", Raw(f"{code(edition.dataset.visible_digest(quarter)[:12])} "
-                                     f"{escape_markdown(f'(the data up to {edition.data_to})')}")]]
-    return Markdown(markdown_table(rows))
 
 
 def print_link(print_file: str) -> HTML:

@@ -1,0 +1,124 @@
+"""An edition's main points: at most six plain sentences, each with its figure and a link to
+where the book shows it, ranked by what matters most this quarter:
+
+1. changes on the same quarter last year that are larger than the measure's usual variation
+   (after the edition's false discovery rate control), strongest evidence first, one per
+   priority, at most three; or, when there is none, a sentence saying so;
+2. targets missed or off course (missed first), at most two;
+3. where the plan's commitments stand.
+
+The words are ``templates/sentences/main-points.j2``; this module chooses and orders.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from pcpbook.analysis.comparisons import SAME_QUARTER_LAST_YEAR, Comparison, edition_comparisons
+from pcpbook.contracts import commentary
+from pcpbook.contracts.dataset import Dataset
+from pcpbook.contracts.model import Measure, Plan, Priority
+from pcpbook.core.periods import Quarter
+from pcpbook.core.render import Raw
+from pcpbook.present.phrasing import say
+from pcpbook.present.targeting import Assessment, plan_assessments
+from pcpbook.present.wording import number, percent, points
+from pcpbook.stats.targets import MISSED, OFF_COURSE
+
+MOST_POINTS = 6
+MOST_CHANGES = 3
+MOST_TARGETS = 2
+HEADLINES = Raw("#headline-figures")  # links are made here from safe ids, so printed as they are
+COMMITMENTS = Raw("#progress-on-commitments")
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change larger than usual variation, and the priority whose chapter shows it."""
+
+    priority: Priority
+    measure: Measure
+    comparison: Comparison
+
+    @property
+    def strength(self) -> tuple[float, float]:
+        """Smaller q-value first; between equals, the larger change."""
+        test = self.comparison.test
+        size = abs(math.log(test.estimate)) if test.scale == "ratio" else abs(test.estimate)
+        return (test.q_value if test.q_value is not None else test.p_value, -size)
+
+
+def main_points(dataset: Dataset, plan: Plan, quarter: Quarter, returns: commentary.Returns) -> list[Raw]:
+    """The edition's main points, in order (see the module's docstring)."""
+    changes = significant_changes(dataset, plan, quarter)
+    said = [_change(change, plan) for change in changes[:MOST_CHANGES]]
+    if not changes:
+        said.append(say("main-points", "no_change", count=tested_on_last_year(dataset, plan, quarter), link=HEADLINES))
+    said += [_target(a, plan) for a in targets_at_risk(dataset, plan, quarter)[:MOST_TARGETS]]
+    said.append(_commitments(returns))
+    return said[:MOST_POINTS]
+
+
+def significant_changes(dataset: Dataset, plan: Plan, quarter: Quarter) -> list[Change]:
+    """Each priority's strongest change on the same quarter last year that its test calls
+    significant, strongest first."""
+    comparisons = edition_comparisons(dataset, plan.measure_ids, quarter)
+    best: dict[int, Change] = {}
+    for priority in plan.priorities:
+        for measure_id in priority.measures:
+            for comparison in comparisons.get(measure_id, []):
+                if comparison.kind == SAME_QUARTER_LAST_YEAR and comparison.test.significant:
+                    change = Change(priority, dataset.measures[measure_id], comparison)
+                    if priority.number not in best or change.strength < best[priority.number].strength:
+                        best[priority.number] = change
+    return sorted(best.values(), key=lambda change: change.strength)
+
+
+def tested_on_last_year(dataset: Dataset, plan: Plan, quarter: Quarter) -> int:
+    """How many of the plan's measures have a tested comparison with the same quarter last year."""
+    comparisons = edition_comparisons(dataset, plan.measure_ids, quarter)
+    return sum(1 for each in comparisons.values() for comparison in each
+               if comparison.kind == SAME_QUARTER_LAST_YEAR and comparison.test.tested)
+
+
+def targets_at_risk(dataset: Dataset, plan: Plan, quarter: Quarter) -> list[Assessment]:
+    """The plan's targets judged missed, then those off course, in the plan's order."""
+    judged = [a for a in plan_assessments(dataset, plan, quarter) if a.judgement is not None]
+    return ([a for a in judged if a.judgement.verdict == MISSED]
+            + [a for a in judged if a.judgement.verdict == OFF_COURSE])
+
+
+def _change(change: Change, plan: Plan) -> Raw:
+    measure, comparison = change.measure, change.comparison
+    values = dict(label=measure.label, moved="rose" if comparison.difference > 0 else "fell",
+                  now=_amount(measure, comparison.current.amount), then=_amount(measure, comparison.baseline.amount),
+                  period=f"Priority {change.priority.number}", link=_chapter(plan, change.priority))
+    if measure.behaviour.in_points:
+        return say("main-points", "change_in_points", points=points(abs(comparison.difference)), **values)
+    return say("main-points", "change", percent=percent(abs(comparison.percent)), **values)
+
+
+def _target(assessment: Assessment, plan: Plan) -> Raw:
+    judgement, measure = assessment.judgement, assessment.measure
+    priority = next(p for p in plan.priorities if assessment.commitment in p.commitments)
+    return say("main-points", "target", label=measure.label, verdict=judgement.verdict,
+               now=_amount(measure, judgement.value), aim=_amount(measure, judgement.target),
+               by=f"{judgement.by:%-d %B %Y}", period=f"Priority {priority.number}", link=_chapter(plan, priority))
+
+
+def _commitments(returns: commentary.Returns) -> Raw:
+    counts = returns.counts()
+    return say("main-points", "commitments", total=number(sum(counts.values())),
+               complete=number(counts.get("complete", 0)), on_track=number(counts.get("on track", 0)),
+               at_risk=number(counts.get("at risk", 0)), not_started=counts.get("not started", 0),
+               no_update=number(counts.get(commentary.NO_UPDATE, 0)), link=COMMITMENTS)
+
+
+def _amount(measure: Measure, amount: float) -> str:
+    return measure.behaviour.text(amount, number)
+
+
+def _chapter(plan: Plan, priority: Priority) -> Raw:
+    """The priority's chapter, from the intro (pages.edition_pages: chapters/<plan>/<slug>)."""
+    return Raw(f"{plan.id}/{priority.slug}.ipynb")
