@@ -94,11 +94,13 @@ def project(tmp_path_factory):
 @pytest.fixture(scope="session")
 def site(project):
     """Three editions built once for the end-to-end, print and browser tests: two of the
-    2016-2021 plan (for the version switcher) and 2023-24-Q2 of the 2021-2024 plan. One
-    return carries hostile commentary (see test_commentary_is_shown_inert)."""
+    2016-2021 plan (for the version switcher) and 2023-24-Q2 of the 2021-2024 plan; and the
+    2016-2021 plan's closure review. One return carries hostile commentary (see
+    test_commentary_is_shown_inert)."""
     _inject(project, "2020-21-Q1", "2.2", HOSTILE)
     for quarter in ("2020-21-Q1", "2020-21-Q4", "2023-24-Q2"):
         edition.build(project, quarter=quarter, workers=2)
+    edition.build_closure(project, "2016-2021", workers=2)
     return project / "_build" / "site"
 
 

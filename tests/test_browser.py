@@ -102,6 +102,29 @@ def test_the_version_switcher_moves_between_two_editions_keeping_the_page(page, 
     assert not page.problems, "\n".join(page.problems)
 
 
+READ_ON_A_PHONE_AND_A_DESKTOP = ["2020-21-Q4/chapters/intro.html", "2020-21-Q4/chapters/2016-2021/p01.html",
+                                 "2020-21-Q4/chapters/compare.html", "closure-2016-2021/chapters/closure/2016-2021/summary.html"]
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+@pytest.mark.parametrize("address", READ_ON_A_PHONE_AND_A_DESKTOP)
+def test_nothing_scrolls_sideways_on_a_phone_or_a_desktop(browser, base_url, address, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    tab = context.new_page()
+    tab.goto(f"{base_url}/{address}")
+    tab.wait_for_load_state("load")
+    overflow = tab.evaluate("""() => ({
+        page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        tables: [...document.querySelectorAll('article table')].filter(table => {
+            const frame = table.closest('.pst-scrollable-table-container') || table.parentElement;
+            return table.scrollWidth > frame.clientWidth + 1;
+        }).map(table => table.querySelector('th, td').textContent.trim()),
+        count: document.querySelectorAll('article table').length})""")
+    shoot(tab, f"{address.replace('/', '_').removesuffix('.html')}-{width}")
+    context.close()
+    assert overflow["count"] > 0 and overflow["page"] <= 0 and overflow["tables"] == [], overflow
+
+
 @pytest.mark.parametrize("quarter", EDITIONS)
 def test_every_chapter_shows_its_charts_and_commitments_table(page, base_url, quarter):
     plan, priorities = EDITIONS[quarter]
