@@ -110,9 +110,9 @@ def test_every_kind_of_page_has_its_template_checked():
 
 def test_the_priority_template_shows_each_step_of_a_measure_and_all_are_checked():
     checked = library_calls(ROOT / pages.TEMPLATES / "priority.md").checked
-    for step in ("chapter.series", "chapter.comparisons", "chapter.control_chart", "trend_chart", "sentence",
-                 "control_sentences", "chapter.section", "chapter.decomposition", "decomposition_chart",
-                 "chapter.trend", "trend_model_chart", "trend_sentences"):
+    for step in ("chapter.series", "chapter.comparisons", "chapter.control_chart", "trend_chart", "lead",
+                 "control_lead", "how_we_know", "chapter.section", "chapter.decomposition", "decomposition_chart",
+                 "chapter.trend", "trend_model_chart", "trend_lead", "trend_detail"):
         assert step in checked
 
 

@@ -21,13 +21,14 @@ from pcpbook.core.periods import Quarter, month_label
 from pcpbook.core.render import escape_html, escape_markdown, markdown_table
 from pcpbook.present import book, comparing
 from pcpbook.present.figures import Chart, trend_window_start
-from pcpbook.present.narrative import (busiest_month_sentence, control_sentence, in_sentence, interval_cell,
-                                       per_day_sentence, shares_sentence, since_sentence, test_cell)
+from pcpbook.present.narrative import (busiest_month_sentence, in_sentence, interval_cell, per_day_sentence,
+                                       shares_sentence, since_sentence, test_cell)
+from pcpbook.present.phrasing import say
 from pcpbook.present.sections import measure_block, save_figure
 from pcpbook.present.targeting import (Assessment, chart_path, priority_assessments, target_sentences, targets_table,
                                        verdict_cell)
 from pcpbook.present.wording import cite, number, percent_allowed, plural
-from pcpbook.stats import ControlChart, NotEnoughHistory, control_chart, decompose
+from pcpbook.stats import NotEnoughHistory, control_chart, decompose
 
 
 @dataclass
@@ -119,11 +120,14 @@ class MeasureSections:
         """Save the chart as a PNG in the page's figures folder; the Markdown image, alt text and all."""
         return save_figure(chart, self.figure_prefix)
 
-    def section(self, measure: Measure, chart: Chart | None, sentences: list[str],
+    def section(self, measure: Measure, chart: Chart | None, sentences: list[str], detail: str = "",
                 definition: bool = False) -> Markdown:
         """A measure's part of the page: its name, the chart (saved as a PNG beside the
-        notebook, with its alt text) and the sentences; the catalogue's definition if asked."""
+        notebook, with its alt text), the sentences, the folded detail (``plain.how_we_know``)
+        and the catalogue's definition if asked."""
         text = measure_block(measure.label, "" if chart is None else self.figure(chart), sentences)
+        if detail:
+            text += "\n\n" + detail
         if definition:
             text += f"\n\n*Definition:* {escape_markdown(measure.definition)}"
         return Markdown(text)
@@ -148,13 +152,19 @@ class Chapter(MeasureSections):
         return f"{self.plan.id}-{self.priority.slug}"
 
     def introduction(self) -> Markdown:
+        """The edition line, the objective, what the chapter holds, and what is said once for the
+        page rather than under every measure (how changes are tested, which data are modelled)."""
+        comparisons = [c for m in self.priority.measures for c in self.comparisons(m)]
+        family = max((c.test.family for c in comparisons), default=0)
+        modelled = any(c.status == "modelled" for c in comparisons)
         return Markdown(
             f"*{escape_markdown(self.plan.title)}, {escape_markdown(self.dataset.force.name)}: quarterly update for "
             f"{self.quarter.label} "
             f"({self.quarter.month_span}); data to {month_label(self.quarter.end)}.*\n\n"
             f"**Objective.** {escape_markdown(self.priority.objective)}\n\n"
             f"This chapter reports {plural(len(self.priority.measures), 'measure')} and "
-            f"{plural(len(self.priority.commitments), 'commitment')}.")
+            f"{plural(len(self.priority.commitments), 'commitment')}. "
+            + say("measure", "page_note", family=family, modelled=modelled))
 
     def series(self, measure: Measure | str):
         """The measure's monthly series up to the end of the quarter: nothing later is ever read."""
@@ -272,13 +282,6 @@ class Chapter(MeasureSections):
         table = commitments_table(caption, ["No.", "We will", "Commentary", "Who", "Status"], rows)
         summary = f"<p><strong>Status of the {len(ids)} commitments:</strong> {escape_html(status_summary(returns.counts(ids)))}.</p>"
         return HTML(summary + table + paraphrase_note(self.priority.source, self.dataset.sources))
-
-
-def control_sentences(measure: Measure, control, quarter: Quarter) -> list[str]:
-    """What a control chart shows (nothing for measures that have none, or why not)."""
-    if isinstance(control, ControlChart):
-        return [control_sentence(measure, control, quarter.label)]
-    return [f"No control chart: {control}."] if control is not None else []
 
 
 def _measure_id(measure: Measure | str) -> str:

@@ -14,7 +14,7 @@ from pcpbook.contracts.model import Measure
 from pcpbook.core.periods import fy_label, month_end, month_label
 from pcpbook.present.wording import (number, p_value, percent, percent_allowed, plural, points, signed_percent,
                                      signed_points)
-from pcpbook.stats import ChangeTest, ControlChart, Decomposition, NotEnoughHistory, TrendModel, TrendResult
+from pcpbook.stats import ChangeTest, Decomposition, NotEnoughHistory, TrendModel, TrendResult
 from pcpbook.stats.policy import SIGNIFICANCE_LEVEL
 
 BASELINE_WORDS = {
@@ -301,8 +301,8 @@ def regression_sentence(model: TrendModel, adjustment: str) -> str:
         text = (opening + f"finds no evidence that the trend bends (F test {p_value(model.linearity_p)}) and "
                 f"estimates a change of {_change(model.per_year)} a year.")
     else:
-        text = (opening + f"finds that the trend bends (F test against a straight line {p_value(model.linearity_p)}); "
-                f"from the first 12 months to the last 12 the trend changed by {_change(model.overall)}.")
+        text = (opening + f"finds that the trend bends (F test against a straight line {p_value(model.linearity_p)}). "
+                f"From the first 12 months to the last 12 the trend changed by {_change(model.overall)}.")
         if model.since_peak is not None:
             text += (f" It peaked in {month_label(model.peak)} and has changed by {_change(model.since_peak)} "
                      "since then.")
@@ -310,34 +310,6 @@ def regression_sentence(model: TrendModel, adjustment: str) -> str:
         text += (" The residuals are correlated from month to month (Ljung-Box "
                  f"{p_value(model.autocorrelation_p)}), so the intervals use Newey-West standard errors.")
     return text
-
-
-def control_sentence(measure: Measure, chart: ControlChart, quarter_label: str) -> str:
-    """The control chart's baseline, limits and the quarter's signals, each with its rule."""
-    months = (f"the {plural(chart.baseline_months, 'month')} from {month_label(chart.baseline_start)} to "
-              f"{month_label(chart.baseline_end)}")
-    if chart.left_out:
-        months += f", leaving out {chart.left_out}"
-
-    def at(value: float) -> str:
-        return f"{value:,.{chart.decimals}f}"
-
-    if chart.method == "xmr":
-        limits = (f"Control chart (XmR, on {measure.unit} adjusted for the usual seasonal pattern and month length), "
-                  f"limits from {months}: centre {at(chart.centre)} a month, limits {at(chart.lower)} to "
-                  f"{at(chart.upper)}, seasonally adjusted.")
-    else:
-        ranges = "; ".join(f"{month_label(r.period_start)} {number(r.lower)} to {number(r.upper)}"
-                           for r in chart.judged.itertuples())
-        limits = (f"Monthly numbers are small (about {at(chart.centre)} a month), so the control limits are Poisson "
-                  f"probability limits around each month's seasonal expectation, set from {months}: {ranges}.")
-    signals = chart.signals
-    if signals.empty:
-        return f"{limits} No month of {quarter_label} shows a signal."
-    items = [f"{month_label(r.period_start)} ({number(r.observed)}"
-             + (f", adjusted {at(r.adjusted)}" if chart.method == "xmr" else "") + f": {', '.join(r.rules)})"
-             for r in signals.itertuples()]
-    return f"{limits} Signals in {quarter_label}: {'; '.join(items)}."
 
 
 def per_day_sentence(measure: Measure, total: float, days: int, period: str) -> str:

@@ -22,9 +22,11 @@ def _escaped(value) -> Raw:
 
 @functools.cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(SENTENCES), undefined=jinja2.StrictUndefined,
-                              finalize=_escaped, autoescape=False,
-                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(SENTENCES), undefined=jinja2.StrictUndefined,
+                                     finalize=_escaped, autoescape=False,
+                                     trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+    environment.filters["written"] = Raw  # a macro's own output, already escaped: "{{ subject(...) | written }}"
+    return environment
 
 
 def patterns(name: str):

@@ -129,7 +129,7 @@ def _assess_rank(dataset: Dataset, commitment: Commitment, target: Target, measu
 def target_sentences(assessment: Assessment, sources: dict[str, str]) -> list[str]:
     """What the target asks, where the measure stands, and the verdict with its arithmetic."""
     said = [f"Target (commitment {assessment.commitment.id}): {_asks(assessment)} by "
-            f"{assessment.target.by:%-d %B %Y} ({cite(assessment.target.source, sources)})."]
+            f"{assessment.target.by:%-d %B %Y}.", f"The target is set in {cite(assessment.target.source, sources)}."]
     if assessment.judgement is None:
         return said + [f"It cannot be judged yet: {assessment.reason}."]
     return said + [_verdict_sentence(assessment)]

@@ -1,0 +1,114 @@
+"""Plain words first, statistics on demand: a chapter leads each comparison with one short sentence
+(the figure, the change and the verdict in words the test supports) and folds the interval, the
+test and the control chart under "How we know"."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from pcpbook.analysis.comparisons import LAST_QUARTER, ROLLING_12_MONTHS, SAME_QUARTER_LAST_YEAR, Comparison
+from pcpbook.contracts.model import Value
+from pcpbook.present import plain
+from pcpbook.stats import ChangeTest, ControlChart
+
+UNTESTED = ChangeTest(None, None, reason="the survey is not a count")
+
+
+def _value(amount, status="published", start=dt.date(2020, 4, 1), months=3):
+    return Value("m", start, months, amount, status if amount is not None else None, ())
+
+
+def _test(now, then, p_value, q_value=None, family=40, lower=0.8, upper=0.93, **extra):
+    return ChangeTest("quasi-Poisson", p_value, now / then, lower, upper, q_value=q_value or p_value, family=family,
+                      small=min(now, then) < 50, **extra)
+
+
+def _compare(now, then, test=UNTESTED, kind=SAME_QUARTER_LAST_YEAR, status="published"):
+    return Comparison(kind, _value(now, status), _value(then, status), test)
+
+
+@pytest.fixture
+def calls(dataset):
+    return dataset.measures["emergency_calls_999"]
+
+
+def test_a_significant_change_leads_with_the_figure_the_change_and_a_verdict_in_plain_words(calls):
+    said = plain.lead(calls, _compare(74630, 86134, _test(74630, 86134, 0.0004, q_value=0.004)))
+    assert said == ("74,630 emergency calls (999) were taken this quarter, 13.4\\% fewer than in the same quarter "
+                    "last year (86,134): more than usual variation would explain.")
+    assert len(said.split()) <= 25 and "p =" not in said and "interval" not in said
+
+
+@pytest.mark.parametrize("test, ending", [
+    (_test(900, 1000, 0.30, lower=0.7, upper=1.1), ": within usual variation."),
+    (_test(900, 1000, 0.03, q_value=0.2, lower=0.81, upper=0.99),
+     ": possibly more than usual variation, but not clearly once this edition's other comparisons are allowed for."),
+    (UNTESTED, "."),
+])
+def test_the_verdict_says_only_what_the_test_supports(calls, test, ending):
+    said = plain.lead(calls, _compare(900, 1000, test))
+    assert said.endswith(ending) and "significant" not in said
+
+
+def test_small_numbers_get_no_percentage_and_no_claim(dataset):
+    killed = dataset.measures["ksi_fatal"]
+    said = plain.lead(killed, _compare(5, 10, _test(5, 10, 0.2, lower=0.2, upper=1.4)))
+    assert said == ("5 people were killed on Essex roads this quarter, 5 fewer than in the same quarter last year "
+                    "(10): too few to tell apart from chance.")
+
+
+def test_last_quarter_is_judged_after_the_usual_seasonal_change(calls):
+    test = _test(1100, 1000, 0.4, seasonal_ratio=1.08, lower=0.9, upper=1.2)
+    said = plain.lead(calls, _compare(1100, 1000, test, kind=LAST_QUARTER))
+    assert "10.0\\% more than last quarter (1,000). Allowing for the usual change between these seasons, " \
+           "the difference is within usual variation." in said
+
+
+def test_the_rolling_twelve_months_name_their_window(calls):
+    current = Value("m", dt.date(2020, 4, 1), 12, 300000, "published", ())
+    said = plain.lead(calls, Comparison(ROLLING_12_MONTHS, current, _value(320000, months=12), UNTESTED))
+    assert said.startswith("300,000 emergency calls (999) were taken in the 12 months to March 2021, 6.2\\% fewer "
+                           "than in the 12 months before (320,000)")
+
+
+def test_a_survey_rate_changes_in_percentage_points_once(dataset):
+    rate = next(m for m in dataset.measures.values() if m.behaviour.in_points)
+    said = plain.lead(rate, _compare(78.6, 75.5))
+    assert "3.1 percentage points higher than in the same quarter last year (75.5\\%)" in said
+    assert said.count("percentage points") == 1
+
+
+def test_missing_figures_are_said_plainly(calls):
+    assert plain.lead(calls, _compare(None, 1000)) == "There is no figure for this quarter yet."
+    assert plain.lead(calls, _compare(1000, None)).endswith(
+        "this quarter; there is no figure for the same quarter last year to compare with.")
+
+
+def test_how_we_know_folds_the_numbers_behind_each_verdict(calls):
+    comparisons = [_compare(74630, 86134, _test(74630, 86134, 0.0004), status="modelled"),
+                   _compare(70000, 71000, UNTESTED, kind=LAST_QUARTER)]
+    folded = plain.how_we_know(calls, comparisons, None)
+    assert folded.startswith("````{dropdown} How we know\n:class-container: pcp-how\n")
+    assert ("| The same quarter last year | 74,630 | 86,134 | -11,504 (-13.4\\%) | -20.0\\% to -7.0\\% | "
+            "significant (p \\< 0.001) | modelled |") in folded
+    assert "Against last quarter, no test applies: the survey is not a count." in folded
+    assert plain.how_we_know(calls, [], None) == ""
+
+
+def test_the_control_chart_is_two_short_sentences_and_months_beyond_it_lead_in_plain_words(calls):
+    frame = pd.DataFrame({"period_start": [dt.date(2021, 1, 1), dt.date(2021, 2, 1), dt.date(2021, 3, 1)],
+                          "baseline": [False] * 3,
+                          "rules": [["below the lower limit", "in a run of 7 or more months below the centre"],
+                                    ["in a run of 7 or more months below the centre"],
+                                    ["in a run of 7 or more months below the centre"]]})
+    baseline = pd.DataFrame({"period_start": [dt.date(2018, 7, 1), dt.date(2020, 10, 1)], "baseline": [True] * 2,
+                             "rules": [[], []]})
+    chart = ControlChart("xmr", 13692.0, 12156.0, 15228.0, 0, pd.concat([baseline, frame]), "months under lockdown")
+    assert plain.control_lead(chart) == "January 2021 was lower than the usual range for the time of year."
+    note = plain.control_note(calls, chart)
+    assert note == ("Control chart of calls adjusted for the season and month length, with limits set from the "
+                    "2 months from July 2018 to October 2020 without months under lockdown: centre 13,692 a month, "
+                    "limits 12,156 to 15,228. January 2021: below the lower limit. February and March 2021: in a run "
+                    "of 7 or more months below the centre.")
+    assert "((" not in note and "))" not in note
