@@ -209,7 +209,7 @@ def test_every_chapter_carries_the_commitments_table_and_the_intro_the_rollup(si
     assert len(chapters) == 12
     for page in chapters:
         raw = page.read_text(encoding="utf-8")
-        assert '<table class="pcp-commitments">' in raw and '<th scope="col">Commentary</th>' in raw
+        assert '<table class="pcp-commitments pcp-stacked">' in raw and '<th scope="col">Commentary</th>' in raw
         assert re.search(r"Status of the \d+ commitments:", _text(page))
         assert "pcp-status-" in raw
     intro = _text(site / "2023-24-Q2" / "chapters" / "intro.html")

@@ -10,9 +10,9 @@ import yaml
 from conftest import ROOT
 from pcpbook import contracts
 from pcpbook.cli import commands
+from pcpbook.contracts.citations import cite
 from pcpbook.contracts.model import Force
 from pcpbook.contracts.problems import DataError
-from pcpbook.present.chapter import cite
 from pcpbook.sources import forces, ingest
 
 STREET_HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pcpbook.contracts.catalogue import read_force, read_measures, read_plans, read_sources
+from pcpbook.contracts.citations import cite
 from pcpbook.contracts.model import (EXTRACTS, FORCE_FILE, PEER_GROUP_FILE, PERIOD_MONTHS, POPULATION_COLUMNS,
                                      POPULATION_FILE, Force, Measure, Plan, Value, shown_rows, weakest)
 from pcpbook.contracts.problems import DataError, Problem
@@ -78,13 +79,16 @@ class Dataset:
     def monthly(self, measure_id: str, until: dt.date, geography: str | None = None) -> pd.DataFrame:
         """Monthly (or, for percentages, quarterly) observations up to ``until`` in the book's
         force (or ``geography``): the series a chart or a test may use without looking ahead.
-        Its ``geography`` column names the place, for the chart's text."""
+        Its ``geography`` column names the place, for the chart's text; its ``source`` column
+        gives each published figure's document as a citation, never as its key."""
         measure = self.measures[measure_id]
         geography = geography or self.force.short_name
         rows = [(start, *entry) for start, entry in
                 self._series.get((measure_id, geography, measure.behaviour.series_period), [])
                 if start <= until]
-        return frame_of(rows, ["period_start", "value", "status", "source"]).assign(geography=geography)
+        frame = frame_of(rows, ["period_start", "value", "status", "source"]).assign(geography=geography)
+        citations = {source: cite(source, self.sources) for source in frame["source"].unique()}
+        return frame.assign(source=frame["source"].map(citations)) if len(frame) else frame
 
     def _exact(self, measure_id, start, months, geography) -> Value | None:
         for period, length in PERIOD_MONTHS.items():

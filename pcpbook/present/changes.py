@@ -12,12 +12,13 @@ from IPython.display import Markdown
 
 from pcpbook.analysis.comparisons import ROLLING_12_MONTHS, Comparison, edition_comparisons
 from pcpbook.contracts import commentary
+from pcpbook.contracts.citations import cite
 from pcpbook.contracts.dataset import Dataset
 from pcpbook.contracts.model import Measure, Plan
 from pcpbook.core.periods import Quarter, month_label
 from pcpbook.core.render import escape_markdown, markdown_table
 from pcpbook.present.targeting import plan_assessments
-from pcpbook.present.wording import cite, number, percent_allowed, plural
+from pcpbook.present.wording import number, percent_allowed, plural
 
 LARGEST_MOVES = 5
 COMPARISON_NAMES = {"same_quarter_last_year": "quarter against the same quarter a year before",

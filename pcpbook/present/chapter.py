@@ -15,6 +15,7 @@ from IPython.display import HTML, Markdown
 from pcpbook.analysis.comparisons import edition_comparisons
 from pcpbook.analysis.trends import plan_trends, trend_series
 from pcpbook.contracts import commentary, settings
+from pcpbook.contracts.citations import cite
 from pcpbook.contracts.dataset import Dataset, load
 from pcpbook.contracts.model import Measure, Plan, Priority
 from pcpbook.core.periods import Quarter, month_label
@@ -27,7 +28,7 @@ from pcpbook.present.phrasing import say
 from pcpbook.present.sections import measure_block, save_figure
 from pcpbook.present.targeting import (Assessment, chart_path, priority_assessments, target_sentences, targets_table,
                                        verdict_cell)
-from pcpbook.present.wording import cite, number, percent_allowed, plural
+from pcpbook.present.wording import number, percent_allowed, plural
 from pcpbook.stats import NotEnoughHistory, control_chart, decompose
 
 

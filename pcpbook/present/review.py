@@ -21,6 +21,7 @@ from pcpbook import __version__
 from pcpbook.analysis.comparisons import review_comparisons
 from pcpbook.analysis.trends import trend_or_reason
 from pcpbook.contracts import commentary, settings
+from pcpbook.contracts.citations import cite
 from pcpbook.contracts.dataset import Dataset, load
 from pcpbook.contracts.model import FINANCE_ITEMS, Measure, Plan, Priority
 from pcpbook.core.outputs import slug
@@ -32,7 +33,7 @@ from pcpbook.present.figures import trend_model_chart
 from pcpbook.present.narrative import headline, trend_cell, trend_sentences
 from pcpbook.present.sections import measure_block
 from pcpbook.present.targeting import priority_assessments, targets_section
-from pcpbook.present.wording import cite, p_value, plural, signed_percent
+from pcpbook.present.wording import p_value, plural, signed_percent
 from pcpbook.stats import NotEnoughHistory, with_trend_control
 
 

@@ -15,6 +15,7 @@ from IPython.display import Markdown
 
 from pcpbook.analysis.comparisons import ROLLING_12_MONTHS, compare, with_false_discovery_control
 from pcpbook.contracts import settings, strand_returns
+from pcpbook.contracts.citations import cite
 from pcpbook.contracts.dataset import Dataset, load
 from pcpbook.contracts.strategy import Strand, Strategy, find_strategy
 from pcpbook.core.outputs import slug
@@ -23,7 +24,7 @@ from pcpbook.core.render import escape_markdown, markdown_table
 from pcpbook.present.figures import monthly_bars
 from pcpbook.present.narrative import interval_cell, sentence, test_cell
 from pcpbook.present.sections import measure_block, save_figure
-from pcpbook.present.wording import cite, number, plural
+from pcpbook.present.wording import number, plural
 
 STATUS_WORDS = {"complete": "Complete", "ongoing": "Ongoing", "at risk": "At risk"}
 

@@ -12,12 +12,13 @@ import pandas as pd
 from pcpbook.analysis import peers
 from pcpbook.analysis.comparisons import ROLLING_12_MONTHS, edition_comparisons
 from pcpbook.analysis.once import once
+from pcpbook.contracts.citations import cite
 from pcpbook.contracts.dataset import Dataset
 from pcpbook.contracts.model import Commitment, Measure, Plan, Priority, Target, weakest
 from pcpbook.core.periods import Quarter, add_months, fy_label, month_end, month_label
 from pcpbook.core.render import escape_markdown, markdown_table
 from pcpbook.present.figures import DERIVED, chart_data
-from pcpbook.present.wording import cite, number, ordinal
+from pcpbook.present.wording import number, ordinal
 from pcpbook.stats.targets import MET, MISSED, OFF_COURSE, Judgement, count_interval, judge, path_value, target_level
 
 PATH_LABEL = "Path to target"

@@ -9,8 +9,6 @@
 
 from __future__ import annotations
 
-import re
-
 from pcpbook.stats.policy import SMALL_COUNT
 
 
@@ -58,11 +56,3 @@ def ordinal(n: int) -> str:
     """"1st", "2nd", "3rd", "8th", "11th", "22nd"."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
-
-
-def cite(text: str, sources: dict[str, str]) -> str:
-    """Expand document keys (the ids in sources.yaml, such as ``seed-002``) into their citations."""
-    if not sources:
-        return text
-    keys = "|".join(re.escape(key) for key in sorted(sources, key=len, reverse=True))
-    return re.sub(rf"(?<![\w-])({keys})(?![\w-])", lambda m: sources[m.group(1)], text)
