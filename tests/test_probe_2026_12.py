@@ -23,7 +23,7 @@ from jinja2 import Environment
 
 from conftest import ROOT, FakeChart, copy_project
 from pcpbook import contracts, sphinxext
-from pcpbook.build import printing, runner, site
+from pcpbook.build import print_page, printing, runner, site
 from pcpbook.build.buildspec import BuildError, publication_settings
 from pcpbook.cli import commands
 from pcpbook.contracts import commentary, settings, strand_returns, strategy
@@ -189,7 +189,7 @@ def _record(**changes) -> dict:
 
 def test_DL1_a_long_return_is_printed_whole():
     page = '<details class="pcp-long"><summary>Opening ... (show all 1,674 characters)</summary>FINAL</details>'
-    printed = printing.opened_for_print(page)
+    printed = print_page.opened_for_print(page)
     assert printed.startswith('<details open class="pcp-long">')
     assert "details.pcp-long > summary { display: none; }" in printing.page_css("OFFICIAL", "x")
 
@@ -199,7 +199,7 @@ def test_DL1_the_print_edition_holds_the_end_of_a_long_return(tmp_path):
     css = tmp_path / "print.css"
     css.write_text(printing.page_css("OFFICIAL", "footer"))
     page = tmp_path / "page.html"
-    page.write_text(printing.opened_for_print(
+    page.write_text(print_page.opened_for_print(
         f'<link rel="stylesheet" href="print.css"><details class="pcp-long"><summary>OPENING ... (show all)</summary>'
         f'<p>{"Work went on. " * 150}FINAL SENTENCE: the unit missed its deadline.</p></details>'))
     printing.print_to_pdf(page, tmp_path / "page.pdf", printing.find_chromium(), timeout=60)

@@ -42,7 +42,7 @@ class Cover:
 def print_page(html: str, cover: Cover) -> str:
     """The single-page build as printed (see the module's docstring); its contents' page
     numbers are blank until ``with_page_numbers``."""
-    html = _open_and_light(html)
+    html = opened_for_print(html)
     html = _without_online_only(html)
     html = _chapters_as_top_headings(html)
     html = HEADER_LINK.sub("", html)
@@ -77,7 +77,7 @@ def _plain(markup: str) -> str:
     return "".join(html_module.unescape(re.sub(r"<[^>]+>", "", markup)).split())
 
 
-def _open_and_light(html: str) -> str:
+def opened_for_print(html: str) -> str:
     """Every folded part open (a closed ``<details>`` prints only its summary), in the light
     theme, which the theme's script would otherwise choose (printing runs no script)."""
     return re.sub(r"<details(?=[\s>])", "<details open", html).replace('data-theme="auto"', 'data-theme="light"', 1)
