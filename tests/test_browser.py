@@ -125,6 +125,31 @@ def test_nothing_scrolls_sideways_on_a_phone_or_a_desktop(browser, base_url, add
     assert overflow["count"] > 0 and overflow["page"] <= 0 and overflow["tables"] == [], overflow
 
 
+EVERY_KIND_OF_PAGE = ["index.html", "accessibility.html", "2020-21-Q4/chapters/intro.html",
+                      "2020-21-Q4/chapters/changes.html", "2020-21-Q4/chapters/2016-2021/p01.html",
+                      "2020-21-Q4/chapters/2016-2021/p07.html", "2020-21-Q4/chapters/compare.html",
+                      "2020-21-Q4/chapters/methods.html", "2020-21-Q4/chapters/build.html",
+                      "2020-21-Q1/chapters/intro.html",  # an earlier edition, with its note naming the latest
+                      "closure-2016-2021/chapters/closure/2016-2021/summary.html",
+                      "closure-2016-2021/chapters/closure/2016-2021/p01.html",
+                      "closure-2016-2021/chapters/closure/2016-2021/register.html"]
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+@pytest.mark.parametrize("address", EVERY_KIND_OF_PAGE)
+def test_no_page_has_a_serious_or_critical_accessibility_fault(browser, base_url, address, width):
+    from axe_playwright_python.sync_playwright import Axe
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    tab = context.new_page()
+    tab.goto(f"{base_url}/{address}")
+    tab.wait_for_load_state("load")
+    found = Axe().run(tab, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}}).response["violations"]
+    context.close()
+    faults = [f"{v['impact']} {v['id']}: {v['nodes'][0]['html'][:120]}" for v in found]
+    assert not [v for v in found if v["impact"] in ("serious", "critical")], "\n".join(faults)
+
+
 @pytest.mark.parametrize("quarter", EDITIONS)
 def test_every_chapter_shows_its_charts_and_commitments_table(page, base_url, quarter):
     plan, priorities = EDITIONS[quarter]

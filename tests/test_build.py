@@ -244,3 +244,34 @@ def test_the_sphinx_processes_preload_what_a_build_would_import():
     from pcpbook.build import sphinxrun
     importlib.import_module(sphinxrun.PRELOAD)
     assert {"myst_nb.sphinx_ext", "sqlalchemy", "sphinx.builders.latex", "sphinx_book_theme"} <= set(sys.modules)
+
+
+def test_the_landing_page_names_whose_book_it_is_and_gives_each_edition_its_main_point(site):
+    landing = (site / "index.html").read_text(encoding="utf-8")
+    assert "<h1>Essex Police: Police and Crime Plan performance</h1>" in landing
+    assert "Published by Performance Analysis Unit (demonstration)." in landing
+    records = {quarter: json.loads((site / quarter / "edition.json").read_text())
+               for quarter in ("2020-21-Q1", "2020-21-Q4", "2023-24-Q2")}
+    for quarter, record in records.items():
+        assert record["force"] == "Essex Police" and record["main_point"].endswith(".")
+        assert "\\" not in record["main_point"] and "](" not in record["main_point"]  # plain words, no Markdown
+        assert f'<span class="main-point">{html.escape(record["main_point"], quote=True)}</span>' in landing
+    assert re.search(r"produced \d{1,2} [A-Z][a-z]+ 20\d\d", landing)  # dates as people write them
+    assert '<a href="feed.xml">Releases feed (Atom)</a>' in landing and (site / "accessibility.html").exists()
+    assert "Performance Analysis Unit (demonstration)" in (site / "accessibility.html").read_text(encoding="utf-8")
+
+
+def test_the_feed_has_an_entry_for_every_release_newest_first(site):
+    from xml.etree import ElementTree
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ElementTree.parse(site / "feed.xml").getroot()
+    entries = feed.findall(f"{atom}entry")
+    links = {entry.find(f"{atom}link").get("href") for entry in entries}
+    assert {"/2020-21-Q1/index.html", "/2020-21-Q4/index.html", "/2023-24-Q2/index.html",
+            "/closure-2016-2021/index.html"} <= links
+    assert len({entry.find(f"{atom}id").text for entry in entries}) == len(entries)
+    updated = [entry.find(f"{atom}updated").text for entry in entries]
+    assert updated == sorted(updated, reverse=True)
+    edition = next(e for e in entries if e.find(f"{atom}link").get("href") == "/2020-21-Q4/index.html")
+    assert edition.find(f"{atom}summary").text == json.loads((site / "2020-21-Q4" / "edition.json").read_text())[
+        "main_point"]

@@ -23,7 +23,7 @@ from jinja2 import Environment
 
 from conftest import ROOT, FakeChart, copy_project
 from pcpbook import contracts, sphinxext
-from pcpbook.build import print_page, printing, runner, site
+from pcpbook.build import landing, print_page, printing, runner, site
 from pcpbook.build.buildspec import BuildError, publication_settings
 from pcpbook.cli import commands
 from pcpbook.contracts import commentary, settings, strand_returns, strategy
@@ -176,7 +176,7 @@ def test_S9_a_tampered_record_never_reaches_the_landing_page(tmp_path):
     folder.mkdir(parents=True)
     (folder / "edition.json").write_text(json.dumps(_record(edition="javascript:alert(document.domain)//")))
     with pytest.raises(RecordError, match="field 'edition'"):
-        site.write_landing_page(tmp_path / "site")
+        landing.write_site_pages(tmp_path / "site", "/")
 
 
 def _record(**changes) -> dict:

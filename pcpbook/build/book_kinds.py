@@ -5,6 +5,7 @@ what their content keys cover, is ``present.page_kinds``; how each is planned is
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Callable
 
@@ -38,25 +39,38 @@ def _pdf_link(record: dict, folder: str) -> str:
     return f' · <a href="{escape_html(folder)}/{escape_html(name)}">print edition (PDF)</a>' if name else ""
 
 
+def _produced(record: dict) -> str:
+    """The production date as people write it ("3 December 2026"), or as the record gives it."""
+    try:
+        return f"{dt.date.fromisoformat(record['produced']):%-d %B %Y}"
+    except ValueError:
+        return record["produced"]
+
+
+def _main_point(record: dict) -> str:
+    point = record.get("main_point")
+    return f'<span class="main-point">{escape_html(point)}</span>' if point else ""
+
+
 def _edition_item(r: dict) -> str:
     e = escape_html
     return (f'<li><a href="{e(r["edition"])}/index.html">Quarterly update {e(r["label"])}</a>: data to '
-            f'{e(r["data_to"])}, version {e(r["version"])}, produced {e(r["produced"])}'
-            + _modelled(r) + _pdf_link(r, r["edition"]) + "</li>")
+            f'{e(r["data_to"])}, version {e(r["version"])}, produced {e(_produced(r))}'
+            + _modelled(r) + _pdf_link(r, r["edition"]) + _main_point(r) + "</li>")
 
 
 def _review_item(r: dict) -> str:
     e, folder = escape_html, f"closure-{r['review']}"
     return (f'<li><a href="{e(folder)}/index.html">{e(r["plan_title"])}: closure review</a> '
             f'({e(r["baseline_year"])} against {e(r["end_year"])}; version {e(r["version"])}, produced '
-            f'{e(r["produced"])})' + _modelled(r) + _pdf_link(r, folder) + "</li>")
+            f'{e(_produced(r))})' + _modelled(r) + _pdf_link(r, folder) + _main_point(r) + "</li>")
 
 
 def _paper_item(r: dict) -> str:
     e = escape_html
     return (f'<li><a href="{e(r["paper"])}/index.html">{e(r["strategy_title"])}: scrutiny paper {e(r["label"])}</a> '
-            f'(data to {e(r["data_to"])}; version {e(r["version"])}, produced {e(r["produced"])})'
-            + _modelled(r) + _pdf_link(r, r["paper"]) + "</li>")
+            f'(data to {e(r["data_to"])}; version {e(r["version"])}, produced {e(_produced(r))})'
+            + _modelled(r) + _pdf_link(r, r["paper"]) + _main_point(r) + "</li>")
 
 
 def _edition(planned) -> dict:

@@ -42,7 +42,8 @@ from pcpbook.contracts.model import Plan
 from pcpbook.build.jupyterbook import (print_edition, run_jupyter_book, write_book_files, write_build_page, write_chart_data,
                           write_index_redirect, write_record)
 from pcpbook.core.periods import Quarter, quarters_between
-from pcpbook.build.site import check_records, publish, recover, write_landing_page, write_switcher
+from pcpbook.build.landing import write_site_pages
+from pcpbook.build.site import check_records, publish, recover, write_switcher
 
 LOCK_TIMEOUT_SECONDS = 3 * 3600
 
@@ -202,7 +203,7 @@ def _build_books(project: settings.Project, plans: list[EditionPlan], site: Path
             _keep_failed(p.stage, project.root, p.name)
     if any(r.status == "built" for r in results):  # the site index changes only with the site
         write_switcher(site, base_url)
-        write_landing_page(site)
+        write_site_pages(site, base_url)
     if failures:
         raise BuildError(f"{len(failures)} chapter(s) failed; those books were not published and "
                          f"their executed notebooks are in {project.root / '_build' / 'failed'}:\n"
@@ -296,7 +297,7 @@ def _publish_all(project: settings.Project, editions: list[EditionPlan], site: P
         write_index_redirect(html_dir, planned.stage)
         if planned.print_file:
             own["print edition"] = print_edition(project, planned, built / "singlehtml", html_dir, printer)
-        write_record(html_dir, project.root, planned, own, write_chart_data(planned, html_dir))
+        write_record(html_dir, project, planned, own, write_chart_data(planned, html_dir))
         target = publish(html_dir, site, planned.name)
         shutil.rmtree(planned.stage, ignore_errors=True)
         return BuildResult(planned.quarter, planned.plan.id, target, planned.version, "built", own)

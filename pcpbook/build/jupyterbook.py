@@ -30,7 +30,7 @@ from pcpbook.build import print_page, printing, sphinxrun
 from pcpbook.contracts import settings
 from pcpbook.build.buildspec import RECORDED_PACKAGES, BuildError, EditionPlan
 from pcpbook.core.periods import fy_label, month_label
-from pcpbook.core.render import Raw, code, escape_html, markdown_table, one_line
+from pcpbook.core.render import Raw, code, escape_html, markdown_table, one_line, plain_text
 from pcpbook.core.resources import STATIC, THEME
 
 PRINT_PAGE = "print-edition.html"  # the page printed, for the time of the print only
@@ -47,10 +47,10 @@ def write_book_files(project: settings.Project, planned: EditionPlan, base_url: 
     config.pop("pcpbook", None)  # the project's own settings, not the book's
     # readers get the book and its PDF, not the notebooks (analysts have the repository and the chart data)
     theme = {"check_switcher": False, "use_download_button": False, "home_page_in_toc": True}
-    sidebar = ["navbar-logo.html", "pcp-home.html", "sbt-sidebar-nav.html"]  # search: the header's one
+    sidebar = ["pcp-home.html", "sbt-sidebar-nav.html"]  # the title and the way home; search: the header's
     if BOOK_KINDS[planned.kind].in_switcher:  # an older edition says a newer one exists (static/pcpbook.js)
         theme |= {"switcher": {"json_url": f"{base_url}switcher.json", "version_match": planned.name}}
-        sidebar.insert(2, "version-switcher")
+        sidebar.insert(1, "version-switcher")
     sphinx = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx.update({"version": planned.version, "release": f"{planned.name} v{planned.version}",
                    "html_theme_options": theme, "html_sidebars": {"**": sidebar},
@@ -77,7 +77,7 @@ def write_build_page(root: Path, planned: EditionPlan, timings: dict) -> None:
     quarter, noun = planned.quarter, planned.kind
     what = (("Review", f"{fy_label(planned.plan.baseline_year)} against {fy_label(planned.plan.end_year)}")
             if planned.is_review else (noun.capitalize(), f"{quarter.label} ({quarter.month_span})"))
-    facts = [["", ""], list(what), ["Plan", planned.plan.title],
+    facts = [["Item", "Detail"], list(what), ["Plan", planned.plan.title],
              ["Version", planned.version], ["Produced", dt.date.today().strftime("%d %B %Y")],
              ["Data to", month_label(planned.data_to)], ["Code version", code_version(root)],
              ["pcpbook", __version__], ["Python", sys.version.split()[0]],
@@ -145,6 +145,23 @@ def write_chart_data(planned: EditionPlan, html_dir: Path) -> dict:
     return {"file": target.name, "charts": len(files), "sha256": hashlib.sha256(target.read_bytes()).hexdigest()}
 
 
+MAIN_POINTS_TAG = "main-points"  # the template cell whose first point the landing page and feed give
+
+
+def main_point(stage: Path) -> str:
+    """The first main point of the book's executed root page, as plain text ("" when its
+    template has no cell tagged ``main-points``)."""
+    notebook = json.loads((stage / f"{_root_page(stage)}.ipynb").read_text(encoding="utf-8"))
+    for cell in notebook["cells"]:
+        if MAIN_POINTS_TAG not in cell.get("metadata", {}).get("tags", []):
+            continue
+        for output in cell.get("outputs", []):
+            markdown = "".join(output.get("data", {}).get("text/markdown", ""))
+            first = next((line[2:] for line in markdown.splitlines() if line.startswith("- ")), "")
+            return plain_text(first)
+    return ""
+
+
 def write_index_redirect(html_dir: Path, stage: Path) -> None:
     """The book's ``index.html``: the redirect to its first page that Jupyter Book writes, as a
     whole page with the book's icon, so a browser arriving there does not ask the server for
@@ -197,11 +214,15 @@ def code_version(root: Path) -> str:
         return "unknown"
 
 
-def write_record(html_dir: Path, root: Path, planned: EditionPlan, timings: dict, chart_data: dict) -> None:
-    """``edition.json`` (or ``review.json``): what was built, from what, with what."""
-    plan = planned.plan
+def write_record(html_dir: Path, project: settings.Project, planned: EditionPlan, timings: dict,
+                 chart_data: dict) -> None:
+    """``edition.json`` (or ``review.json``): what was built, from what, with what, and its main
+    point for the landing page and the feed."""
+    plan, root = planned.plan, project.root
     record = {
         **BOOK_KINDS[planned.kind].identity(planned), "plan": plan.id, "plan_title": plan.title,
+        "force": planned.force, "publisher": str(project.config.get("author") or planned.force),
+        "main_point": main_point(planned.stage),
         "version": planned.version, "produced": dt.date.today().isoformat(), "data_to": month_label(planned.data_to),
         "inputs": planned.inputs, "inputs_sha256": planned.inputs_sha256, "history": planned.history,
         "modelled_data": planned.modelled, "print_edition": planned.print_file or None, "chart_data": chart_data,

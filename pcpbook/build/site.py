@@ -11,7 +11,6 @@ from pathlib import Path
 from pcpbook.build.book_kinds import BOOK_KINDS
 from pcpbook.build.buildspec import BuildError
 from pcpbook.contracts.records import read_record
-from pcpbook.core.render import escape_html
 from pcpbook.present.page_kinds import EDITION
 
 
@@ -63,13 +62,13 @@ def recover(site: Path) -> None:
         shutil.rmtree(incoming)
 
 
-def _record_files(site: Path, pattern: str) -> list[Path]:
+def record_files(site: Path, pattern: str) -> list[Path]:
     return sorted(p for p in site.glob(pattern) if not p.parent.name.startswith(".")) if site.exists() else []
 
 
-def _records(site: Path) -> list[dict]:
+def edition_records(site: Path) -> list[dict]:
     """The editions' records, latest first."""
-    return sorted(map(read_record, _record_files(site, BOOK_KINDS[EDITION].records)), key=lambda r: r["edition"],
+    return sorted(map(read_record, record_files(site, BOOK_KINDS[EDITION].records)), key=lambda r: r["edition"],
                   reverse=True)
 
 
@@ -78,7 +77,7 @@ def check_records(site: Path) -> None:
     does not): checked before a build starts, so a damaged record stops it before anything is
     published, not after a book is swapped in and before the site's index is written."""
     for kind in BOOK_KINDS.values():
-        for path in _record_files(site, kind.records):
+        for path in record_files(site, kind.records):
             read_record(path)
 
 
@@ -86,7 +85,7 @@ def write_switcher(site: Path, base_url: str) -> Path:
     """The theme's version switcher list: every published edition, latest first. Each URL is
     the edition's folder: the theme opens the page the reader is on in the chosen edition, or
     that edition's front page where it has no such page."""
-    records = _records(site)
+    records = edition_records(site)
     entries = [{"name": f"{r['label']}, {r.get('plan') or r['plan_title']} plan",  # short: it fits the sidebar
                 "title": f"the {r['label']} update of the {r['plan_title']}",  # the newer-edition note's link
                 "version": r["edition"], "url": f"{base_url}{r['edition']}/", **({"preferred": True} if i == 0 else {})}
@@ -95,39 +94,3 @@ def write_switcher(site: Path, base_url: str) -> Path:
     site.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(entries, indent=1), encoding="utf-8")
     return path
-
-
-def write_landing_page(site: Path) -> Path:
-    """The site's front page: the latest edition, then every edition grouped by plan, and the
-    closure reviews once they exist. Every value from an edition's record is escaped."""
-    records = _records(site)
-    page = site / "index.html"
-    site.mkdir(parents=True, exist_ok=True)
-    parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-             "<title>Police and Crime Plan performance: editions</title>",
-             '<link rel="icon" href="data:,">',  # no icon, so browsers do not ask for /favicon.ico
-             "<style>body{font-family:system-ui,sans-serif;max-width:46em;margin:2em auto;padding:0 1em;"
-             "line-height:1.5;color:#1a1a1a}a{color:#0b5394}.latest{font-size:1.2em;padding:.8em 1em;"
-             "background:#eef4fb;border-left:4px solid #0b5394}</style>", "</head>", "<body>",
-             "<h1>Police and Crime Plan performance</h1>"]
-    if any(r.get("modelled_data") for r in records):
-        parts.append("<p>Editions marked <em>includes modelled data</em> use demonstration series, labelled as "
-                     "such on every chart and table; only figures cited to published documents are official.</p>")
-    if records:
-        latest, e = records[0], escape_html
-        parts.append(f'<p class="latest">Latest edition: <a href="{e(latest["edition"])}/index.html">'
-                     f'{e(latest["plan_title"])}, quarterly update {e(latest["label"])}</a> '
-                     f'(data to {e(latest["data_to"])}, version {e(latest["version"])}).</p>')
-    plans: dict[str, list[dict]] = {}
-    for record in records:
-        plans.setdefault(record["plan_title"], []).append(record)
-    for title, editions in plans.items():
-        parts += [f"<h2>{escape_html(title)}</h2>\n<ul>", *map(BOOK_KINDS[EDITION].item, editions), "</ul>"]
-    for kind in BOOK_KINDS.values():
-        books = [read_record(p) for p in _record_files(site, kind.records)] if kind.heading else []
-        if books:
-            parts += [f"<h2>{escape_html(kind.heading)}</h2>\n<ul>", *map(kind.item, books), "</ul>"]
-    parts += ["</body>", "</html>"]
-    page.write_text("\n".join(parts) + "\n", encoding="utf-8")
-    return page

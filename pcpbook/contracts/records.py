@@ -49,6 +49,9 @@ class PublishedRecord(Contract):
     paper: Token | None = None
     label: Line | None = None
     plan_title: Line
+    force: Line | None = None      # whose book (records from before December 2026 have none)
+    publisher: Line | None = None
+    main_point: Line | None = None  # the first of its main points, for the landing page and the feed
     version: Version
     produced: Line
     data_to: Line | None = None

@@ -78,3 +78,20 @@ def code(text) -> Raw:
     if not re.fullmatch(r"[0-9A-Za-z._-]*", value):
         raise ValueError(f"not a plain token: {value!r}")
     return Raw(f"`{value}`")
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown the library wrote, as the words a reader sees: a bracket holding only a link
+    (a pointer to a section) goes, other links become their text, and escapes are undone."""
+    text = re.sub(r"\s*\(\[[^\]]*\]\([^)]*\)\)", "", markdown)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return re.sub(r"\\(.)", r"\1", text).strip()
+
+
+def facts_table(facts: list[tuple[str, str]], caption: str = "") -> Raw:
+    """A table of labelled facts (a cover block): each label a row header, every value escaped;
+    no header row, so no empty header cells."""
+    rows = "".join(f'<tr><th scope="row">{escape_html(label)}</th><td>{escape_html(value)}</td></tr>'
+                   for label, value in facts)
+    head = f"<caption>{escape_html(caption)}</caption>" if caption else ""
+    return Raw(f'<table class="table pcp-facts">{head}<tbody>{rows}</tbody></table>')

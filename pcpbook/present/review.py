@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from IPython.display import HTML, Markdown
 
-from pcpbook import __version__
 from pcpbook.analysis.comparisons import review_comparisons
 from pcpbook.analysis.trends import trend_or_reason
 from pcpbook.contracts import commentary, settings
@@ -26,7 +25,7 @@ from pcpbook.contracts.dataset import Dataset, load
 from pcpbook.contracts.model import FINANCE_ITEMS, Measure, Plan, Priority
 from pcpbook.core.outputs import slug
 from pcpbook.core.periods import Quarter, fy_label, fy_start_date, month_label
-from pcpbook.core.render import Raw, code, escape_html, escape_markdown, markdown_table
+from pcpbook.core.render import escape_html, escape_markdown, facts_table, markdown_table
 from pcpbook.present.chapter import (MeasureSections, commentary_cell, commitments_table, comparison_cells,
                                      data_notice_for, paraphrase_note, status_badge, status_summary, status_table)
 from pcpbook.present.figures import trend_model_chart
@@ -108,15 +107,13 @@ class Review:
 
     def facts(self) -> Markdown:
         plan = self.plan
-        rows = [["", ""], ["Force", self.dataset.force.name], ["Plan", plan.title],
-                ["Plan period", f"{plan.first_quarter.label} to {plan.last_quarter.label} "
-                                f"({month_label(plan.first_quarter.start)} to {month_label(plan.last_quarter.end)})"],
-                ["Compared", f"baseline year {fy_label(plan.baseline_year)} against end year {fy_label(plan.end_year)}"],
-                ["Data to", month_label(self.end_quarter.end)],
-                ["Produced", f"{self.produced:%d %B %Y}"],
-                ["Software", f"pcpbook {__version__}"],
-                ["Data fingerprint", Raw(f"{code(self.dataset.digest[:12])} {escape_markdown('(every data file)')}")]]
-        return Markdown(markdown_table(rows))
+        facts = [("Force", self.dataset.force.name), ("Plan", plan.title),
+                 ("Plan period", f"{plan.first_quarter.label} to {plan.last_quarter.label} "
+                                 f"({month_label(plan.first_quarter.start)} to {month_label(plan.last_quarter.end)})"),
+                 ("Compared", f"baseline year {fy_label(plan.baseline_year)} against end year {fy_label(plan.end_year)}"),
+                 ("Data to", month_label(self.end_quarter.end)),
+                 ("Produced", f"{self.produced:%d %B %Y}")]  # versions and fingerprints: the build page
+        return Markdown(facts_table(facts))
 
     def headlines(self) -> Markdown:
         """Measures whose baseline and end-year figures are both published: the review's

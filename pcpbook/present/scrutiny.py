@@ -20,7 +20,7 @@ from pcpbook.contracts.dataset import Dataset, load
 from pcpbook.contracts.strategy import Strand, Strategy, find_strategy
 from pcpbook.core.outputs import slug
 from pcpbook.core.periods import Quarter, add_months
-from pcpbook.core.render import escape_markdown, markdown_table
+from pcpbook.core.render import escape_markdown, facts_table, markdown_table
 from pcpbook.present.figures import monthly_bars
 from pcpbook.present.narrative import interval_cell, sentence, test_cell
 from pcpbook.present.sections import measure_block, save_figure
@@ -42,17 +42,17 @@ class Paper:
 
     def cover(self) -> Markdown:
         c = self.returns.cover
-        rows = [["", ""], ["Title of report", f"{self.strategy.title}: report for {self.quarter.label}"],
-                ["Classification of paper", c.get("classification", "")], ["Agenda number", c.get("agenda number", "")],
-                ["Chief officer", self.strategy.chief_officer], ["Date paper was written", _date(c.get("written"))],
-                ["Version number", c.get("version", self.version)], ["Report from", self.strategy.report_from],
-                ["Date of meeting", _date(c.get("meeting"))], ["Author on behalf of chief officer", c.get("author", "")],
-                ["Date of approval", _date(c.get("approved"))]]
+        rows = [("Title of report", f"{self.strategy.title}: report for {self.quarter.label}"),
+                ("Classification of paper", c.get("classification", "")), ("Agenda number", c.get("agenda number", "")),
+                ("Chief officer", self.strategy.chief_officer), ("Date paper was written", _date(c.get("written"))),
+                ("Version number", c.get("version", self.version)), ("Report from", self.strategy.report_from),
+                ("Date of meeting", _date(c.get("meeting"))), ("Author on behalf of chief officer", c.get("author", "")),
+                ("Date of approval", _date(c.get("approved")))]
         note = ""
         if self.returns.modelled or self.strategy.delivery_plan_modelled:
             note = ("\n\n*Demonstration paper (modelled):* the delivery plan and the strand returns are written "
                     "for this example and are not the force's own.")
-        return Markdown(markdown_table(rows) + note)
+        return Markdown(facts_table(rows) + note)
 
     def purpose(self) -> Markdown:
         return Markdown(escape_markdown(
