@@ -102,6 +102,14 @@ def test_the_version_switcher_moves_between_two_editions_keeping_the_page(page, 
     assert not page.problems, "\n".join(page.problems)
 
 
+def opened(browser, address: str, width: int):
+    """A tab of its own at ``width`` CSS pixels with ``address`` loaded (close its context after)."""
+    tab = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+    tab.goto(address)
+    tab.wait_for_load_state("load")
+    return tab
+
+
 READ_ON_A_PHONE_AND_A_DESKTOP = ["2020-21-Q4/chapters/intro.html", "2020-21-Q4/chapters/2016-2021/p01.html",
                                  "2020-21-Q4/chapters/compare.html", "closure-2016-2021/chapters/closure/2016-2021/summary.html"]
 
@@ -109,10 +117,7 @@ READ_ON_A_PHONE_AND_A_DESKTOP = ["2020-21-Q4/chapters/intro.html", "2020-21-Q4/c
 @pytest.mark.parametrize("width", [390, 1366])
 @pytest.mark.parametrize("address", READ_ON_A_PHONE_AND_A_DESKTOP)
 def test_nothing_scrolls_sideways_on_a_phone_or_a_desktop(browser, base_url, address, width):
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    tab = context.new_page()
-    tab.goto(f"{base_url}/{address}")
-    tab.wait_for_load_state("load")
+    tab = opened(browser, f"{base_url}/{address}", width)
     overflow = tab.evaluate("""() => ({
         page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
         tables: [...document.querySelectorAll('article table')].filter(table => {
@@ -121,7 +126,7 @@ def test_nothing_scrolls_sideways_on_a_phone_or_a_desktop(browser, base_url, add
         }).map(table => table.querySelector('th, td').textContent.trim()),
         count: document.querySelectorAll('article table').length})""")
     shoot(tab, f"{address.replace('/', '_').removesuffix('.html')}-{width}")
-    context.close()
+    tab.context.close()
     assert overflow["count"] > 0 and overflow["page"] <= 0 and overflow["tables"] == [], overflow
 
 
@@ -140,12 +145,9 @@ WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-prac
 @pytest.mark.parametrize("address", EVERY_KIND_OF_PAGE)
 def test_no_page_has_a_serious_or_critical_accessibility_fault(browser, base_url, address, width):
     from axe_playwright_python.sync_playwright import Axe
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    tab = context.new_page()
-    tab.goto(f"{base_url}/{address}")
-    tab.wait_for_load_state("load")
+    tab = opened(browser, f"{base_url}/{address}", width)
     found = Axe().run(tab, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}}).response["violations"]
-    context.close()
+    tab.context.close()
     faults = [f"{v['impact']} {v['id']}: {v['nodes'][0]['html'][:120]}" for v in found]
     assert not [v for v in found if v["impact"] in ("serious", "critical")], "\n".join(faults)
 
