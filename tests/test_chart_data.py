@@ -17,7 +17,8 @@ from pcpbook.core.periods import Quarter
 from pcpbook.present import figures
 from pcpbook.present.chapter import open_chapter
 
-OBSERVED = {"Monthly count", "monthly count", "Headcount at month end", "Quarterly survey result (%)", "observed"}
+OBSERVED = {"Monthly count", "monthly count", "Headcount at month end", "Quarterly survey result (%)",
+            "Quarterly rate (%)", "observed"}
 
 
 def test_a_trend_charts_data_are_the_points_and_limits_it_draws(dataset):

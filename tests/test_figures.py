@@ -41,3 +41,14 @@ def test_the_modelled_badge_and_a_two_line_source_keep_clear_of_the_data_and_the
     assert badge.get_window_extent(renderer).y0 >= axes.get_window_extent(renderer).y1
     assert legend.get_window_extent(renderer).y0 > source.get_window_extent(renderer).y1
     assert legend.get_window_extent(renderer).y1 <= axes.get_tightbbox(renderer).y0  # below the tick labels
+
+
+def test_axis_labels_keep_the_decimal_of_a_half_step():
+    assert [figures._tick(v) for v in (0, 2.5, 5.0, 7.5, 12000)] == ["0", "2.5", "5", "7.5", "12,000"]
+
+
+def test_a_percentage_that_is_not_from_a_survey_is_drawn_as_a_rate(dataset):
+    rates = [m for m in dataset.measures.values() if m.behaviour.in_points]
+    labels = {m.id: figures._series_label(m) for m in rates}
+    assert labels["crime_solved_rate"] == "Quarterly rate (%)"
+    assert {labels[m.id] for m in rates if m.sample_size} == {"Quarterly survey result (%)"}

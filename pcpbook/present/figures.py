@@ -131,7 +131,7 @@ def _line_chart(measure: Measure, series: pd.DataFrame, start: dt.date, end: dt.
         axes.set_title(_title(measure.label), loc="left", fontweight="bold")
         axes.set_xlabel("")
         axes.set_ylabel(_axis_label(measure))
-        axes.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        axes.yaxis.set_major_formatter(plt.FuncFormatter(_tick))
         modelled = bool((shown["status"] == "modelled").any())
         real = shown.loc[shown["status"] != "modelled", "source"].unique().tolist()
         lift = _label_provenance(figure, axes, measure, modelled, 0.035, real)
@@ -202,7 +202,7 @@ def decomposition_chart(measure: Measure, result: Decomposition | NotEnoughHisto
             else:
                 ax.plot(frame["date"], frame[column], color=COLOURS["series"], linewidth=1.3)
             ax.set_ylabel(title)
-            ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+            ax.yaxis.set_major_formatter(plt.FuncFormatter(_tick))
             ax.axvspan(pd.Timestamp(result.quarter.start), pd.Timestamp(result.quarter.end),
                        color=COLOURS["series"], alpha=0.18, linewidth=0)
         if not result.standouts.empty:
@@ -241,15 +241,16 @@ def trend_model_chart(measure: Measure, result: TrendResult | NotEnoughHistory, 
                   label="Fitted (trend, season, lockdowns)")
         axes.scatter(frame["date"], frame["observed"], s=8, color=COLOURS["observed"], zorder=3, label="Observed")
         covid = frame[frame["lockdown"] > 0]
-        for day, share in zip(covid["date"], covid["lockdown"]):
-            axes.axvspan(day, day + pd.DateOffset(months=1), color=COLOURS["context"], alpha=0.3 * share, linewidth=0)
+        for first, (day, share) in enumerate(zip(covid["date"], covid["lockdown"])):
+            axes.axvspan(day, day + pd.DateOffset(months=1), color=COLOURS["context"], alpha=0.3 * share, linewidth=0,
+                         label=None if first else "Lockdown months (darker: more days)")
         axes.set_title(_title(f"{measure.label}: fitted trend"), loc="left", fontweight="bold", fontsize="medium")
         axes.set_ylabel(measure.unit.capitalize())
         axes.set_ylim(bottom=0)
         lift = _label_provenance(figure, axes, measure, modelled, 0.035)
-        figure.subplots_adjust(left=0.1, right=0.98, top=0.91 - _title_room(figure), bottom=0.24 + lift)
-        figure.legend(*axes.get_legend_handles_labels(), loc="lower center", bbox_to_anchor=(0.5, 0.06 + lift),
-                      ncol=3, fontsize="small", frameon=False)
+        figure.subplots_adjust(left=0.1, right=0.98, top=0.91 - _title_room(figure), bottom=0.32 + lift)
+        figure.legend(*axes.get_legend_handles_labels(), loc="lower center", bbox_to_anchor=(0.5, 0.09 + lift),
+                      ncol=2, fontsize="small", frameon=False)
     plt.close(figure)
     model = result.model
     change = model.per_year if model.per_year is not None else model.overall
@@ -282,7 +283,7 @@ def monthly_bars(measure: Measure, series: pd.DataFrame, end: dt.date, months: i
                  label=f"12 months to {month_label(end)}")
         axes.set_title(_title(f"{measure.label}: each month"), loc="left", fontweight="bold")
         axes.set_ylabel(measure.unit.capitalize())
-        axes.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        axes.yaxis.set_major_formatter(plt.FuncFormatter(_tick))
         real = shown.loc[shown["status"] != "modelled", "source"].unique().tolist()
         lift = _label_provenance(figure, axes, measure, modelled, 0.035, real)
         figure.subplots_adjust(left=0.1, right=0.98, top=0.9 - _title_room(figure), bottom=0.25 + lift)
@@ -434,7 +435,15 @@ def _mark_discontinuities(axes, measure: Measure, shown: pd.DataFrame) -> None:
 
 
 def _series_label(measure: Measure) -> str:
+    """What one point of the chart is; a percentage that is not from a survey is a rate."""
+    if measure.behaviour.in_points and measure.sample_size is None:
+        return "Quarterly rate (%)"
     return measure.behaviour.series_label
+
+
+def _tick(value: float, _position=None) -> str:
+    """An axis label: whole numbers with separators, a step such as 2.5 with its decimal."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
 def _axis_label(measure: Measure) -> str:
