@@ -39,6 +39,11 @@ def _pdf_link(record: dict, folder: str) -> str:
     return f' · <a href="{escape_html(folder)}/{escape_html(name)}">print edition (PDF)</a>' if name else ""
 
 
+def _modelled_within(record: dict) -> str:
+    """The same note inside a bracket the line already has (no ") (" run)."""
+    return "; includes modelled data" if record.get("modelled_data") else ""
+
+
 def _produced(record: dict) -> str:
     """The production date as people write it ("3 December 2026"), or as the record gives it."""
     try:
@@ -63,14 +68,14 @@ def _review_item(r: dict) -> str:
     e, folder = escape_html, f"closure-{r['review']}"
     return (f'<li><a href="{e(folder)}/index.html">{e(r["plan_title"])}: closure review</a> '
             f'({e(r["baseline_year"])} against {e(r["end_year"])}; version {e(r["version"])}, produced '
-            f'{e(_produced(r))})' + _modelled(r) + _pdf_link(r, folder) + _main_point(r) + "</li>")
+            f'{e(_produced(r))}{_modelled_within(r)})' + _pdf_link(r, folder) + _main_point(r) + "</li>")
 
 
 def _paper_item(r: dict) -> str:
     e = escape_html
     return (f'<li><a href="{e(r["paper"])}/index.html">{e(r["strategy_title"])}: scrutiny paper {e(r["label"])}</a> '
-            f'(data to {e(r["data_to"])}; version {e(r["version"])}, produced {e(_produced(r))})'
-            + _modelled(r) + _pdf_link(r, r["paper"]) + _main_point(r) + "</li>")
+            f'(data to {e(r["data_to"])}; version {e(r["version"])}, produced {e(_produced(r))}{_modelled_within(r)})'
+            + _pdf_link(r, r["paper"]) + _main_point(r) + "</li>")
 
 
 def _edition(planned) -> dict:
