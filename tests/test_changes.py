@@ -112,3 +112,24 @@ def test_a_value_revised_after_the_last_edition_was_published_is_listed(tmp_path
     assert ("Since 2021/22 Q1, version 1.0 was published, values it showed have been revised for 1 measure: "
             "Dog theft.") in text
     assert not (site / "2021-22-Q1" / "chapters" / "changes.html").exists()
+
+
+def test_the_page_compares_with_the_last_published_edition_and_says_which(dataset, tmp_path):
+    text = page_text("changes", {"quarter": Q4.id, "data_dir": str(DATA), "compared_with": "2020-21-Q2"}, tmp_path)
+    assert ("This edition (2020/21 Q4, data to March 2021) against the last edition published (2020/21 Q2, data to "
+            "September 2020)") in text.replace("\\", "")
+    alone = page_text("changes", {"quarter": Q4.id, "data_dir": str(DATA)}, tmp_path / "alone")
+    assert "against the quarter before, whose edition is not published on this site (2020/21 Q3" in alone
+
+
+def test_the_build_compares_with_the_plans_last_edition_on_the_site_or_in_the_same_build(tmp_path, dataset):
+    from pcpbook.build.buildspec import last_published
+    plan, site = dataset.plans["2016-2021"], tmp_path / "site"
+    assert last_published(site, plan, Q4) is None
+    (site / "2020-21-Q2").mkdir(parents=True)
+    record = {"edition": "2020-21-Q2", "label": "2020/21 Q2", "plan_title": plan.title, "version": "1.0",
+              "produced": "2020-11-01", "inputs": {"data": "ab" * 32}, "inputs_sha256": "cd" * 32}
+    (site / "2020-21-Q2" / "edition.json").write_text(json.dumps(record))
+    assert last_published(site, plan, Q4) == Quarter.parse("2020-21-Q2")
+    assert last_published(site, plan, Q4, frozenset({"2020-21-Q3", Q4.id})) == Q3
+    assert last_published(site, plan, plan.first_quarter) is None

@@ -21,7 +21,7 @@ EXPECTED_PARAMETERS = {
     "intro": {"quarter", "data_dir", "version", "produced", "print_edition"},
     "priority": {"plan", "priority", "quarter", "data_dir"},
     "compare": {"quarter", "data_dir"},
-    "changes": {"quarter", "data_dir", "revised", "revised_since"},
+    "changes": {"quarter", "data_dir", "revised", "revised_since", "compared_with"},
     "methods": {"quarter", "data_dir"},
     "closure-summary": {"plan", "data_dir", "produced"},
     "closure-finance": {"plan", "data_dir"},

@@ -176,7 +176,7 @@ def library_digest() -> str:
 
 
 def plan_edition(root: Path, dataset: Dataset, quarter: Quarter, plan: Plan, site: Path, library: str,
-                 note: str | None, published: str) -> EditionPlan:
+                 note: str | None, published: str, batch: frozenset[str] = frozenset()) -> EditionPlan:
     """The notebooks an edition needs, with content keys, and its version if published now."""
     returns_file = commentary.path_for(dataset.root / "commentary", quarter)
     returns = sha(returns_file.read_bytes() if returns_file.exists() else b"")
@@ -196,7 +196,7 @@ def plan_edition(root: Path, dataset: Dataset, quarter: Quarter, plan: Plan, sit
     chapters_see = dataset.visible_digest(quarter, dataset.with_bases(plan.measure_ids))
     facts = {"version": version, "produced": dt.date.today().isoformat(), "print_edition": print_file}
     if any("revised" in page.declared.told for page in notebooks):
-        facts |= revised_since_published(site, dataset, plan, quarter)
+        facts |= revised_since_published(site, dataset, plan, quarter, batch)
     for page, text in notebooks.items():
         kind = page.declared
         keyed, extra = told(kind, facts)
@@ -231,16 +231,29 @@ def _changed(before: dict, after: dict, part: str) -> list[str]:
     return sorted(key for key in set(old) | set(new) if old.get(key) != new.get(key))
 
 
-def revised_since_published(site: Path, dataset: Dataset, plan: Plan, quarter: Quarter) -> dict:
-    """The What changed page's parameters: the measures whose values up to the last edition's
-    end differ from those that edition saw when it was published, and which version that was
-    (none when it has no published record)."""
-    previous = plan.edition_before(quarter)
+def revised_since_published(site: Path, dataset: Dataset, plan: Plan, quarter: Quarter,
+                            batch: frozenset[str] = frozenset()) -> dict:
+    """The What changed page's parameters: the edition it compares with (the plan's last edition
+    before this one that is published, or published by this same build), the measures whose
+    values up to that edition's end differ from those it saw when it was published, and which
+    version that was."""
+    previous = last_published(site, plan, quarter, batch)
     record = published_record(site, previous.id, EDITION_RECORD) if previous else None
+    compared = {"compared_with": previous.id if previous else ""}
     if not record or not record.get("contents"):
-        return {"revised": [], "revised_since": ""}
+        return {"revised": [], "revised_since": "", **compared}
     return {"revised": _changed(record["contents"], {"measures": measure_digests(dataset, previous)}, "measures"),
-            "revised_since": f"{previous.label}, version {record['version']}"}
+            "revised_since": f"{previous.label}, version {record['version']}", **compared}
+
+
+def last_published(site: Path, plan: Plan, quarter: Quarter, batch: frozenset[str] = frozenset()) -> Quarter | None:
+    """The plan's latest edition before ``quarter`` that is on the site or in this build."""
+    earlier = plan.edition_before(quarter)
+    while earlier is not None:
+        if earlier.id in batch or published_record(site, earlier.id, EDITION_RECORD):
+            return earlier
+        earlier = plan.edition_before(earlier)
+    return None
 
 
 def changed_contents(site: Path, name: str, contents: dict, dataset: Dataset) -> str:

@@ -85,7 +85,8 @@ def build_many(root: Path, quarters, data_dir: Path | None = None, site: Path | 
         for quarter, plan in editions:  # every return is checked before anything runs
             commentary.load(dataset.root / "commentary", plan, quarter)
         library, published = library_digest(), publication_settings(project, base_url)
-        plans = [plan_edition(root, dataset, quarter, plan, site, library, note, published)
+        batch = frozenset(quarter.id for quarter, _ in editions)  # published together with each other
+        plans = [plan_edition(root, dataset, quarter, plan, site, library, note, published, batch)
                  for quarter, plan in editions]
         results = sorted(_build_books(project, plans, site, workers, verbose, rebuild, base_url, started),
                          key=lambda r: r.quarter)

@@ -28,23 +28,27 @@ COMPARISON_NAMES = {"same_quarter_last_year": "quarter against the same quarter 
 
 @dataclass(frozen=True)
 class Editions:
-    """The edition shown and the one before it, in the same plan (None for a plan's first)."""
+    """The edition shown and the one it is compared with: the last published edition of the plan
+    (``compared_with``, which the build gives), else the quarter before (None for a plan's first)."""
 
     dataset: Dataset
     plan: Plan
     quarter: Quarter
+    compared_with: str = ""
 
     @property
     def previous(self) -> Quarter | None:
-        return self.plan.edition_before(self.quarter)
+        return Quarter.parse(self.compared_with) if self.compared_with else self.plan.edition_before(self.quarter)
 
 
 def introduction(editions: Editions) -> Markdown:
     if editions.previous is None:
         return Markdown(escape_markdown(f"{editions.quarter.label} is the first edition of the {editions.plan.title}: "
                                         "there is no earlier edition of this plan to compare with."))
+    which = ("the last edition published" if editions.compared_with
+             else "the quarter before, whose edition is not published on this site")
     return Markdown(escape_markdown(
-        f"This edition ({editions.quarter.label}, data to {month_label(editions.quarter.end)}) against the last "
+        f"This edition ({editions.quarter.label}, data to {month_label(editions.quarter.end)}) against {which} "
         f"({editions.previous.label}, data to {month_label(editions.previous.end)}), both computed from the data "
         "as they stand now. What changed between versions of this edition is listed on its build page."))
 

@@ -21,8 +21,8 @@ SEES = {
 }
 # Facts of the build a page may be told (as parameters): the first two are part of its content
 # key; the others (its version, the day it was made, the print edition's file) are not.
-FACTS = ("revised", "revised_since", "version", "produced", "print_edition")
-KEYED_FACTS = ("revised", "revised_since")
+FACTS = ("revised", "revised_since", "compared_with", "version", "produced", "print_edition")
+KEYED_FACTS = ("revised", "revised_since", "compared_with")
 
 
 class PageKindError(ValueError):
@@ -79,7 +79,7 @@ def kinds_of(book: str) -> list[PageKind]:
 
 
 register(PageKind("intro", (EDITION,), told=("version", "produced", "print_edition")))
-register(PageKind("changes", (EDITION,), after_first_edition=True, told=("revised", "revised_since")))
+register(PageKind("changes", (EDITION,), after_first_edition=True, told=("revised", "revised_since", "compared_with")))
 register(PageKind("priority", (EDITION,), each_priority=True, sees="plan"))
 register(PageKind("compare", (EDITION,)))
 register(PageKind("closure-summary", (REVIEW,), page="summary", heading="{plan}: closure review", sees="period",
