@@ -82,7 +82,16 @@ def test_a_survey_rate_changes_in_percentage_points_once(dataset):
 def test_missing_figures_are_said_plainly(calls):
     assert plain.lead(calls, _compare(None, 1000)) == "There is no figure for this quarter yet."
     assert plain.lead(calls, _compare(1000, None)).endswith(
-        "this quarter; there is no figure for the same quarter last year to compare with.")
+        "this quarter; there is no figure in the same quarter last year to compare with.")
+
+
+def test_a_headcount_is_as_it_stood_at_each_month_s_end(dataset):
+    specials = dataset.measures["special_constables"]
+    current = Value("m", dt.date(2020, 6, 1), 1, 511, "published", ())
+    said = plain.lead(specials, Comparison(SAME_QUARTER_LAST_YEAR, current,
+                                           Value("m", dt.date(2019, 6, 1), 1, 513, "published", ()), UNTESTED))
+    assert said == ("There were 511 Special Constables in post at the end of June 2020, 0.4\\% fewer than at the end of "
+                    "June 2019 (513).")
 
 
 def test_how_we_know_folds_the_numbers_behind_each_verdict(calls):

@@ -254,8 +254,8 @@ def _mann_kendall(result: TrendResult, which: str, over: str, measure: Measure, 
     else:
         finding = "no statistically significant trend"
     return (f"{over}, the {'seasonal ' if which == 'seasonal' else ''}Mann-Kendall test finds {finding} in "
-            f"{in_sentence(measure.label)} ({p_value(test.p)}; Kendall's tau {test.Tau:.2f}; Sen's slope "
-            f"{test.slope:+,.1f} {measure.unit} {slope_unit}).")
+            f"{in_sentence(measure.label)}: {p_value(test.p)}, Kendall's tau {test.Tau:.2f}, Sen's slope "
+            f"{test.slope:+,.1f} {measure.unit} {slope_unit}.")
 
 
 def trend_sentences(measure: Measure, result: TrendResult | NotEnoughHistory, series_note: str = "",

@@ -26,9 +26,12 @@ def lead(measure: Measure, comparison: Comparison) -> Raw:
     current, baseline = comparison.current, comparison.baseline
     if current.amount is None:
         return say("measure", "no_figure", when=_when(comparison))
+    snapshot = measure.kind == "snapshot"  # a headcount: as it stood at a month's end
     values = dict(now=_amount(measure, current.amount), noun=_noun(measure, current.amount),
-                  verb=measure.verb, plural=current.amount != 1, when=_when(comparison),
-                  against=_against(comparison), snapshot=measure.kind == "snapshot", in_points=measure.behaviour.in_points)
+                  verb=measure.verb, plural=current.amount != 1, snapshot=snapshot,
+                  when=f"at the end of {month_label(current.end)}" if snapshot else _when(comparison),
+                  against=f"at the end of {month_label(baseline.end)}" if snapshot else _than(comparison),
+                  in_points=measure.behaviour.in_points)
     if baseline.amount is None:
         return say("measure", "nothing_to_compare", **values)
     return say("measure", "change", then=_amount(measure, baseline.amount), change=_change(measure, comparison),
@@ -127,6 +130,12 @@ def _when(comparison: Comparison) -> str:
     if comparison.kind == BASELINE_YEAR:
         return f"in {fy_label(comparison.current.start.year)}"
     return "this quarter"
+
+
+def _than(comparison: Comparison) -> str:
+    """The period compared with, as a sentence names it after "than": "in the same quarter last year"."""
+    against = _against(comparison)
+    return against if comparison.kind == LAST_QUARTER else f"in {against}"
 
 
 def _against(comparison: Comparison) -> str:
