@@ -180,13 +180,14 @@ def test_decompositions_trend_tests_and_a_test_behind_every_comparison(site):
     assert "leaving out every month touched by a lockdown" in roads
     for page in sorted(chapters.glob("p*.html")):
         raw = page.read_text(encoding="utf-8")
-        bullets = [_text_fragment(b) for b in re.findall(r"<li>(.*?)</li>", raw, flags=re.S)]
+        bullets = [_text_fragment(b).strip() for b in re.findall(r"<li>(.*?)</li>", raw, flags=re.S)]
         comparisons = [b for b in bullets if re.search(r" (more|fewer|higher|lower) than (in |last |at )", b)]
         assert comparisons, page
         for bullet in comparisons:  # every change says what its test found, or that none applies
-            assert re.search(r": (more than usual variation would explain|possibly more than usual variation|within "
-                             r"usual variation|too few to tell apart from chance)\.$|usual change between these "
-                             r"seasons|\)\.$", bullet), bullet
+            assert re.search(r": (more than (usual|sampling) variation would explain|within (usual|sampling) variation"
+                             r"|too few to tell apart from chance|possibly more than (usual|sampling) variation, but "
+                             r"not clearly once this edition's other comparisons are allowed for)\.$|usual change "
+                             r"between these seasons|\)\.$", bullet), bullet
         assert "How we know" in _text(page) and re.search(r"(significant|not tested|too few to tell) \(p", raw), page
 
 
