@@ -32,6 +32,8 @@ def test_the_2020_21_q4_page_names_every_commitment_whose_status_changed_and_no_
     listed = set(re.findall(r"^\| (\d+\.\d+) [A-Z]", text, re.M))
     assert listed == changed
     assert f"{len(changed)} commitments changed status" in text
+    counted = re.search(r"commitments changed status \(([^)]*)\)", text)[1]
+    assert sum(int(n) for n in re.findall(r"(\d+) [a-z]", counted)) == len(changed), counted  # the parts add up
     row = next(line for line in text.splitlines() if line.startswith("| 1.16 "))
     assert row.endswith(f"| {before['1.16']} | {now['1.16']} |")
 

@@ -130,8 +130,9 @@ def status_changes(editions: Editions) -> Markdown:
                 rows.append([f"{item.id} {item.text}", f"{priority.number}. {priority.title}", earlier, current])
     if not changed:
         return Markdown("No commitment's status changed.")
-    summary = [f"{changed.count(status)} {words}" for status, words in
-               (("complete", "newly complete"), ("at risk", "newly at risk"), (commentary.NO_UPDATE, "with no update"))
+    summary = [f"{changed.count(status)} {words}" for status, words in  # every status, so the counts add up
+               (("complete", "newly complete"), ("on track", "now on track"), ("at risk", "newly at risk"),
+                ("not started", "not started"), (commentary.NO_UPDATE, "with no update"))
                if changed.count(status)]
     text = f"{plural(len(changed), 'commitment')} changed status" + (f" ({', '.join(summary)})" if summary else "") + "."
     return Markdown(escape_markdown(text) + "\n\n" + markdown_table(rows))
