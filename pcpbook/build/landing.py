@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 from pcpbook.build.book_kinds import BOOK_KINDS
-from pcpbook.build.site import edition_records, record_files
+from pcpbook.build.site import record_files
 from pcpbook.contracts.records import read_record
 from pcpbook.core.render import escape_html
 from pcpbook.core.resources import SITE
@@ -29,7 +29,7 @@ def write_site_pages(site: Path, base_url: str) -> None:
     (site / STATEMENT).write_text((SITE / STATEMENT).read_text(encoding="utf-8").replace(
         "{publisher}", escape_html(_publisher(books))), encoding="utf-8")
     (site / FEED).write_text(feed(books, base_url), encoding="utf-8")
-    (site / "index.html").write_text(landing_page(site, books), encoding="utf-8")
+    (site / "index.html").write_text(landing_page(books), encoding="utf-8")
 
 
 def all_records(site: Path) -> list[tuple[str, dict]]:
@@ -38,9 +38,9 @@ def all_records(site: Path) -> list[tuple[str, dict]]:
             for path in record_files(site, kind.records)]
 
 
-def landing_page(site: Path, books: list[tuple[str, dict]]) -> str:
+def landing_page(books: list[tuple[str, dict]]) -> str:
     e = escape_html
-    editions = edition_records(site)
+    editions = sorted((r for kind, r in books if kind == EDITION), key=lambda r: r["edition"], reverse=True)
     force = next((r["force"] for _, r in books if r.get("force")), "")
     title = f"{force}: Police and Crime Plan performance" if force else "Police and Crime Plan performance"
     parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',

@@ -23,7 +23,7 @@ from pcpbook.core.periods import Quarter
 from pcpbook.core.render import Raw
 from pcpbook.present.phrasing import say
 from pcpbook.present.targeting import Assessment, plan_assessments
-from pcpbook.present.wording import number, percent, points
+from pcpbook.present.wording import in_units, number, percent, points
 from pcpbook.stats.targets import MISSED, OFF_COURSE
 
 MOST_POINTS = 6
@@ -92,7 +92,7 @@ def targets_at_risk(dataset: Dataset, plan: Plan, quarter: Quarter) -> list[Asse
 def _change(change: Change, plan: Plan) -> Raw:
     measure, comparison = change.measure, change.comparison
     values = dict(label=measure.label, moved="rose" if comparison.difference > 0 else "fell",
-                  now=_amount(measure, comparison.current.amount), then=_amount(measure, comparison.baseline.amount),
+                  now=in_units(measure, comparison.current.amount), then=in_units(measure, comparison.baseline.amount),
                   period=f"Priority {change.priority.number}", link=_chapter(plan, change.priority))
     if measure.behaviour.in_points:
         return say("main-points", "change_in_points", points=points(abs(comparison.difference)), **values)
@@ -103,7 +103,7 @@ def _target(assessment: Assessment, plan: Plan) -> Raw:
     judgement, measure = assessment.judgement, assessment.measure
     priority = next(p for p in plan.priorities if assessment.commitment in p.commitments)
     return say("main-points", "target", label=measure.label, verdict=judgement.verdict,
-               now=_amount(measure, judgement.value), aim=_amount(measure, judgement.target),
+               now=in_units(measure, judgement.value), aim=in_units(measure, judgement.target),
                by=f"{judgement.by:%-d %B %Y}", period=f"Priority {priority.number}", link=_chapter(plan, priority))
 
 
@@ -114,9 +114,6 @@ def _commitments(returns: commentary.Returns) -> Raw:
                at_risk=number(counts.get("at risk", 0)), not_started=counts.get("not started", 0),
                no_update=number(counts.get(commentary.NO_UPDATE, 0)), link=COMMITMENTS)
 
-
-def _amount(measure: Measure, amount: float) -> str:
-    return measure.behaviour.text(amount, number)
 
 
 def _chapter(plan: Plan, priority: Priority) -> Raw:

@@ -12,8 +12,8 @@ from pcpbook.analysis.comparisons import (BASELINE_YEAR, LAST_QUARTER, ROLLING_1
                                           Comparison)
 from pcpbook.contracts.model import Measure
 from pcpbook.core.periods import fy_label, month_end, month_label
-from pcpbook.present.wording import (number, p_value, percent, percent_allowed, plural, points, signed_percent,
-                                     signed_points)
+from pcpbook.present.wording import (in_units, number, p_value, percent, percent_allowed, plural, points,
+                                     signed_percent, signed_points)
 from pcpbook.stats import ChangeTest, Decomposition, NotEnoughHistory, TrendModel, TrendResult
 from pcpbook.stats.policy import SIGNIFICANCE_LEVEL
 
@@ -55,14 +55,11 @@ def change_clause(measure: Measure, comparison: Comparison) -> str:
     return f"({shown}; {interval(test)})" if test.tested and not seasonal else f"({shown})"
 
 
-def _amount(measure: Measure, amount: float) -> str:
-    return measure.behaviour.text(amount, number)
-
 
 def _subject(measure: Measure, amount: float) -> str:
     """"74,630 emergency calls (999) were taken" / "1 person was killed ..."."""
     if measure.behaviour.in_points:
-        return f"{_amount(measure, amount)} of {measure.noun} {measure.verb}"
+        return f"{in_units(measure, amount)} of {measure.noun} {measure.verb}"
     plural_form = amount != 1
     noun = measure.noun if plural_form else measure.noun_one
     return f"{number(amount)} {noun} {'were' if plural_form else 'was'} {measure.verb}"
@@ -88,7 +85,7 @@ def sentence(measure: Measure, comparison: Comparison, book: str = "edition") ->
     if baseline.amount is None:
         text += f"; there is no figure {baseline_words} to compare with."
     else:
-        text += f" compared to {_amount(measure, baseline.amount)} {baseline_words} {change_clause(measure, comparison)}."
+        text += f" compared to {in_units(measure, baseline.amount)} {baseline_words} {change_clause(measure, comparison)}."
         text += " " + verdict(comparison, book)
     if comparison.status == "modelled":
         text += " (Modelled data.)"
@@ -146,8 +143,8 @@ def headline(measure: Measure, comparison: Comparison) -> str:
     current, baseline = comparison.current, comparison.baseline
     if not comparison.complete:
         return f"{measure.label}: no figure for both years to compare."
-    years = f"{_amount(measure, baseline.amount)} in {fy_label(baseline.start.year)} to " \
-            f"{_amount(measure, current.amount)} in {fy_label(current.start.year)}"
+    years = f"{in_units(measure, baseline.amount)} in {fy_label(baseline.start.year)} to " \
+            f"{in_units(measure, current.amount)} in {fy_label(current.start.year)}"
     if measure.kind == "snapshot":
         years = f"{number(baseline.amount)} at the end of {month_label(baseline.end)} to " \
                 f"{number(current.amount)} at the end of {month_label(current.end)}"

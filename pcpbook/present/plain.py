@@ -12,7 +12,7 @@ from pcpbook.core.periods import fy_label, month_label
 from pcpbook.core.render import Raw, escape_markdown, markdown_table
 from pcpbook.present.narrative import in_sentence, interval_cell, test_cell, trend_sentences
 from pcpbook.present.phrasing import say
-from pcpbook.present.wording import number, percent, percent_allowed, plural, points
+from pcpbook.present.wording import in_units, number, percent, percent_allowed, plural, points
 from pcpbook.stats import ControlChart, NotEnoughHistory
 from pcpbook.stats.control import RULES
 from pcpbook.stats.policy import SIGNIFICANCE_LEVEL
@@ -27,14 +27,14 @@ def lead(measure: Measure, comparison: Comparison) -> Raw:
     if current.amount is None:
         return say("measure", "no_figure", when=_when(comparison))
     snapshot = measure.kind == "snapshot"  # a headcount: as it stood at a month's end
-    values = dict(now=_amount(measure, current.amount), noun=_noun(measure, current.amount),
+    values = dict(now=in_units(measure, current.amount), noun=_noun(measure, current.amount),
                   verb=measure.verb, plural=current.amount != 1, snapshot=snapshot,
                   when=f"at the end of {month_label(current.end)}" if snapshot else _when(comparison),
                   against=f"at the end of {month_label(baseline.end)}" if snapshot else _than(comparison),
                   in_points=measure.behaviour.in_points)
     if baseline.amount is None:
         return say("measure", "nothing_to_compare", **values)
-    return say("measure", "change", then=_amount(measure, baseline.amount), change=_change(measure, comparison),
+    return say("measure", "change", then=in_units(measure, baseline.amount), change=_change(measure, comparison),
                verdict=verdict(comparison), seasonal=comparison.kind == LAST_QUARTER, **values)
 
 
@@ -58,8 +58,8 @@ def how_we_know(measure: Measure, comparisons: list[Comparison], control) -> Raw
     for comparison in comparisons:
         if not comparison.complete:
             continue
-        rows.append([_against(comparison).capitalize(), _amount(measure, comparison.current.amount),
-                     _amount(measure, comparison.baseline.amount), _change_cell(measure, comparison),
+        rows.append([_against(comparison).capitalize(), in_units(measure, comparison.current.amount),
+                     in_units(measure, comparison.baseline.amount), _change_cell(measure, comparison),
                      interval_cell(comparison), test_cell(comparison.test), comparison.status or "–"])
         if not comparison.test.tested:
             notes.append(say("measure", "not_tested", against=_against(comparison), reason=comparison.test.reason))
@@ -168,9 +168,6 @@ def _change_cell(measure: Measure, comparison: Comparison) -> str:
         return f"{comparison.difference:+,.0f} ({comparison.percent:+.1f}%)"
     return f"{comparison.difference:+,.0f}"
 
-
-def _amount(measure: Measure, amount: float) -> str:
-    return measure.behaviour.text(amount, number)
 
 
 def _noun(measure: Measure, amount: float) -> str:

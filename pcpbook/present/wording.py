@@ -38,6 +38,11 @@ def signed_points(value: float) -> str:
     return f"{value:+.1f}" if round(value, 1) else "0.0"
 
 
+def in_units(measure, value: float) -> str:
+    """A value in its measure's own terms, in the house style: "1,258", "48.6%"."""
+    return measure.behaviour.text(value, number)
+
+
 def plural(count: int, one: str, many: str | None = None) -> str:
     """"1 measure", "6 measures", "2 months"."""
     return f"{number(count)} {one if count == 1 else (many or one + 's')}"
