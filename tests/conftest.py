@@ -25,6 +25,7 @@ def data_copy(tmp_path):
     target = tmp_path / "data"
     shutil.copytree(DATA, target)
     return target
+PHONE_CONTENT_PX = 350  # the width a 390 px phone shows a chart at, less the theme's margins (test_browser)
 
 
 def copy_project(target: Path) -> Path:

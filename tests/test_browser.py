@@ -7,7 +7,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import ROOT
+from conftest import PHONE_CONTENT_PX, ROOT
 from pcpbook.build import printing
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -152,15 +152,34 @@ def test_no_page_has_a_serious_or_critical_accessibility_fault(browser, base_url
     assert not [v for v in found if v["impact"] in ("serious", "critical")], "\n".join(faults)
 
 
+# The images a reader of the page sees (a chart's other layout is hidden), each loaded now
+# rather than when scrolled to: [class, loaded, natural width, natural height, shown width, alt].
+SHOWN_IMAGES = """async () => {
+    const shown = [...document.querySelectorAll('article img')].filter(image => image.checkVisibility());
+    await Promise.all(shown.map(image => { image.loading = 'eager'; return image.decode().catch(() => null); }));
+    return shown.map(i => [i.className, i.complete, i.naturalWidth, i.naturalHeight,
+                           i.getBoundingClientRect().width, i.alt]);
+}"""
+
+
+@pytest.mark.parametrize("width, layout", [(390, "pcp-phone"), (1366, "pcp-wide")])
+def test_a_phone_shows_each_chart_in_its_phone_layout_at_full_size(browser, base_url, width, layout):
+    tab = opened(browser, f"{base_url}/2020-21-Q4/chapters/2016-2021/p01.html", width)
+    charts = [image for image in tab.evaluate(SHOWN_IMAGES) if "pcp-" in image[0]]
+    tab.context.close()
+    assert len(charts) >= 4 and all(layout in image[0] and image[1] for image in charts), charts
+    if layout == "pcp-phone":  # shown no smaller than test_phone_charts assumes, so its words are body-text size
+        assert all(shown >= min(natural, PHONE_CONTENT_PX) for _, _, natural, _, shown, _ in charts), charts
+
+
 @pytest.mark.parametrize("quarter", EDITIONS)
 def test_every_chapter_shows_its_charts_and_commitments_table(page, base_url, quarter):
     plan, priorities = EDITIONS[quarter]
     for number in range(1, priorities + 1):
         page.goto(f"{base_url}/{quarter}/chapters/{plan}/p{number:02d}.html", wait_until="load")
-        sizes = page.locator("article img").evaluate_all(
-            "images => images.map(i => [i.complete, i.naturalWidth, i.naturalHeight, i.alt])")
+        sizes = page.evaluate(SHOWN_IMAGES)
         assert sizes, (quarter, number)
-        for complete, width, height, alt in sizes:
+        for _, complete, width, height, _, alt in sizes:
             assert complete and width > 0 and height > 0, (quarter, number, alt)
             assert alt.strip(), (quarter, number)
         table = page.locator("table.pcp-commitments")

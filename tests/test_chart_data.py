@@ -46,9 +46,15 @@ def edition_folder(site):
 def test_every_chart_in_the_edition_links_its_own_csv(edition_folder):
     for page in (edition_folder / "chapters").rglob("*.html"):
         html = page.read_text(encoding="utf-8")
-        images = re.findall(r'<img alt="[^"]*" src="[^"]*?/([^/"]+)\.png"', html)
+        images = re.findall(r'<img alt="[^"]*" class="pcp-wide"[^>]* src="[^"]*?/([^/"]+)\.png"', html)
+        phones = re.findall(r'<img alt="[^"]*" class="pcp-phone"[^>]* src="[^"]*?/([^/"]+)-phone\.png"', html)
         csvs = re.findall(r'href="[^"]*_downloads/[0-9a-f]+/([^/"]+)\.csv"', html)
-        assert sorted(images) == sorted(csvs), page
+        assert sorted(images) == sorted(csvs) == sorted(phones + _in_tables(html)), page
+
+
+def _in_tables(html: str) -> list[str]:
+    """Charts inside a table's cells (sparklines): drawn once, at the size of the cell."""
+    return re.findall(r'<img alt="Sparkline[^"]*" src="[^"]*?/([^/"]+)\.png"', html)
 
 
 @pytest.mark.slow

@@ -62,7 +62,7 @@ def test_the_compare_page_shows_the_table_funnels_and_caveats(tmp_path):
                  "modelled"):
         assert cell in movement
     assert "18,586 fewer crimes" in text and "illustrative" in text
-    funnels = [(alt, path) for path, alt in re.findall(r"```\{image\} (figures/\S+)\n:alt: (Funnel plot of .+)\n```", text)]
+    funnels = [(alt, path) for path, alt in re.findall(r"```\{image\} (figures/\S+)\n:alt: (Funnel plot of .+)\n:class: pcp-wide\n", text)]
     sparklines = re.findall(r"!\[(Sparkline of [^]]+)\]\((figures/[^)]+)\)", text)
     assert len(funnels) == 3 and len(sparklines) == 3
     assert all("Values are modelled" in alt for alt, _ in funnels + sparklines)
@@ -100,7 +100,7 @@ def test_a_book_without_a_group_says_how_to_add_one(data_copy, tmp_path):
 
 def test_a_2021_2024_edition_compares_all_crime_on_its_page(tmp_path):
     text = page_text("compare", {"quarter": "2023-24-Q2", "data_dir": str(DATA)}, tmp_path)
-    assert "12 months to September 2023" in text and text.count(":alt: Funnel plot of") == 1
+    assert "12 months to September 2023" in text and len(re.findall(r":alt: Funnel plot of.*\n:class: pcp-wide", text)) == 1
 
 
 @pytest.mark.parametrize("block, message", [

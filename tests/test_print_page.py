@@ -10,6 +10,8 @@ SINGLE_PAGE = """<html lang="en" data-theme="auto"><body><article class="bd-arti
 <p>See <a href="../2020-21-Q4-chart-data.zip">the zip</a>, <a href="https://www.police.uk/">police.uk</a> and
 <a href="#what-changed">what changed</a>.</p>
 <details class="pcp-long"><summary>Return</summary><p>Whole return</p></details>
+<img alt="Line chart" class="pcp-wide" loading="lazy" src="_images/p01-burglary.png" />
+<img alt="Line chart" class="pcp-phone" loading="lazy" src="_images/p01-burglary-phone.png" />
 <section id="contents">
 <h2>Contents<a class="headerlink" href="#contents" title="Link to this heading">#</a></h2>
 <div class="toctree-wrapper compound">
@@ -61,6 +63,11 @@ def test_the_cover_is_first_and_its_text_is_never_markup():
 def test_folded_parts_print_open_in_the_light_theme():
     page = print_page.print_page(SINGLE_PAGE, COVER)
     assert '<details open class="pcp-long">' in page and 'data-theme="light"' in page
+
+
+def test_each_chart_prints_once_in_its_desktop_layout_loaded_without_waiting_to_be_scrolled_to():
+    page = print_page.print_page(SINGLE_PAGE, COVER)
+    assert page.count("<img ") == 1 and '<img alt="Line chart" class="pcp-wide" src="_images/p01-burglary.png" />' in page
 
 
 def test_the_contents_take_each_chapter_s_page_from_the_first_printing_s_bookmarks():

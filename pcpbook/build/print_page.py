@@ -24,6 +24,8 @@ LINK = re.compile(r'<a\b(?P<attributes>[^>]*)>(?P<text>.*?)</a>', re.S)
 HREF = re.compile(r'\bhref="(?P<href>[^"]*)"')
 DOWNLOAD = re.compile(r'\bclass="[^"]*\bdownload\b')
 KEPT_LINK = re.compile(r"^(#|https?:|mailto:)")
+PHONE_CHART = re.compile(r'<img\b[^>]*\bclass="[^"]*\bpcp-phone\b[^"]*"[^>]*>')
+LAZY = re.compile(r'\sloading="lazy"')
 PAGE_MARK = "pcp-page-of-"  # a contents entry's page number, filled in after the first printing
 
 
@@ -47,6 +49,7 @@ def print_page(html: str, cover: Cover) -> str:
     html = _chapters_as_top_headings(html)
     html = HEADER_LINK.sub("", html)
     html = _local_links_as_text(html)
+    html = desktop_charts_loaded(html)
     front = _cover_html(cover) + _contents_html(chapters(html))
     return re.sub(r'(<article class="bd-article"[^>]*>)', lambda match: match.group(1) + front, html, count=1)
 
@@ -81,6 +84,12 @@ def opened_for_print(html: str) -> str:
     """Every folded part open (a closed ``<details>`` prints only its summary), in the light
     theme, which the theme's script would otherwise choose (printing runs no script)."""
     return re.sub(r"<details(?=[\s>])", "<details open", html).replace('data-theme="auto"', 'data-theme="light"', 1)
+
+
+def desktop_charts_loaded(html: str) -> str:
+    """Each chart once, in its desktop layout, loaded before printing: the phone layout goes
+    (``present/sections.save_figure`` draws both) and no image waits to be scrolled to."""
+    return LAZY.sub("", PHONE_CHART.sub("", html))
 
 
 def _without_online_only(html: str) -> str:

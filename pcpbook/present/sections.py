@@ -8,6 +8,7 @@ from pathlib import Path
 from pcpbook.core.outputs import slug, write_frame
 from pcpbook.core.render import escape_markdown, one_line
 from pcpbook.present.figures import Chart
+from pcpbook.present.phone import phone_layout
 
 FIGURE_DIR = Path("figures")
 DATA_LINK = "Data for this chart (CSV)"
@@ -16,7 +17,9 @@ DATA_LINK = "Data for this chart (CSV)"
 def save_figure(chart: Chart, prefix: str, inline: bool = False) -> str:
     """Write the chart as ``figures/<prefix>-<chart name>.png`` and the values it draws beside it
     as ``.csv``; the Markdown image with its alt text and a link to its data (on one line when
-    ``inline``, for a table cell)."""
+    ``inline``, for a table cell). A chart outside a table is also written laid out for a phone
+    (``-phone.png``): the page shows that one on a narrow screen, the other everywhere else and
+    in print (``static/pcpbook.css``)."""
     path = FIGURE_DIR / f"{slug(prefix, chart.name)}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     chart.write_png(path)
@@ -24,8 +27,16 @@ def save_figure(chart: Chart, prefix: str, inline: bool = False) -> str:
     link = f"[{DATA_LINK}]({data.as_posix()})"
     if inline:  # a table cell holds no directive; MyST keeps only the plain characters of this alt text
         return f"![{escape_markdown(chart.alt)}]({path.as_posix()}) {link}"
-    # a directive's option is text, not Markdown: the alt text reaches the page as typed, escaped by Sphinx
-    return f"```{{image}} {path.as_posix()}\n:alt: {one_line(chart.alt)}\n```\n\n{link}\n\n"
+    phone = path.with_name(f"{path.stem}-phone.png")
+    phone_layout(chart.figure)
+    chart.write_png(phone)
+    return _image(path, chart.alt, "pcp-wide") + _image(phone, chart.alt, "pcp-phone") + f"{link}\n\n"
+
+
+def _image(path: Path, alt: str, kind: str) -> str:
+    """An image directive: a directive's option is text, not Markdown, so the alt text reaches
+    the page as typed, escaped by Sphinx; the hidden one of a pair is not fetched (lazy)."""
+    return f"```{{image}} {path.as_posix()}\n:alt: {one_line(alt)}\n:class: {kind}\n:loading: lazy\n```\n\n"
 
 
 def measure_block(label: str, figure: str, sentences: list[str]) -> str:
