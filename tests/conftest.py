@@ -117,3 +117,5 @@ class FakeChart:
 
     def write_png(self, path) -> None:
         path.write_bytes(b"png")
+
+    write_phone_png = write_png

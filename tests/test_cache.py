@@ -19,5 +19,6 @@ def test_every_figure_a_notebook_shows_or_links_is_found(tmp_path, monkeypatch):
         "display_data", data={"text/markdown": shown})])])
     path = tmp_path / "p01.ipynb"
     path.write_text(json.dumps(notebook), encoding="utf-8")
-    assert cache._figures_of(path) == ["figures/2021-2024-p01-burglary-bars.csv", "figures/2021-2024-p01-burglary-bars.png",
+    assert cache._figures_of(path) == ["figures/2021-2024-p01-burglary-bars-phone.png",  # a chart's phone layout too
+                                       "figures/2021-2024-p01-burglary-bars.csv", "figures/2021-2024-p01-burglary-bars.png",
                                        "figures/p02-burglary-bars.csv", "figures/p02-burglary-bars.png"]

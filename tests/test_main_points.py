@@ -6,11 +6,12 @@ import re
 
 import pytest
 
-from pcpbook.analysis.comparisons import SAME_QUARTER_LAST_YEAR, edition_comparisons
-from pcpbook.core.periods import Quarter
-from pcpbook.core.render import Raw
+from pcpbook.analysis.comparisons import BASELINE_YEAR, SAME_QUARTER_LAST_YEAR, edition_comparisons
+from pcpbook.core.periods import Quarter, fy_label
+from pcpbook.core.render import Raw, escape_markdown
 from pcpbook.present import main_points, phrasing, release
 from pcpbook.present.chapter import load_returns
+from pcpbook.present.review import Review
 from pcpbook.stats.targets import MISSED, OFF_COURSE
 
 POINT_LINK = re.compile(r"\(\[(Priority \d+|headline figures|progress on commitments)\]\(([^)]+)\)\)\.$")
@@ -90,3 +91,22 @@ def test_a_sentence_pattern_escapes_the_values_it_prints_but_not_its_own_words_o
                         by="31 March 2021", period="Priority 2", link=Raw("2016-2021/p02.ipynb"))
     assert said == ("The target for Knife \\*crime\\* \\[x\\](y) was missed: 5 against 3 by 31 March 2021 "
                     "([Priority 2](2016-2021/p02.ipynb)).")
+
+
+def test_a_closure_review_opens_with_its_strongest_changes_targets_at_risk_and_what_became_of_the_commitments(dataset):
+    plan = dataset.plans["2016-2021"]
+    review = Review(dataset, plan, produced=None)
+    comparisons = {m: review.comparison(m) for m in review.measure_ids()}
+    outcomes = review.count_outcomes(list(review.outcomes))
+    said = main_points.review_main_points(dataset, plan, comparisons, outcomes)
+    assert 1 < len(said) <= main_points.MOST_POINTS
+    changes = main_points.strongest_per_priority(dataset, plan, {m: [c] for m, c in comparisons.items()},
+                                                 BASELINE_YEAR)
+    assert changes and all(change.comparison.test.significant for change in changes)
+    for change, point in zip(changes[:main_points.MOST_CHANGES], said):
+        years = f"from {fy_label(change.comparison.baseline.start.year)} to 2021/22"
+        assert point.startswith(escape_markdown(change.measure.label)) and years in point
+        assert point.endswith(f"([Priority {change.priority.number}](p{change.priority.number:02d}.ipynb)).")
+    last = said[-1]
+    assert f"{outcomes['complete']} of the plan's {sum(outcomes.values())} commitments were complete" in last
+    assert last.endswith("([committed and delivered](#what-was-committed-and-what-was-delivered)).")

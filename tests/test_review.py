@@ -27,8 +27,9 @@ def test_the_2016_2021_review_states_the_closure_report_figures(first_plan):
     assert "Total recorded crime: 111,022 in 2015/16 to 165,518 in 2021/22, up 49\\%" in headlines
     assert "30,719 in 2015/16 to 42,802 in 2021/22" in headlines
     assert "68.7\\% in 2017/18 to 79\\% in 2021/22" in headlines
-    assert "850 in 2015/16 to 846 in 2021/22, down 0.5% (95% interval -10% to +10%)" in headlines.replace("\\", "")
-    assert "too small to tell apart from usual variation" in headlines
+    assert "850 in 2015/16 to 846 in 2021/22, down 0.5%: within usual variation." in headlines.replace("\\", "")
+    table = first_plan.all_measures().data
+    assert "| People killed or seriously injured on the roads (KSI) | 850 (2015/16) | 846 | -4 | -0.5\\% | -9.9\\% to +9.9\\% |" in table
 
 
 def test_ksi_in_the_review_carries_the_trend_tests(first_plan, tmp_path, monkeypatch):

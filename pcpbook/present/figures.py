@@ -19,6 +19,7 @@ from pcpbook.analysis.peers import GroupComparison
 from pcpbook.contracts.model import Measure, Plan
 from pcpbook.core.periods import Quarter, add_months, fy_label, month_label
 from pcpbook.core.units import COMPARISON_UNITS
+from pcpbook.present.phone import phone_layout
 from pcpbook.present.wording import number
 from pcpbook.stats import ControlChart, Decomposition, NotEnoughHistory, TrendResult
 
@@ -64,6 +65,11 @@ class Chart:
         chart: one draw, not two)."""
         with plt.rc_context(RENDER_SETTINGS):
             self.figure.savefig(path, pil_kwargs={"compress_level": 1})
+
+    def write_phone_png(self, path) -> None:
+        """The chart laid out again for a phone (``phone.phone_layout``), after ``write_png``."""
+        phone_layout(self.figure)
+        self.write_png(path)
 
 
 def chart_data(measure: Measure, series: str, periods, values, status, source, bases=None) -> pd.DataFrame:

@@ -13,13 +13,14 @@ The words are ``templates/sentences/main-points.j2``; this module chooses and or
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 
-from pcpbook.analysis.comparisons import SAME_QUARTER_LAST_YEAR, Comparison, edition_comparisons
+from pcpbook.analysis.comparisons import BASELINE_YEAR, SAME_QUARTER_LAST_YEAR, Comparison, edition_comparisons
 from pcpbook.contracts import commentary
 from pcpbook.contracts.dataset import Dataset
 from pcpbook.contracts.model import Measure, Plan, Priority
-from pcpbook.core.periods import Quarter
+from pcpbook.core.periods import Quarter, fy_label
 from pcpbook.core.render import Raw
 from pcpbook.present.phrasing import say
 from pcpbook.present.targeting import Assessment, plan_assessments
@@ -31,6 +32,8 @@ MOST_CHANGES = 3
 MOST_TARGETS = 2
 HEADLINES = Raw("#headline-figures")  # links are made here from safe ids, so printed as they are
 COMMITMENTS = Raw("#progress-on-commitments")
+REVIEW_MEASURES = Raw("#every-measure-baseline-year-against-end-year")
+REVIEW_DELIVERY = Raw("#what-was-committed-and-what-was-delivered")
 
 
 @dataclass(frozen=True)
@@ -60,15 +63,39 @@ def main_points(dataset: Dataset, plan: Plan, quarter: Quarter, returns: comment
     return said[:MOST_POINTS]
 
 
+def review_main_points(dataset: Dataset, plan: Plan, comparisons: dict[str, Comparison],
+                       outcomes: Counter) -> list[Raw]:
+    """A closure review's main points: its strongest changes from the baseline year to the end
+    year (as an edition's, one per priority, at most three), the targets missed or off course
+    at the end of the plan, and what became of the commitments (``outcomes``: final statuses)."""
+    changes = strongest_per_priority(dataset, plan, {m: [c] for m, c in comparisons.items()}, BASELINE_YEAR)
+    said = [_change(change, plan, review_link, over_years=True) for change in changes[:MOST_CHANGES]]
+    if not changes:
+        tested = sum(1 for comparison in comparisons.values() if comparison.test.tested)
+        said.append(say("main-points", "review_no_change", count=tested, link=REVIEW_MEASURES))
+    end = Quarter(plan.end_year, 4)
+    said += [_target(a, plan, review_link) for a in targets_at_risk(dataset, plan, end)[:MOST_TARGETS]]
+    said.append(say("main-points", "review_commitments", total=number(sum(outcomes.values())),
+                    **_statuses(outcomes), link=REVIEW_DELIVERY))
+    return said[:MOST_POINTS]
+
+
 def significant_changes(dataset: Dataset, plan: Plan, quarter: Quarter) -> list[Change]:
     """Each priority's strongest change on the same quarter last year that its test calls
     significant, strongest first."""
-    comparisons = edition_comparisons(dataset, plan.measure_ids, quarter)
+    return strongest_per_priority(dataset, plan, edition_comparisons(dataset, plan.measure_ids, quarter),
+                                  SAME_QUARTER_LAST_YEAR)
+
+
+def strongest_per_priority(dataset: Dataset, plan: Plan, comparisons: dict[str, list[Comparison]],
+                           kind: str) -> list[Change]:
+    """Each priority's strongest comparison of ``kind`` that its test calls significant,
+    strongest first."""
     best: dict[int, Change] = {}
     for priority in plan.priorities:
         for measure_id in priority.measures:
             for comparison in comparisons.get(measure_id, []):
-                if comparison.kind == SAME_QUARTER_LAST_YEAR and comparison.test.significant:
+                if comparison.kind == kind and comparison.test.significant:
                     change = Change(priority, dataset.measures[measure_id], comparison)
                     if priority.number not in best or change.strength < best[priority.number].strength:
                         best[priority.number] = change
@@ -89,33 +116,46 @@ def targets_at_risk(dataset: Dataset, plan: Plan, quarter: Quarter) -> list[Asse
             + [a for a in judged if a.judgement.verdict == OFF_COURSE])
 
 
-def _change(change: Change, plan: Plan) -> Raw:
+def _change(change: Change, plan: Plan, link=None, over_years: bool = False) -> Raw:
+    """The change in one sentence; ``over_years``: named by its financial years (a review's)."""
     measure, comparison = change.measure, change.comparison
-    values = dict(label=measure.label, moved="rose" if comparison.difference > 0 else "fell",
-                  now=in_units(measure, comparison.current.amount), then=in_units(measure, comparison.baseline.amount),
-                  period=f"Priority {change.priority.number}", link=_chapter(plan, change.priority))
-    if measure.behaviour.in_points:
-        return say("main-points", "change_in_points", points=points(abs(comparison.difference)), **values)
-    return say("main-points", "change", percent=percent(abs(comparison.percent)), **values)
+    size = points(comparison.difference) if measure.behaviour.in_points else percent(abs(comparison.percent))
+    years = dict(first=fy_label(comparison.baseline.start.year), last=fy_label(comparison.current.start.year))
+    return say("main-points", "change", label=measure.label, moved="rose" if comparison.difference > 0 else "fell",
+               size=size, now=in_units(measure, comparison.current.amount),
+               then=in_units(measure, comparison.baseline.amount), period=f"Priority {change.priority.number}",
+               link=(link or _chapter)(plan, change.priority), in_points=measure.behaviour.in_points,
+               **(years if over_years else {}))
 
 
-def _target(assessment: Assessment, plan: Plan) -> Raw:
+def _target(assessment: Assessment, plan: Plan, link=None) -> Raw:
     judgement, measure = assessment.judgement, assessment.measure
     priority = next(p for p in plan.priorities if assessment.commitment in p.commitments)
     return say("main-points", "target", label=measure.label, verdict=judgement.verdict,
                now=in_units(measure, judgement.value), aim=in_units(measure, judgement.target),
-               by=f"{judgement.by:%-d %B %Y}", period=f"Priority {priority.number}", link=_chapter(plan, priority))
+               by=f"{judgement.by:%-d %B %Y}", period=f"Priority {priority.number}",
+               link=(link or _chapter)(plan, priority))
 
 
 def _commitments(returns: commentary.Returns) -> Raw:
     counts = returns.counts()
-    return say("main-points", "commitments", total=number(sum(counts.values())),
-               complete=number(counts.get("complete", 0)), on_track=number(counts.get("on track", 0)),
-               at_risk=number(counts.get("at risk", 0)), not_started=counts.get("not started", 0),
-               no_update=number(counts.get(commentary.NO_UPDATE, 0)), link=COMMITMENTS)
+    return say("main-points", "commitments", total=number(sum(counts.values())), **_statuses(counts),
+               link=COMMITMENTS)
+
+
+def _statuses(counts: Counter) -> dict:
+    """How many commitments have each status, written; "not started" as a number (said only when some are)."""
+    return dict(complete=number(counts.get("complete", 0)), on_track=number(counts.get("on track", 0)),
+                at_risk=number(counts.get("at risk", 0)), not_started=counts.get("not started", 0),
+                no_update=number(counts.get(commentary.NO_UPDATE, 0)))
 
 
 
 def _chapter(plan: Plan, priority: Priority) -> Raw:
     """The priority's chapter, from the intro (pages.edition_pages: chapters/<plan>/<slug>)."""
     return Raw(f"{plan.id}/{priority.slug}.ipynb")
+
+
+def review_link(plan: Plan, priority: Priority) -> Raw:
+    """The priority's chapter of a closure review, from its summary page, which sits beside it."""
+    return Raw(f"{priority.slug}.ipynb")

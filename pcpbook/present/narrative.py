@@ -137,30 +137,6 @@ def interval_cell(comparison: Comparison) -> str:
     return interval(test).removeprefix("95% interval ")
 
 
-def headline(measure: Measure, comparison: Comparison) -> str:
-    """A summary line in the style of a closure report, with a whole-number percentage:
-    "Anti-social behaviour: 52,732 in 2015/16 to 30,674 in 2021/22, down 42% (95% interval ...)." """
-    current, baseline = comparison.current, comparison.baseline
-    if not comparison.complete:
-        return f"{measure.label}: no figure for both years to compare."
-    years = f"{in_units(measure, baseline.amount)} in {fy_label(baseline.start.year)} to " \
-            f"{in_units(measure, current.amount)} in {fy_label(current.start.year)}"
-    if measure.kind == "snapshot":
-        years = f"{number(baseline.amount)} at the end of {month_label(baseline.end)} to " \
-                f"{number(current.amount)} at the end of {month_label(current.end)}"
-    if measure.behaviour.in_points or not percent_allowed(baseline.amount):
-        change = change_clause(measure, comparison).strip("()")
-    elif comparison.difference == 0:
-        change = "no change"
-    else:
-        size = abs(comparison.percent)
-        change = f"{comparison.direction} {size:.0f}%" if size >= 1 else f"{comparison.direction} {size:.1f}%"
-        if comparison.test.tested:
-            change += f" ({interval(comparison.test, whole=True)})"
-    text = f"{measure.label}: {years}, {change}. {verdict(comparison, 'review')}".strip()
-    return text + (" (Modelled data.)" if comparison.status == "modelled" else "")
-
-
 def in_sentence(label: str) -> str:
     """"People killed ..." -> "people killed ..."; "Special Constables" and "KSI ..." keep their capitals."""
     first, _, rest = label.partition(" ")

@@ -21,8 +21,9 @@ SIGNIFICANT, NOT_ALL_TOGETHER, WITHIN, TOO_FEW, UNTESTED = (
     "significant", "not with the others", "within", "too few", "untested")
 
 
-def lead(measure: Measure, comparison: Comparison) -> Raw:
-    """One short sentence for a comparison: the figure, the change and the verdict in words."""
+def lead(measure: Measure, comparison: Comparison, book: str = "edition") -> Raw:
+    """One short sentence for a comparison: the figure, the change and the verdict in words
+    (``book``: what the comparisons tested together are in, an "edition" or a "review")."""
     current, baseline = comparison.current, comparison.baseline
     if current.amount is None:
         return say("measure", "no_figure", when=_when(comparison))
@@ -35,7 +36,7 @@ def lead(measure: Measure, comparison: Comparison) -> Raw:
     if baseline.amount is None:
         return say("measure", "nothing_to_compare", **values)
     return say("measure", "change", then=in_units(measure, baseline.amount), change=_change(measure, comparison),
-               verdict=verdict(comparison), seasonal=comparison.kind == LAST_QUARTER, **values)
+               verdict=verdict(comparison), seasonal=comparison.kind == LAST_QUARTER, book=book, **values)
 
 
 def verdict(comparison: Comparison) -> str:
@@ -81,12 +82,12 @@ def folded(parts: list[str]) -> Raw:
     return Raw(f"````{{dropdown}} How we know\n:class-container: pcp-how\n\n{body}\n````\n")
 
 
-def trend_detail(measure: Measure, result, note: str = "") -> Raw:
+def trend_detail(measure: Measure, result, note: str = "", book: str = "edition") -> Raw:
     """The trend tests and the regression behind ``trend_lead``, folded (nothing when there are none)."""
-    return Raw("") if isinstance(result, NotEnoughHistory) else folded(trend_sentences(measure, result, note))
+    return Raw("") if isinstance(result, NotEnoughHistory) else folded(trend_sentences(measure, result, note, book))
 
 
-def trend_lead(measure: Measure, result) -> Raw:
+def trend_lead(measure: Measure, result, book: str = "edition") -> Raw:
     """The long-run trend in one sentence: the direction and size of the financial-year trend
     when its test says there is one (``stats.trends``), else that there is no clear trend."""
     if isinstance(result, NotEnoughHistory):
@@ -95,7 +96,8 @@ def trend_lead(measure: Measure, result) -> Raw:
     shown = result.significant("annual") or test.p < SIGNIFICANCE_LEVEL
     return say("measure", "trend", label=in_sentence(measure.label), years=len(result.years), first=result.years[0],
                last=result.years[-1], direction=("upward" if test.s > 0 else "downward") if shown else "",
-               slope=number(abs(round(test.slope))), unit=measure.unit, alone=not result.significant("annual"))
+               slope=number(abs(round(test.slope))), unit=measure.unit, alone=not result.significant("annual"),
+               book=book)
 
 
 def control_lead(control) -> Raw | None:

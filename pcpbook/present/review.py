@@ -25,14 +25,17 @@ from pcpbook.contracts.dataset import Dataset, load
 from pcpbook.contracts.model import FINANCE_ITEMS, Measure, Plan, Priority
 from pcpbook.core.outputs import slug
 from pcpbook.core.periods import Quarter, fy_label, fy_start_date, month_label
-from pcpbook.core.render import escape_html, escape_markdown, facts_table, markdown_table
+from pcpbook.core.render import Raw, escape_html, escape_markdown, facts_table, markdown_table
 from pcpbook.present.chapter import (MeasureSections, commentary_cell, commitments_table, comparison_cells,
                                      data_notice_for, paraphrase_note, status_badge, status_summary, status_table)
 from pcpbook.present.figures import trend_model_chart
-from pcpbook.present.narrative import headline, trend_cell, trend_sentences
+from pcpbook.present.main_points import review_main_points
+from pcpbook.present.narrative import trend_cell
+from pcpbook.present.phrasing import say
+from pcpbook.present.plain import trend_detail, trend_lead, verdict
 from pcpbook.present.sections import measure_block
 from pcpbook.present.targeting import priority_assessments, targets_section
-from pcpbook.present.wording import p_value, plural, signed_percent
+from pcpbook.present.wording import in_units, number, p_value, percent_allowed, plural, points, signed_percent
 from pcpbook.stats import NotEnoughHistory, with_trend_control
 
 
@@ -112,18 +115,24 @@ class Review:
                                  f"({month_label(plan.first_quarter.start)} to {month_label(plan.last_quarter.end)})"),
                  ("Compared", f"baseline year {fy_label(plan.baseline_year)} against end year {fy_label(plan.end_year)}"),
                  ("Data to", month_label(self.end_quarter.end)),
-                 ("Produced", f"{self.produced:%d %B %Y}")]  # versions and fingerprints: the build page
+                 ("Produced", f"{self.produced:%-d %B %Y}")]  # versions and fingerprints: the build page
         return Markdown(facts_table(facts))
+
+    def main_points(self) -> Markdown:
+        """At most six plain sentences, ranked as an edition's are (``present/main_points``)."""
+        comparisons = {m: self.comparison(m) for m in self.measure_ids()}
+        points = review_main_points(self.dataset, self.plan, comparisons, self.count_outcomes(list(self.outcomes)))
+        return Markdown("\n".join(f"- {point}" for point in points) + "\n\n" + self.page_note())
 
     def headlines(self) -> Markdown:
         """Measures whose baseline and end-year figures are both published: the review's
         official headlines."""
-        lines = [headline(self.dataset.measures[m], self.comparison(m)) for m in self.measure_ids()
+        lines = [_headline(self.dataset.measures[m], self.comparison(m)) for m in self.measure_ids()
                  if self.comparison(m).status == "published"]
         if not lines:
             return Markdown(f"No measure has published figures for both {fy_label(self.plan.baseline_year)} and "
                             f"{fy_label(self.plan.end_year)}; the table below uses modelled data.")
-        return Markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
+        return Markdown("\n".join(f"- {line}" for line in lines))
 
     def all_measures(self) -> Markdown:
         """Every measure: baseline year against end year, with the test of the change."""
@@ -141,6 +150,14 @@ class Review:
                 f"{status_summary(total)}."
                 + (" The returns are demonstration text (modelled), not real returns." if modelled else ""))
         return Markdown(escape_markdown(text) + "\n\n" + status_table(self.plan, self.count_outcomes))
+
+    def page_note(self) -> Raw:
+        """What a page of the review says once rather than under every measure: how changes
+        are tested, and that values marked modelled are demonstration data."""
+        comparisons = [self.comparison(m) for m in self.measure_ids()]
+        family = max((c.test.family for c in comparisons), default=0)
+        return say("measure", "page_note", family=family, book="review",
+                   modelled=any(c.status == "modelled" for c in comparisons))
 
     def data_notice(self) -> Markdown:
         return data_notice_for(self.dataset, self.end_quarter.end, "review")
@@ -234,7 +251,7 @@ class ReviewChapter(MeasureSections):
             f"{month_label(self.review.end_quarter.end)}.*\n\n"
             f"**Objective.** {escape_markdown(self.priority.objective)}\n\n"
             f"This chapter looks back on {plural(len(self.priority.measures), 'measure')} and "
-            f"{plural(len(self.priority.commitments), 'commitment')}.")
+            f"{plural(len(self.priority.commitments), 'commitment')}. " + self.review.page_note())
 
     def key_figures(self) -> Markdown:
         rows = [YEAR_COLUMNS]
@@ -269,7 +286,8 @@ class ReviewChapter(MeasureSections):
             if measure.trend_test:
                 chart = trend_model_chart(measure, result, window)
                 figure = self.figure(chart)
-            blocks.append(measure_block(measure.label, figure, trend_sentences(measure, result, book="review")))
+            blocks.append(measure_block(measure.label, figure, [trend_lead(measure, result, "review")])
+                          + "\n\n" + trend_detail(measure, result, book="review"))
         if len(rows) == 1 and not blocks:
             return Markdown("This priority has no counts of events to test for a trend.")
         table = markdown_table(rows) if len(rows) > 1 else ""
@@ -297,6 +315,28 @@ class ReviewChapter(MeasureSections):
         for measure_id in self.priority.measures:
             if measure_id in self.review.trend_results:
                 yield measure_id, self.review.window(measure_id), self.review.trend_results[measure_id]
+
+
+def _headline(measure: Measure, comparison) -> Raw:
+    """A summary line in the style of a closure report, with a whole-number percentage and the
+    verdict in a few words: "Anti-social behaviour: 52,732 in 2015/16 to 30,674 in 2021/22, down
+    42%: more than usual variation would explain." The interval and test are in the table."""
+    current, baseline = comparison.current, comparison.baseline
+    if not comparison.complete:
+        return say("measure", "headline", label=measure.label, years="", change="", verdict="")
+    years = (f"{in_units(measure, baseline.amount)} in {fy_label(baseline.start.year)} to "
+             f"{in_units(measure, current.amount)} in {fy_label(current.start.year)}")
+    if comparison.difference == 0:
+        change = "no change"
+    elif measure.behaviour.in_points:
+        change = f"{comparison.direction} {points(comparison.difference)}"
+    elif not percent_allowed(baseline.amount):
+        change = f"{comparison.direction} {number(abs(comparison.difference))}"
+    else:
+        size = abs(comparison.percent)
+        change = f"{comparison.direction} {size:.0f}%" if size >= 1 else f"{comparison.direction} {size:.1f}%"
+    return say("measure", "headline", label=measure.label, years=years, change=change, verdict=verdict(comparison),
+               in_points=measure.behaviour.in_points)
 
 
 YEAR_COLUMNS = ["Measure", "Baseline", "End year", "Change", "Change (%)", "95% interval", "Test", "Data"]

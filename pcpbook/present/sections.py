@@ -8,7 +8,6 @@ from pathlib import Path
 from pcpbook.core.outputs import slug, write_frame
 from pcpbook.core.render import escape_markdown, one_line
 from pcpbook.present.figures import Chart
-from pcpbook.present.phone import phone_layout
 
 FIGURE_DIR = Path("figures")
 DATA_LINK = "Data for this chart (CSV)"
@@ -28,8 +27,7 @@ def save_figure(chart: Chart, prefix: str, inline: bool = False) -> str:
     if inline:  # a table cell holds no directive; MyST keeps only the plain characters of this alt text
         return f"![{escape_markdown(chart.alt)}]({path.as_posix()}) {link}"
     phone = path.with_name(f"{path.stem}-phone.png")
-    phone_layout(chart.figure)
-    chart.write_png(phone)
+    chart.write_phone_png(phone)
     return _image(path, chart.alt, "pcp-wide") + _image(phone, chart.alt, "pcp-phone") + f"{link}\n\n"
 
 
