@@ -30,12 +30,22 @@ def _rows(texts):
             for line in text.splitlines() if line.startswith(("| The same quarter", "| The 12 months", "| Last quarter"))]
 
 
-def test_total_recorded_crime_over_12_months_is_not_called_significant(chapters):
+def test_total_recorded_crime_across_the_may_2023_counting_change_is_not_comparable(chapters):
     sentence = next(b for b in _bullets(chapters) if b.startswith("165,193 crimes were recorded in the 12 months to "
                                                                    "March 2024"))
-    assert re.search(r", 0\.8% fewer than in the 12 months before \([\d,]+\): within usual variation\.$", sentence)
+    assert sentence.endswith("The two are not comparable: what the series counts changed on 1 May 2023 (Counting-rule "
+                             "change: stalking, harassment and coercive control counted only as the principal crime).")
+    assert "%" not in sentence and "usual variation" not in sentence
     row = next(r for r in _rows(chapters) if r[:2] == ["The 12 months before", "165,193"])
-    assert re.fullmatch(r"-\d\.\d% to \+\d\.\d%", row[4]) and re.fullmatch(r"not significant \(p = 0\.\d{3}\)", row[5])
+    assert row[3:6] == ["not comparable", "–", "not tested"]
+
+
+def test_no_percentage_change_for_stalking_and_harassment_across_the_counting_change(chapters):
+    said = [b for b in _bullets(chapters) if "stalking and harassment offences were recorded" in b]
+    assert said and all("not comparable" in b and "%" not in b for b in said)
+    rows = [line for text in chapters.values() for line in text.splitlines() if line.startswith("| Stalking and harassment")]
+    assert rows and all("| not comparable | not comparable |" in row for row in rows)
+    assert not re.search(r"(15\.6|20\.2)% (fewer|more)|down (15\.6|20\.2)%", " ".join(chapters.values()))
 
 
 def test_every_percentage_change_in_a_comparison_carries_its_interval(chapters):

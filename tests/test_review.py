@@ -46,7 +46,8 @@ def test_every_change_is_recomputed_and_tested(first_plan):
     assert comparison.difference == 30674 - 52732
     assert comparison.percent == pytest.approx(100 * (30674 - 52732) / 52732)
     assert comparison.test.method == "quasi-Poisson" and comparison.test.significant
-    assert comparison.test.family == 19  # every tested comparison of the review, controlled together
+    assert comparison.test.family == 18  # every tested comparison of the review (stalking and harassment is not
+    # comparable across the April 2018 counting change), controlled together
     # the dispersion comes from the monthly series up to the end year
     assert comparison.test.history == "108 months, April 2013 to March 2022"
     ksi = sentence(first_plan.dataset.measures["ksi_casualties"], first_plan.comparison("ksi_casualties"), "review")
@@ -167,3 +168,14 @@ def test_without_a_finance_table_the_page_says_what_is_missing(data_copy):
     (data_copy / "finance.csv").unlink()
     page = open_review("2021-2024", str(data_copy)).finance().data
     assert "No financial figures for 2020/21 to 2023/24 are in the data" in page
+
+
+def test_stalking_and_harassment_across_the_2018_counting_change_is_shown_as_not_comparable(first_plan):
+    comparison = first_plan.comparison("stalking_harassment")
+    assert not comparison.comparable and not comparison.test.tested
+    assert "1 April 2018" in comparison.break_between
+    table = first_plan.all_measures().data
+    row = next(line for line in table.splitlines() if line.startswith("| Stalking and harassment"))
+    assert "| not comparable | not comparable | – | not tested |" in row and "198.5" not in table
+    points = first_plan.main_points().data
+    assert "Stalking and harassment" not in points

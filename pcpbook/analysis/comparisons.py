@@ -6,6 +6,7 @@ tests under false discovery rate control, computed once per edition.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
@@ -32,10 +33,16 @@ class Comparison:
     current: Value
     baseline: Value
     test: ChangeTest = field(default_factory=lambda: untested("not tested"), compare=False)
+    break_between: str = field(default="", compare=False)  # a recording change between the periods: why not comparable
 
     @property
     def complete(self) -> bool:
         return self.current.amount is not None and self.baseline.amount is not None
+
+    @property
+    def comparable(self) -> bool:
+        """Both figures there and counted the same way: a change between them means something."""
+        return self.complete and not self.break_between
 
     @property
     def difference(self) -> float | None:
@@ -107,15 +114,37 @@ def compare(dataset: Dataset, measure_id: str, current_start, baseline_start, mo
     measure = dataset.measures[measure_id]
     current = dataset.value(measure_id, current_start, months)
     baseline = dataset.value(measure_id, baseline_start, months)
-    first, last = min(current.start, baseline.start), max(current.end, baseline.end)
-    change = next((d for d in measure.discontinuities if d.recording and first < d.date <= last), None)
-    if change is not None:
-        return Comparison(kind, current, baseline, untested(
-            f"what the series counts changed on {change.date.day} {change.date:%B %Y} ({change.note}), between "
-            "the periods compared"))
+    change = recording_change_between(measure, (current.start, current.end), (baseline.start, baseline.end))
+    if change:
+        return Comparison(kind, current, baseline, untested(change), break_between=change)
     if history is None:
-        history = history_before(dataset, measure, first)
+        history = history_before(dataset, measure, min(current.start, baseline.start))
     return Comparison(kind, current, baseline, change_test(measure, current, baseline, history))
+
+
+def recording_change_between(measure: Measure, *windows: tuple[dt.date, dt.date]) -> str:
+    """Why figures for ``windows`` (first and last days) are not comparable, or empty when
+    they are: a change in what the series counts falls within or between them, or a period
+    counted differently (such as COVID-19 breaches logged as anti-social behaviour) holds part
+    of one or all of one and not the other."""
+    first, last = min(start for start, _ in windows), max(end for _, end in windows)
+    for item in measure.discontinuities:
+        if not item.recording:
+            continue
+        if item.end is None and first < item.date <= last:
+            return f"what the series counts changed on {item.date.day} {item.date:%B %Y} ({item.note})"
+        if item.end is not None and {_place(window, item) for window in windows} not in ({"outside"}, {"inside"}):
+            return (f"from {item.date.day} {item.date:%B %Y} to {item.end.day} {item.end:%B %Y} the series counted "
+                    f"differently ({item.note})")
+    return ""
+
+
+def _place(window: tuple[dt.date, dt.date], period) -> str:
+    """Where a window lies against a period: "inside", "outside" or "across" it."""
+    start, end = window
+    if end < period.date or start > period.end:
+        return "outside"
+    return "inside" if period.date <= start and end <= period.end else "across"
 
 
 def quarter_comparisons(dataset: Dataset, measure_id: str, quarter: Quarter) -> list[Comparison]:

@@ -101,7 +101,7 @@ def _measure(entry: kinds.MeasureEntry, path: Path, line, problems: list[Problem
     aspiration = benchmark.aspiration if benchmark else None
     if aspiration is not None and not isinstance(aspiration, str):
         aspiration = {"rank": aspiration.rank}
-    breaks = tuple(Discontinuity(b.date, b.note, b.end, b.recording) for b in entry.discontinuities)
+    breaks = tuple(Discontinuity(b.date, b.note, b.end, b.recording, b.source or "") for b in entry.discontinuities)
     return Measure(id=entry.id, label=entry.label, kind=entry.kind, polarity=entry.polarity, unit=entry.unit,
                    unit_one=entry.unit_one, noun=entry.noun, noun_one=entry.noun_one, verb=entry.verb,
                    source=entry.source, definition=entry.definition, discontinuities=breaks,

@@ -62,11 +62,14 @@ class Discontinuity(Contract):
     note: ChartText = Field(description="what changed, in a few words")
     end: Day | None = Field(None, description="the last day, for a period such as a lockdown")
     recording: StrictBool = Field(False, description="true for a change in what is counted")
+    source: ChartText | None = Field(None, description="where the change is documented: required when recording")
 
     @model_validator(mode="after")
     def _end_after_start(self):
         if self.end is not None and self.end < self.date:
             raise ValueError(f"the period ends ({self.end}) before it starts ({self.date})")
+        if self.recording and not self.source:
+            raise ValueError("a recording change needs its source: the document that describes it")
         return self
 
 

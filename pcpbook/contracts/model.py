@@ -53,7 +53,8 @@ class Discontinuity:
     date: dt.date
     note: str
     end: dt.date | None = None
-    recording: bool = False  # a change in what is counted: changes across it are not tested
+    recording: bool = False  # a change in what is counted: changes across it are not comparable
+    source: str = ""  # where the change is documented (required of a recording change)
 
 
     def covers_month(self, month: dt.date) -> bool:
@@ -100,7 +101,8 @@ class Measure:
 
     @property
     def periods(self) -> tuple[Discontinuity, ...]:
-        return tuple(d for d in self.discontinuities if d.end is not None)
+        """The periods (lockdowns) the models enter as a covariate; a recording period is not one."""
+        return tuple(d for d in self.discontinuities if d.end is not None and not d.recording)
 
     def unit_for(self, amount: float) -> str:
         return self.unit_one if amount == 1 else self.unit

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 from IPython.display import Markdown
 
-from pcpbook.analysis.comparisons import ROLLING_12_MONTHS, Comparison, edition_comparisons
+from pcpbook.analysis.comparisons import ROLLING_12_MONTHS, Comparison, edition_comparisons, recording_change_between
 from pcpbook.contracts import commentary
 from pcpbook.contracts.citations import cite
 from pcpbook.contracts.dataset import Dataset
 from pcpbook.contracts.model import Measure, Plan
-from pcpbook.core.periods import Quarter, month_label
+from pcpbook.core.periods import Quarter, add_months, month_label
 from pcpbook.core.render import escape_markdown, markdown_table
 from pcpbook.present.targeting import plan_assessments
 from pcpbook.present.wording import number, percent_allowed, plural
@@ -57,6 +57,8 @@ def verdict_words(comparison: Comparison) -> str:
     """A comparison's direction and verdict in a few words: "down, significant"."""
     if not comparison.complete:
         return "no figure"
+    if comparison.break_between:
+        return "not comparable"
     test = comparison.test
     said = "significant" if test.significant else "not tested" if not test.tested else "not significant"
     return f"{comparison.direction}, {said}"
@@ -92,6 +94,9 @@ def largest_moves(editions: Editions) -> Markdown:
         if not measure.behaviour.adds_up:
             continue
         current, earlier = (_rolling(editions, measure, q) for q in (editions.quarter, editions.previous))
+        windows = [(add_months(q.start, -9), q.end) for q in (editions.previous, editions.quarter)]
+        if recording_change_between(measure, *windows):
+            continue  # counted differently in the two windows: no move to rank
         if current is not None and earlier is not None and percent_allowed(earlier):
             moves.append((abs(current - earlier) / earlier, measure, earlier, current))
     moves.sort(key=lambda move: (-move[0], move[1].label))

@@ -25,6 +25,7 @@ from pcpbook.present.figures import Chart, trend_window_start
 from pcpbook.present.narrative import (busiest_month_sentence, in_sentence, interval_cell, per_day_sentence,
                                        shares_sentence, since_sentence, test_cell)
 from pcpbook.present.phrasing import say
+from pcpbook.present.plain import NOT_COMPARABLE
 from pcpbook.present.sections import measure_block, save_figure
 from pcpbook.present.targeting import (Assessment, chart_path, priority_assessments, target_sentences, targets_table,
                                        verdict_cell)
@@ -377,10 +378,13 @@ def comparison_cells(measure, comparison) -> list[str]:
     """Now, then, change, change (%), 95% interval, test, status: percentage points (one
     decimal) for survey rates; no percentage on a base under 50."""
     points = measure.behaviour.in_points
+    now, then = _cell(comparison.current.amount, measure), _cell(comparison.baseline.amount, measure)
+    if comparison.break_between:  # counted differently: the figures, and no change between them
+        return [now, then, NOT_COMPARABLE, "" if points else NOT_COMPARABLE, "–", "not tested",
+                comparison.status or "no data"]
     shown_percent = "" if points else (_signed(comparison.percent, "%") if percent_allowed(comparison.baseline.amount)
                                        else "base under 50" if comparison.complete else "–")
-    return [_cell(comparison.current.amount, measure), _cell(comparison.baseline.amount, measure),
-            _signed(comparison.difference, " pts" if points else ""), shown_percent,
+    return [now, then, _signed(comparison.difference, " pts" if points else ""), shown_percent,
             interval_cell(comparison), test_cell(comparison.test), comparison.status or "no data"]
 
 

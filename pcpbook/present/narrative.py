@@ -40,6 +40,8 @@ def change_clause(measure: Measure, comparison: Comparison) -> str:
     No percentage on a base under 50; a season-to-season change gets its interval in the
     verdict, after the usual seasonal movement."""
     difference, test = comparison.difference, comparison.test
+    if comparison.break_between:
+        return "(not comparable)"
     if difference == 0:
         return "(no change)"
     if measure.behaviour.in_points:

@@ -17,6 +17,7 @@ from pcpbook.stats import ControlChart, NotEnoughHistory
 from pcpbook.stats.control import RULES
 from pcpbook.stats.policy import SIGNIFICANCE_LEVEL
 
+NOT_COMPARABLE = "not comparable"  # a recording change between the periods: no change, percentage or test
 SIGNIFICANT, NOT_ALL_TOGETHER, WITHIN, TOO_FEW, UNTESTED = (
     "significant", "not with the others", "within", "too few", "untested")
 
@@ -35,6 +36,9 @@ def lead(measure: Measure, comparison: Comparison, book: str = "edition") -> Raw
                   in_points=measure.behaviour.in_points)
     if baseline.amount is None:
         return say("measure", "nothing_to_compare", **values)
+    if comparison.break_between:
+        return say("measure", "not_comparable", then=in_units(measure, baseline.amount),
+                   reason=comparison.break_between, **values)
     return say("measure", "change", then=in_units(measure, baseline.amount), change=_change(measure, comparison),
                verdict=verdict(comparison), seasonal=comparison.kind == LAST_QUARTER, book=book, **values)
 
@@ -164,6 +168,8 @@ def _change(measure: Measure, comparison: Comparison) -> str:
 
 
 def _change_cell(measure: Measure, comparison: Comparison) -> str:
+    if comparison.break_between:
+        return NOT_COMPARABLE
     if measure.behaviour.in_points:
         return f"{comparison.difference:+.1f} pts"
     if percent_allowed(comparison.baseline.amount) and comparison.percent is not None:

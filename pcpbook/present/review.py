@@ -32,7 +32,7 @@ from pcpbook.present.figures import trend_model_chart
 from pcpbook.present.main_points import review_main_points
 from pcpbook.present.narrative import trend_cell
 from pcpbook.present.phrasing import say
-from pcpbook.present.plain import trend_detail, trend_lead, verdict
+from pcpbook.present.plain import NOT_COMPARABLE, trend_detail, trend_lead, verdict
 from pcpbook.present.sections import measure_block
 from pcpbook.present.targeting import priority_assessments, targets_section
 from pcpbook.present.wording import in_units, number, p_value, percent_allowed, plural, points, signed_percent
@@ -326,7 +326,9 @@ def _headline(measure: Measure, comparison) -> Raw:
         return say("measure", "headline", label=measure.label, years="", change="", verdict="")
     years = (f"{in_units(measure, baseline.amount)} in {fy_label(baseline.start.year)} to "
              f"{in_units(measure, current.amount)} in {fy_label(current.start.year)}")
-    if comparison.difference == 0:
+    if comparison.break_between:
+        change = f"{NOT_COMPARABLE} ({comparison.break_between})"
+    elif comparison.difference == 0:
         change = "no change"
     elif measure.behaviour.in_points:
         change = f"{comparison.direction} {points(comparison.difference)}"

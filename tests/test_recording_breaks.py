@@ -1,0 +1,53 @@
+"""A change in what a series counts: figures either side of it are not comparable (no change,
+percentage or test); a period counted differently spoils a comparison that has part of it, or
+all of it on one side only."""
+
+import datetime as dt
+
+from pcpbook.analysis.comparisons import SAME_QUARTER_LAST_YEAR, quarter_comparisons, recording_change_between
+from pcpbook.contracts.model import Discontinuity, Measure
+from pcpbook.core.periods import Quarter
+
+D = dt.date
+COUNTING_RULE = Discontinuity(D(2023, 5, 1), "counting-rule change", recording=True, source="HOCR May 2023")
+BREACHES = Discontinuity(D(2020, 3, 23), "breaches logged", end=D(2021, 3, 31), recording=True, source="ONS")
+LOCKDOWN = Discontinuity(D(2020, 3, 23), "lockdown", end=D(2020, 6, 14))
+
+
+def measure(*discontinuities) -> Measure:
+    return Measure("m", "M", "count", "neutral", "crimes", "crime", "crimes", "crime", "recorded", "s", "d",
+                   discontinuities=discontinuities)
+
+
+def quarter(text: str) -> tuple[dt.date, dt.date]:
+    q = Quarter.parse(text)
+    return q.start, q.end
+
+
+def test_a_counting_change_between_or_within_the_periods_makes_them_not_comparable():
+    m = measure(COUNTING_RULE)
+    assert "1 May 2023" in recording_change_between(m, quarter("2023-24-Q2"), quarter("2022-23-Q2"))
+    assert recording_change_between(m, quarter("2023-24-Q1"), quarter("2022-23-Q1"))  # April-June 2023 holds it
+    assert recording_change_between(m, quarter("2024-25-Q2"), quarter("2023-24-Q2")) == ""  # both after it
+    assert recording_change_between(m, quarter("2022-23-Q2"), quarter("2021-22-Q2")) == ""  # both before it
+
+
+def test_a_period_counted_differently_spoils_a_comparison_with_part_of_it_or_one_side_in_it():
+    m = measure(BREACHES)
+    assert recording_change_between(m, quarter("2020-21-Q4"), quarter("2019-20-Q4"))  # in it against partly in it
+    assert recording_change_between(m, quarter("2020-21-Q2"), quarter("2019-20-Q2"))  # in it against before it
+    assert recording_change_between(m, quarter("2020-21-Q3"), quarter("2020-21-Q2")) == ""  # both inside
+    assert recording_change_between(m, (D(2021, 4, 1), D(2022, 3, 31)), (D(2015, 4, 1), D(2016, 3, 31))) == ""
+
+
+def test_a_lockdown_is_context_not_a_recording_change():
+    m = measure(LOCKDOWN)
+    assert recording_change_between(m, quarter("2020-21-Q1"), quarter("2019-20-Q1")) == ""
+    assert m.periods == (LOCKDOWN,) and measure(BREACHES).periods == ()  # only lockdowns enter the models
+
+
+def test_anti_social_behaviour_in_2020_21_q4_is_not_compared_with_a_quarter_before_the_breaches(dataset):
+    comparisons = quarter_comparisons(dataset, "anti_social_behaviour", Quarter.parse("2020-21-Q4"))
+    same_quarter = next(c for c in comparisons if c.kind == SAME_QUARTER_LAST_YEAR)
+    assert not same_quarter.comparable and "COVID-19 rule breaches" in same_quarter.break_between
+    assert not same_quarter.test.tested and same_quarter.test.q_value is None
