@@ -133,11 +133,13 @@ def test_nothing_scrolls_sideways_on_a_phone_or_a_desktop(browser, base_url, add
 EVERY_KIND_OF_PAGE = ["index.html", "accessibility.html", "2020-21-Q4/chapters/intro.html",
                       "2020-21-Q4/chapters/changes.html", "2020-21-Q4/chapters/2016-2021/p01.html",
                       "2020-21-Q4/chapters/2016-2021/p07.html", "2020-21-Q4/chapters/compare.html",
-                      "2020-21-Q4/chapters/methods.html", "2020-21-Q4/chapters/build.html",
+                      "2020-21-Q4/chapters/methods.html", "2020-21-Q4/chapters/sources.html",
+                      "2020-21-Q4/chapters/build.html",
                       "2020-21-Q1/chapters/intro.html",  # an earlier edition, with its note naming the latest
                       "closure-2016-2021/chapters/closure/2016-2021/summary.html",
                       "closure-2016-2021/chapters/closure/2016-2021/p01.html",
-                      "closure-2016-2021/chapters/closure/2016-2021/register.html"]
+                      "closure-2016-2021/chapters/closure/2016-2021/register.html",
+                      "closure-2016-2021/chapters/closure/2016-2021/sources.html"]
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 

@@ -56,9 +56,9 @@ def busiest_months(tmp_path):
 def test_a_registered_kind_is_a_page_of_every_edition_in_its_place(busiest_months):
     plan = contracts.load(busiest_months / "data").plan_for(QUARTER)
     names = [page.name for page in pages.edition_pages(plan, QUARTER)]
-    assert names[-2:] == ["busiest-months", "methods"]
+    assert names[-3:] == ["busiest-months", "methods", "sources"]
     contents = [entry["file"] for entry in book.toc(plan, QUARTER)["chapters"]]
-    assert contents[-2:] == ["chapters/busiest-months", "chapters/methods"]
+    assert contents[-3:] == ["chapters/busiest-months", "chapters/methods", "chapters/sources"]
     assert pages.find_page(plan, name="busiest-months").staged.as_posix() == "chapters/busiest-months.ipynb"
 
 

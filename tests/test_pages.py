@@ -23,6 +23,8 @@ EXPECTED_PARAMETERS = {
     "compare": {"quarter", "data_dir"},
     "changes": {"quarter", "data_dir", "revised", "revised_since", "compared_with"},
     "methods": {"quarter", "data_dir"},
+    "sources": {"quarter", "data_dir"},
+    "closure-sources": {"plan", "data_dir"},
     "closure-summary": {"plan", "data_dir", "produced"},
     "closure-finance": {"plan", "data_dir"},
     "closure-priority": {"plan", "priority", "data_dir"},
@@ -58,24 +60,24 @@ def test_the_build_passes_each_page_exactly_the_parameters_its_template_declares
         assert set(declared) == set(job.parameters), job.page
 
 
-def test_an_edition_has_the_intro_a_page_per_priority_how_we_compare_and_methods_at_the_addresses_readers_know(
+def test_an_edition_has_the_intro_a_page_per_priority_how_we_compare_methods_and_sources_at_known_addresses(
         dataset):
     plan = dataset.plans["2021-2024"]
     first = book.toc(plan, plan.first_quarter, build_page=True)
     assert first["root"] == "chapters/intro"
     assert [c["file"] for c in first["chapters"]] == [f"chapters/2021-2024/p{n:02d}" for n in range(1, 13)] + [
-        "chapters/compare", "chapters/methods", "chapters/build"]
+        "chapters/compare", "chapters/methods", "chapters/sources", "chapters/build"]
     # every later edition of the plan says what changed since the one before, straight after the intro
     later = book.toc(plan, plan.first_quarter.shift(1), build_page=True)
     assert [c["file"] for c in later["chapters"]] == ["chapters/changes"] + [c["file"] for c in first["chapters"]]
 
 
-def test_a_closure_review_runs_summary_finance_priorities_register_methods(dataset):
+def test_a_closure_review_runs_summary_finance_priorities_register_methods_sources(dataset):
     toc = book.closure_toc(dataset.plans["2016-2021"])
     files = [toc["root"]] + [entry["file"] for entry in toc["chapters"]]
     assert files == ["chapters/closure/2016-2021/summary", "chapters/closure/2016-2021/finance"] + [
         f"chapters/closure/2016-2021/p{n:02d}" for n in range(1, 8)] + [
-        "chapters/closure/2016-2021/register", "chapters/methods", "chapters/build"]
+        "chapters/closure/2016-2021/register", "chapters/methods", "chapters/closure/2016-2021/sources", "chapters/build"]
 
 
 def test_the_root_contents_preview_every_template():

@@ -8,7 +8,8 @@ SINGLE_PAGE = """<html lang="en" data-theme="auto"><body><article class="bd-arti
 <h1>About this edition<a class="headerlink" href="#about-this-edition" title="Link to this heading">#</a></h1>
 <p><a class="reference download internal" download="" href="_downloads/abc/chart.csv"><span>Data for this chart (CSV)</span></a></p>
 <p>See <a href="../2020-21-Q4-chart-data.zip">the zip</a>, <a href="https://www.police.uk/">police.uk</a> and
-<a href="#what-changed">what changed</a>.</p>
+<a href="#what-changed">what changed</a>; cited from <a class="reference internal" href="intro.html#source-seed-004"><span
+class="std std-ref">the Closure Report</span></a>, not <a href="intro.html#nowhere">a place it lacks</a>.</p>
 <details class="pcp-long"><summary>Return</summary><p>Whole return</p></details>
 <img alt="Line chart" class="pcp-wide" loading="lazy" src="_images/p01-burglary.png" />
 <img alt="Line chart" class="pcp-phone" loading="lazy" src="_images/p01-burglary-phone.png" />
@@ -18,6 +19,7 @@ SINGLE_PAGE = """<html lang="en" data-theme="auto"><body><article class="bd-arti
 <span id="document-chapters/changes"></span><section id="what-changed">
 <h3>What changed &amp; why<a class="headerlink" href="#what-changed" title="Link to this heading">#</a></h3>
 <section id="status"><h4>Status</h4><p>Text</p></section>
+<span id="document-chapters/sources"></span><section id="sources"><h3>Sources</h3><p id="source-seed-004">Closure Report</p></section>
 </section>
 <span id="document-chapters/build"></span><section id="how-made">
 <h3>How this edition was made</h3><section id="packages"><h4>Packages</h4><p>pandas</p></section>
@@ -34,7 +36,7 @@ COVER = print_page.Cover("Essex Police", "Police and Crime Plan 2016-2021", "Qua
 def test_each_chapter_is_a_top_level_heading_and_the_empty_contents_heading_is_gone():
     page = print_page.print_page(SINGLE_PAGE, COVER)
     assert print_page.chapters(page) == [("about-this-edition", "About this edition"),
-                                         ("what-changed", "What changed &amp; why")]
+                                         ("what-changed", "What changed &amp; why"), ("sources", "Sources")]
     assert "<h2>Status</h2>" in page and "<h2>Contents" not in page and 'class="headerlink"' not in page
 
 
@@ -50,6 +52,12 @@ def test_no_link_leads_to_a_file_on_the_build_machine():
     assert "_downloads" not in page and "Data for this chart" not in page
     assert '<span class="pcp-unlinked">the zip</span>' in page and "chart-data.zip" not in page
     assert '<a href="https://www.police.uk/">police.uk</a>' in page and '<a href="#what-changed">' in page
+
+
+def test_a_link_to_a_place_the_printed_page_holds_stays_a_link_to_it():
+    page = print_page.print_page(SINGLE_PAGE, COVER)  # the single-page build names its own file: intro.html#...
+    assert '<a class="reference internal" href="#source-seed-004">' in page
+    assert '<span class="pcp-unlinked">a place it lacks</span>' in page
 
 
 def test_the_cover_is_first_and_its_text_is_never_markup():

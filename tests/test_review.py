@@ -136,7 +136,7 @@ def test_the_finance_page_checks_the_surplus_and_cites_its_source(first_plan):
     page = first_plan.finance().data
     assert "£330.3m" in page and "£327.589m" in page and "£2.7m" in page and "4.98\\%" in page
     assert "leaves £2.711m, which agrees with the stated surplus of £2.7m" in page
-    assert "Closure Report para 3.8" in page
+    assert "Closure Report](#source-seed-004) para 3.8" in page  # the citation links to its entry on Sources
 
 
 def test_a_surplus_that_does_not_add_up_is_refused(data_copy):

@@ -102,8 +102,8 @@ def test_a_changed_observation_reruns_the_edition_and_bumps_the_version(project)
              for p in set(cache.glob("*.ipynb")) - before}
     # the edition's tests are controlled together, so one measure's data reach every chapter's verdicts
     plan = contracts.load(project / "data").plans["2021-2024"]
-    assert rerun == {"intro.ipynb", "compare.ipynb", "methods.ipynb"} | {f"2021-2024/{p.slug}.ipynb"
-                                                                         for p in plan.priorities}
+    assert rerun == {"intro.ipynb", "compare.ipynb", "methods.ipynb", "sources.ipynb"} | {
+        f"2021-2024/{p.slug}.ipynb" for p in plan.priorities}
     record = json.loads((result.path / "edition.json").read_text())
     assert [h["version"] for h in record["history"]] == ["1.0", "1.1"]
     assert record["history"][-1]["change"] == "Corrected May 2021 dog thefts. Republished after corrected or added data."

@@ -22,6 +22,7 @@ HEADER_LINK = re.compile(r'<a class="headerlink" href="#[^"]*" title="[^"]*">#</
 TOP_HEADING = re.compile(r'<section[^>]*\bid="(?P<id>[^"]+)"[^>]*>\s*<h1>(?P<title>.*?)</h1>', re.S)
 LINK = re.compile(r'<a\b(?P<attributes>[^>]*)>(?P<text>.*?)</a>', re.S)
 HREF = re.compile(r'\bhref="(?P<href>[^"]*)"')
+ID = re.compile(r'\bid="([^"]+)"')
 DOWNLOAD = re.compile(r'\bclass="[^"]*\bdownload\b')
 KEPT_LINK = re.compile(r"^(#|https?:|mailto:)")
 PHONE_CHART = re.compile(r'<img\b[^>]*\bclass="[^"]*\bpcp-phone\b[^"]*"[^>]*>')
@@ -125,11 +126,17 @@ def _chapters_as_top_headings(html: str) -> str:
 def _local_links_as_text(html: str) -> str:
     """A link to a file on the build machine goes nowhere from paper or a PDF: its text stays,
     without the link (a chart's "Data for this chart" link goes whole: the data are online);
-    links within the page and to the web are kept."""
+    links within the page and to the web are kept, and so is a link to a place the page holds
+    (the single-page build names its own file in them: ``intro.html#source-seed-004``)."""
+    ids = set(ID.findall(html))
+
     def unlinked(match: re.Match) -> str:
         href = HREF.search(match["attributes"])
         if href is None or KEPT_LINK.match(href["href"]):
             return match[0]
+        place = href["href"].partition("#")[2]
+        if place in ids:
+            return match[0].replace(href[0], f'href="#{place}"', 1)
         if DOWNLOAD.search(match["attributes"]):
             return ""
         return f'<span class="pcp-unlinked">{match["text"]}</span>'

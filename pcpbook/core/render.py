@@ -60,6 +60,14 @@ def escape_markdown(text) -> Raw:
     return Raw(escaped[:at] + "\\" + escaped[at:])
 
 
+def escape_inline(text) -> Raw:
+    """Text made inert where it continues a line the library started (after a link it wrote):
+    as ``escape_markdown``, without the rules for a line's start."""
+    if isinstance(text, Raw):
+        return text
+    return Raw(_MARKDOWN_SPECIAL.sub(r"\\\1", one_line(text)))
+
+
 def escape_html(text) -> str:
     return html.escape(isolate_bidi(str(text)), quote=True)
 

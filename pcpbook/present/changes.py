@@ -12,11 +12,11 @@ from IPython.display import Markdown
 
 from pcpbook.analysis.comparisons import ROLLING_12_MONTHS, Comparison, edition_comparisons, recording_change_between
 from pcpbook.contracts import commentary
-from pcpbook.contracts.citations import cite
 from pcpbook.contracts.dataset import Dataset
 from pcpbook.contracts.model import Measure, Plan
 from pcpbook.core.periods import Quarter, add_months, month_label
 from pcpbook.core.render import escape_markdown, markdown_table
+from pcpbook.present.citing import linked
 from pcpbook.present.targeting import plan_assessments
 from pcpbook.present.wording import number, percent_allowed, plural
 
@@ -170,7 +170,7 @@ def new_published_figures(editions: Editions) -> Markdown:
     rows = [["Measure", "Period", "Starting", "Value", "Source"]]
     for row in new.sort_values(["measure", "period_start"]).itertuples():
         rows.append([editions.dataset.measures[row.measure].label, row.period, f"{row.period_start:%-d %b %Y}",
-                     number(row.value), cite(row.source, editions.dataset.sources)])
+                     number(row.value), linked(row.source, editions.dataset.sources)])
     return Markdown(markdown_table(rows))
 
 

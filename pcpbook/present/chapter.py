@@ -15,12 +15,12 @@ from IPython.display import HTML, Markdown
 from pcpbook.analysis.comparisons import edition_comparisons
 from pcpbook.analysis.trends import plan_trends, trend_series
 from pcpbook.contracts import commentary, settings
-from pcpbook.contracts.citations import cite
 from pcpbook.contracts.dataset import Dataset, load
 from pcpbook.contracts.model import Measure, Plan, Priority
 from pcpbook.core.periods import Quarter, month_label
 from pcpbook.core.render import escape_html, escape_markdown, markdown_table
 from pcpbook.present import book, comparing
+from pcpbook.present.citing import BookSources, documents_in, linked, plan_uses
 from pcpbook.present.figures import Chart, trend_window_start
 from pcpbook.present.narrative import (busiest_month_sentence, in_sentence, interval_cell, per_day_sentence,
                                        shares_sentence, since_sentence, test_cell)
@@ -229,8 +229,8 @@ class Chapter(MeasureSections):
 
     def target_paths(self, measure: Measure) -> tuple:
         """The path to each of the measure's targets, for its chart."""
-        paths = (chart_path(a, trend_window_start(self.quarter), self.quarter) for a in self.targets
-                 if a.measure == measure)
+        start = trend_window_start(self.quarter)
+        paths = (chart_path(a, start, self.quarter, self.dataset.sources) for a in self.targets if a.measure == measure)
         return tuple(path for path in paths if path is not None)
 
     def target_sentences(self, measure: Measure) -> list[str]:
@@ -248,20 +248,20 @@ class Chapter(MeasureSections):
         targets = self.targets
         rows = [["Measure", f"{self.quarter.label}", f"{self.quarter.same_quarter_last_year().label}",
                  "Change", "Change (%)", "95% interval", "Test", "Data"] + (["Target"] if targets else [])]
-        cited = set()
+        cited: set[str] = set()
         for measure in self.measures:
             comparison = self.comparisons(measure)[0]
             rows.append([measure.label, *comparison_cells(measure, comparison)]
                         + ([verdict_cell(targets, measure)] if targets else []))
-            cited |= {_document(source, self.dataset) for c in self.comparisons(measure)
-                      for value in (c.current, c.baseline) if value.status == "published" for source in value.sources}
+            cited |= {key for c in self.comparisons(measure) for value in (c.current, c.baseline)
+                      if value.status == "published" for source in value.sources
+                      for key in documents_in(source, self.dataset.sources)}
         note = ("\n\nFigures for headcounts are at the end of the quarter. No percentage is given on a base "
                 "under 50. *Test* is the verdict after allowing for the measure's usual variation and for every "
                 "comparison in the edition (see *Methods and caveats*). *Data* says whether both figures are "
                 "published or either is modelled (a demonstration series).")
         if cited:
-            note += " Published figures are from: " + "; ".join(
-                escape_markdown(self.dataset.sources.get(d, d)) for d in sorted(cited)) + "."
+            note += " Published figures are from: " + "; ".join(linked(key, self.dataset.sources) for key in sorted(cited)) + "."
         if targets:
             note += ("\n\n**Targets.** Each target written into a commitment, judged at the quarter's end against the "
                      "straight path from its baseline to the target (see *Methods and caveats*); the measure's section "
@@ -283,7 +283,10 @@ class Chapter(MeasureSections):
             caption += " Demonstration commentary (modelled), written for this example: not real returns."
         table = commitments_table(caption, ["No.", "We will", "Commentary", "Who", "Status"], rows)
         summary = f"<p><strong>Status of the {len(ids)} commitments:</strong> {escape_html(status_summary(returns.counts(ids)))}.</p>"
-        return HTML(summary + table + paraphrase_note(self.priority.source, self.dataset.sources))
+        return HTML(summary + table)
+
+    def commitments_source(self) -> Markdown:
+        return paraphrase_note(self.priority.source, self.dataset.sources)
 
 
 def _measure_id(measure: Measure | str) -> str:
@@ -314,8 +317,8 @@ def commitments_table(caption: str, columns: list[str], rows: list[str]) -> str:
             f'<tbody>{"".join(rows)}</tbody></table>')
 
 
-def paraphrase_note(source: str, sources: dict[str, str]) -> str:
-    return f"<p>Commitments are paraphrased in our own words from: {escape_html(cite(source, sources))}.</p>"
+def paraphrase_note(source: str, sources: dict[str, str]) -> Markdown:
+    return Markdown(f"Commitments are paraphrased in our own words from: {linked(source, sources)}.")
 
 
 def commentary_cell(entry: commentary.Entry) -> str:
@@ -432,40 +435,16 @@ def chart_data_link(edition: Edition) -> HTML:
 
 
 def data_notice(edition: Edition) -> Markdown:
-    return data_notice_for(edition.dataset, edition.quarter.end, "edition")
+    return edition_sources(edition).notice()
 
 
-def data_notice_for(dataset: Dataset, until: dt.date, noun: str) -> Markdown:
-    """Where the values a book (``noun``) shows up to ``until`` come from: figures cited to
-    published documents, series from public data extracts (each source with its measures),
-    and modelled demonstration values, with how many of each."""
-    shown = dataset.observations[(dataset.observations["period_start"] <= until)
-                                 & (dataset.observations["geography"] == dataset.force.short_name)]
-    cited = shown["source"].map(lambda source: _document(source, dataset) in dataset.sources)
-    parts = []
-    documents = shown[(shown["status"] == "published") & cited]
-    if len(documents):
-        parts.append(f"{number(len(documents))} published figures, each cited to the document it comes from")
-    for source, rows in shown[(shown["status"] != "modelled") & ~cited].groupby("source", sort=True):
-        labels = [dataset.measures[m].label for m in dict.fromkeys(rows["measure"])]
-        parts.append(f"{number(len(rows))} values from {source} ({', '.join(labels)})")
-    modelled = shown[shown["status"] == "modelled"]
-    if len(modelled):
-        parts.append(f"{number(len(modelled))} modelled values: demonstration series calibrated so that they add "
-                     "up to every published figure. Modelled values are not official statistics; charts and tables "
-                     "say which is which")
-    listed = "; ".join(parts) if parts else "no values"
-    return Markdown("**About the data.** " + escape_markdown(f"This {noun} uses {listed}."))
+def edition_sources(edition: Edition) -> BookSources:
+    """What an edition draws on, for its Sources page."""
+    return BookSources(edition.dataset, edition.quarter.end, "edition", edition.plan.measure_ids,
+                       plan_uses(edition.plan, edition.dataset.sources))
 
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def _document(source: str, dataset: Dataset) -> str:
-    """A published figure's document key ("seed-004 para 1.2" -> "seed-004"), or the source as
-    the rows name it (an extract's "police.uk street-level crime")."""
-    key = source.split(" ", 1)[0]
-    return key if key in dataset.sources else source
 
 
 def _cell(amount: float | None, measure: Measure) -> str:

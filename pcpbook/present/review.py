@@ -20,14 +20,14 @@ from IPython.display import HTML, Markdown
 from pcpbook.analysis.comparisons import review_comparisons
 from pcpbook.analysis.trends import trend_or_reason
 from pcpbook.contracts import commentary, settings
-from pcpbook.contracts.citations import cite
 from pcpbook.contracts.dataset import Dataset, load
 from pcpbook.contracts.model import FINANCE_ITEMS, Measure, Plan, Priority
 from pcpbook.core.outputs import slug
 from pcpbook.core.periods import Quarter, fy_label, fy_start_date, month_label
 from pcpbook.core.render import Raw, escape_html, escape_markdown, facts_table, markdown_table
 from pcpbook.present.chapter import (MeasureSections, commentary_cell, commitments_table, comparison_cells,
-                                     data_notice_for, paraphrase_note, status_badge, status_summary, status_table)
+                                     paraphrase_note, status_badge, status_summary, status_table)
+from pcpbook.present.citing import BookSources, documents_in, linked, plan_uses
 from pcpbook.present.figures import trend_model_chart
 from pcpbook.present.main_points import review_main_points
 from pcpbook.present.narrative import trend_cell
@@ -160,7 +160,18 @@ class Review:
                    modelled=any(c.status == "modelled" for c in comparisons))
 
     def data_notice(self) -> Markdown:
-        return data_notice_for(self.dataset, self.end_quarter.end, "review")
+        return self.sources().notice()
+
+    def sources(self) -> BookSources:
+        """What the review draws on: the plan's documents, the figures to its end year and the
+        finance table's documents."""
+        uses = plan_uses(self.plan, self.dataset.sources)
+        finance = self.dataset.finance
+        for source in ([] if finance.empty else finance["source"].unique()):
+            for key in documents_in(source, self.dataset.sources):
+                if "financial figures" not in uses.setdefault(key, []):
+                    uses[key].append("financial figures")
+        return BookSources(self.dataset, self.end_quarter.end, "review", self.plan.measure_ids, uses)
 
     # ------------------------------------------------------------------ finance
 
@@ -179,7 +190,7 @@ class Review:
             if values.empty:
                 continue
             cells = {row.year: _money(row.value, unit) for row in values.itertuples()}
-            sources = "; ".join(dict.fromkeys(cite(s, self.dataset.sources) for s in values["source"]))
+            sources = Raw("; ".join(linked(s, self.dataset.sources) for s in dict.fromkeys(values["source"])))
             rows.append([label] + [cells.get(y, "–") for y in years] + [sources])
         notes = [_finance_check(shown[shown["year"] == year], year) for year in years]
         notes = [n for n in notes if n]
@@ -207,7 +218,10 @@ class Review:
         modelled = any(o.modelled for o in self.outcomes.values())
         note = ("<p>Demonstration returns (modelled), written for this example: not real returns.</p>"
                 if modelled else "")
-        return HTML(note + "".join(parts) + paraphrase_note(self.plan.source, self.dataset.sources))
+        return HTML(note + "".join(parts))
+
+    def register_source(self) -> Markdown:
+        return paraphrase_note(self.plan.source, self.dataset.sources)
 
 
 @dataclass

@@ -15,12 +15,12 @@ from IPython.display import Markdown
 
 from pcpbook.analysis.comparisons import ROLLING_12_MONTHS, compare, with_false_discovery_control
 from pcpbook.contracts import settings, strand_returns
-from pcpbook.contracts.citations import cite
 from pcpbook.contracts.dataset import Dataset, load
 from pcpbook.contracts.strategy import Strand, Strategy, find_strategy
 from pcpbook.core.outputs import slug
 from pcpbook.core.periods import Quarter, add_months
-from pcpbook.core.render import escape_markdown, facts_table, markdown_table
+from pcpbook.core.render import escape_inline, escape_markdown, facts_table, markdown_table
+from pcpbook.present.citing import BookSources, documents_in, linked
 from pcpbook.present.figures import monthly_bars
 from pcpbook.present.narrative import interval_cell, sentence, test_cell
 from pcpbook.present.sections import measure_block, save_figure
@@ -82,11 +82,20 @@ class Paper:
         return Markdown("\n\n".join(escape_markdown(line) for line in lines if line))
 
     def background(self) -> Markdown:
-        return Markdown(escape_markdown(
-            f"The strategy runs from {self.strategy.first_quarter.label} to {self.strategy.last_quarter.label} "
-            f"({cite(self.strategy.source, self.dataset.sources)}). Each strand reports its insights (the 12 months "
-            "to the end of the quarter, or to the month the strand names, against the 12 months before), the "
-            "delivery achieved this quarter and the delivery scheduled for the next."))
+        return Markdown(
+            escape_markdown(f"The strategy runs from {self.strategy.first_quarter.label} to "
+                            f"{self.strategy.last_quarter.label} (")
+            + linked(self.strategy.source, self.dataset.sources)
+            + escape_inline("). Each strand reports its insights (the 12 months to the end of the quarter, or to the "
+                            "month the strand names, against the 12 months before), the delivery achieved this "
+                            "quarter and the delivery scheduled for the next."))
+
+    def sources(self) -> BookSources:
+        """What the paper draws on: the strategy's document and the figures to the quarter's end."""
+        uses = {key: ["the strategy and its delivery plan"]
+                for key in documents_in(self.strategy.source, self.dataset.sources)}
+        measures = tuple(m for strand in self.strategy.strands for m in strand.insights)
+        return BookSources(self.dataset, self.quarter.end, "paper", measures, uses)
 
     # ------------------------------------------------------------------ current work and performance
 

@@ -16,7 +16,8 @@ from pcpbook.contracts.citations import cite
 from pcpbook.contracts.dataset import Dataset
 from pcpbook.contracts.model import Commitment, Measure, Plan, Priority, Target, weakest
 from pcpbook.core.periods import Quarter, add_months, fy_label, month_end, month_label
-from pcpbook.core.render import escape_markdown, markdown_table
+from pcpbook.core.render import Raw, escape_markdown, markdown_table
+from pcpbook.present.citing import linked
 from pcpbook.present.figures import DERIVED, chart_data
 from pcpbook.present.wording import number, ordinal
 from pcpbook.stats.targets import MET, MISSED, OFF_COURSE, Judgement, count_interval, judge, path_value, target_level
@@ -130,7 +131,7 @@ def _assess_rank(dataset: Dataset, commitment: Commitment, target: Target, measu
 def target_sentences(assessment: Assessment, sources: dict[str, str]) -> list[str]:
     """What the target asks, where the measure stands, and the verdict with its arithmetic."""
     said = [f"Target (commitment {assessment.commitment.id}): {_asks(assessment)} by "
-            f"{assessment.target.by:%-d %B %Y}.", f"The target is set in {cite(assessment.target.source, sources)}."]
+            f"{assessment.target.by:%-d %B %Y}.", Raw(f"The target is set in {linked(assessment.target.source, sources)}.")]
     if assessment.judgement is None:
         return said + [f"It cannot be judged yet: {assessment.reason}."]
     return said + [_verdict_sentence(assessment)]
@@ -234,7 +235,7 @@ def verdict_cell(assessments: list[Assessment], measure: Measure) -> str:
     return "; ".join(verdicts) or "–"
 
 
-def chart_path(assessment: Assessment, start: dt.date, quarter: Quarter) -> pd.DataFrame | None:
+def chart_path(assessment: Assessment, start: dt.date, quarter: Quarter, sources: dict[str, str]) -> pd.DataFrame | None:
     """The straight path to the target, month by month from the later of the baseline and
     ``start`` to the quarter's end, in the chart's units (a count's path is a 12-month total:
     drawn as a month's share of it); None when there is no path to draw."""
@@ -249,4 +250,4 @@ def chart_path(assessment: Assessment, start: dt.date, quarter: Quarter) -> pd.D
     values = [path_value(j.baseline, assessment.since, j.target, j.by, m)[0] / share for m in months]
     label = PATH_LABEL + (" (monthly share)" if share == 12 else "")
     return chart_data(assessment.measure, label, [m.replace(day=1) for m in months], values, DERIVED,
-                      f"{PATH_SOURCE} ({assessment.target.source})")
+                      f"{PATH_SOURCE} ({cite(assessment.target.source, sources)})")
