@@ -1,7 +1,9 @@
 """The page a print edition is printed from: a cover, a paged contents, chapters as top-level
 headings (and bookmarks), nothing that links to the build machine, the web-only pages left out."""
 
-from pcpbook.build import print_page
+from pypdf import PdfWriter
+
+from pcpbook.build import print_page, printing
 
 SINGLE_PAGE = """<html lang="en" data-theme="auto"><body><article class="bd-article">
 <section id="about-this-edition">
@@ -90,3 +92,26 @@ def test_a_chapter_missing_from_the_bookmarks_keeps_a_blank_page_number():
     page = print_page.print_page(SINGLE_PAGE, COVER)
     numbered = print_page.with_page_numbers(page, [("About this edition", 3)])
     assert f'id="{print_page.PAGE_MARK}what-changed"></span>' in numbered
+
+
+def test_a_bookmark_is_titled_as_its_heading_reads_not_as_chromium_broke_it():
+    title = print_page.bookmark_titles(print_page.print_page(SINGLE_PAGE, COVER))
+    assert title("What changed &amp; why") == "What changed & why"
+    assert title("What changed&why") == "What changed & why"   # the space lost where the heading wrapped
+    assert title("StatusStatus") == "Status"                    # a heading split by a page break, named twice
+    assert title("Not a heading") == "Not a heading"
+
+
+def test_retitling_the_bookmarks_changes_their_titles_and_nothing_else(tmp_path):
+    writer = PdfWriter()
+    for _ in range(2):
+        writer.add_blank_page(595, 842)
+    parent = writer.add_outline_item(title="Priority 1: Moreaccessible", page_number=0)
+    writer.add_outline_item(title="CommitmentsCommitments", page_number=1, parent=parent)
+    writer.add_outline_item(title="Methods", page_number=1)
+    pdf = tmp_path / "book.pdf"
+    writer.write(pdf)
+    printing.retitle_bookmarks(pdf, print_page.bookmark_titles(
+        "<h1>Priority 1: More accessible</h1><h2>Commitments</h2><h1>Methods</h1>"))
+    assert printing.outline(pdf.read_bytes()) == [("Priority 1: More accessible", 1), ("Commitments", 2),
+                                                  ("Methods", 2)]

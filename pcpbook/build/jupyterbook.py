@@ -112,8 +112,9 @@ def print_edition(project: settings.Project, planned: EditionPlan, single: Path,
     html = (single / f"{_root_page(planned.stage)}.html").read_text(encoding="utf-8")
     page.write_text(print_page.print_page(html, cover(project, planned)), encoding="utf-8")
     try:
-        printer.print(page, html_dir / planned.print_file,
-                      lambda outline: print_page.with_page_numbers(page.read_text(encoding="utf-8"), outline))
+        printed = printer.print(page, html_dir / planned.print_file,
+                                lambda outline: print_page.with_page_numbers(page.read_text(encoding="utf-8"), outline))
+        printing.retitle_bookmarks(printed, print_page.bookmark_titles(page.read_text(encoding="utf-8")))
     except printing.PrintError as exc:
         raise BuildError(f"print edition of {planned.name}: {exc}") from None
     finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html as html_module
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from pcpbook.core.render import escape_html
 
@@ -23,6 +24,7 @@ TOP_HEADING = re.compile(r'<section[^>]*\bid="(?P<id>[^"]+)"[^>]*>\s*<h1>(?P<tit
 LINK = re.compile(r'<a\b(?P<attributes>[^>]*)>(?P<text>.*?)</a>', re.S)
 HREF = re.compile(r'\bhref="(?P<href>[^"]*)"')
 ID = re.compile(r'\bid="([^"]+)"')
+HEADING_TEXT = re.compile(r"<h[1-6]\b[^>]*>(?P<title>.*?)</h[1-6]>", re.S)
 DOWNLOAD = re.compile(r'\bclass="[^"]*\bdownload\b')
 KEPT_LINK = re.compile(r"^(#|https?:|mailto:)")
 PHONE_CHART = re.compile(r'<img\b[^>]*\bclass="[^"]*\bpcp-phone\b[^"]*"[^>]*>')
@@ -73,6 +75,24 @@ def with_page_numbers(html: str, outline: list[tuple[str, int]]) -> str:
         del remaining[:found + 1]
         html = html.replace(f'id="{PAGE_MARK}{anchor}"></span>', f'id="{PAGE_MARK}{anchor}">{page}</span>', 1)
     return html
+
+
+def bookmark_titles(html: str) -> Callable[[str], str]:
+    """A printed bookmark's title as its heading reads on the printed page: matched on its
+    characters without spaces, a title that repeats its heading twice over taken once; a title
+    that matches no heading is kept."""
+    headings: dict[str, str] = {}
+    for match in HEADING_TEXT.finditer(html):
+        text = " ".join(html_module.unescape(re.sub(r"<[^>]+>", "", match["title"])).split())
+        headings.setdefault(_plain(text), text)
+
+    def title(printed: str) -> str:
+        key = _plain(printed)
+        half = key[:len(key) // 2]
+        if key not in headings and key == half * 2:
+            key = half
+        return headings.get(key, printed)
+    return title
 
 
 def _plain(markup: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import os
 import re
 import shutil
@@ -14,7 +15,8 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject, TextStringObject
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_HINT = "install Debian's chromium package (apt-get install chromium) or set PCPBOOK_CHROMIUM"
@@ -205,6 +207,29 @@ def outline(document: bytes) -> list[tuple[str, int]]:
                 found.append((str(item.title), reader.get_destination_page_number(item) + 1))
         return found
     return entries(reader.outline)
+
+
+def retitle_bookmarks(pdf: Path, title_of: Callable[[str], str]) -> None:
+    """Each bookmark's title put through ``title_of``, the PDF otherwise as it was (Chromium
+    titles a bookmark from the heading's lines and fragments: the space where it wrapped is lost,
+    and a heading split by a page break can be named twice)."""
+    pypdf_log = logging.getLogger("pypdf")
+    level = pypdf_log.level
+    pypdf_log.setLevel(logging.ERROR)  # Chromium's trailer undercounts its objects: harmless, and not the reader's
+    try:
+        writer = PdfWriter(clone_from=pdf)
+    finally:
+        pypdf_log.setLevel(level)
+    outlines = writer.root_object.get("/Outlines")
+    pending = [outlines.get_object().get("/First")] if outlines is not None else []
+    while pending:
+        node = pending.pop()
+        if node is None:
+            continue
+        item = node.get_object()
+        item[NameObject("/Title")] = TextStringObject(title_of(str(item.get("/Title", ""))))
+        pending += [item.get("/Next"), item.get("/First")]
+    writer.write(pdf)
 
 
 def _first_line(error: Exception) -> str:
