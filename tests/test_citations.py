@@ -105,3 +105,4 @@ def test_a_citation_in_the_print_edition_links_to_its_entry_within_the_pdf(site)
     destinations = [str(annotation.get_object().get("/Dest")) for page in printed.pages
                     for annotation in page.get("/Annots") or []]
     assert sum("source-seed-004" in destination for destination in destinations) >= 5  # links within the PDF
+

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from conftest import DATA, page_text
+from pcpbook.present.chapter import open_chapter
 
 QUARTER = "2023-24-Q4"
 
@@ -83,3 +84,11 @@ def test_the_edition_tests_its_comparisons_together(chapters):
     assert all(row[4] != "–" for row in significant)
     leads = [b for b in _bullets(chapters) if b.endswith("more than usual variation would explain.")]
     assert len(leads) == len([row for row in significant])
+
+
+def test_a_published_figure_beside_a_modelled_one_is_not_called_modelled_without_saying_which(dataset):
+    key_figures = open_chapter("2016-2021", 1, "2020-21-Q4", str(dataset.root)).key_figures().data
+    special_constables = next(row for row in key_figures.splitlines() if row.startswith("| Special Constables"))
+    # 521 at March 2021 is published (the closure report); March 2020's 511 is modelled
+    assert special_constables.startswith("| Special Constables (headcount) | 521 | 511 |")
+    assert "| modelled (earlier figure) |" in special_constables

@@ -258,8 +258,8 @@ class Chapter(MeasureSections):
                       for key in documents_in(source, self.dataset.sources)}
         note = ("\n\nFigures for headcounts are at the end of the quarter. No percentage is given on a base "
                 "under 50. *Test* is the verdict after allowing for the measure's usual variation and for every "
-                "comparison in the edition (see *Methods and caveats*). *Data* says whether both figures are "
-                "published or either is modelled (a demonstration series).")
+                "comparison in the edition (see *Methods and caveats*). *Data* says whether the figures are "
+                "published or modelled (a demonstration series); where only one is modelled, it says which.")
         if cited:
             note += " Published figures are from: " + "; ".join(linked(key, self.dataset.sources) for key in sorted(cited)) + "."
         if targets:
@@ -383,12 +383,22 @@ def comparison_cells(measure, comparison) -> list[str]:
     points = measure.behaviour.in_points
     now, then = _cell(comparison.current.amount, measure), _cell(comparison.baseline.amount, measure)
     if comparison.break_between:  # counted differently: the figures, and no change between them
-        return [now, then, NOT_COMPARABLE, "" if points else NOT_COMPARABLE, "–", "not tested",
-                comparison.status or "no data"]
+        return [now, then, NOT_COMPARABLE, "" if points else NOT_COMPARABLE, "–", "not tested", data_cell(comparison)]
     shown_percent = "" if points else (_signed(comparison.percent, "%") if percent_allowed(comparison.baseline.amount)
                                        else "base under 50" if comparison.complete else "–")
     return [now, then, _signed(comparison.difference, " pts" if points else ""), shown_percent,
-            interval_cell(comparison), test_cell(comparison.test), comparison.status or "no data"]
+            interval_cell(comparison), test_cell(comparison.test), data_cell(comparison)]
+
+
+def data_cell(comparison) -> str:
+    """The figures' status: one word when both share it, else the weaker and which figure has it
+    ("modelled (earlier figure)"), so a published figure beside a modelled one is not hidden."""
+    if comparison.status is None:
+        return "no data"
+    current, baseline = comparison.current.status, comparison.baseline.status
+    if not current or not baseline or current == baseline:
+        return comparison.status
+    return f"{comparison.status} ({'earlier' if baseline == comparison.status else 'latest'} figure)"
 
 
 def discontinuities_table(edition: Edition) -> Markdown:
