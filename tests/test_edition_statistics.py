@@ -86,6 +86,14 @@ def test_the_edition_tests_its_comparisons_together(chapters):
     assert len(leads) == len([row for row in significant])
 
 
+def test_a_change_the_data_cannot_resolve_is_not_called_too_small_or_said_to_be_none(chapters):
+    # audit W1: "too small to tell apart" was said of intervals as wide as -32.5% to +22.8%
+    text = "\n".join(chapters.values())
+    assert "too small to tell apart" not in text and ": within usual variation" not in text
+    unresolved = [b for b in _bullets(chapters) if b.endswith(": not clearly beyond usual variation.")]
+    assert len(unresolved) > 10
+
+
 def test_a_published_figure_beside_a_modelled_one_is_not_called_modelled_without_saying_which(dataset):
     key_figures = open_chapter("2016-2021", 1, "2020-21-Q4", str(dataset.root)).key_figures().data
     special_constables = next(row for row in key_figures.splitlines() if row.startswith("| Special Constables"))

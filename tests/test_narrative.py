@@ -45,7 +45,7 @@ def test_the_seed_sentence_with_its_interval_and_verdict(calls):
 def test_a_change_inside_usual_variation_says_so(calls):
     test = _quasi(76803, 67590, 0.41, 0.85, 1.52)
     assert _say(calls, 76803, 67590, test=test).endswith(
-        "(an increase of 9,213 calls, up 13.6%; 95% interval -15.0% to +52.0%). This change is too small to tell "
+        "(an increase of 9,213 calls, up 13.6%; 95% interval -15.0% to +52.0%). The data cannot tell this change "
         "apart from usual variation (p = 0.410).")
 
 
@@ -77,7 +77,7 @@ def test_last_quarter_is_compared_after_the_usual_seasonal_movement(calls):
     text = _say(calls, 75879, 84385, LAST_QUARTER, test=test)
     assert "(a decrease of 8,506 calls, down 10.1%)." in text  # as recorded; the test follows
     assert text.endswith("The usual seasonal pattern alone accounts for a fall of 5.0%; allowing for it, the change "
-                         "is down 5.3% (95% interval -15.2% to +5.7%), which is too small to tell apart from usual "
+                         "is down 5.3% (95% interval -15.2% to +5.7%), which the data cannot tell apart from usual "
                          "variation (p = 0.320).")
 
 
@@ -120,8 +120,8 @@ def test_percentages_change_in_points_with_one_decimal(dataset):
     test = ChangeTest("two-proportion Wald test", 0.3, -1.0, -3.9, 1.9, scale="points", q_value=0.6, family=45)
     assert _say(confidence, 75.5, 76.5, test=test) == (
         "75.5% of residents rated Essex Police good or excellent this quarter compared to 76.5% in the "
-        "same quarter last year (down 1.0 percentage points; 95% interval -3.9 to +1.9 points). This change is too "
-        "small to tell apart from sampling variation (p = 0.300).")
+        "same quarter last year (down 1.0 percentage points; 95% interval -3.9 to +1.9 points). The data cannot tell "
+        "this change apart from sampling variation (p = 0.300).")
 
 
 def test_headcounts_speak_of_the_end_of_the_month_in_their_own_unit(dataset):

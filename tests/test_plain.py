@@ -41,7 +41,7 @@ def test_a_significant_change_leads_with_the_figure_the_change_and_a_verdict_in_
 
 
 @pytest.mark.parametrize("test, ending", [
-    (_test(900, 1000, 0.30, lower=0.7, upper=1.1), ": within usual variation."),
+    (_test(900, 1000, 0.30, lower=0.7, upper=1.1), ": not clearly beyond usual variation."),
     (_test(900, 1000, 0.03, q_value=0.2, lower=0.81, upper=0.99),
      ": possibly more than usual variation, but not clearly once this edition's other comparisons are allowed for."),
     (UNTESTED, "."),
@@ -62,7 +62,7 @@ def test_last_quarter_is_judged_after_the_usual_seasonal_change(calls):
     test = _test(1100, 1000, 0.4, seasonal_ratio=1.08, lower=0.9, upper=1.2)
     said = plain.lead(calls, _compare(1100, 1000, test, kind=LAST_QUARTER))
     assert "10.0\\% more than last quarter (1,000). Allowing for the usual change between these seasons, " \
-           "the difference is within usual variation." in said
+           "the difference is not clearly beyond usual variation." in said
 
 
 def test_the_rolling_twelve_months_name_their_window(calls):
@@ -78,7 +78,7 @@ def test_a_survey_rate_changes_in_percentage_points_once(dataset):
     assert "3.1 percentage points higher than in the same quarter last year (75.5\\%)." in said  # untested: no verdict
     tested = plain.lead(rate, _compare(78.6, 75.5, ChangeTest("two proportions", 0.2, 3.1, -1.0, 7.0, scale="points",
                                                              q_value=0.3, family=40)))
-    assert tested.endswith(": within sampling variation.")
+    assert tested.endswith(": not clearly beyond sampling variation.")
     assert said.count("percentage points") == 1
 
 

@@ -73,13 +73,14 @@ def test_the_dispersion_estimate_recovers_the_planted_dispersion():
 
 
 class _History:
-    """A stand-in for a fitted history with a known dispersion and degrees of freedom."""
-    dispersion, df_resid, span = 4.0, 30.0, "test"
+    """A stand-in for a fitted history with a known dispersion and degrees of freedom, whose
+    months are independent."""
+    dispersion, df_resid, span, autocorrelation = 4.0, 30.0, "test", 0.0
 
 
 def test_a_change_of_two_counts_against_a_known_dispersion_by_hand():
     # log(1100/1000) = 0.095310; se = sqrt(4 (1/1100 + 1/1000)) = 0.087386; t = 1.0907 on 30 df
-    test = count_change_test(1100, 1000, _History())
+    test = count_change_test(1100, 1000, _History(), 3, 12)
     se = math.sqrt(4 * (1 / 1100 + 1 / 1000))
     assert se == pytest.approx(0.087386, abs=1e-6)
     assert test.estimate == pytest.approx(1.1)
@@ -88,11 +89,11 @@ def test_a_change_of_two_counts_against_a_known_dispersion_by_hand():
     margin = stats.t.ppf(0.975, 30) * se
     assert (test.lower, test.upper) == (pytest.approx(1.1 * math.exp(-margin)), pytest.approx(1.1 * math.exp(margin)))
     assert test.lower == pytest.approx(0.920, abs=0.001) and test.upper == pytest.approx(1.315, abs=0.001)
-    assert not test.small and count_change_test(15, 10, _History()).small
+    assert not test.small and count_change_test(15, 10, _History(), 3, 12).small
 
 
 def test_a_seasonal_movement_is_divided_out_before_testing():
-    test = count_change_test(1100, 1000, _History(), seasonal_ratio=1.1)
+    test = count_change_test(1100, 1000, _History(), 3, 3, seasonal_ratio=1.1)
     assert test.estimate == pytest.approx(1.0) and test.p_value == pytest.approx(1.0)
     assert test.seasonal_ratio == 1.1
 
@@ -116,8 +117,8 @@ def _simulate(dispersion, change, replicates, seed):
     for _ in range(replicates):
         counts = _counts(rng, mean, dispersion)
         history = usual_variation(_series(counts[:60]), ())
-        found["year"] += count_change_test(counts[72:].sum(), counts[60:72].sum(), history).excludes_no_change
-        found["quarter"] += count_change_test(counts[81:].sum(), counts[69:72].sum(), history).excludes_no_change
+        found["year"] += count_change_test(counts[72:].sum(), counts[60:72].sum(), history, 12, 12).excludes_no_change
+        found["quarter"] += count_change_test(counts[81:].sum(), counts[69:72].sum(), history, 3, 12).excludes_no_change
     return {kind: n / replicates for kind, n in found.items()}
 
 

@@ -89,7 +89,8 @@ def change_test(measure: Measure, current: Value, baseline: Value, history) -> C
     seasonal = (1.0, 0.0)
     if current.start.month != baseline.start.month and current.months < 12:
         seasonal = seasonal_movement(history, current.start, baseline.start, current.months)
-    return count_change_test(current.amount, baseline.amount, history, *seasonal)
+    apart = (current.start.year - baseline.start.year) * 12 + current.start.month - baseline.start.month
+    return count_change_test(current.amount, baseline.amount, history, current.months, abs(apart), *seasonal)
 
 
 def history_before(dataset: Dataset, measure: Measure, start, months: int | None = MAX_HISTORY_MONTHS):

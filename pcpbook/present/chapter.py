@@ -413,13 +413,14 @@ def discontinuities_table(edition: Edition) -> Markdown:
 
 
 def dispersion_table(edition: Edition) -> Markdown:
-    """Each count measure's dispersion and the months it was estimated from, as its 12-month
-    comparison in the edition used them."""
-    rows = [["Measure", "Months used", "Dispersion"]]
+    """Each count measure's dispersion and autocorrelation and the months they were estimated
+    from, as its 12-month comparison in the edition used them."""
+    rows = [["Measure", "Months used", "Dispersion", "Neighbouring months alike (AR)"]]
     for measure_id, comparisons in edition_comparisons(edition.dataset, edition.plan.measure_ids, edition.quarter).items():
         test = comparisons[-1].test
         if test.dispersion is not None:
-            rows.append([edition.dataset.measures[measure_id].label, test.history, f"{test.dispersion:.1f}"])
+            rows.append([edition.dataset.measures[measure_id].label, test.history, f"{test.dispersion:.1f}",
+                         f"{test.autocorrelation:.2f}"])
     if len(rows) == 1:
         return Markdown("No count in this edition has enough history to estimate its usual variation.")
     return Markdown(escape_markdown(f"For the comparisons of the 12 months to {edition.data_to}:") + "\n\n"

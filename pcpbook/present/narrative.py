@@ -116,7 +116,9 @@ def verdict(comparison: Comparison, book: str = "edition") -> str:
                 f"{test.family} comparisons in this {book} are taken together.")
     if test.small:
         return f"Numbers this small are too few to tell apart from {variation} ({p_value(test.p_value)})."
-    return f"{subject} is too small to tell apart from {variation} ({p_value(test.p_value)})."
+    if test.seasonal_ratio is not None:
+        return f"{subject} the data cannot tell apart from {variation} ({p_value(test.p_value)})."
+    return f"The data cannot tell this change apart from {variation} ({p_value(test.p_value)})."
 
 
 def test_cell(test: ChangeTest) -> str:

@@ -20,6 +20,7 @@ from pcpbook.core.render import Raw, escape_markdown, markdown_table
 from pcpbook.present.citing import linked
 from pcpbook.present.figures import DERIVED, chart_data
 from pcpbook.present.wording import number, ordinal
+from pcpbook.stats.change_tests import alike_months_factor
 from pcpbook.stats.targets import MET, MISSED, OFF_COURSE, Judgement, count_interval, judge, path_value, target_level
 
 PATH_LABEL = "Path to target"
@@ -111,7 +112,7 @@ def _interval(dataset: Dataset, plan: Plan, measure: Measure, quarter: Quarter, 
     test = next((c.test for c in comparisons if c.kind == ROLLING_12_MONTHS), None)
     if test is None or test.dispersion is None or test.df is None:
         return None
-    return count_interval(total, test.dispersion, test.df)
+    return count_interval(total, test.dispersion * alike_months_factor(test.autocorrelation or 0.0, 12), test.df)
 
 
 def _assess_rank(dataset: Dataset, commitment: Commitment, target: Target, measure: Measure,

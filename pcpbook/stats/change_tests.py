@@ -2,9 +2,11 @@
 usual variation.
 
 A count is compared with the measure's own usual variation (``models``): the log of the ratio
-of the two periods' counts has variance dispersion x (1/current + 1/baseline), the
-quasi-Poisson analogue of the exact Poisson test, and the t distribution with the history's
-residual degrees of freedom allows for the dispersion being estimated. The quantity tested is
+of the two periods' counts has variance dispersion x (1/current + 1/baseline) when months are
+independent, the quasi-Poisson analogue of the exact Poisson test, widened (or, for adjacent
+periods, narrowed) for how alike neighbouring months are (``correlated_variance``); the t
+distribution with the history's residual degrees of freedom allows for the dispersion being
+estimated. The quantity tested is
 the quantity stated: the ratio of the two counts (for last quarter, the ratio after the usual
 seasonal movement). Survey percentages get a two-sample Wald test of proportions. Across an
 edition the false discovery rate is controlled (Benjamini and Hochberg, 1995) before anything
@@ -46,6 +48,7 @@ class ChangeTest:
     reason: str = ""
     q_value: float | None = None
     family: int = 0
+    autocorrelation: float | None = None  # of neighbouring months in the history, as the test allowed for it
 
     @property
     def tested(self) -> bool:
@@ -67,22 +70,47 @@ def untested(reason: str) -> ChangeTest:
     return ChangeTest(None, None, reason=reason)
 
 
-def count_change_test(count: float, baseline_count: float, history: UsualVariation,
+def count_change_test(count: float, baseline_count: float, history: UsualVariation, months: int, apart: int,
                       seasonal_ratio: float = 1.0, seasonal_variance: float = 0.0) -> ChangeTest:
-    """The ratio of two counts against the measure's usual variation. ``seasonal_ratio`` is the
-    ratio the seasonal pattern alone gives (last quarter against this one), with the variance
-    of its logarithm; the test is on the ratio after it. A zero count gets half a count added
-    to both (Haldane's correction) so the logarithm exists."""
+    """The ratio of two counts, each over ``months`` months and ``apart`` months between their
+    starts, against the measure's usual variation: its dispersion and how alike neighbouring
+    months are (``correlated_variance``). ``seasonal_ratio`` is the ratio the seasonal pattern
+    alone gives (last quarter against this one), with the variance of its logarithm; the test is
+    on the ratio after it. A zero count gets half a count added to both (Haldane's correction)
+    so the logarithm exists."""
     half = 0.5 if min(count, baseline_count) == 0 else 0.0
     log_ratio = math.log((count + half) / (baseline_count + half)) - math.log(seasonal_ratio)
-    se = math.sqrt(history.dispersion * (1 / (count + half) + 1 / (baseline_count + half)) + seasonal_variance)
-    df = history.df_resid
+    variance = correlated_variance(history.autocorrelation, months, apart, count + half, baseline_count + half)
+    se = math.sqrt(history.dispersion * variance + seasonal_variance)
+    ar = history.autocorrelation
+    df = history.df_resid * (1 - ar) / (1 + ar)  # alike months tell less about the dispersion (Bartlett, 1946)
     p_value = float(2 * stats.t.sf(abs(log_ratio) / se, df))
     margin = interval_quantile(df) * se
     return ChangeTest("quasi-Poisson", p_value, math.exp(log_ratio), math.exp(log_ratio - margin),
                       math.exp(log_ratio + margin), dispersion=history.dispersion, df=df, history=history.span,
                       seasonal_ratio=seasonal_ratio if seasonal_ratio != 1.0 else None,
-                      small=min(count, baseline_count) < SMALL_COUNT)
+                      small=min(count, baseline_count) < SMALL_COUNT, autocorrelation=ar)
+
+
+def correlated_variance(autocorrelation: float, months: int, apart: int, count: float, baseline_count: float) -> float:
+    """The variance of log(count / baseline_count), over the dispersion, when months ``k`` apart
+    are correlated ``autocorrelation ** k`` (AR(1)) and each month's variance is the dispersion
+    times its mean: for independent months, 1/count + 1/baseline_count. Months within a period
+    that move together widen it; periods next to each other that move together narrow it."""
+    within, across = alike_months_factor(autocorrelation, months), _shared(autocorrelation, months, apart)
+    return within / count + within / baseline_count - 2 * across / math.sqrt(count * baseline_count)
+
+
+def alike_months_factor(autocorrelation: float, months: int) -> float:
+    """How many times more a total over ``months`` months varies than if they were independent."""
+    return _shared(autocorrelation, months, 0)
+
+
+def _shared(autocorrelation: float, months: int, apart: int) -> float:
+    """The correlations between the months of two periods of ``months`` months, ``apart``
+    months between their starts, summed and divided by ``months``."""
+    month = np.arange(months)
+    return float(np.sum(autocorrelation ** np.abs(apart + month[:, None] - month[None, :]))) / months
 
 
 def proportion_test(percent: float, baseline_percent: float, sample_size: int) -> ChangeTest:

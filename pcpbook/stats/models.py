@@ -18,12 +18,14 @@ import numpy as np
 import pandas as pd
 import patsy
 import statsmodels.api as sm
+from scipy import optimize
 
 from pcpbook.core.periods import add_months, month_label
 from pcpbook.stats.policy import MIN_HISTORY_MONTHS
 
 MAX_HISTORY_MONTHS = 60   # the most recent five years: older months say little about today
 MONTHS_PER_TREND_DF = 24  # the trend may bend about once every two years
+MAX_AUTOCORRELATION = 0.9  # beyond this a month's history says too little about the next to test changes
 
 
 class NotEnoughHistory(ValueError):
@@ -80,6 +82,24 @@ class UsualVariation:
         first, last = self.frame["period_start"].iloc[[0, -1]]
         return f"{self.months} months, {month_label(first.date())} to {month_label(last.date())}"
 
+    @functools.cached_property
+    def autocorrelation(self) -> float:
+        """How alike neighbouring months are once season, trend and lockdowns are allowed for:
+        the AR(1) coefficient whose expected lag-1 autocorrelation of this model's Pearson
+        residuals equals the one observed (residuals of a fitted model are less alike than the
+        months were, by an amount the design fixes), between 0 and MAX_AUTOCORRELATION; a
+        value below what independent months would give is taken as 0."""
+        residuals = np.asarray(self.fit.resid_pearson, dtype=float)
+        observed = float(residuals[1:] @ residuals[:-1] / (residuals @ residuals)) if residuals.any() else 0.0
+        weighted = self.design.to_numpy() * np.sqrt(np.asarray(self.fit.mu, dtype=float))[:, None]
+        residual_maker = np.eye(len(weighted)) - weighted @ np.linalg.pinv(weighted)
+        if observed <= _expected_lag_one(residual_maker, 0.0):
+            return 0.0
+        if observed >= _expected_lag_one(residual_maker, MAX_AUTOCORRELATION):
+            return MAX_AUTOCORRELATION
+        return float(optimize.brentq(lambda ar: _expected_lag_one(residual_maker, ar) - observed,
+                                     0.0, MAX_AUTOCORRELATION, xtol=1e-4))
+
     def seasonal_factor(self, month: int) -> float:
         """exp(calendar-month effect), January = 1."""
         name = f"C(month)[T.{month}]"
@@ -93,6 +113,14 @@ class UsualVariation:
         if name in names:
             gradient[names.index(name)] = 1.0
         return gradient
+
+
+def _expected_lag_one(residual_maker: np.ndarray, ar: float) -> float:
+    """The lag-1 autocorrelation a model's residuals would show on average if the months were
+    AR(1) with coefficient ``ar`` (ratio of expectations)."""
+    months = np.arange(len(residual_maker))
+    covariance = residual_maker @ (ar ** np.abs(months[:, None] - months[None, :])) @ residual_maker.T
+    return float(np.trace(covariance, offset=1) / np.trace(covariance))
 
 
 def design_matrix(frame: pd.DataFrame, trend_columns: str) -> pd.DataFrame:

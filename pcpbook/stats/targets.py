@@ -60,7 +60,8 @@ def path_value(baseline: float, since: dt.date, target: float, by: dt.date, as_a
 
 def count_interval(total: float, dispersion: float, df: float) -> tuple[float, float]:
     """A 95% interval for a 12-month count whose variance is ``dispersion`` times its mean
-    (on the log scale, as the comparisons' tests are; half a count added to a zero)."""
+    (on the log scale, as the comparisons' tests are; half a count added to a zero). The caller
+    gives the dispersion of the 12-month total: a month's, times how alike its months are."""
     count = total if total > 0 else 0.5
     margin = interval_quantile(df) * math.sqrt(dispersion / count)
     return count * math.exp(-margin), count * math.exp(margin)

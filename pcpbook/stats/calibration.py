@@ -1,0 +1,91 @@
+"""How often the project's own change test cries wolf, how often its interval holds the truth,
+and how often it finds a real change: monthly counts simulated with a known dispersion and
+serial correlation, put through the same functions an edition uses (``usual_variation`` on the
+months before the periods compared, then ``count_change_test``).
+
+The simulated series: a level with a calendar-month pattern (plus or minus 15%), a dispersion
+``phi`` (the variance of a month is ``phi`` times its mean) and AR(1) correlation ``ar`` between
+neighbouring months: ``mean + sqrt(phi * mean) * z`` with ``z`` a unit-variance AR(1) series,
+rounded. A planted ``change`` multiplies the current period's months.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pcpbook.core.periods import add_months
+from pcpbook.stats.change_tests import count_change_test
+from pcpbook.stats.models import MAX_HISTORY_MONTHS, usual_variation
+
+LEVEL = 300.0          # a month's mean count: large enough that no period is a small number
+SEASON = 0.15          # the calendar-month pattern's amplitude
+FIRST_MONTH = dt.date(2015, 4, 1)
+COMPARISONS = {"12 months": (12, 12), "same quarter": (3, 12)}  # (months compared, months between their starts)
+DISPERSIONS = (1, 5, 40)
+AUTOCORRELATIONS = (0.0, 0.3, 0.5)
+PLANTED = 0.2           # the rise whose detection is the power
+REPLICATES = 1000       # a row of the published table
+SEED = 2026
+COLUMNS = ["comparison", "dispersion", "autocorrelation", "replicates", "false_alarms", "coverage", "power"]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    comparison: str       # a key of COMPARISONS
+    dispersion: float
+    ar: float
+    change: float = 0.0   # 0.2: the current period is 20% higher than the model would give
+
+
+@dataclass(frozen=True)
+class Outcome:
+    scenario: Scenario
+    replicates: int
+    flagged: float        # the share whose 95% interval excludes no change
+    covered: float        # the share whose interval holds the true ratio
+
+
+def series(rng: np.random.Generator, months: int, dispersion: float, ar: float) -> np.ndarray:
+    """One simulated monthly series with no change in its underlying level."""
+    mean = LEVEL * (1 + SEASON * np.cos(2 * np.pi * np.arange(months) / 12))
+    shocks = rng.standard_normal(months)
+    z = np.empty(months)
+    z[0] = shocks[0]
+    for t in range(1, months):
+        z[t] = ar * z[t - 1] + np.sqrt(1 - ar ** 2) * shocks[t]
+    return np.maximum(np.round(mean + np.sqrt(dispersion * mean) * z), 0)
+
+
+def run(scenario: Scenario, replicates: int, seed: int = 2026) -> Outcome:
+    """``replicates`` comparisons of ``scenario``, each on a fresh series: the usual variation
+    fitted to the five years before the earlier period, as an edition does."""
+    months, lag = COMPARISONS[scenario.comparison]
+    rng = np.random.default_rng(seed)
+    index = pd.to_datetime([add_months(FIRST_MONTH, k) for k in range(MAX_HISTORY_MONTHS + lag + months)])
+    flagged = covered = 0
+    for _ in range(replicates):
+        values = series(rng, len(index), scenario.dispersion, scenario.ar)
+        baseline = values[MAX_HISTORY_MONTHS:MAX_HISTORY_MONTHS + months].sum()
+        current = np.round(values[MAX_HISTORY_MONTHS + lag:MAX_HISTORY_MONTHS + lag + months]
+                           * (1 + scenario.change)).sum()
+        history = usual_variation(pd.Series(values[:MAX_HISTORY_MONTHS], index=index[:MAX_HISTORY_MONTHS]), ())
+        test = count_change_test(current, baseline, history, months, lag)
+        flagged += test.excludes_no_change
+        covered += test.lower <= 1 + scenario.change <= test.upper
+    return Outcome(scenario, replicates, flagged / replicates, covered / replicates)
+
+
+def table_row(comparison: str, dispersion: float, ar: float, replicates: int = REPLICATES, seed: int = SEED) -> list:
+    """One row of the calibration table: the null run and the planted rise, same seed."""
+    null = run(Scenario(comparison, dispersion, ar), replicates, seed)
+    planted = run(Scenario(comparison, dispersion, ar, PLANTED), replicates, seed)
+    return [comparison, dispersion, ar, replicates, round(null.flagged, 4), round(null.covered, 4),
+            round(planted.flagged, 4)]
+
+
+def scenarios() -> list[tuple[str, float, float]]:
+    return [(c, d, a) for c in COMPARISONS for d in DISPERSIONS for a in AUTOCORRELATIONS]
