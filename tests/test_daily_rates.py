@@ -13,20 +13,25 @@ def test_a_quarters_calls_are_also_given_per_day(dataset):
         "That is 739 emergency calls (999) a day over the quarter's 90 days (66,497 in all)."
 
 
-def test_the_busiest_and_quietest_months_are_named_with_ties_and_daily_averages(dataset):
+def test_the_busiest_and_quietest_months_are_chosen_by_the_day_not_by_the_count(dataset):
     measure = dataset.measures["emergency_calls_999"]
+    # audit W2: February, the shortest month, was called quietest on its count at 754 a day beside January's 681
     months = [(dt.date(2021, 1, 1), 21_099), (dt.date(2021, 2, 1), 21_099), (dt.date(2021, 3, 1), 24_299)]
     assert busiest_month_sentence(measure, months) == (
-        "March (24,299; 784 a day in March) was the busiest month of the quarter, and January and February "
-        "(21,099 each; 681 a day in January, 754 a day in February) the quietest.")
-    assert busiest_month_sentence(measure, [(dt.date(2021, 1, 1), 5), (dt.date(2021, 2, 1), 5)]) is None
+        "By the day, March (24,299; 784 a day) was the busiest month of the quarter, and January (21,099; 681 a day) "
+        "the quietest.")
+    tied = [(dt.date(2021, 1, 1), 3_100), (dt.date(2021, 2, 1), 2_900), (dt.date(2021, 3, 1), 3_100)]
+    assert busiest_month_sentence(measure, tied) == (
+        "By the day, February (2,900; 104 a day) was the busiest month of the quarter, and January and March "
+        "(3,100 in January, 3,100 in March; 100 a day) the quietest.")
+    assert busiest_month_sentence(measure, [(dt.date(2021, 1, 1), 31), (dt.date(2021, 3, 1), 31)]) is None
 
 
 def test_the_2020_21_q4_edition_states_calls_per_day_and_the_busiest_month(tmp_path):
     text = page_text("priority", {"plan": "2016-2021", "priority": 1, "quarter": "2020-21-Q4", "data_dir": str(DATA)},
                      tmp_path)
     assert "That is 739 emergency calls (999) a day over the quarter's 90 days (66,497 in all)." in text
-    assert "March (24,299; 784 a day in March) was the busiest month of the quarter" in text
+    assert "By the day, March (24,299; 784 a day) was the busiest month of the quarter" in text
     # a measure not marked per_day gets neither
     assert "Total recorded crime" in text and "crimes a day" not in text
 

@@ -94,6 +94,14 @@ def test_a_change_the_data_cannot_resolve_is_not_called_too_small_or_said_to_be_
     assert len(unresolved) > 10
 
 
+def test_the_busiest_month_is_busier_by_the_day_than_the_quietest(chapters):
+    # audit W2: online reports, "February (2,963; 102 a day) the quietest" beside March's 101 a day
+    said = re.findall(r"By the day, [^(]+\([^;]+; ([\d,]+) a day\) (?:was|were) the busiest months? of the quarter, "
+                      r"and [^(]+\([^;]+; ([\d,]+) a day\) the quietest\.", "\n".join(chapters.values()))
+    assert len(said) >= 2
+    assert all(int(busy.replace(",", "")) >= int(quiet.replace(",", "")) for busy, quiet in said)
+
+
 def test_a_published_figure_beside_a_modelled_one_is_not_called_modelled_without_saying_which(dataset):
     key_figures = open_chapter("2016-2021", 1, "2020-21-Q4", str(dataset.root)).key_figures().data
     special_constables = next(row for row in key_figures.splitlines() if row.startswith("| Special Constables"))

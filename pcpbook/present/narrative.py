@@ -297,22 +297,22 @@ def per_day_sentence(measure: Measure, total: float, days: int, period: str) -> 
 
 
 def busiest_month_sentence(measure: Measure, months: list[tuple]) -> str | None:
-    """The busiest and quietest month of a period (months tied are named together), with the
-    count and a day's average of each (months differ in length); None for fewer than two months
-    or when all are equal."""
-    values = [value for _, value in months]
-    if len(months) < 2 or len(set(values)) == 1:
+    """The busiest and quietest month of a period by the day (months differ in length, so a
+    month's count alone would make February the quietest), months tied named together, each
+    with its count and its day's average; None for fewer than two months or when all are equal."""
+    rates = [(day, value, value / month_end(day).day) for day, value in months]
+    if len(months) < 2 or len({rate for _, _, rate in rates}) == 1:
         return None
 
-    def named(target) -> str:
-        chosen = [(day, value) for day, value in months if value == target]
+    def named(target: float) -> str:
+        chosen = [(day, value) for day, value, rate in rates if rate == target]
         names = " and ".join(f"{day:%B}" for day, _ in chosen)
-        rates = ", ".join(f"{number(round(value / month_end(day).day))} a day in {day:%B}" for day, value in chosen)
-        each = " each" if len(chosen) > 1 else ""
-        return f"{names} ({number(target)}{each}; {rates})"
-    tied = values.count(max(values)) > 1
-    return (f"{named(max(values))} {'were the busiest months' if tied else 'was the busiest month'} of the quarter, "
-            f"and {named(min(values))} the quietest.")
+        counts = ", ".join(f"{number(value)} in {day:%B}" if len(chosen) > 1 else number(value) for day, value in chosen)
+        return f"{names} ({counts}; {number(round(target))} a day)"
+    busiest, quietest = max(rate for _, _, rate in rates), min(rate for _, _, rate in rates)
+    tied = [rate for _, _, rate in rates].count(busiest) > 1
+    return (f"By the day, {named(busiest)} {'were the busiest months' if tied else 'was the busiest month'} of the "
+            f"quarter, and {named(quietest)} the quietest.")
 
 
 def since_sentence(measure: Measure, total: float, since, until) -> str:
