@@ -102,6 +102,17 @@ def test_the_busiest_month_is_busier_by_the_day_than_the_quietest(chapters):
     assert all(int(busy.replace(",", "")) >= int(quiet.replace(",", "")) for busy, quiet in said)
 
 
+def test_a_quarter_with_a_leap_day_is_compared_per_day(chapters):
+    # audit W4: January to March 2024 has 91 days against 90, +1.1% from the calendar alone
+    burglary = next(b for b in _bullets(chapters) if b.startswith("1,529 burglaries were recorded this quarter"))
+    assert burglary == ("1,529 burglaries were recorded this quarter, 4.8% more than in the same quarter last year "
+                        "(1,459), 3.6% more per day (91 days against 90): not clearly beyond usual variation.")
+    assert f"{100 * (1529 / 91 / (1459 / 90) - 1):.1f}" == "3.6"
+    same_quarter = [b for b in _bullets(chapters) if "than in the same quarter last year (" in b and "%" in b
+                    and "not comparable" not in b and "percentage points" not in b and "There were" not in b]
+    assert same_quarter and all("per day (91 days against 90)" in b for b in same_quarter), same_quarter
+
+
 def test_a_published_figure_beside_a_modelled_one_is_not_called_modelled_without_saying_which(dataset):
     key_figures = open_chapter("2016-2021", 1, "2020-21-Q4", str(dataset.root)).key_figures().data
     special_constables = next(row for row in key_figures.splitlines() if row.startswith("| Special Constables"))

@@ -98,6 +98,13 @@ def test_a_seasonal_movement_is_divided_out_before_testing():
     assert test.seasonal_ratio == 1.1
 
 
+def test_periods_of_different_lengths_are_compared_per_day():
+    # a quarter with a leap day: 1,100 in 91 days against 1,000 in 90 is +8.8% per day, not +10%
+    test = count_change_test(1100, 1000, _History(), 3, 12, days=(91, 90))
+    assert test.estimate == pytest.approx(1100 / 91 / (1000 / 90)) and test.days == (91, 90)
+    assert test.p_value > count_change_test(1100, 1000, _History(), 3, 12).p_value
+
+
 def test_proportions_by_hand():
     # 50% against 40% of 100 each: se = sqrt(.25/100 + .24/100) = 0.07, z = 1.4286, p = 0.1531
     test = proportion_test(50, 40, 100)

@@ -86,11 +86,13 @@ def change_test(measure: Measure, current: Value, baseline: Value, history) -> C
         return proportion_test(current.amount, baseline.amount, measure.sample_size * (current.months // 3 or 1))
     if isinstance(history, NotEnoughHistory):
         return untested(str(history))
-    seasonal = (1.0, 0.0)
-    if current.start.month != baseline.start.month and current.months < 12:
+    apart = abs((current.start.year - baseline.start.year) * 12 + current.start.month - baseline.start.month)
+    if current.start.month != baseline.start.month and current.months < 12:  # month lengths are in the movement
         seasonal = seasonal_movement(history, current.start, baseline.start, current.months)
-    apart = (current.start.year - baseline.start.year) * 12 + current.start.month - baseline.start.month
-    return count_change_test(current.amount, baseline.amount, history, current.months, abs(apart), *seasonal)
+        return count_change_test(current.amount, baseline.amount, history, current.months, apart, *seasonal)
+    days = ((current.end - current.start).days + 1, (baseline.end - baseline.start).days + 1)
+    return count_change_test(current.amount, baseline.amount, history, current.months, apart,
+                             days=days if days[0] != days[1] else None)
 
 
 def history_before(dataset: Dataset, measure: Measure, start, months: int | None = MAX_HISTORY_MONTHS):

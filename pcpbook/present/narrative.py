@@ -107,6 +107,9 @@ def verdict(comparison: Comparison, book: str = "edition") -> str:
         subject = (f"The usual seasonal pattern alone accounts for a {'rise' if movement > 0 else 'fall'} of "
                    f"{percent(movement)}; allowing for it, the change is {_signed_percent(100 * (test.estimate - 1))} "
                    f"({interval(test)}), which")
+    elif test.days is not None:
+        subject = (f"The periods are {test.days[0]} and {test.days[1]} days long; per day, the change is "
+                   f"{_signed_percent(100 * (test.estimate - 1))} ({interval(test)}), which")
     variation = "sampling variation" if test.scale == "points" else "usual variation"
     if test.significant:
         return (f"{subject} is statistically significant, allowing for the measure's {variation} and for the "
@@ -116,7 +119,7 @@ def verdict(comparison: Comparison, book: str = "edition") -> str:
                 f"{test.family} comparisons in this {book} are taken together.")
     if test.small:
         return f"Numbers this small are too few to tell apart from {variation} ({p_value(test.p_value)})."
-    if test.seasonal_ratio is not None:
+    if subject != "This change":
         return f"{subject} the data cannot tell apart from {variation} ({p_value(test.p_value)})."
     return f"The data cannot tell this change apart from {variation} ({p_value(test.p_value)})."
 
@@ -134,11 +137,12 @@ def test_cell(test: ChangeTest) -> str:
 
 
 def interval_cell(comparison: Comparison) -> str:
-    """The interval of the change a table shows: none where the table gives no percentage."""
+    """The interval of the change a table shows: none where the table gives no percentage; "per
+    day" where the periods differ in length (the test is on the count per day)."""
     test = comparison.test
     if not test.tested or (test.scale == "ratio" and not percent_allowed(comparison.baseline.amount)):
         return "–"
-    return interval(test).removeprefix("95% interval ")
+    return interval(test).removeprefix("95% interval ") + (" per day" if test.days else "")
 
 
 def in_sentence(label: str) -> str:

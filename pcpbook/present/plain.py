@@ -40,7 +40,8 @@ def lead(measure: Measure, comparison: Comparison, book: str = "edition") -> Raw
         return say("measure", "not_comparable", then=in_units(measure, baseline.amount),
                    reason=comparison.break_between, **values)
     return say("measure", "change", then=in_units(measure, baseline.amount), change=_change(measure, comparison),
-               verdict=verdict(comparison), seasonal=comparison.kind == LAST_QUARTER, book=book, **values)
+               verdict=verdict(comparison), seasonal=comparison.kind == LAST_QUARTER, book=book,
+               per_day=_per_day(measure, comparison), **values)
 
 
 def verdict(comparison: Comparison) -> str:
@@ -165,6 +166,20 @@ def _change(measure: Measure, comparison: Comparison) -> str:
     if percent_allowed(comparison.baseline.amount):
         return f"{percent(abs(comparison.percent))} {more} than"
     return f"{number(abs(difference))} {more} than"
+
+
+def _per_day(measure: Measure, comparison: Comparison) -> str:
+    """"0.7% fewer per day (91 days against 90)" for counts over periods of different lengths (a
+    leap day), else "" (and for a base under 50, which gets no percentage). The season-to-season
+    comparison allows for the months' lengths in its seasonal movement instead."""
+    current, baseline = comparison.current, comparison.baseline
+    days = ((current.end - current.start).days + 1, (baseline.end - baseline.start).days + 1)
+    if (days[0] == days[1] or comparison.kind == LAST_QUARTER or not measure.behaviour.adds_up
+            or not percent_allowed(baseline.amount)):
+        return ""
+    change = 100 * (current.amount / days[0] / (baseline.amount / days[1]) - 1)
+    size = "the same" if round(change, 1) == 0 else f"{percent(abs(change))} {'more' if change > 0 else 'fewer'}"
+    return f"{size} per day ({days[0]} days against {days[1]})"
 
 
 def _change_cell(measure: Measure, comparison: Comparison) -> str:

@@ -49,6 +49,7 @@ class ChangeTest:
     q_value: float | None = None
     family: int = 0
     autocorrelation: float | None = None  # of neighbouring months in the history, as the test allowed for it
+    days: tuple[int, int] | None = None   # the periods' lengths when they differ: the estimate is per day
 
     @property
     def tested(self) -> bool:
@@ -71,15 +72,18 @@ def untested(reason: str) -> ChangeTest:
 
 
 def count_change_test(count: float, baseline_count: float, history: UsualVariation, months: int, apart: int,
-                      seasonal_ratio: float = 1.0, seasonal_variance: float = 0.0) -> ChangeTest:
+                      seasonal_ratio: float = 1.0, seasonal_variance: float = 0.0,
+                      days: tuple[int, int] | None = None) -> ChangeTest:
     """The ratio of two counts, each over ``months`` months and ``apart`` months between their
     starts, against the measure's usual variation: its dispersion and how alike neighbouring
     months are (``correlated_variance``). ``seasonal_ratio`` is the ratio the seasonal pattern
     alone gives (last quarter against this one), with the variance of its logarithm; the test is
-    on the ratio after it. A zero count gets half a count added to both (Haldane's correction)
-    so the logarithm exists."""
+    on the ratio after it. ``days``: the two periods' lengths when they differ (a leap day), so the
+    test is on the ratio per day. A zero count gets half a count added to both (Haldane's
+    correction) so the logarithm exists."""
     half = 0.5 if min(count, baseline_count) == 0 else 0.0
-    log_ratio = math.log((count + half) / (baseline_count + half)) - math.log(seasonal_ratio)
+    per_day = days[0] / days[1] if days else 1.0
+    log_ratio = math.log((count + half) / (baseline_count + half)) - math.log(seasonal_ratio * per_day)
     variance = correlated_variance(history.autocorrelation, months, apart, count + half, baseline_count + half)
     se = math.sqrt(history.dispersion * variance + seasonal_variance)
     ar = history.autocorrelation
@@ -89,7 +93,7 @@ def count_change_test(count: float, baseline_count: float, history: UsualVariati
     return ChangeTest("quasi-Poisson", p_value, math.exp(log_ratio), math.exp(log_ratio - margin),
                       math.exp(log_ratio + margin), dispersion=history.dispersion, df=df, history=history.span,
                       seasonal_ratio=seasonal_ratio if seasonal_ratio != 1.0 else None,
-                      small=min(count, baseline_count) < SMALL_COUNT, autocorrelation=ar)
+                      small=min(count, baseline_count) < SMALL_COUNT, autocorrelation=ar, days=days)
 
 
 def correlated_variance(autocorrelation: float, months: int, apart: int, count: float, baseline_count: float) -> float:
