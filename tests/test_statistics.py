@@ -4,6 +4,7 @@ bend; and no look-ahead."""
 
 import datetime as dt
 import math
+import re
 import warnings
 
 import numpy as np
@@ -16,10 +17,12 @@ from pcpbook import contracts
 from pcpbook.analysis.comparisons import Comparison, with_false_discovery_control
 from pcpbook.contracts.model import Discontinuity, Measure, Value
 from pcpbook.core.periods import Quarter
+from pcpbook.present.narrative import trend_sentences
+from pcpbook.present.wording import p_value
 from pcpbook.stats import (ChangeTest, NotEnoughHistory, control_chart, count_change_test, decompose, proportion_test,
                            trend_tests, usual_variation, with_trend_control)
 from pcpbook.stats.models import lockdown_share
-from pcpbook.stats.trends import TrendResult
+from pcpbook.stats.trends import TrendResult, lockdown_years
 
 LOCKDOWN = Discontinuity(dt.date(2020, 3, 23), "lockdown", dt.date(2020, 6, 14))
 
@@ -326,6 +329,10 @@ def test_the_model_recovers_a_planted_rise_then_fall():
     assert model.shape == "curve" and model.linearity_p < 0.001
     assert abs((model.peak - dt.date(2017, 6, 1)).days) < 400
     assert model.since_peak.lower < 60 / 90 < model.since_peak.upper or model.since_peak.upper < 0.8
+    # audit W9: the peak is where the data put it, so no p-value or interval is given there
+    peak = next(s for s in trend_sentences(_measure(), result) if "peaked in" in s).split("Its fitted level peaked")[1]
+    assert re.match(r" in \w+ \d{4} and the latest month's is [\d.]+% below that peak \(no test: the data chose "
+                    r"the peak", peak) and "p =" not in peak.split(")")[0] and "interval" not in peak.split(")")[0]
 
 
 def test_lockdowns_enter_as_the_share_of_the_month_under_restrictions():
@@ -338,6 +345,33 @@ def test_lockdowns_enter_as_the_share_of_the_month_under_restrictions():
     assert (result.fitted["lockdown"] > 0).sum() == 4
     assert result.sensitivity.months == 120 - 4
     assert result.model.overall.lower < 1.0 < result.model.overall.upper
+
+
+LOCKDOWNS = (Discontinuity(dt.date(2020, 3, 23), "first", dt.date(2020, 6, 14)),
+             Discontinuity(dt.date(2020, 11, 5), "second", dt.date(2020, 12, 2)),
+             Discontinuity(dt.date(2021, 1, 6), "third", dt.date(2021, 3, 28)))
+
+
+def test_a_trend_that_shows_only_without_the_lockdown_year_is_said_to():
+    # financial years 2015/16 to 2021/22 rising by 1 a month a year, but 2020/21 at 40 a month:
+    # with it, annual Mann-Kendall S = 11 (p = 0.13); without it the six years rise every year (p = 0.009)
+    levels = [100, 101, 102, 103, 104, 40, 105]
+    series = _monthly(np.repeat(levels, 12) * np.tile(_season(12), 7), start=dt.date(2015, 4, 1))
+    result = trend_tests(series, Quarter.parse("2021-22-Q4"), LOCKDOWNS)
+    assert result.left_out == ["2020/21"]
+    assert result.mann_kendall.p == pytest.approx(0.133, abs=0.002) and result.without["annual"].p < 0.01
+    said = trend_sentences(_measure(), result)
+    assert said[1] == ("Leaving out 2020/21, when COVID-19 lockdowns covered much of the year, the same test finds an "
+                       f"upward trend ({p_value(result.without['annual'].p)}): it shows only once that year is set "
+                       "aside.")
+
+
+def test_a_year_with_few_lockdown_days_is_kept_and_a_part_year_is_not_left_out():
+    frame = pd.DataFrame({"period_start": pd.date_range("2019-04-01", periods=24, freq="MS")})
+    frame["days"] = frame["period_start"].dt.days_in_month
+    frame["lockdown"] = [lockdown_share(d.date(), LOCKDOWNS) for d in frame["period_start"]]
+    assert lockdown_years(frame) == [2020]                   # 2019/20 had 9 days of it; 2020/21 about half
+    assert lockdown_years(frame.iloc[:18]) == []             # 2020/21 incomplete: nothing to leave out whole
 
 
 def _mann_kendall_only(annual_p, seasonal_p):

@@ -250,8 +250,11 @@ def trend_sentences(measure: Measure, result: TrendResult | NotEnoughHistory, se
     sentences = [
         _mann_kendall(result, "annual", f"Over the {len(result.years)} financial years {result.years[0]} to "
                       f"{result.years[-1]}", measure, "a year", book),
+        *_without_lockdown_years(result, "annual"),
         _mann_kendall(result, "seasonal", f"Comparing each calendar month with the same month in other years "
-                      f"({months})", measure, "a year in each month", book),
+                      f"({months}, allowing for months of the same year moving together)", measure,
+                      "a year in each month", book),
+        *_without_lockdown_years(result, "seasonal"),
         regression_sentence(result.model, "allowing for season and for the share of each month's days under "
                             "COVID-19 lockdown"),
         regression_sentence(result.sensitivity, "leaving out every month touched by a lockdown"),
@@ -259,6 +262,25 @@ def trend_sentences(measure: Measure, result: TrendResult | NotEnoughHistory, se
     if series_note:
         sentences.insert(0, series_note)
     return sentences
+
+
+def _without_lockdown_years(result: TrendResult, which: str) -> list[str]:
+    """The Mann-Kendall test again without the lockdown years, said when its verdict (at the 5%
+    level, on its own) differs from the test with them."""
+    if which not in result.without:
+        return []
+    test = result.mann_kendall if which == "annual" else result.seasonal_mann_kendall
+    check = result.without[which]
+    if (test.p < SIGNIFICANCE_LEVEL) == (check.p < SIGNIFICANCE_LEVEL):
+        return []
+    years, that = " and ".join(result.left_out), "that year" if len(result.left_out) == 1 else "those years"
+    if check.p < SIGNIFICANCE_LEVEL:
+        direction = "an upward" if check.s > 0 else "a downward"
+        found, meaning = f"{direction} trend ({p_value(check.p)})", f"it shows only once {that} is set aside"
+    else:
+        found, meaning = f"no statistically significant trend ({p_value(check.p)})", f"the finding rests on {that}"
+    return [f"Leaving out {years}, when COVID-19 lockdowns covered much of the year, the same test finds {found}: "
+            f"{meaning}."]
 
 
 def trend_cell(result: TrendResult) -> str:
@@ -285,8 +307,10 @@ def regression_sentence(model: TrendModel, adjustment: str) -> str:
         text = (opening + f"finds that the trend bends (F test against a straight line {p_value(model.linearity_p)}). "
                 f"From the first 12 months to the last 12 the trend changed by {_change(model.overall)}.")
         if model.since_peak is not None:
-            text += (f" It peaked in {month_label(model.peak)} and has changed by {_change(model.since_peak)} "
-                     "since then.")
+            below = 100 * (model.since_peak.ratio - 1)
+            text += (f" Its fitted level peaked in {month_label(model.peak)} and the latest month's is "
+                     f"{percent(abs(below))} {'below' if below < 0 else 'above'} that peak (no test: the data chose "
+                     "the peak, so a test there would overstate the evidence).")
     if model.newey_west:
         text += (" The residuals are correlated from month to month (Ljung-Box "
                  f"{p_value(model.autocorrelation_p)}), so the intervals use Newey-West standard errors.")

@@ -1,8 +1,9 @@
 """Long-run trend tests (used for people killed or seriously injured on the roads).
 
 Three views, each with its assumptions stated on the methods page: Mann-Kendall with Sen's
-slope on financial-year totals; the seasonal Mann-Kendall on the monthly series
-(pymannkendall); and a quasi-Poisson regression on the months whose trend may bend. The
+slope on financial-year totals; the seasonal Mann-Kendall on the monthly series, allowing for
+the correlation between months of the same year (Hirsch and Slack, 1984; pymannkendall's
+``correlated_seasonal_test``), both checked without the lockdown years; and a quasi-Poisson regression on the months whose trend may bend. The
 regression's trend is a straight line unless a quasi-likelihood F test (the curve against
 the line) says it bends, when a natural cubic spline is used; COVID-19 lockdowns enter as
 the share of each month's days under restrictions. Where the residuals stay correlated from
@@ -26,6 +27,7 @@ from pcpbook.stats.policy import MIN_HISTORY_MONTHS, SIGNIFICANCE_LEVEL, false_d
 from pcpbook.stats.seasonal import monthly_series
 
 AUTOCORRELATION_LAGS = 12
+LOCKDOWN_YEAR_SHARE = 0.25  # a financial year with a quarter of its days under lockdown is a lockdown year
 NEWEY_WEST_LAGS = 3
 
 
@@ -69,6 +71,8 @@ class TrendResult:
     fitted: pd.DataFrame             # period_start, observed, fitted, lower, upper, lockdown
     q_values: dict = field(default_factory=dict)  # "annual", "seasonal": after false discovery rate control
     family: int = 0                  # Mann-Kendall tests controlled together
+    left_out: list[str] = field(default_factory=list)  # the lockdown years the check below leaves out
+    without: dict = field(default_factory=dict)  # "annual", "seasonal": the Mann-Kendall tests without them
 
     def significant(self, which: str) -> bool:
         """A Mann-Kendall trend (``annual`` or ``seasonal``) that survives the control."""
@@ -92,8 +96,7 @@ def with_trend_control(results: dict) -> dict:
 
 def complete_financial_years(values: pd.Series, quarter: Quarter) -> pd.Series:
     """Totals of the financial years that end on or before the quarter's end."""
-    fy = values.index.year - (values.index.month < 4)
-    totals = values.groupby(fy).agg(["sum", "count"])
+    totals = values.groupby(_financial_year(values.index)).agg(["sum", "count"])
     totals = totals[totals["count"] == 12]["sum"]
     last_complete = quarter.fy_start - (0 if quarter.number == 4 else 1)
     return totals[totals.index <= last_complete]
@@ -165,6 +168,28 @@ def trend_tests(series: pd.DataFrame, quarter: Quarter, periods) -> TrendResult:
     fitted = pd.DataFrame({"period_start": frame["period_start"], "observed": frame["y"], "fitted": mean,
                            "lower": np.maximum(mean - spread, 0), "upper": mean + spread,
                            "lockdown": frame["lockdown"]})
-    return TrendResult([fy_label(y) for y in annual.index], [float(v) for v in annual],
-                       mk.original_test(annual.to_numpy()), mk.seasonal_test(values.to_numpy(), period=12),
-                       model, sensitivity, fitted)
+    result = TrendResult([fy_label(y) for y in annual.index], [float(v) for v in annual],
+                         mk.original_test(annual.to_numpy()), mk.correlated_seasonal_test(values.to_numpy(), period=12),
+                         model, sensitivity, fitted)
+    out = lockdown_years(frame)
+    kept = annual[~annual.index.isin(out)]
+    if out and len(kept) >= 4:
+        months = values[~_financial_year(values.index).isin(out)]
+        result.left_out = [fy_label(year) for year in out]
+        result.without = {"annual": mk.original_test(kept.to_numpy()),
+                          "seasonal": mk.correlated_seasonal_test(months.to_numpy(), period=12)}
+    return result
+
+
+def lockdown_years(frame: pd.DataFrame) -> list[int]:
+    """The complete financial years (by the year they start) with at least LOCKDOWN_YEAR_SHARE
+    of their days under lockdown: the trend tests are checked without them."""
+    years = _financial_year(pd.DatetimeIndex(frame["period_start"]))
+    locked = (frame["lockdown"] * frame["days"]).groupby(years).sum()
+    days = frame["days"].groupby(years).agg(["sum", "count"])
+    return [int(year) for year in locked.index
+            if days.loc[year, "count"] == 12 and locked[year] >= LOCKDOWN_YEAR_SHARE * days.loc[year, "sum"]]
+
+
+def _financial_year(index: pd.DatetimeIndex) -> pd.Index:
+    return pd.Index(index.year - (index.month < 4))
