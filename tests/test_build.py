@@ -186,7 +186,8 @@ def test_decompositions_trend_tests_and_a_test_behind_every_comparison(site):
         comparisons = [b for b in bullets if re.search(r" (more|fewer|higher|lower) than (in |last |at )", b)]
         assert comparisons, page
         for bullet in comparisons:  # every change says what its test found, or that none applies
-            assert re.search(r": (more than (usual|sampling) variation would explain|within (usual|sampling) variation"
+            assert re.search(r": (more than (usual|sampling) variation would explain"
+                             r"|not clearly beyond (usual|sampling) variation"
                              r"|too few to tell apart from chance|possibly more than (usual|sampling) variation, but "
                              r"not clearly once this edition's other comparisons are allowed for)\.$|usual change "
                              r"between these seasons|\)\.$", bullet), bullet

@@ -4,7 +4,8 @@ all of it on one side only."""
 
 import datetime as dt
 
-from pcpbook.analysis.comparisons import SAME_QUARTER_LAST_YEAR, quarter_comparisons, recording_change_between
+from pcpbook.analysis.comparisons import (SAME_QUARTER_LAST_YEAR, history_before, quarter_comparisons,
+                                          recording_change_between)
 from pcpbook.contracts.model import Discontinuity, Measure
 from pcpbook.core.periods import Quarter
 
@@ -51,3 +52,14 @@ def test_anti_social_behaviour_in_2020_21_q4_is_not_compared_with_a_quarter_befo
     same_quarter = next(c for c in comparisons if c.kind == SAME_QUARTER_LAST_YEAR)
     assert not same_quarter.comparable and "COVID-19 rule breaches" in same_quarter.break_between
     assert not same_quarter.test.tested and same_quarter.test.q_value is None
+
+
+def test_lockdown_months_and_months_counted_differently_are_not_taken_for_usual_variation(dataset):
+    # audit: anti-social behaviour's dispersion went from 9.4 to 62.9 once 2020/21 entered its history
+    asb = dataset.measures["anti_social_behaviour"]
+    kept = history_before(dataset, asb, dt.date(2022, 4, 1), set_aside=False)
+    aside = history_before(dataset, asb, dt.date(2022, 4, 1))
+    assert aside.set_aside == 13 and aside.months == 60 and aside.span.endswith(
+        "to March 2022, less 13 of lockdown or counted differently")
+    assert aside.dispersion < kept.dispersion / 3
+    assert not aside.frame["period_start"].between("2020-03-01", "2021-03-31").any()

@@ -168,7 +168,7 @@ def test_too_little_history_claims_nothing(dataset):
     from pcpbook.analysis.comparisons import quarter_comparisons
     first = quarter_comparisons(dataset, "total_recorded_crime", Quarter.parse("2016-17-Q1"))[0]
     assert not first.test.tested
-    assert "only 24 months of data come before April 2015" in first.test.reason
+    assert "only 24 usable months of data come before April 2015" in first.test.reason
 
 
 def test_a_change_across_a_recording_break_is_not_tested(dataset):

@@ -95,19 +95,30 @@ def change_test(measure: Measure, current: Value, baseline: Value, history) -> C
                              days=days if days[0] != days[1] else None)
 
 
-def history_before(dataset: Dataset, measure: Measure, start, months: int | None = MAX_HISTORY_MONTHS):
-    """The measure's usual variation fitted to the months before ``start`` (the last
-    ``months`` of them; all when None), or NotEnoughHistory saying why there is none."""
+def history_before(dataset: Dataset, measure: Measure, start, months: int | None = MAX_HISTORY_MONTHS,
+                   set_aside: bool = True):
+    """The measure's usual variation fitted to the months before ``start`` (the last ``months``
+    of them; all when None), or NotEnoughHistory saying why there is none. Months touched by a
+    lockdown or counted differently (a recording period) are set aside first, so the pandemic's
+    swings do not pass for usual variation (``set_aside=False``: kept, to show the difference)."""
     if not measure.has_usual_variation:
         return None
     series = dataset.monthly(measure.id, add_months(start, -1))
     values = pd.Series(series["value"].to_numpy(dtype=float), index=pd.to_datetime(series["period_start"]))
-    values = values.iloc[-months:] if months else values
+    aside = pd.Series([set_aside and _unusual(month.date(), measure) for month in values.index], index=values.index)
+    kept = values[~aside]
+    kept = kept.iloc[-months:] if months else kept
     try:
-        return usual_variation(values, measure.periods)
+        return usual_variation(kept, measure.periods, int(aside[kept.index[0]:kept.index[-1]].sum()) if len(kept) else 0)
     except NotEnoughHistory:
-        return NotEnoughHistory(f"only {len(values)} months of data come before {month_label(start)}, and at least "
-                                f"{MIN_HISTORY_MONTHS} are needed to measure its usual variation")
+        return NotEnoughHistory(f"only {len(kept)} usable months of data come before {month_label(start)}, and at "
+                                f"least {MIN_HISTORY_MONTHS} are needed to measure its usual variation")
+
+
+def _unusual(month: dt.date, measure: Measure) -> bool:
+    """Whether any day of the month was under lockdown or in a period the series counted differently."""
+    last = add_months(month, 1) - dt.timedelta(days=1)
+    return any(item.end is not None and item.date <= last and month <= item.end for item in measure.discontinuities)
 
 
 def compare(dataset: Dataset, measure_id: str, current_start, baseline_start, months: int, kind: str,

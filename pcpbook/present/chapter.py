@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from IPython.display import HTML, Markdown
 
-from pcpbook.analysis.comparisons import edition_comparisons
+from pcpbook.analysis.comparisons import edition_comparisons, history_before
 from pcpbook.analysis.trends import plan_trends, trend_series
 from pcpbook.contracts import commentary, settings
 from pcpbook.contracts.dataset import Dataset, load
@@ -414,13 +414,17 @@ def discontinuities_table(edition: Edition) -> Markdown:
 
 def dispersion_table(edition: Edition) -> Markdown:
     """Each count measure's dispersion and autocorrelation and the months they were estimated
-    from, as its 12-month comparison in the edition used them."""
-    rows = [["Measure", "Months used", "Dispersion", "Neighbouring months alike (AR)"]]
+    from, as its 12-month comparison in the edition used them; and, where months of lockdown or
+    counted differently were set aside, the dispersion had they been kept."""
+    rows = [["Measure", "Months used", "Dispersion", "Neighbouring months alike (AR)",
+             "Dispersion had lockdown months been kept"]]
     for measure_id, comparisons in edition_comparisons(edition.dataset, edition.plan.measure_ids, edition.quarter).items():
         test = comparisons[-1].test
         if test.dispersion is not None:
-            rows.append([edition.dataset.measures[measure_id].label, test.history, f"{test.dispersion:.1f}",
-                         f"{test.autocorrelation:.2f}"])
+            measure = edition.dataset.measures[measure_id]
+            kept = history_before(edition.dataset, measure, comparisons[-1].baseline.start, set_aside=False)
+            rows.append([measure.label, test.history, f"{test.dispersion:.1f}", f"{test.autocorrelation:.2f}",
+                         f"{kept.dispersion:.1f}" if "less" in test.history else "–"])
     if len(rows) == 1:
         return Markdown("No count in this edition has enough history to estimate its usual variation.")
     return Markdown(escape_markdown(f"For the comparisons of the 12 months to {edition.data_to}:") + "\n\n"

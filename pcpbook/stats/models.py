@@ -67,6 +67,7 @@ class UsualVariation:
     design: pd.DataFrame       # the model's columns, one row per month
     frame: pd.DataFrame        # monthly_frame() of the history
     dispersion: float          # Pearson chi-square / residual df, never below 1
+    set_aside: int = 0         # months within its span left out (lockdowns, periods counted differently)
 
     @property
     def months(self) -> int:
@@ -80,7 +81,8 @@ class UsualVariation:
     def span(self) -> str:
         """"48 months, April 2016 to March 2020"."""
         first, last = self.frame["period_start"].iloc[[0, -1]]
-        return f"{self.months} months, {month_label(first.date())} to {month_label(last.date())}"
+        aside = f", less {self.set_aside} of lockdown or counted differently" if self.set_aside else ""
+        return f"{self.months} months, {month_label(first.date())} to {month_label(last.date())}{aside}"
 
     @functools.cached_property
     def autocorrelation(self) -> float:
@@ -149,12 +151,13 @@ def fit_quasi_poisson(frame: pd.DataFrame, design: pd.DataFrame, **fit_options):
     return model.fit(scale="X2", **fit_options)
 
 
-def usual_variation(values: pd.Series, periods) -> UsualVariation:
-    """Fit the model to a monthly history (the caller decides which months it may see)."""
+def usual_variation(values: pd.Series, periods, set_aside: int = 0) -> UsualVariation:
+    """Fit the model to a monthly history (the caller decides which months it may see, and says
+    how many within its span it ``set_aside``)."""
     if len(values) < MIN_HISTORY_MONTHS:
         raise NotEnoughHistory(f"{len(values)} months of history; at least {MIN_HISTORY_MONTHS} are needed to "
                                "separate the seasonal pattern from the usual variation")
     frame = monthly_frame(values, periods)
     design = design_matrix(frame, f"cr(years, df={trend_df(len(frame))}, constraints='center')")
     fit = fit_quasi_poisson(frame, design)
-    return UsualVariation(fit, design, frame, max(float(fit.scale), 1.0))
+    return UsualVariation(fit, design, frame, max(float(fit.scale), 1.0), set_aside)
