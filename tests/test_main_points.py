@@ -55,6 +55,15 @@ def test_changes_lead_strongest_evidence_first_one_per_priority_and_only_when_si
                                 f"{comparison.baseline.amount:,.0f}"), point
 
 
+@pytest.mark.parametrize("quarter_id, lockdown", [("2020-21-Q4", True), ("2020-21-Q1", True), ("2023-24-Q4", False)])
+def test_a_change_in_a_lockdown_quarter_says_so_in_its_main_point(dataset, quarter_id, lockdown):
+    # audit: lockdown falls were called significant with no word of lockdown
+    changes = [point for point in points_for(dataset, quarter_id)[2] if "variation would explain" in point]
+    assert changes
+    for point in changes:
+        assert ("in a period with COVID-19 lockdowns on " in point) == lockdown, point
+
+
 def test_targets_missed_or_off_course_follow_the_changes_and_the_commitments_close(dataset):
     plan, quarter, said = points_for(dataset, "2020-21-Q4")
     at_risk = main_points.targets_at_risk(dataset, plan, quarter)

@@ -15,7 +15,7 @@ from pcpbook.stats import ChangeTest, ControlChart
 UNTESTED = ChangeTest(None, None, reason="the survey is not a count")
 
 
-def _value(amount, status="published", start=dt.date(2020, 4, 1), months=3):
+def _value(amount, status="published", start=dt.date(2019, 4, 1), months=3):
     return Value("m", start, months, amount, status if amount is not None else None, ())
 
 
@@ -124,3 +124,14 @@ def test_the_control_chart_is_two_short_sentences_and_months_beyond_it_lead_in_p
                     "limits 12,156 to 15,228. January 2021: below the lower limit. February and March 2021: in a run "
                     "of 7 or more months below the centre.")
     assert "((" not in note and "))" not in note
+
+
+def test_a_change_across_a_lockdown_says_how_much_of_each_period_it_covered(calls):
+    # 2020/21 Q4: the third lockdown from 6 January to 28 March 2021; the first began on 23 March 2020
+    current, baseline = _value(66497, start=dt.date(2021, 1, 1)), _value(82344, start=dt.date(2020, 1, 1))
+    said = plain.lead(calls, Comparison(SAME_QUARTER_LAST_YEAR, current, baseline,
+                                        _test(66497, 82344, 0.0004, q_value=0.004)))
+    assert said.endswith("more than usual variation would explain. COVID-19 lockdowns covered 82 of this period's 90 "
+                         "days and 9 of the 91 it is compared with, so part of the change may be theirs.")
+    assert "lockdown" not in plain.lead(calls, _compare(900, 1000, _test(900, 1000, 0.3, lower=0.7, upper=1.1)))
+

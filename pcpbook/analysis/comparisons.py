@@ -115,6 +115,11 @@ def history_before(dataset: Dataset, measure: Measure, start, months: int | None
                                 f"least {MIN_HISTORY_MONTHS} are needed to measure its usual variation")
 
 
+def lockdown_days(measure: Measure, value: Value) -> int:
+    """How many of the days a value covers fell in one of the measure's lockdowns."""
+    return sum(max(0, (min(value.end, period.end) - max(value.start, period.date)).days + 1) for period in measure.periods)
+
+
 def _unusual(month: dt.date, measure: Measure) -> bool:
     """Whether any day of the month was under lockdown or in a period the series counted differently."""
     last = add_months(month, 1) - dt.timedelta(days=1)

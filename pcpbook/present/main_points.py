@@ -23,6 +23,7 @@ from pcpbook.contracts.model import Measure, Plan, Priority
 from pcpbook.core.periods import Quarter, fy_label
 from pcpbook.core.render import Raw
 from pcpbook.present.phrasing import say
+from pcpbook.present.plain import lockdown_share
 from pcpbook.present.targeting import Assessment, plan_assessments
 from pcpbook.present.wording import in_units, number, percent, points
 from pcpbook.stats.targets import MISSED, OFF_COURSE
@@ -125,7 +126,7 @@ def _change(change: Change, plan: Plan, link=None, over_years: bool = False) -> 
                size=size, now=in_units(measure, comparison.current.amount),
                then=in_units(measure, comparison.baseline.amount), period=f"Priority {change.priority.number}",
                link=(link or _chapter)(plan, change.priority), in_points=measure.behaviour.in_points,
-               **(years if over_years else {}))
+               lockdown=lockdown_share(measure, comparison), **(years if over_years else {}))
 
 
 def _target(assessment: Assessment, plan: Plan, link=None) -> Raw:

@@ -6,7 +6,7 @@ the print edition prints open. The words are ``templates/sentences/measure.j2``.
 
 from __future__ import annotations
 
-from pcpbook.analysis.comparisons import BASELINE_YEAR, LAST_QUARTER, ROLLING_12_MONTHS, Comparison
+from pcpbook.analysis.comparisons import BASELINE_YEAR, LAST_QUARTER, ROLLING_12_MONTHS, Comparison, lockdown_days
 from pcpbook.contracts.model import Measure
 from pcpbook.core.periods import fy_label, month_label
 from pcpbook.core.render import Raw, escape_markdown, markdown_table
@@ -41,7 +41,21 @@ def lead(measure: Measure, comparison: Comparison, book: str = "edition") -> Raw
                    reason=comparison.break_between, **values)
     return say("measure", "change", then=in_units(measure, baseline.amount), change=_change(measure, comparison),
                verdict=verdict(comparison), seasonal=comparison.kind == LAST_QUARTER, book=book,
-               per_day=_per_day(measure, comparison), **values)
+               per_day=_per_day(measure, comparison), lockdown=lockdown_share(measure, comparison), **values)
+
+
+def lockdown_share(measure: Measure, comparison: Comparison) -> dict:
+    """The days of each period under a COVID-19 lockdown, and each period's days, written; empty
+    when neither period had any (a change across a lockdown is partly the lockdown's)."""
+    now, then = lockdown_days(measure, comparison.current), lockdown_days(measure, comparison.baseline)
+    if not now and not then:
+        return {}
+    return dict(now=number(now), now_days=number(_days(comparison.current)), then=number(then),
+                then_days=number(_days(comparison.baseline)))
+
+
+def _days(value) -> int:
+    return (value.end - value.start).days + 1
 
 
 def verdict(comparison: Comparison) -> str:
@@ -173,7 +187,7 @@ def _per_day(measure: Measure, comparison: Comparison) -> str:
     leap day), else "" (and for a base under 50, which gets no percentage). The season-to-season
     comparison allows for the months' lengths in its seasonal movement instead."""
     current, baseline = comparison.current, comparison.baseline
-    days = ((current.end - current.start).days + 1, (baseline.end - baseline.start).days + 1)
+    days = (_days(current), _days(baseline))
     if (days[0] == days[1] or comparison.kind == LAST_QUARTER or not measure.behaviour.adds_up
             or not percent_allowed(baseline.amount)):
         return ""
