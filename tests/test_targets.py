@@ -77,6 +77,25 @@ def test_the_plans_targets_carry_their_citations_and_later_verdicts(dataset):
     assert "add 300 police officers (FTE) to the 3,369 of 31 March 2021, reaching 3,669" in said
 
 
+def test_a_target_an_earlier_plan_set_is_judged_in_every_later_edition_until_its_date(dataset):
+    # audit: Vision Zero (2016-2021 plan, by 2040) was judged only in 2020/21, when lockdown put it on course;
+    # by 2023/24 the 12-month KSI is 826 against a path of 575, which no edition showed
+    chapter = open_chapter("2021-2024", 9, "2023-24-Q4", str(dataset.root))
+    vision_zero = next(a for a in chapter.targets if a.set_by)
+    assert (vision_zero.commitment_label, vision_zero.measure.id) == ("7.1 of the Police and Crime Plan 2016-2021",
+                                                                      "ksi_casualties")
+    assert (vision_zero.judgement.value, round(vision_zero.judgement.path), vision_zero.judgement.verdict) == \
+        (826, 575, OFF_COURSE)
+    said = " ".join(chapter.target_sentences(vision_zero.measure))
+    assert "Target (commitment 7.1 of the Police and Crime Plan 2016-2021): 0 people killed or seriously injured" in said
+    # judged once, in the first priority that reports the measure, and in the plan's main points' reach
+    plan = dataset.plans["2021-2024"]
+    carried = [a for a in plan_assessments(dataset, plan, Quarter.parse("2023-24-Q4")) if a.set_by]
+    assert [a.commitment.id for a in carried] == ["7.1"]
+    first = next(a for a in plan_assessments(dataset, plan, plan.first_quarter) if a.set_by)
+    assert first.judgement is not None
+
+
 def test_the_chart_draws_the_path_it_states():
     chapter = open_chapter("2016-2021", 1, "2020-21-Q1", str(DATA))
     measure = chapter.dataset.measures["special_constables"]

@@ -145,15 +145,19 @@ def status_changes(editions: Editions) -> Markdown:
 
 def target_changes(editions: Editions) -> Markdown:
     """Targets whose verdict differs between the two editions."""
-    if editions.previous is None or not editions.plan.targets:
+    if editions.previous is None:
         return Markdown("")
     now = plan_assessments(editions.dataset, editions.plan, editions.quarter)
     before = plan_assessments(editions.dataset, editions.plan, editions.previous)
+    if not now and not before:
+        return Markdown("")
     rows = [["Commitment", "Measure", editions.previous.label, editions.quarter.label]]
-    for current, earlier in zip(now, before):
-        words = [a.judgement.verdict if a.judgement else "not judged" for a in (earlier, current)]
+    earlier_by_target = {(a.set_by, a.commitment.id): a for a in before}
+    for current in now:
+        earlier = earlier_by_target.get((current.set_by, current.commitment.id))
+        words = [a.judgement.verdict if a is not None and a.judgement else "not judged" for a in (earlier, current)]
         if words[0] != words[1]:
-            rows.append([current.commitment.id, current.measure.label, *words])
+            rows.append([current.commitment_label, current.measure.label, *words])
     return Markdown("No target's verdict changed." if len(rows) == 1 else markdown_table(rows))
 
 

@@ -24,7 +24,7 @@ from pcpbook.core.periods import Quarter, fy_label
 from pcpbook.core.render import Raw
 from pcpbook.present.phrasing import say
 from pcpbook.present.plain import lockdown_share
-from pcpbook.present.targeting import Assessment, plan_assessments
+from pcpbook.present.targeting import Assessment, plan_assessments, priority_of
 from pcpbook.present.wording import in_units, number, percent, points
 from pcpbook.stats.targets import MISSED, OFF_COURSE
 
@@ -131,7 +131,7 @@ def _change(change: Change, plan: Plan, link=None, over_years: bool = False) -> 
 
 def _target(assessment: Assessment, plan: Plan, link=None) -> Raw:
     judgement, measure = assessment.judgement, assessment.measure
-    priority = next(p for p in plan.priorities if assessment.commitment in p.commitments)
+    priority = priority_of(plan, assessment)
     return say("main-points", "target", label=measure.label, verdict=judgement.verdict,
                now=in_units(measure, judgement.value), aim=in_units(measure, judgement.target),
                by=f"{judgement.by:%-d %B %Y}", period=f"Priority {priority.number}",

@@ -5,7 +5,7 @@ path to the target drawn on the measure's chart. ``stats.targets`` judges."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -38,6 +38,12 @@ class Assessment:
     reason: str = ""
     status: str | None = None  # the weakest status of the values judged (modelled when either is)
     position: tuple[int, int, str] | None = None  # a rank target's position, group size and window
+    set_by: str = ""  # the earlier plan whose commitment set it, when it runs on past that plan
+
+    @property
+    def commitment_label(self) -> str:
+        """"7.1", or "7.1 of the Police and Crime Plan 2016-2021" for a target an earlier plan set."""
+        return f"{self.commitment.id} of the {self.set_by}" if self.set_by else self.commitment.id
 
     @property
     def since(self) -> dt.date | None:
@@ -56,15 +62,31 @@ class Assessment:
 
 
 def plan_assessments(dataset: Dataset, plan: Plan, quarter: Quarter) -> list[Assessment]:
-    """Every target of the plan judged at the quarter's end; computed once per dataset."""
-    return once(dataset, ("targets", plan.id, quarter),
-                lambda: [assess(dataset, plan, commitment, target, quarter) for commitment, target in plan.targets])
+    """Every target of the plan judged at the quarter's end, then those earlier plans set that
+    run past the quarter's start on a measure this plan reports (Vision Zero, set in 2020/21 for
+    2040, is judged in every later edition); computed once per dataset."""
+    def judged() -> list[Assessment]:
+        own = [assess(dataset, plan, commitment, target, quarter) for commitment, target in plan.targets]
+        carried = [replace(assess(dataset, plan, commitment, target, quarter), set_by=earlier.title)
+                   for earlier in dataset.plans.values() if earlier.last_quarter.end < plan.first_quarter.start
+                   for commitment, target in earlier.targets
+                   if target.by >= quarter.start and target.measure in plan.measure_ids]
+        return own + carried
+    return once(dataset, ("targets", plan.id, quarter), judged)
 
 
 def priority_assessments(dataset: Dataset, plan: Plan, priority: Priority, quarter: Quarter) -> list[Assessment]:
-    """The targets of a priority's commitments, judged at the quarter's end."""
-    ids = {c.id for c in priority.commitments}
-    return [a for a in plan_assessments(dataset, plan, quarter) if a.commitment.id in ids]
+    """The targets of a priority's commitments, and those carried from earlier plans on a measure
+    it is the first to report, judged at the quarter's end."""
+    return [a for a in plan_assessments(dataset, plan, quarter) if priority_of(plan, a) == priority]
+
+
+def priority_of(plan: Plan, assessment: Assessment) -> Priority:
+    """The priority a target belongs to: its commitment's, or for a target an earlier plan set,
+    the first priority that reports its measure."""
+    if assessment.set_by:
+        return next(p for p in plan.priorities if assessment.measure.id in p.measures)
+    return next(p for p in plan.priorities if assessment.commitment in p.commitments)
 
 
 def targets_section(assessments: list[Assessment], sources: dict[str, str]) -> str:
@@ -131,7 +153,7 @@ def _assess_rank(dataset: Dataset, commitment: Commitment, target: Target, measu
 
 def target_sentences(assessment: Assessment, sources: dict[str, str]) -> list[str]:
     """What the target asks, where the measure stands, and the verdict with its arithmetic."""
-    said = [f"Target (commitment {assessment.commitment.id}): {_asks(assessment)} by "
+    said = [f"Target (commitment {assessment.commitment_label}): {_asks(assessment)} by "
             f"{assessment.target.by:%-d %B %Y}.", Raw(f"The target is set in {linked(assessment.target.source, sources)}.")]
     if assessment.judgement is None:
         return said + [f"It cannot be judged yet: {assessment.reason}."]
@@ -214,11 +236,11 @@ def targets_table(assessments: list[Assessment]) -> str:
     for a in assessments:
         j = a.judgement
         if j is None:
-            rows.append([a.commitment.id, a.measure.label, _shown_level(a), f"{a.target.by:%-d %b %Y}",
+            rows.append([a.commitment_label, a.measure.label, _shown_level(a), f"{a.target.by:%-d %b %Y}",
                          a.baseline_label, "–", "–", f"not judged: {a.reason}", "–"])
             continue
         now = (f"{ordinal(a.position[0])} of {a.position[1]}" if a.position else _shown(a, j.value))
-        rows.append([a.commitment.id, a.measure.label, _shown_level(a), f"{a.target.by:%-d %b %Y}",
+        rows.append([a.commitment_label, a.measure.label, _shown_level(a), f"{a.target.by:%-d %b %Y}",
                      f"{_shown(a, j.baseline)} ({a.baseline_label})" if j.baseline is not None else "–", now,
                      _shown(a, j.path) if j.path is not None else "–", j.verdict, a.status or "–"])
     return markdown_table(rows)
