@@ -113,6 +113,13 @@ def test_a_quarter_with_a_leap_day_is_compared_per_day(chapters):
     assert same_quarter and all("per day (91 days against 90)" in b for b in same_quarter), same_quarter
 
 
+def test_control_limits_for_counts_of_twenty_or_more_are_whole_numbers(chapters):
+    # audit W12: "limits 61.0 to 133.0" (drug trafficking, centre under 100)
+    number = r"([\d,]+(?:\.\d+)?)"
+    limits = re.findall(rf"centre {number} a month, limits {number} to {number}", "\n".join(chapters.values()))
+    assert ("97", "61", "133") in limits and all("." not in value for found in limits for value in found)
+
+
 def test_a_published_figure_beside_a_modelled_one_is_not_called_modelled_without_saying_which(dataset):
     key_figures = open_chapter("2016-2021", 1, "2020-21-Q4", str(dataset.root)).key_figures().data
     special_constables = next(row for row in key_figures.splitlines() if row.startswith("| Special Constables"))

@@ -120,7 +120,7 @@ def control_chart(series: pd.DataFrame, quarter: Quarter, measure) -> ControlCha
     frame["baseline"] = [m < quarter.start for m in months]
     adjusted = frame["observed"] / frame["factor"]
     centre = float(adjusted[frame["baseline"]].mean())
-    decimals = 0 if centre >= 100 else 1
+    decimals = 0 if centre >= SMALL_MONTHLY_COUNT else 1  # whole counts, but tenths of a small one (audit W12)
     frame["adjusted"] = adjusted.round(decimals)
     centre = round(centre, decimals)
     if centre < SMALL_MONTHLY_COUNT:
