@@ -268,8 +268,18 @@ def test_stl_recovers_a_planted_seasonal_pattern():
     assert np.corrcoef(seasonal, planted)[0, 1] > 0.98
     assert np.abs(seasonal - planted).max() < 15
     assert result.trend_now - result.trend_year_ago == pytest.approx(24, abs=4)
-    assert "July" in result.seasonal_high and "January" in result.seasonal_low
     assert dt.date(2022, 6, 1) in list(result.standouts["period_start"])
+
+
+def test_the_seasonal_highs_and_lows_are_judged_by_the_day_not_by_the_month_s_length():
+    # audit W5: February was "the lowest" partly for being short. Here the rate a day is flat but for
+    # a planted high in July and low in November; by the count, February would be among the lowest.
+    days = pd.date_range("2013-04-01", periods=120, freq="MS").days_in_month.to_numpy()
+    month = pd.date_range("2013-04-01", periods=120, freq="MS").month.to_numpy()
+    per_day = 20 + 3 * (month == 7) - 3 * (month == 11) + 0.01 * np.arange(120)
+    result = decompose(_monthly(per_day * days), Quarter.parse("2022-23-Q4"))
+    assert result.seasonal_high[0] == "July" and result.seasonal_low[0] == "November"
+    assert "February" not in result.seasonal_low
 
 
 def test_stl_says_how_far_the_last_trend_estimate_has_moved():

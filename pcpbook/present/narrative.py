@@ -179,7 +179,7 @@ def decomposition_sentences(measure: Measure, result: Decomposition | NotEnoughH
         f"With the usual seasonal pattern removed, this quarter's {number(round(result.adjusted_quarter))} "
         f"{measure.unit} were {_signed_percent(result.adjusted_change)} on last quarter's "
         f"{number(round(result.adjusted_last_quarter))}.",
-        f"Seasonally, {' and '.join(result.seasonal_high)} tend to be the highest months and "
+        f"Seasonally, by the day, {' and '.join(result.seasonal_high)} tend to be the highest months and "
         f"{' and '.join(result.seasonal_low)} the lowest (average over the last three years).",
     ]
     if result.revision is not None:
@@ -210,7 +210,7 @@ def period_decomposition_sentences(measure: Measure, result: Decomposition | Not
         f"The underlying trend went from {number(round(first['trend']))} {measure.unit} a month in "
         f"{month_label(first['period_start'])} to {number(round(last['trend']))} in "
         f"{month_label(last['period_start'])} ({_signed_percent(change)}).",
-        f"Seasonally, {' and '.join(result.seasonal_high)} tend to be the highest months and "
+        f"Seasonally, by the day, {' and '.join(result.seasonal_high)} tend to be the highest months and "
         f"{' and '.join(result.seasonal_low)} the lowest (average over the last three years).",
     ]
     if unusual.empty:

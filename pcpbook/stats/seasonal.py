@@ -71,8 +71,9 @@ def decompose(series: pd.DataFrame, quarter: Quarter, standout_z: float = 3.0) -
     frame["unusual"] = (frame["robust_z"].abs() > standout_z) & (frame["weight"] < 0.5)
     adjusted = frame["observed"] - frame["seasonal"]
     last = frame.index[-1]
-    recent_seasonal = frame["seasonal"].iloc[-36:]
-    by_month = recent_seasonal.groupby(recent_seasonal.index.month).mean()
+    # the seasonal level per day, so February is not low merely for being short (audit W5)
+    recent = ((frame["trend"] + frame["seasonal"]) / frame.index.days_in_month).iloc[-36:]
+    by_month = recent.groupby(recent.index.month).mean()
     standouts = frame[(frame.index > last - pd.DateOffset(months=24)) & frame["unusual"]].copy()
     frame.index = frame.index.date
     standouts.index = standouts.index.date
