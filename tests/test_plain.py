@@ -131,7 +131,7 @@ def test_a_change_across_a_lockdown_says_how_much_of_each_period_it_covered(call
     current, baseline = _value(66497, start=dt.date(2021, 1, 1)), _value(82344, start=dt.date(2020, 1, 1))
     said = plain.lead(calls, Comparison(SAME_QUARTER_LAST_YEAR, current, baseline,
                                         _test(66497, 82344, 0.0004, q_value=0.004)))
-    assert said.endswith("more than usual variation would explain. COVID-19 lockdowns covered 82 of this period's 90 "
-                         "days and 9 of the 91 it is compared with, so part of the change may be theirs.")
+    assert said.endswith("more than usual variation would explain. COVID-19 lockdowns covered 82 of these 90 days "
+                         "and 9 of those 91: part of the change may be theirs.")
     assert "lockdown" not in plain.lead(calls, _compare(900, 1000, _test(900, 1000, 0.3, lower=0.7, upper=1.1)))
 

@@ -252,8 +252,7 @@ def trend_sentences(measure: Measure, result: TrendResult | NotEnoughHistory, se
                       f"{result.years[-1]}", measure, "a year", book),
         *_without_lockdown_years(result, "annual"),
         _mann_kendall(result, "seasonal", f"Comparing each calendar month with the same month in other years "
-                      f"({months}, allowing for months of the same year moving together)", measure,
-                      "a year in each month", book),
+                      f"({months})", measure, "a year in each month", book),
         *_without_lockdown_years(result, "seasonal"),
         regression_sentence(result.model, "allowing for season and for the share of each month's days under "
                             "COVID-19 lockdown"),
@@ -308,9 +307,9 @@ def regression_sentence(model: TrendModel, adjustment: str) -> str:
                 f"From the first 12 months to the last 12 the trend changed by {_change(model.overall)}.")
         if model.since_peak is not None:
             below = 100 * (model.since_peak.ratio - 1)
-            text += (f" Its fitted level peaked in {month_label(model.peak)} and the latest month's is "
-                     f"{percent(abs(below))} {'below' if below < 0 else 'above'} that peak (no test: the data chose "
-                     "the peak, so a test there would overstate the evidence).")
+            text += (f" Its fitted level peaked in {month_label(model.peak)}; the latest month's is "
+                     f"{percent(abs(below))} {'below' if below < 0 else 'above'} it (untested: the data chose the "
+                     "peak).")
     if model.newey_west:
         text += (" The residuals are correlated from month to month (Ljung-Box "
                  f"{p_value(model.autocorrelation_p)}), so the intervals use Newey-West standard errors.")
