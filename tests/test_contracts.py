@@ -70,3 +70,13 @@ def test_the_format_reference_lists_every_column_of_every_csv_kind():
     for kind in kinds.CSV_KINDS:
         assert f"## {kind.file}" in reference
         assert all(f"| `{column.name}` |" in reference for column in kind.columns), kind.file
+
+
+def test_a_recording_change_without_its_source_is_refused_naming_its_line():
+    problems: list[Problem] = []
+    entry = {"__line__": 9, "date": "2023-05-01", "note": "counting rule", "recording": True}
+    assert conform(kinds.Discontinuity, entry, "measures.yaml", problems, 9) is None
+    [problem] = problems
+    assert problem.line == 9 and "a recording change needs its source" in problem.message
+    assert conform(kinds.Discontinuity, {**entry, "source": "Home Office Counting Rules, May 2023"}, "measures.yaml",
+                   problems, 9) is not None
