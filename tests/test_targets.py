@@ -96,6 +96,16 @@ def test_a_target_an_earlier_plan_set_is_judged_in_every_later_edition_until_its
     assert first.judgement is not None
 
 
+def test_a_target_whose_baseline_and_measure_differ_says_so_with_its_verdict(dataset):
+    # audit W10: the officer target compared an establishment baseline with officers in post (FTE)
+    chapter = open_chapter("2021-2024", 1, "2023-24-Q4", str(dataset.root))
+    officers = next(a for a in chapter.targets if a.measure.id == "officer_fte")
+    said = chapter.target_sentences(officers.measure)
+    assert "The comparison is not like for like: the baseline is the published establishment (posts) and the " \
+           "measure officers in post (FTE)." in said
+    assert "| met (not like for like) |" in chapter.key_figures().data
+
+
 def test_the_chart_draws_the_path_it_states():
     chapter = open_chapter("2016-2021", 1, "2020-21-Q1", str(DATA))
     measure = chapter.dataset.measures["special_constables"]

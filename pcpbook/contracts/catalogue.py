@@ -248,7 +248,7 @@ def _target(raw: kinds.Target | None, priority_measures, measures: dict[str, Mea
         return None
     if baseline is not None and baseline >= raw.by:
         return bad("by", f"got {raw.by}: the target date must come after the baseline")
-    return Target(raw.measure, kind, float(amount), raw.by, raw.source, baseline, baseline_fy)
+    return Target(raw.measure, kind, float(amount), raw.by, raw.source, baseline, baseline_fy, raw.unlike or "")
 
 
 def _target_baseline(raw, kind: str, measure: Measure, bad) -> tuple[dt.date | None, bool]:

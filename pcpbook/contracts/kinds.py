@@ -129,6 +129,8 @@ class Target(Contract):
         None, description="a date (a headcount) or a financial year such as 2015/16")
     by: Day = Field(description="the date the target is to be met by")
     source: Text = Field(description="where the target is written (a document key and place)")
+    unlike: Text | None = Field(None, description="how the baseline and the measure differ, where they do "
+                                                 "(said with every verdict)")
 
     @model_validator(mode="after")
     def _one_kind(self):

@@ -132,6 +132,7 @@ class Target:
     source: str
     baseline: dt.date | None = None
     baseline_fy: bool = False
+    unlike: str = ""  # how the baseline and the measure differ, where they do (establishment against FTE)
 
 
 @dataclass(frozen=True)

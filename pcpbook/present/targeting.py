@@ -155,6 +155,8 @@ def target_sentences(assessment: Assessment, sources: dict[str, str]) -> list[st
     """What the target asks, where the measure stands, and the verdict with its arithmetic."""
     said = [f"Target (commitment {assessment.commitment_label}): {_asks(assessment)} by "
             f"{assessment.target.by:%-d %B %Y}.", Raw(f"The target is set in {linked(assessment.target.source, sources)}.")]
+    if assessment.target.unlike:
+        said.append(f"The comparison is not like for like: {assessment.target.unlike}.")
     if assessment.judgement is None:
         return said + [f"It cannot be judged yet: {assessment.reason}."]
     return said + [_verdict_sentence(assessment)]
@@ -242,7 +244,8 @@ def targets_table(assessments: list[Assessment]) -> str:
         now = (f"{ordinal(a.position[0])} of {a.position[1]}" if a.position else _shown(a, j.value))
         rows.append([a.commitment_label, a.measure.label, _shown_level(a), f"{a.target.by:%-d %b %Y}",
                      f"{_shown(a, j.baseline)} ({a.baseline_label})" if j.baseline is not None else "–", now,
-                     _shown(a, j.path) if j.path is not None else "–", j.verdict, a.status or "–"])
+                     _shown(a, j.path) if j.path is not None else "–",
+                     f"{j.verdict} (not like for like)" if a.target.unlike else j.verdict, a.status or "–"])
     return markdown_table(rows)
 
 
