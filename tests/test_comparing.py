@@ -69,6 +69,9 @@ def test_the_compare_page_shows_the_table_funnels_and_caveats(tmp_path):
     assert all((tmp_path / path).stat().st_size > 1000 for _, path in funnels + sparklines)
     assert "Outside the 99.8% limits" in funnels[0][0]  # an image option: text as typed, not Markdown
     assert "how each force records crime" in text  # the caveats
+    # inside the limits of a group of eight is an absence of evidence, not evidence of equal performance
+    assert "lies inside the funnel's 99.8\\% limits: no evidence either way at this group size. With 8 forces" in text
+    assert "not evidence of better or worse" not in text
 
 
 def test_the_intro_rolls_up_aspirations_and_the_priority_chapter_has_its_rows(tmp_path):

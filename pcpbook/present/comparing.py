@@ -121,9 +121,9 @@ def comparison_sentences(now: GroupComparison, before, force: str) -> list[str]:
     if own.funnel is None:
         sentences.append("The group is too small for funnel limits.")
     elif own.funnel == "inside":
-        sentences.append(f"{force} lies inside the funnel's 99.8% limits: its difference from the group is within "
-                         "the spread between similar forces, so its position is not evidence of better or worse "
-                         "performance.")
+        sentences.append(f"{force} lies inside the funnel's 99.8% limits: no evidence either way at this group "
+                         f"size. With {benchmark.group_size} forces the limits are wide, so only a large difference "
+                         "from the group would show.")
     else:
         side = "higher" if own.funnel == ABOVE else "lower"
         sentences.append(f"{force} lies {own.funnel} the funnel's 99.8% limits: its figure is {side} than the spread "
