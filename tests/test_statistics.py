@@ -17,7 +17,7 @@ from pcpbook import contracts
 from pcpbook.analysis.comparisons import Comparison, with_false_discovery_control
 from pcpbook.contracts.model import Discontinuity, Measure, Value
 from pcpbook.core.periods import Quarter
-from pcpbook.present.narrative import trend_sentences
+from pcpbook.present.narrative import decomposition_sentences, trend_sentences
 from pcpbook.present.wording import p_value
 from pcpbook.stats import (ChangeTest, NotEnoughHistory, control_chart, count_change_test, decompose, proportion_test,
                            trend_tests, usual_variation, with_trend_control)
@@ -291,6 +291,18 @@ def test_stl_says_how_far_the_last_trend_estimate_has_moved():
     assert then == pytest.approx(earlier.trend_now)
     assert now == pytest.approx(result.frame["trend"].iloc[-4])
     assert decompose(_monthly(values[:38]), Quarter.parse("2016-17-Q1")).revision is None
+
+
+def test_a_trend_change_smaller_than_the_trend_s_own_revision_is_not_read_as_a_direction():
+    # audit W6: "down 3.0% on 12 months earlier", untested, beside a +4.2% revision of last quarter's trend
+    flat = 500 + np.random.default_rng(3).normal(0, 25, 60)
+    result = decompose(_monthly(flat), Quarter.parse("2017-18-Q4"))
+    said = decomposition_sentences(_measure(), result)
+    assert said[0].endswith(": a smoothed estimate, not a tested change.")
+    then, now = result.revision
+    assert abs(100 * (now - then) / then) >= abs(result.trend_change)  # this series: the revision outweighs it
+    assert said[3].endswith("That revision is as large as the trend's change over the year, so its direction is not "
+                            "yet settled.")
 
 
 def test_stl_needs_three_years():

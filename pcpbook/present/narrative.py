@@ -175,7 +175,8 @@ def decomposition_sentences(measure: Measure, result: Decomposition | NotEnoughH
     end = month_label(frame["period_start"].iloc[-1])
     sentences = [
         f"The underlying trend stood at {number(round(result.trend_now))} {measure.unit} a month in {end}, "
-        f"{_signed_percent(result.trend_change)} on 12 months earlier ({number(round(result.trend_year_ago))}).",
+        f"{_signed_percent(result.trend_change)} on 12 months earlier ({number(round(result.trend_year_ago))}): "
+        "a smoothed estimate, not a tested change.",
         f"With the usual seasonal pattern removed, this quarter's {number(round(result.adjusted_quarter))} "
         f"{measure.unit} were {_signed_percent(result.adjusted_change)} on last quarter's "
         f"{number(round(result.adjusted_last_quarter))}.",
@@ -185,10 +186,13 @@ def decomposition_sentences(measure: Measure, result: Decomposition | NotEnoughH
     if result.revision is not None:
         then, now = result.revision
         previous_end = month_label(frame["period_start"].iloc[-4])
+        revised = 100 * (now - then) / then
+        unsettled = (" That revision is as large as the trend's change over the year, so its direction is not yet "
+                     "settled." if abs(revised) >= abs(result.trend_change) else "")
         sentences.append(
             f"The latest trend estimate is revised as months arrive: the trend for {previous_end}, "
             f"{number(round(then))} a month in the last edition, is now {number(round(now))} "
-            f"({_signed_percent(100 * (now - then) / then)}).")
+            f"({_signed_percent(revised)}).{unsettled}")
     if result.standouts.empty:
         sentences.append("No month in the last two years stands out from its trend and season.")
     else:
