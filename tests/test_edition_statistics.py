@@ -120,6 +120,15 @@ def test_control_limits_for_counts_of_twenty_or_more_are_whole_numbers(chapters)
     assert ("97", "61", "133") in limits and all("." not in value for found in limits for value in found)
 
 
+def test_a_control_chart_signal_says_how_it_differs_from_the_tests(chapters):
+    # audit W7: "run of 7 below the centre" beside "too small to tell apart", unreconciled
+    notes = [line for text in chapters.values() for line in text.splitlines() if "Control chart" in line]
+    signalled = [note for note in notes if "No month of the quarter shows a signal" not in note
+                 and "No control chart" not in note]
+    assert signalled and all("the tests judge whole periods against earlier ones, so the two can disagree" in note
+                             for note in signalled)
+
+
 def test_a_published_figure_beside_a_modelled_one_is_not_called_modelled_without_saying_which(dataset):
     key_figures = open_chapter("2016-2021", 1, "2020-21-Q4", str(dataset.root)).key_figures().data
     special_constables = next(row for row in key_figures.splitlines() if row.startswith("| Special Constables"))

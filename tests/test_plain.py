@@ -108,7 +108,7 @@ def test_how_we_know_folds_the_numbers_behind_each_verdict(calls):
     assert plain.how_we_know(calls, [], None) == ""
 
 
-def test_the_control_chart_is_two_short_sentences_and_months_beyond_it_lead_in_plain_words(calls):
+def test_the_control_chart_says_its_limits_and_signals_briefly_and_months_beyond_it_lead_in_plain_words(calls):
     frame = pd.DataFrame({"period_start": [dt.date(2021, 1, 1), dt.date(2021, 2, 1), dt.date(2021, 3, 1)],
                           "baseline": [False] * 3,
                           "rules": [["below the lower limit", "in a run of 7 or more months below the centre"],
@@ -122,7 +122,9 @@ def test_the_control_chart_is_two_short_sentences_and_months_beyond_it_lead_in_p
     assert note == ("Control chart of calls adjusted for the season and month length, with limits set from the "
                     "2 months from July 2018 to October 2020 without months under lockdown: centre 13,692 a month, "
                     "limits 12,156 to 15,228. January 2021: below the lower limit. February and March 2021: in a run "
-                    "of 7 or more months below the centre.")
+                    "of 7 or more months below the centre. A signal judges single months against the chart's "
+                    "baseline; the tests judge whole periods against earlier ones, so the two can disagree. A signal "
+                    "is a prompt to look, not a finding.")
     assert "((" not in note and "))" not in note
 
 
