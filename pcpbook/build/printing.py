@@ -217,7 +217,7 @@ def retitle_bookmarks(pdf: Path, title_of: Callable[[str], str]) -> None:
     level = pypdf_log.level
     pypdf_log.setLevel(logging.ERROR)  # Chromium's trailer undercounts its objects: harmless, and not the reader's
     try:
-        writer = PdfWriter(clone_from=pdf)
+        writer = PdfWriter(pdf, incremental=True)  # only the bookmarks are written again, after the original bytes
     finally:
         pypdf_log.setLevel(level)
     outlines = writer.root_object.get("/Outlines")
