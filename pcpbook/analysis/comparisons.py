@@ -90,7 +90,7 @@ def change_test(measure: Measure, current: Value, baseline: Value, history) -> C
     if current.start.month != baseline.start.month and current.months < 12:  # month lengths are in the movement
         seasonal = seasonal_movement(history, current.start, baseline.start, current.months)
         return count_change_test(current.amount, baseline.amount, history, current.months, apart, *seasonal)
-    days = ((current.end - current.start).days + 1, (baseline.end - baseline.start).days + 1)
+    days = (current.days, baseline.days)
     return count_change_test(current.amount, baseline.amount, history, current.months, apart,
                              days=days if days[0] != days[1] else None)
 

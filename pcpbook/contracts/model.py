@@ -232,6 +232,10 @@ class Value:
     def end(self) -> dt.date:
         return add_months(self.start, self.months) - dt.timedelta(days=1)
 
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
 
 @dataclass(frozen=True)
 class Force:

@@ -10,6 +10,7 @@ takes from each, then the others. The public data extracts and the modelled seri
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -70,7 +71,7 @@ class BookSources:
     measures: tuple[str, ...]
     uses: dict[str, list[str]] = field(default_factory=dict)
 
-    @property
+    @functools.cached_property
     def _shown(self):
         frame = self.dataset.observations
         return frame[(frame["period_start"] <= self.until) & (frame["geography"] == self.dataset.force.short_name)

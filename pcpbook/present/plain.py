@@ -50,12 +50,8 @@ def lockdown_share(measure: Measure, comparison: Comparison) -> dict:
     now, then = lockdown_days(measure, comparison.current), lockdown_days(measure, comparison.baseline)
     if not now and not then:
         return {}
-    return dict(now=number(now), now_days=number(_days(comparison.current)), then=number(then),
-                then_days=number(_days(comparison.baseline)))
-
-
-def _days(value) -> int:
-    return (value.end - value.start).days + 1
+    return dict(now=number(now), now_days=number(comparison.current.days), then=number(then),
+                then_days=number(comparison.baseline.days))
 
 
 def verdict(comparison: Comparison) -> str:
@@ -187,7 +183,7 @@ def _per_day(measure: Measure, comparison: Comparison) -> str:
     leap day), else "" (and for a base under 50, which gets no percentage). The season-to-season
     comparison allows for the months' lengths in its seasonal movement instead."""
     current, baseline = comparison.current, comparison.baseline
-    days = (_days(current), _days(baseline))
+    days = (current.days, baseline.days)
     if (days[0] == days[1] or comparison.kind == LAST_QUARTER or not measure.behaviour.adds_up
             or not percent_allowed(baseline.amount)):
         return ""
