@@ -1,14 +1,21 @@
-"""Calibrate the change test and publish the result: simulated (modelled) monthly counts with
-dispersion 1, 5 and 40 and AR(1) correlation 0, 0.3 and 0.5 between neighbouring months, put
-through the functions an edition uses (pcpbook/stats/calibration.py). For the 12 months against
-the 12 before, and a quarter against the same quarter a year before: how often the 95% interval
-excludes no change when nothing changed (false alarms, nominal 5%), how often it holds the true
-ratio (nominal 95%), and how often it finds a planted 20% rise (power).
+"""Calibrate the change test and the control chart and publish the result: simulated (modelled)
+monthly counts put through the functions an edition uses (pcpbook/stats/calibration.py).
 
-Writes pcpbook/reference/calibration.csv, which the methods page shows (tests/test_calibration.py
-reruns rows of it to check it was measured on the code as it stands), and prints the table.
+The change test, at dispersion 1, 5 and 40 and AR(1) correlation 0, 0.3 and 0.5 between
+neighbouring months, for the 12 months against the 12 before and a quarter against the same
+quarter a year before: how often the 95% interval excludes no change when nothing changed (false
+alarms, nominal 5%), how often it holds the true ratio (nominal 95%), and how often it finds a
+planted 20% rise (power). Written to pcpbook/reference/calibration.csv.
 
-Usage: python scripts/calibration.py [replicates per row, default 1000]   (about 5 minutes)
+The control chart, for large counts (300 a month; dispersion 1, 5, 40) and small ones (8 a month;
+dispersion 1, 2, 5), months alike at 0 and 0.3: how often a stable January-March quarter shows any
+signal (aim: at most 5%), how often a month falls outside its limits (nominal 0.27%), and how
+often a quarter 20% higher is signalled. Written to pcpbook/reference/control-calibration.csv.
+
+The methods page shows both; tests/test_calibration.py reruns rows of each to check they were
+measured on the code as it stands.
+
+Usage: python scripts/calibration.py [replicates per row, default 1000] [change] [control]   (about 10 minutes)
 """
 
 import sys
@@ -16,25 +23,48 @@ import time
 
 from pcpbook.core.outputs import write_csv
 from pcpbook.core.resources import REFERENCE
-from pcpbook.stats.calibration import COLUMNS, REPLICATES, scenarios, table_row
+from pcpbook.stats.calibration import (COLUMNS, CONTROL_COLUMNS, REPLICATES, control_row, control_scenarios, scenarios,
+                                       table_row)
 
 CALIBRATION = REFERENCE / "calibration.csv"
+CONTROL_CALIBRATION = REFERENCE / "control-calibration.csv"
 
 
-def main(replicates: int) -> None:
-    started = time.perf_counter()
-    print("| Comparison | Dispersion | AR(1) | False alarms | Interval coverage | Power, +20% |")
-    print("|---|---|---|---|---|---|")
+def change_test_row(row: list) -> str:
+    comparison, dispersion, ar, _, flagged, covered, power = row
+    return f"| {comparison} | {dispersion} | {ar} | {flagged:.1%} | {covered:.1%} | {power:.1%} |"
+
+
+def control_chart_row(row: list) -> str:
+    _, level, dispersion, ar, _, signalled, outside, found = row
+    return f"| {level:g} | {dispersion} | {ar} | {signalled:.1%} | {outside:.2%} | {found:.1%} |"
+
+
+TABLES = {
+    "change": ("| Comparison | Dispersion | AR(1) | False alarms | Interval coverage | Power, +20% |",
+               scenarios, table_row, change_test_row, CALIBRATION, COLUMNS),
+    "control": ("| Counts a month | Dispersion | AR(1) | Stable quarters signalled | Months outside | +20% signalled |",
+                control_scenarios, control_row, control_chart_row, CONTROL_CALIBRATION, CONTROL_COLUMNS),
+}
+
+
+def publish(table: str, replicates: int) -> None:
+    """Measure every row of ``table``, print it as Markdown and write its CSV."""
+    header, scenarios_of, measure, shown, path, columns = TABLES[table]
+    print(f"\n{header}\n" + "|---" * header.count(" | ") + "|---|")
     rows = []
-    for scenario in scenarios():
-        row = table_row(*scenario, replicates=replicates)
-        rows.append(row)
-        comparison, dispersion, ar, _, flagged, covered, power = row
-        print(f"| {comparison} | {dispersion} | {ar} | {flagged:.1%} | {covered:.1%} | {power:.1%} |", flush=True)
-    write_csv(CALIBRATION, COLUMNS, rows)
-    print(f"\n{len(rows)} rows of {replicates} replicates written to {CALIBRATION} in "
-          f"{time.perf_counter() - started:.0f} s")
+    for scenario in scenarios_of():
+        rows.append(measure(*scenario, replicates=replicates))
+        print(shown(rows[-1]), flush=True)
+    write_csv(path, columns, rows)
+
+
+def main(replicates: int, tables: list[str]) -> None:
+    started = time.perf_counter()
+    for table in tables:
+        publish(table, replicates)
+    print(f"\n{replicates} replicates a row, written to {REFERENCE} in {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else REPLICATES)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else REPLICATES, sys.argv[2:] or list(TABLES))

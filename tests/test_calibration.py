@@ -1,8 +1,10 @@
 """The change test calibrated on simulated (modelled) months as alike as the editions' own
 (lag-1 autocorrelation up to 0.5): at most about 6% of unchanged periods flagged and intervals
-holding the truth about 95% of the time, at dispersion 1, 5 and 40. ``scripts/calibration.py``
-prints the full table with more replicates; these runs are seeded and smaller, so each bound
-allows two standard errors of simulation noise."""
+holding the truth about 95% of the time, at dispersion 1, 5 and 40. The control chart likewise:
+at most 5% of stable quarters signalled and about 0.27% of months outside the limits, for large
+and small counts, months alike up to 0.3. ``scripts/calibration.py`` prints the full tables with
+more replicates; these runs are seeded and smaller, so each bound allows two standard errors of
+simulation noise."""
 
 import math
 
@@ -11,8 +13,9 @@ import pandas as pd
 import pytest
 
 from pcpbook.core.periods import add_months
-from pcpbook.present.methods import CALIBRATION, calibration_table
-from pcpbook.stats.calibration import FIRST_MONTH, Scenario, run, scenarios, series, table_row
+from pcpbook.present.methods import CALIBRATION, CONTROL_CALIBRATION, calibration_table, control_calibration_table
+from pcpbook.stats.calibration import (FIRST_MONTH, ControlScenario, Scenario, control_row, control_run,
+                                       control_scenarios, run, scenarios, series, table_row)
 from pcpbook.stats.change_tests import correlated_variance
 from pcpbook.stats.models import usual_variation
 
@@ -69,4 +72,37 @@ def test_the_methods_page_shows_the_measured_table_labelled_as_simulated():
     assert len(rows) == len(scenarios()) and "Simulated (modelled) monthly series, 1,000 for each row" in shown
     published = pd.read_csv(CALIBRATION).iloc[0]
     assert rows[0] == (f"| 12 months | 1 | 0 | {published['false_alarms']:.1%} | {published['coverage']:.1%} | "
+                       f"{published['power']:.1%} |").replace("%", "\\%")
+
+
+@pytest.mark.parametrize("scenario", [ControlScenario("large", 40, 0.3), ControlScenario("small", 5, 0.3)],
+                         ids=["300 a month, dispersion 40", "8 a month, dispersion 5"])
+def test_a_stable_quarter_of_alike_months_rarely_shows_a_control_chart_signal(scenario):
+    # before: 16% of quarters at 300 a month and 50% at 8 a month (dispersion ignored), December 2026
+    signalled, outside = control_run(scenario, 200, seed=7)
+    assert signalled <= 0.05 + 2 * math.sqrt(0.05 * 0.95 / 200)
+    assert outside <= 0.0027 + 2 * math.sqrt(0.0027 / 600)
+
+
+def test_a_quarter_20_percent_higher_is_usually_signalled_when_months_vary_as_chance_would():
+    # 3.5 standard deviations a month at 300 a month; at dispersion 5 it is 1.5, and 30% are signalled
+    signalled, _ = control_run(ControlScenario("large", 1, 0.0, change=0.2), 100, seed=8)
+    assert signalled >= 0.6
+
+
+@pytest.mark.slow
+def test_the_published_control_chart_table_was_measured_on_the_code_as_it_stands():
+    published = pd.read_csv(CONTROL_CALIBRATION).iloc[2]  # 300 a month, dispersion 5, AR 0.3
+    size, dispersion, ar = control_scenarios()[2]
+    assert (published["size"], published["dispersion"], published["autocorrelation"]) == (size, dispersion, ar)
+    measured = control_row(size, dispersion, ar, replicates=int(published["replicates"]))
+    assert measured[4:] == published[["replicates", "quarters_signalled", "months_outside", "power"]].tolist()
+
+
+def test_the_methods_page_shows_the_control_chart_table_labelled_as_simulated():
+    shown = control_calibration_table().data
+    rows = [line for line in shown.splitlines() if line.startswith(("| 300 |", "| 8 |"))]
+    assert len(rows) == len(control_scenarios()) and "Simulated (modelled) monthly counts, 1,000 for each row" in shown
+    published = pd.read_csv(CONTROL_CALIBRATION).iloc[0]
+    assert rows[0] == (f"| 300 | 1 | 0 | {published['quarters_signalled']:.1%} | {published['months_outside']:.2%} | "
                        f"{published['power']:.1%} |").replace("%", "\\%")

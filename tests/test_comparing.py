@@ -3,14 +3,19 @@
 27,410 above the top quartile; Crime Survey confidence 48.6%, 8th; crimes solved 16.2%, 2nd),
 every edition compares, and every chart has its alt text."""
 
+import dataclasses
 import re
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from conftest import DATA, page_text
 from pcpbook.analysis import peers
 from pcpbook.analysis.peers import Window, group_comparison, population_year
 from pcpbook.core.periods import Quarter
+from pcpbook.present import comparing, figures
+from pcpbook.sources.forces import known_forces
 
 Q4 = Quarter.parse("2020-21-Q4")
 
@@ -64,14 +69,73 @@ def test_the_compare_page_shows_the_table_funnels_and_caveats(tmp_path):
     assert "18,586 fewer crimes" in text and "illustrative" in text
     funnels = [(alt, path) for path, alt in re.findall(r"```\{image\} (figures/\S+)\n:alt: (Funnel plot of .+)\n:class: pcp-wide\n", text)]
     sparklines = re.findall(r"!\[(Sparkline of [^]]+)\]\((figures/[^)]+)\)", text)
-    assert len(funnels) == 3 and len(sparklines) == 3
+    assert len(funnels) == 2 and len(sparklines) == 3  # no funnel for the survey: see below
     assert all("Values are modelled" in alt for alt, _ in funnels + sparklines)
     assert all((tmp_path / path).stat().st_size > 1000 for _, path in funnels + sparklines)
     assert "Outside the 99.8% limits" in funnels[0][0]  # an image option: text as typed, not Markdown
     assert "how each force records crime" in text  # the caveats
     # inside the limits of a group of eight is an absence of evidence, not evidence of equal performance
-    assert "lies inside the funnel's 99.8\\% limits: no evidence either way at this group size. With 8 forces" in text
+    assert "lies inside the 99.8\\% limits set by the 8 forces of the group: no evidence either way at this group size" in text
     assert "not evidence of better or worse" not in text
+
+
+def test_a_funnel_says_how_large_a_difference_it_could_show_at_the_forces_size(dataset):
+    # audit: with eight forces the power against a 30% excess is 38%; the page says how wide the limits are
+    comparison, essex = _standing(dataset, "total_recorded_crime")
+    lower, upper = comparison.funnel.limits(essex.base)
+    said = " ".join(comparing.funnel_sentences(comparison, "Essex"))
+    assert (f"At Essex's size the limits run from {lower:.2f} per 1,000 population to {upper:.2f} per 1,000 "
+            f"population, about {100 * (upper - lower) / 2 / comparison.funnel.pooled:.0f}% either side") in said
+    assert "with 8 forces the spread between forces, and so the limits, are themselves only roughly known" in said
+
+
+def test_the_group_average_is_given_plain_and_weighted_by_size(dataset):
+    comparison, _ = _standing(dataset, "total_recorded_crime")
+    first = comparing.comparison_sentences(comparison, "error", "Essex")[0]
+    assert ("the group average, each force counted once, was 69.39 per 1,000 population (69.08 per 1,000 population "
+            "weighting each force by its population)") in first
+    assert round(comparison.benchmark.pooled, 2) == 69.08  # every crime in the group over every resident
+
+
+def test_a_survey_whose_sample_sizes_are_assumed_equal_gets_positions_but_no_funnel(dataset):
+    # audit: the Crime Survey funnel gave every force the same sample size, so its limits judged nothing
+    comparison, essex = _standing(dataset, "public_confidence_csew")
+    assert essex.position == 8 and comparison.funnel is None and comparison.verdict("Essex") is None
+    said = comparing.comparison_sentences(comparison, "error", "Essex")
+    assert said[-1].startswith("No funnel: each force's survey sample size is not in the data")
+    assert "weighting" not in said[0]
+
+
+def _with_every_force(dataset, measure_id, window, rng):
+    """The dataset with a modelled 12-month figure and population for every force of England and
+    Wales that it lacks, around the group's rate."""
+    have = set(dataset.observations.loc[dataset.observations["measure"] == measure_id, "geography"])
+    rows, people = [], []
+    for force in (f.short_name for f in known_forces()):
+        if force in have:
+            continue
+        population = int(rng.integers(600_000, 3_000_000))
+        rows.append({"measure": measure_id, "geography": force, "period_start": window.start, "period": "year",
+                     "value": float(round(population * 0.069 * rng.lognormal(0, 0.15))), "source": "test",
+                     "status": "modelled", "file": "test", "line": 0})
+        people.append({"geography": force, "year": population_year(window), "population": population,
+                       "source": "test", "status": "modelled"})
+    return dataclasses.replace(dataset, observations=pd.concat([dataset.observations, pd.DataFrame(rows)]),
+                               population=pd.concat([dataset.population, pd.DataFrame(people)]), memo={})
+
+
+def test_a_funnel_uses_all_43_forces_when_the_data_hold_them(dataset):
+    group = group_comparison(dataset, dataset.measures["total_recorded_crime"], Q4)
+    every = _with_every_force(dataset, "total_recorded_crime", group.window, np.random.default_rng(3))
+    national = group_comparison(every, every.measures["total_recorded_crime"], Q4)
+    assert national.national and national.funnel.group_size == 43 and national.benchmark.group_size == 8
+    # positions, averages and changes required stay within the group
+    assert national.benchmark.standing("Essex") == group.benchmark.standing("Essex")
+    said = " ".join(comparing.funnel_sentences(national, "Essex"))
+    assert "99.8% limits set by all 43 forces of England and Wales" in said and "roughly known" not in said
+    chart = figures.funnel_chart(national, "Essex")
+    assert "for all 43 forces of England and Wales" in chart.alt
+    assert set(chart.data.loc[chart.data["series"].isin(every.group), "series"]) == set(every.group)
 
 
 def test_the_intro_rolls_up_aspirations_and_the_priority_chapter_has_its_rows(tmp_path):

@@ -72,6 +72,17 @@ def test_the_format_reference_lists_every_column_of_every_csv_kind():
         assert all(f"| `{column.name}` |" in reference for column in kind.columns), kind.file
 
 
+@pytest.mark.parametrize("value, accepted", [(1.3, True), (1, True), (0.8, False), (40, False), ("1.2x", False)])
+def test_a_survey_design_effect_is_a_number_from_1_to_10(value, accepted):
+    problems: list[Problem] = []
+    entry = {"__line__": 4, "id": "confidence", "label": "Confidence", "kind": "percent", "polarity": "up_is_good",
+             "unit": "%", "unit_one": "%", "noun": "people", "noun_one": "person", "verb": "asked",
+             "source": "a survey", "definition": "share confident", "sample_size": 1750, "design_effect": value}
+    found = conform(kinds.MeasureEntry, entry, "measures.yaml", problems, 4)
+    assert (found is not None) == accepted
+    assert accepted or problems[0].field == "design_effect"
+
+
 def test_a_recording_change_without_its_source_is_refused_naming_its_line():
     problems: list[Problem] = []
     entry = {"__line__": 9, "date": "2023-05-01", "note": "counting rule", "recording": True}

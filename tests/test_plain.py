@@ -2,6 +2,7 @@
 (the figure, the change and the verdict in words the test supports) and folds the interval, the
 test and the control chart under "How we know"."""
 
+import dataclasses
 import datetime as dt
 
 import pandas as pd
@@ -10,7 +11,7 @@ import pytest
 from pcpbook.analysis.comparisons import LAST_QUARTER, ROLLING_12_MONTHS, SAME_QUARTER_LAST_YEAR, Comparison
 from pcpbook.contracts.model import Value
 from pcpbook.present import plain
-from pcpbook.stats import ChangeTest, ControlChart
+from pcpbook.stats import ChangeTest, ControlChart, proportion_test
 
 UNTESTED = ChangeTest(None, None, reason="the survey is not a count")
 
@@ -110,22 +111,50 @@ def test_how_we_know_folds_the_numbers_behind_each_verdict(calls):
 
 def test_the_control_chart_says_its_limits_and_signals_briefly_and_months_beyond_it_lead_in_plain_words(calls):
     frame = pd.DataFrame({"period_start": [dt.date(2021, 1, 1), dt.date(2021, 2, 1), dt.date(2021, 3, 1)],
-                          "baseline": [False] * 3,
-                          "rules": [["below the lower limit", "in a run of 7 or more months below the centre"],
-                                    ["in a run of 7 or more months below the centre"],
-                                    ["in a run of 7 or more months below the centre"]]})
+                          "baseline": [False] * 3, "expected": [14100.4, 12900.0, 13650.6],
+                          "lower": [12900.0, 11800.0, 12467.0], "upper": [15300.0, 14000.0, 14834.0],
+                          "rules": [["below the lower limit", "in a run of 9 or more months below the centre"],
+                                    ["in a run of 9 or more months below the centre"],
+                                    ["in a run of 9 or more months below the centre"]]})
     baseline = pd.DataFrame({"period_start": [dt.date(2018, 7, 1), dt.date(2020, 10, 1)], "baseline": [True] * 2,
                              "rules": [[], []]})
-    chart = ControlChart("xmr", 13692.0, 12156.0, 15228.0, 0, pd.concat([baseline, frame]), "months under lockdown")
+    chart = ControlChart(13692.0, 6.9, 0.31, 9, 0, pd.concat([baseline, frame]), "months under lockdown")
     assert plain.control_lead(chart) == "January 2021 was lower than the usual range for the time of year."
     note = plain.control_note(calls, chart)
-    assert note == ("Control chart of calls adjusted for the season and month length, with limits set from the "
-                    "2 months from July 2018 to October 2020 without months under lockdown: centre 13,692 a month, "
-                    "limits 12,156 to 15,228. January 2021: below the lower limit. February and March 2021: in a run "
-                    "of 7 or more months below the centre. A signal judges single months against the chart's "
-                    "baseline; the tests judge whole periods against earlier ones, so the two can disagree. A signal "
-                    "is a prompt to look, not a finding.")
+    assert note == ("Control chart of calls: each month is judged against limits around its expectation for the "
+                    "time of year, from the level of the 2 months from July 2018 to October 2020 without months under "
+                    "lockdown (13,692 a month once season and month length are allowed for) and the measure's usual "
+                    "variation (dispersion 6.9); neighbouring months are alike (correlation 0.31), so a run must be 9 "
+                    "months long to be a signal. For March 2021 the expectation was 13,651 and the limits 12,467 to "
+                    "14,834. January 2021: below the lower limit. "
+                    "February and March 2021: in a run of 9 or more months below the centre. A signal judges single "
+                    "months against the chart's baseline; the tests judge whole periods against earlier ones, so the "
+                    "two can disagree. A signal is a prompt to look, not a finding.")
     assert "((" not in note and "))" not in note
+
+
+def test_a_control_chart_of_months_varying_as_chance_would_says_so(calls):
+    frame = pd.DataFrame({"period_start": [dt.date(2020, 10, 1), dt.date(2021, 3, 1)], "baseline": [True, False],
+                          "expected": [6.2, 7.64], "lower": [0.0, 1.0], "upper": [15.0, 17.0], "rules": [[], []]})
+    note = plain.control_note(calls, ControlChart(7.1, 1.0, 0.0, 7, 1, frame, ""))
+    assert ("from the level of the 1 month from October 2020 to October 2020 (7.1 a month once season and month "
+            "length are allowed for) and the measure's usual variation (no more than chance alone would give). For "
+            "March 2021 the expectation was 7.6 and the limits 1 to 17. No month of the "
+            "quarter shows a signal.") in note
+
+
+def test_a_survey_test_states_its_design_effect_or_that_it_assumes_a_random_sample(calls):
+    survey = dataclasses.replace(calls, kind="percent", test="proportion", sample_size=1750)
+    current, baseline = _value(52.0, months=12), _value(48.0, start=dt.date(2020, 1, 1), months=12)
+    without = plain.how_we_know(survey, [Comparison(ROLLING_12_MONTHS, current, baseline,
+                                                    proportion_test(52.0, 48.0, 7000))], None)
+    assert ("The survey tests treat the 1,750 people asked each quarter as a simple random sample: the measure "
+            "catalogue gives no design effect, so if the sample is clustered or weighted the intervals are too "
+            "narrow.") in " ".join(without.split())
+    designed = plain.how_we_know(dataclasses.replace(survey, design_effect=1.4), [
+        Comparison(ROLLING_12_MONTHS, current, baseline, proportion_test(52.0, 48.0, 7000, 1.4))], None)
+    assert "allow for its design effect of 1.4: the 1,750 people asked each quarter tell as much as 1,250" in " ".join(
+        designed.split())
 
 
 def test_a_change_across_a_lockdown_says_how_much_of_each_period_it_covered(calls):

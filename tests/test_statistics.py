@@ -21,6 +21,8 @@ from pcpbook.present.narrative import decomposition_sentences, trend_sentences
 from pcpbook.present.wording import p_value
 from pcpbook.stats import (ChangeTest, NotEnoughHistory, control_chart, count_change_test, decompose, proportion_test,
                            trend_tests, usual_variation, with_trend_control)
+from pcpbook.stats.calibration import counts
+from pcpbook.stats.control import THREE_SIGMA_TAIL, run_length
 from pcpbook.stats.models import lockdown_share
 from pcpbook.stats.trends import TrendResult, lockdown_years
 
@@ -78,7 +80,7 @@ def test_the_dispersion_estimate_recovers_the_planted_dispersion():
 class _History:
     """A stand-in for a fitted history with a known dispersion and degrees of freedom, whose
     months are independent."""
-    dispersion, df_resid, span, autocorrelation = 4.0, 30.0, "test", 0.0
+    dispersion, df_resid, effective_df, span, autocorrelation = 4.0, 30.0, 30.0, "test", 0.0
 
 
 def test_a_change_of_two_counts_against_a_known_dispersion_by_hand():
@@ -115,6 +117,14 @@ def test_proportions_by_hand():
     assert (test.estimate, test.scale) == (10, "points")
     assert test.lower == pytest.approx(10 - 1.959964 * 7, abs=1e-3)
     assert test.upper == pytest.approx(10 + 1.959964 * 7, abs=1e-3)
+
+
+def test_a_survey_design_effect_widens_the_interval_as_a_smaller_random_sample_would():
+    # 1,750 people a quarter with a design effect of 1.4 tell as much as 1,250 chosen at random
+    designed, random = proportion_test(52.0, 48.0, 1750, 1.4), proportion_test(52.0, 48.0, 1250)
+    assert (designed.lower, designed.upper, designed.p_value) == (random.lower, random.upper, random.p_value)
+    plain = proportion_test(52.0, 48.0, 1750)
+    assert designed.upper - designed.lower == pytest.approx((plain.upper - plain.lower) * math.sqrt(1.4), rel=1e-3)
 
 
 def _simulate(dispersion, change, replicates, seed):
@@ -192,7 +202,7 @@ def test_a_pure_seasonal_series_raises_no_signal():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the exact fit is "perfect prediction" to statsmodels
         chart = control_chart(series, Quarter.parse("2023-24-Q4"), _measure())
-    assert chart.signals.empty and chart.method == "xmr" and chart.baseline_months == 24
+    assert chart.signals.empty and chart.poisson and chart.baseline_months == 24
     february = chart.frame[chart.frame["period_start"] == dt.date(2024, 2, 1)].iloc[0]
     assert february["observed"] < 0.75 * series["value"].mean()  # low in raw counts, ordinary once adjusted
     assert february["adjusted"] == chart.centre
@@ -211,25 +221,43 @@ def test_with_noise_the_short_february_is_rarely_flagged():
     assert quarters_with_signals <= 12 and februaries_below <= 2
 
 
-def test_a_planted_shift_is_caught_by_the_run_rule():
+def test_a_quarter_well_above_its_expectation_is_signalled_month_by_month():
     rng = np.random.default_rng(9)
     mean = 500 * _season(84)
-    mean[-7:] *= 1.08  # from September 2023: about 2.5 standard deviations of the adjusted values
+    mean[-3:] *= 1.2  # January to March 2024: about 4.5 Poisson standard deviations a month
     chart = control_chart(_monthly(_counts(rng, mean, 1), dt.date(2017, 4, 1)), Quarter.parse("2023-24-Q4"),
                           _measure())
-    march = chart.signals.iloc[-1]
-    assert march["period_start"] == dt.date(2024, 3, 1)
-    assert "in a run of 7 or more months above the centre" in march["rules"]
+    assert [rules[0] for rules in chart.judged["rules"]] == ["above the upper limit"] * 3
 
 
-def test_small_counts_get_poisson_probability_limits_at_whole_numbers():
+def test_months_alike_need_a_longer_run_to_be_no_more_likely_than_seven_independent_months():
+    # the chance a run of L months ends on a given month: 2 x 1/2 x (1/2 + arcsin(ar)/pi) ** (L - 1)
+    assert [run_length(ar) for ar in (0.0, 0.1, 0.3, 0.5)] == [7, 8, 10, 12]
+    for ar in (0.1, 0.3, 0.5):
+        same_side = 0.5 + np.arcsin(ar) / np.pi
+        assert same_side ** (run_length(ar) - 1) <= 0.5 ** 6 < same_side ** (run_length(ar) - 2)
+
+
+def test_limits_allow_for_months_varying_more_than_chance_and_alike():
+    rng = np.random.default_rng(13)
+    values = counts(rng, 84, 300.0, 20, 0.3)
+    chart = control_chart(_monthly(values, dt.date(2017, 4, 1)), Quarter.parse("2023-24-Q4"), _measure())
+    march = chart.judged.iloc[-1]
+    poisson = stats.poisson(march["expected"]).ppf([THREE_SIGMA_TAIL, 1 - THREE_SIGMA_TAIL])
+    assert chart.dispersion == pytest.approx(20, rel=0.4) and chart.autocorrelation > 0 and chart.run_length > 7
+    # wider than a Poisson count's by the square root of the dispersion, and a little more for what is estimated
+    assert (march["upper"] - march["lower"]) / (poisson[1] - poisson[0]) > np.sqrt(chart.dispersion)
+
+
+def test_small_counts_get_probability_limits_at_whole_numbers():
     rng = np.random.default_rng(10)
     values = _counts(rng, np.full(84, 4.0), 1)
-    values[-1] = 14  # March 2024: P(X >= 14 | 4) is about 0.00003
+    values[-1] = 16  # March 2024: P(X >= 16 | 4) is about 0.000004
     chart = control_chart(_monthly(values, dt.date(2017, 4, 1)), Quarter.parse("2023-24-Q4"), _measure())
-    assert chart.method == "poisson"
+    assert chart.poisson and chart.decimals == 1
     march = chart.judged.iloc[-1]
-    assert march["upper"] == stats.poisson.ppf(1 - stats.norm.sf(3), march["expected"]) and march["upper"] < 14
+    # a Poisson count's limits, a little wider because the month's expectation is itself estimated
+    assert stats.poisson.ppf(1 - THREE_SIGMA_TAIL, march["expected"]) <= march["upper"] < 16
     assert float(march["upper"]).is_integer() and "above the upper limit" in march["rules"]
 
 

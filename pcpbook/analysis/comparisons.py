@@ -83,7 +83,8 @@ def change_test(measure: Measure, current: Value, baseline: Value, history) -> C
     if measure.test == "none":
         return untested(measure.test_note)
     if measure.test == "proportion":
-        return proportion_test(current.amount, baseline.amount, measure.sample_size * (current.months // 3 or 1))
+        return proportion_test(current.amount, baseline.amount, measure.sample_size * (current.months // 3 or 1),
+                               measure.design_effect)
     if isinstance(history, NotEnoughHistory):
         return untested(str(history))
     apart = abs((current.start.year - baseline.start.year) * 12 + current.start.month - baseline.start.month)

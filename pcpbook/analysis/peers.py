@@ -8,7 +8,11 @@ the forces left out and why. ``benchmark`` does the arithmetic on them.
 - A rate's denominator is the mid-year population estimate nearest the window's middle (a
   financial year uses the estimate of the year it starts in, as ONS does).
 - A percentage's funnel base is the count measure it is a share of (crimes, for the share
-  solved), or the survey's sample size over the window.
+  solved). A survey's positions use the catalogue's sample size, but it gets no funnel: with
+  the same size assumed for every force, the limits would judge nothing but the figures' spread.
+- The funnel's limits come from all 43 forces of England and Wales whenever the data hold every
+  one's figure for the window (the spread between forces is then well estimated), else from the
+  group, which needs at least three forces.
 """
 
 from __future__ import annotations
@@ -21,9 +25,12 @@ from pcpbook.contracts.dataset import Dataset
 from pcpbook.contracts.model import Measure
 from pcpbook.core.periods import Quarter, add_months, month_label
 from pcpbook.core.units import COMPARISON_UNITS
+from pcpbook.sources.forces import known_forces
 from pcpbook.stats.benchmark import Benchmark, BenchmarkError, Figure, compare
 
 WINDOW_MONTHS = 12
+NO_FUNNEL_ASSUMED = ("each force's survey sample size is not in the data, and with the same size assumed for "
+                     "every force, funnel limits would judge nothing but the spread of the figures")
 MAX_LAG_QUARTERS = 8  # a series whose latest 12 months ended more than two years ago is not compared
 
 
@@ -56,6 +63,22 @@ class GroupComparison:
     modelled: bool = False                                  # any value or population is modelled
     population_years: tuple[int, ...] = ()
     base_label: str = "Population"                          # what the funnel's sizes are
+    funnel: Benchmark | None = None                         # whose limits judge: all forces', the group's, none
+    no_funnel: str = ""                                     # why there is no funnel ("" when there is)
+
+    @property
+    def national(self) -> bool:
+        """The funnel is of every force of England and Wales, not the group."""
+        return self.funnel is not None and self.funnel is not self.benchmark
+
+    @property
+    def funnel_scope(self) -> str:
+        return (f"all {self.funnel.group_size} forces of England and Wales" if self.national
+                else f"the {self.benchmark.group_size} forces of the group")
+
+    def verdict(self, force: str) -> str | None:
+        """Inside, above or below the funnel's 99.8% limits; None without a funnel."""
+        return None if self.funnel is None else self.funnel.standing(force).funnel
 
 
 def population_year(window: Window) -> int:
@@ -131,16 +154,34 @@ def group_comparison(dataset: Dataset, measure: Measure, quarter: Quarter, force
     figures, left_out, modelled = group_figures(dataset, measure, forces, window)
     if own in left_out:
         return f"{own}: {left_out[own]}"
+    percent = measure.benchmark.unit == "percent"
+    base = measure.benchmark.base
+    assumed = percent and base is None  # a survey's sample size, the same for every force
     try:
-        benchmark = compare(figures, measure.benchmark.unit, measure.polarity)
+        benchmark = compare(figures, measure.benchmark.unit, measure.polarity, funnel=not assumed)
     except BenchmarkError as exc:
         return f"{exc} (left out: {', '.join(f'{f}: {why}' for f, why in left_out.items())})"
-    percent = measure.benchmark.unit == "percent"
+    national = None if assumed else national_benchmark(dataset, measure, window)
+    if national is not None:
+        national, modelled = national[0], modelled or national[1]
+    funnel = national or (benchmark if benchmark.tau2 is not None else None)
+    no_funnel = ("" if funnel else NO_FUNNEL_ASSUMED if assumed else
+                 f"{benchmark.group_size} forces are too few to estimate the spread between forces")
     years = () if percent else (population_year(window),)
-    base = measure.benchmark.base
     label = ("Population" if not percent else f"{dataset.measures[base].label} ({window.label})" if base
              else f"People surveyed (catalogue sample size, {window.label})")
-    return GroupComparison(measure, window, benchmark, left_out, modelled, years, label)
+    return GroupComparison(measure, window, benchmark, left_out, modelled, years, label, funnel, no_funnel)
+
+
+def national_benchmark(dataset: Dataset, measure: Measure, window: Window) -> tuple[Benchmark, bool] | None:
+    """The measure compared across all 43 forces of England and Wales over the window, and
+    whether any figure is modelled, when the data hold every one's figure (None otherwise)."""
+    forces = [force.short_name for force in known_forces()]
+    held = set(dataset.observations.loc[dataset.observations["measure"] == measure.id, "geography"])
+    if not held.issuperset(forces):
+        return None
+    figures, left_out, modelled = group_figures(dataset, measure, forces, window)
+    return None if left_out else (compare(figures, measure.benchmark.unit, measure.polarity), modelled)
 
 
 def rolling_values(dataset: Dataset, measure: Measure, force: str, window: Window, points: int = 12) -> list:

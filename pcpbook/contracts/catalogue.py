@@ -106,7 +106,7 @@ def _measure(entry: kinds.MeasureEntry, path: Path, line, problems: list[Problem
                    unit_one=entry.unit_one, noun=entry.noun, noun_one=entry.noun_one, verb=entry.verb,
                    source=entry.source, definition=entry.definition, discontinuities=breaks,
                    last_quarter=entry.last_quarter, test=test, test_note=entry.test_note or "",
-                   sample_size=entry.sample_size, decompose=entry.decompose, trend_test=entry.trend_test,
+                   sample_size=entry.sample_size, design_effect=entry.design_effect, decompose=entry.decompose, trend_test=entry.trend_test,
                    trend_series=entry.trend_series,
                    benchmark=Benchmarking(benchmark.unit, aspiration, benchmark.base) if benchmark else None,
                    per_day=entry.per_day and entry.kind == "count", since=entry.since, parts=entry.parts)

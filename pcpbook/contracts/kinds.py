@@ -107,6 +107,9 @@ class MeasureEntry(Contract):
     test_note: Text | None = Field(None, description="why no test applies, with test: none")
     sample_size: Annotated[StrictInt, Field(ge=1)] | None = Field(
         None, description="a survey's sample per quarter, for a proportion test")
+    design_effect: Annotated[float, Field(ge=1, le=10, allow_inf_nan=False)] | None = Field(
+        None, description="a survey's design effect: how many times a simple random sample's variance its "
+                          "clustering and weighting give (say its source in source); none: treated as 1, and said")
     decompose: StrictBool = Field(False, description="true for a seasonal decomposition")
     trend_test: StrictBool = Field(False, description="true for trend tests")
     trend_series: MeasureId | None = Field(None, description="a measure whose series the trend tests use")

@@ -91,6 +91,7 @@ class Measure:
     test: str = "poisson"
     test_note: str = ""
     sample_size: int | None = None
+    design_effect: float | None = None  # of a survey, for its proportion test; None: not known, treated as 1
     decompose: bool = False
     trend_test: bool = False
     trend_series: str | None = None  # a measure whose series the trend tests prefer where it has data

@@ -211,8 +211,11 @@ class Chapter(MeasureSections):
         none (NotEnoughHistory), or None for measures that are not counts of events."""
         if not measure.has_usual_variation:
             return None
+        history = history_before(self.dataset, measure, self.quarter.start)
+        if isinstance(history, NotEnoughHistory):
+            return history
         try:
-            return control_chart(series, self.quarter, measure)
+            return control_chart(series, self.quarter, measure, history)
         except NotEnoughHistory as exc:
             return exc
 
@@ -359,10 +362,17 @@ def trend_inputs(dataset: Dataset, measure, until):
     """The measure and series a trend test uses, with a note saying so when it is not the
     measure's own (the DfT's severity-adjusted KSI)."""
     tested, series = trend_series(dataset, measure, until)
-    if tested is measure:
-        return measure, series, ""
-    return tested, series, (f"The trend tests use {in_sentence(tested.label)}, which allows for the "
-                            "change in how injury severity is recorded.")
+    return tested, series, trend_series_note(measure, tested)
+
+
+def trend_series_note(measure, tested) -> str:
+    """What the trend tests' series allows for, when the catalogue names a series for them
+    (the DfT's severity-adjusted KSI): the one used, or that the data do not hold it (audit W8)."""
+    if measure.trend_series is None:
+        return ""
+    if tested is not measure:
+        return f"The trend tests use {in_sentence(tested.label)}, which allows for the change in how injury severity is recorded."
+    return say("measure", "unadjusted_trend", label=in_sentence(measure.label))
 
 
 def headline_table(edition: Edition) -> Markdown:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from IPython.display import Markdown
 
-from pcpbook.analysis.peers import GroupComparison, comparisons_for, rolling_values
+from pcpbook.analysis.peers import NO_FUNNEL_ASSUMED, GroupComparison, comparisons_for, rolling_values
 from pcpbook.contracts.dataset import Dataset
 from pcpbook.contracts.model import Measure, Plan
 from pcpbook.core.periods import Quarter
@@ -15,7 +15,7 @@ from pcpbook.core.render import Raw, escape_markdown, markdown_table
 from pcpbook.present.figures import funnel_chart, sparkline, value_text
 from pcpbook.present.sections import measure_block, save_figure
 from pcpbook.present.wording import number, ordinal, plural
-from pcpbook.stats.benchmark import ABOVE, aspiration_met
+from pcpbook.stats.benchmark import ABOVE, INSIDE, aspiration_met
 
 CAVEATS = (
     "Rates depend on how each force records crime and outcomes as much as on how much crime there is: "
@@ -82,7 +82,7 @@ def peer_table(dataset: Dataset, measures: list[Measure], quarter: Quarter, pref
                           change_text(benchmark.change_to_upper_quartile(force), benchmark.unit, measure)])
         movements.append([measure.label, _yes_no(aspiration_met(benchmark, force, measure.benchmark.aspiration)),
                           previous_text(before, force), f"{own.position} ({now.window.label})",
-                          movement(now, before, force), own.funnel or "no limits",
+                          movement(now, before, force), now.verdict(force) or "no limits",
                           "modelled" if now.modelled else "published"])
     note = (f"Position 1 is the best of the group by the measure's direction (for crime, the lowest rate). The group "
             f"average is the mean of the forces' values; the upper quartile lies a quarter of the way from the best "
@@ -108,31 +108,52 @@ def comparison_sentences(now: GroupComparison, before, force: str) -> list[str]:
     own = benchmark.standing(force)
     earlier = ("" if isinstance(before, str) else
                f" ({ordinal(before.benchmark.standing(force).position)} in the {before.window.label})")
+    weighted = ("" if now.no_funnel == NO_FUNNEL_ASSUMED else
+                f" ({value_text(benchmark.pooled, benchmark.unit)} weighting each force by its "
+                f"{now.base_label.split(' (')[0].lower()})")
     sentences = [f"In the {now.window.label} {force}'s figure was {value_text(own.value, benchmark.unit)}, "
                  f"{ordinal(own.position)} of the {benchmark.group_size} forces in its group{earlier}; the group "
-                 f"average was {value_text(benchmark.average, benchmark.unit)} and the upper quartile "
-                 f"{value_text(benchmark.upper_quartile, benchmark.unit)}."]
+                 f"average, each force counted once, was {value_text(benchmark.average, benchmark.unit)}{weighted}, "
+                 f"and the upper quartile {value_text(benchmark.upper_quartile, benchmark.unit)}."]
     to_average, to_quartile = benchmark.change_to_average(force), benchmark.change_to_upper_quartile(force)
     if to_average is None and to_quartile is None:
         sentences.append(f"{force} is already at or better than the group's upper quartile.")
     else:
         sentences.append(f"To reach the group average would take {change_words(to_average, benchmark.unit, measure)}; "
                          f"to reach the upper quartile, {change_words(to_quartile, benchmark.unit, measure)}.")
-    if own.funnel is None:
-        sentences.append("The group is too small for funnel limits.")
-    elif own.funnel == "inside":
-        sentences.append(f"{force} lies inside the funnel's 99.8% limits: no evidence either way at this group "
-                         f"size. With {benchmark.group_size} forces the limits are wide, so only a large difference "
-                         "from the group would show.")
-    else:
-        side = "higher" if own.funnel == ABOVE else "lower"
-        sentences.append(f"{force} lies {own.funnel} the funnel's 99.8% limits: its figure is {side} than the spread "
-                         "between similar forces allows for.")
-    others = [f"{s.force} ({s.funnel})" for s in benchmark.outside() if s.force != force]
-    if others:
-        sentences.append(f"Also outside the 99.8% limits: {', '.join(others)}.")
+    sentences += funnel_sentences(now, force)
     if now.left_out:
         sentences.append("Not compared: " + "; ".join(f"{f} ({why})" for f, why in now.left_out.items()) + ".")
+    return sentences
+
+
+def funnel_sentences(comparison: GroupComparison, force: str) -> list[str]:
+    """Where the force lies against the funnel's limits, and how large a difference the limits
+    could show at its size."""
+    funnel = comparison.funnel
+    if funnel is None:
+        return [f"No funnel: {comparison.no_funnel}."]
+    own = funnel.standing(force)
+    lower, upper = funnel.limits(own.base)
+    half = (upper - lower) / 2
+    width = f"{half:.1f} percentage points" if funnel.unit == "percent" else f"{100 * half / funnel.pooled:.0f}%"
+    scope = comparison.funnel_scope
+    sentences = []
+    if own.funnel == INSIDE:
+        sentences.append(f"{force} lies inside the 99.8% limits set by {scope}: no evidence either way at this group "
+                         "size.")
+    else:
+        side = "higher" if own.funnel == ABOVE else "lower"
+        sentences.append(f"{force} lies {own.funnel} the 99.8% limits set by {scope}: its figure is {side} than the "
+                         "spread between forces allows for.")
+    sentences.append(f"At {force}'s size the limits run from {value_text(lower, funnel.unit)} to "
+                     f"{value_text(upper, funnel.unit)}, about {width} either side of the figure of {scope} taken "
+                     "together, so a smaller difference could not show, however real"
+                     + ("." if comparison.national else f"; with {funnel.group_size} forces the spread between forces, "
+                        "and so the limits, are themselves only roughly known."))
+    others = [f"{s.force} ({s.funnel})" for s in funnel.outside() if s.force != force]
+    if others:
+        sentences.append(f"Also outside the 99.8% limits: {', '.join(others)}.")
     return sentences
 
 

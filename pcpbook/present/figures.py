@@ -306,11 +306,13 @@ def monthly_bars(measure: Measure, series: pd.DataFrame, end: dt.date, months: i
 
 
 def funnel_chart(comparison: GroupComparison, force: str) -> Chart | None:
-    """Each force's value against its population (or base), with the group's value and the 95%
-    and 99.8% limits allowing for the spread between forces (None without limits: too few forces)."""
-    measure, benchmark = comparison.measure, comparison.benchmark
-    if benchmark.tau2 is None:
+    """Each force's value against its population (or base), with the value of the forces taken
+    together and the 95% and 99.8% limits allowing for the spread between forces: all forces of
+    England and Wales when the data hold them, else the group (None without a funnel)."""
+    measure, benchmark = comparison.measure, comparison.funnel
+    if benchmark is None:
         return None
+    group = set(s.force for s in comparison.benchmark.standings)
     rate = benchmark.unit != "percent"
     scale = 1e6 if rate else 1.0  # populations in millions
     bases = np.array([s.base for s in benchmark.standings])
@@ -323,13 +325,16 @@ def funnel_chart(comparison: GroupComparison, force: str) -> Chart | None:
             axes.plot(grid / scale, high, color=COLOURS["context"], linestyle=style, linewidth=1.1,
                       label=f"{level} limits (allowing for the spread between forces)")
             axes.plot(grid / scale, low, color=COLOURS["context"], linestyle=style, linewidth=1.1)
-        axes.axhline(benchmark.pooled, color=COLOURS["baseline"], linewidth=1.2, label="Group taken together")
+        axes.axhline(benchmark.pooled, color=COLOURS["baseline"], linewidth=1.2,
+                     label="All forces taken together" if comparison.national else "Group taken together")
         for standing in benchmark.standings:
             own = standing.force == force
-            axes.scatter(standing.base / scale, standing.value, s=70 if own else 30, zorder=4,
-                         color=COLOURS["alert"] if own else COLOURS["series"])
-            axes.annotate(standing.force, (standing.base / scale, standing.value), xytext=(5, 3),
-                          textcoords="offset points", fontsize="x-small", fontweight="bold" if own else "normal")
+            axes.scatter(standing.base / scale, standing.value, s=70 if own else 30 if standing.force in group else 12,
+                         zorder=4, color=COLOURS["alert"] if own else COLOURS["series"] if standing.force in group
+                         else COLOURS["context"])
+            if standing.force in group:
+                axes.annotate(standing.force, (standing.base / scale, standing.value), xytext=(5, 3),
+                              textcoords="offset points", fontsize="x-small", fontweight="bold" if own else "normal")
         axes.set_title(_title(f"{measure.label}: {comparison.window.label}"), loc="left", fontweight="bold")
         axes.set_xlabel(f"{comparison.base_label} (millions)" if rate else comparison.base_label)
         axes.set_ylabel(unit_text.capitalize() if rate else "%")
@@ -352,13 +357,13 @@ def funnel_chart(comparison: GroupComparison, force: str) -> Chart | None:
 
 
 def funnel_alt(comparison: GroupComparison, force: str) -> str:
-    measure, benchmark = comparison.measure, comparison.benchmark
+    measure, benchmark, funnel = comparison.measure, comparison.benchmark, comparison.funnel
     own = benchmark.standing(force)
-    outside = [f"{s.force} ({s.funnel})" for s in benchmark.outside()]
+    outside = [f"{s.force} ({s.funnel})" for s in funnel.outside()]
     return (f"Funnel plot of {measure.label} ({_unit_text(benchmark.unit)}) in the {comparison.window.label} for "
-            f"the {benchmark.group_size} forces of the group, against their size. {force}: "
-            f"{value_text(own.value, benchmark.unit)}, position {own.position} of {benchmark.group_size}; the group "
-            f"taken together {value_text(benchmark.pooled, benchmark.unit)}. The limits allow for the spread between "
+            f"{comparison.funnel_scope}, against their size. {force}: {value_text(own.value, benchmark.unit)}, "
+            f"position {own.position} of the {benchmark.group_size} forces of its group; {comparison.funnel_scope} "
+            f"taken together {value_text(funnel.pooled, benchmark.unit)}. The limits allow for the spread between "
             f"forces. Outside the 99.8% limits: {', '.join(outside) if outside else 'no force'}."
             + (" Values are modelled." if comparison.modelled else ""))
 

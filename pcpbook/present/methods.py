@@ -1,5 +1,6 @@
-"""The methods page's measured tables: how the change test performs on simulated series
-(``scripts/calibration.py`` measures it and writes ``reference/calibration.csv``)."""
+"""The methods page's measured tables: how the change test and the control chart perform on
+simulated series (``scripts/calibration.py`` measures them and writes ``reference/calibration.csv``
+and ``reference/control-calibration.csv``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from pcpbook.core.resources import REFERENCE
 from pcpbook.present.wording import number
 
 CALIBRATION = REFERENCE / "calibration.csv"
+CONTROL_CALIBRATION = REFERENCE / "control-calibration.csv"
+MEASURED_BY = "Measured by scripts/calibration.py on the code that built this book."
 
 
 def calibration_table() -> Markdown:
@@ -22,5 +25,24 @@ def calibration_table() -> Markdown:
               f"{row.coverage:.1%}", f"{row.power:.1%}"] for row in table.itertuples()]
     note = (f"Simulated (modelled) monthly series, {number(table['replicates'].iloc[0])} for each row, each tested "
             "as an edition tests a measure: its usual variation fitted to the five years before the periods "
-            "compared. Measured by scripts/calibration.py on the code that built this book.")
-    return Markdown(markdown_table(rows) + "\n\n" + escape_markdown(note))
+            "compared.")
+    return _measured(rows, note)
+
+
+def control_calibration_table() -> Markdown:
+    """Stable quarters signalled, months outside the limits and a planted rise signalled, as last
+    measured."""
+    table = pd.read_csv(CONTROL_CALIBRATION)
+    rows = [["Counts a month", "Dispersion", "Neighbouring months alike (AR)",
+             "Stable quarters signalled (aim at most 5%)", "Months outside the limits (aim 0.27%)",
+             "A quarter 20% higher signalled"]]
+    rows += [[number(row.level), number(row.dispersion), f"{row.autocorrelation:g}", f"{row.quarters_signalled:.1%}",
+              f"{row.months_outside:.2%}", f"{row.power:.1%}"] for row in table.itertuples()]
+    note = (f"Simulated (modelled) monthly counts, {number(table['replicates'].iloc[0])} for each row: seven years "
+            "with a calendar-month pattern, January to March 2024 judged against limits from the 24 months before, "
+            "as an edition judges a quarter.")
+    return _measured(rows, note)
+
+
+def _measured(rows: list[list[str]], note: str) -> Markdown:
+    return Markdown(markdown_table(rows) + "\n\n" + escape_markdown(f"{note} {MEASURED_BY}"))

@@ -314,9 +314,10 @@ def regression_sentence(model: TrendModel, adjustment: str) -> str:
             text += (f" Its fitted level peaked in {month_label(model.peak)}; the latest month's is "
                      f"{percent(abs(below))} {'below' if below < 0 else 'above'} it (untested: the data chose the "
                      "peak).")
-    if model.newey_west:
-        text += (" The residuals are correlated from month to month (Ljung-Box "
-                 f"{p_value(model.autocorrelation_p)}), so the intervals use Newey-West standard errors.")
+    if model.autocorrelation:
+        text += (f" Neighbouring months are alike (autocorrelation {model.autocorrelation:.2f}), so the test and "
+                 f"intervals count the {plural(model.months, 'month')} as worth {model.independent_months} "
+                 "independent ones.")
     return text
 
 

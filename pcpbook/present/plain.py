@@ -14,6 +14,7 @@ from pcpbook.present.narrative import in_sentence, interval_cell, test_cell, tre
 from pcpbook.present.phrasing import say
 from pcpbook.present.wording import in_units, number, percent, percent_allowed, plural, points
 from pcpbook.stats import ControlChart, NotEnoughHistory
+from pcpbook.stats.change_tests import PROPORTION_TEST
 from pcpbook.stats.control import RULES
 from pcpbook.stats.policy import SIGNIFICANCE_LEVEL
 
@@ -82,6 +83,10 @@ def how_we_know(measure: Measure, comparisons: list[Comparison], control) -> Raw
         elif comparison.test.seasonal_ratio is not None:
             notes.append(say("measure", "seasonal", movement=percent(abs(100 * (comparison.test.seasonal_ratio - 1))),
                              rise=comparison.test.seasonal_ratio > 1))
+    if any(c.complete and c.test.method == PROPORTION_TEST for c in comparisons):
+        people, design_effect = measure.sample_size, measure.design_effect
+        notes.append(say("measure", "survey_sample", people=number(people), design_effect=design_effect or "",
+                         effective=number(round(people / (design_effect or 1)))))
     if isinstance(control, ControlChart):
         notes.append(control_note(measure, control))
     elif control is not None:
@@ -128,16 +133,19 @@ def control_lead(control) -> Raw | None:
 
 
 def control_note(measure: Measure, control: ControlChart) -> Raw:
-    """The control chart in two sentences: where its limits come from, and each signal."""
-    at = f"{{:,.{control.decimals}f}}".format
+    """The control chart in a few sentences: where its limits come from, the latest month's
+    limits, and each signal."""
     signals: dict[str, list] = {}
     for row in control.signals.itertuples():
         signals.setdefault(row.rules[0], []).append(row.period_start)
-    return say("measure", "control_chart", xmr=control.method == "xmr", unit=measure.unit,
-               months=plural(control.baseline_months, "month"), start=month_label(control.baseline_start),
-               end=month_label(control.baseline_end), left_out=control.left_out,
-               centre=at(control.centre), lower=at(control.lower) if control.lower is not None else "",
-               upper=at(control.upper) if control.upper is not None else "",
+    last = control.frame.iloc[-1]
+    return say("measure", "control_chart", unit=measure.unit, months=plural(control.baseline_months, "month"),
+               start=month_label(control.baseline_start), end=month_label(control.baseline_end),
+               left_out=control.left_out, centre=f"{{:,.{control.decimals}f}}".format(control.centre),
+               dispersion="" if control.poisson else f"{control.dispersion:.1f}",
+               alike=f"{control.autocorrelation:.2f}" if control.autocorrelation else "", run=control.run_length,
+               last=month_label(last["period_start"]), expected=number(round(last["expected"], control.decimals)),
+               lower=number(last["lower"]), upper=number(last["upper"]),
                signals=[(_months(days), rule, len(days) > 1) for rule, days in signals.items()])
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from IPython.display import HTML, Markdown
 
 from pcpbook.analysis.comparisons import review_comparisons
-from pcpbook.analysis.trends import trend_or_reason
+from pcpbook.analysis.trends import trend_or_reason, trend_series
 from pcpbook.contracts import commentary, settings
 from pcpbook.contracts.dataset import Dataset, load
 from pcpbook.contracts.model import FINANCE_ITEMS, Measure, Plan, Priority
@@ -26,7 +26,7 @@ from pcpbook.core.outputs import slug
 from pcpbook.core.periods import Quarter, fy_label, fy_start_date, month_label
 from pcpbook.core.render import Raw, escape_html, escape_markdown, facts_table, markdown_table
 from pcpbook.present.chapter import (MeasureSections, commentary_cell, commitments_table, comparison_cells,
-                                     paraphrase_note, status_badge, status_summary, status_table)
+                                     paraphrase_note, status_badge, status_summary, status_table, trend_series_note)
 from pcpbook.present.citing import BookSources, documents_in, linked, plan_uses
 from pcpbook.present.figures import trend_model_chart
 from pcpbook.present.main_points import review_main_points
@@ -93,6 +93,11 @@ class Review:
         series = self.dataset.monthly(measure_id, self.end_quarter.end)
         return series[series["period_start"] >= fy_start_date(self.plan.baseline_year)].reset_index(drop=True)
 
+    def tested(self, measure: Measure) -> Measure:
+        """The measure whose series the trend tests use (the DfT's severity-adjusted KSI where
+        the data hold it for the same months)."""
+        return trend_series(self.dataset, measure, self.end_quarter.end)[0]
+
     @functools.cached_property
     def trend_results(self) -> dict:
         """Trend tests of every count of events in the review, controlled together."""
@@ -100,7 +105,8 @@ class Review:
         for measure_id in self.measure_ids():
             measure = self.dataset.measures[measure_id]
             if measure.has_usual_variation:
-                results[measure_id] = trend_or_reason(self.window(measure_id), self.end_quarter, measure.periods)
+                results[measure_id] = trend_or_reason(self.window(self.tested(measure).id), self.end_quarter,
+                                                      measure.periods)
         return with_trend_control(results)
 
     def count_outcomes(self, ids) -> Counter:
@@ -301,7 +307,7 @@ class ReviewChapter(MeasureSections):
                 chart = trend_model_chart(measure, result, window)
                 figure = self.figure(chart)
             blocks.append(measure_block(measure.label, figure, [trend_lead(measure, result, "review")])
-                          + "\n\n" + trend_detail(measure, result, book="review"))
+                          + "\n\n" + trend_detail(measure, result, trend_series_note(measure, self.review.tested(measure)), "review"))
         if len(rows) == 1 and not blocks:
             return Markdown("This priority has no counts of events to test for a trend.")
         table = markdown_table(rows) if len(rows) > 1 else ""
@@ -328,7 +334,8 @@ class ReviewChapter(MeasureSections):
     def _trend_results(self):
         for measure_id in self.priority.measures:
             if measure_id in self.review.trend_results:
-                yield measure_id, self.review.window(measure_id), self.review.trend_results[measure_id]
+                measure = self.dataset.measures[measure_id]
+                yield measure_id, self.review.window(self.review.tested(measure).id), self.review.trend_results[measure_id]
 
 
 def _headline(measure: Measure, comparison) -> Raw:

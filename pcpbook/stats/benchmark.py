@@ -110,8 +110,9 @@ class Benchmark:
         return [s for s in self.standings if s.funnel not in (INSIDE, None)]
 
 
-def compare(figures: list[Figure], unit: str, polarity: str) -> Benchmark:
-    """The group's positions, average, upper quartile and funnel verdicts (DESIGN §5)."""
+def compare(figures: list[Figure], unit: str, polarity: str, funnel: bool = True) -> Benchmark:
+    """The group's positions, average, upper quartile and funnel verdicts (DESIGN §5); no
+    funnel when ``funnel`` is False (the forces' bases are not known, only assumed)."""
     if len(figures) < 2:
         raise BenchmarkError("a comparison needs at least two forces with figures")
     if unit not in UNITS:
@@ -119,7 +120,7 @@ def compare(figures: list[Figure], unit: str, polarity: str) -> Benchmark:
     values = {f.force: f.value(unit) for f in figures}
     ranks = positions(values, polarity)
     pooled = pooled_value(figures, unit)
-    phi, tau2 = dispersion(figures, pooled, unit) if len(figures) >= MIN_FUNNEL_FORCES else (None, None)
+    phi, tau2 = dispersion(figures, pooled, unit) if funnel and len(figures) >= MIN_FUNNEL_FORCES else (None, None)
     draft = Benchmark(unit, polarity, (), group_average(values.values()), upper_quartile(values.values(), polarity),
                       pooled, phi, tau2)
     standings = sorted((Standing(f.force, values[f.force], f.base, ranks[f.force], _verdict(draft, values[f.force], f.base))

@@ -86,14 +86,14 @@ def count_change_test(count: float, baseline_count: float, history: UsualVariati
     log_ratio = math.log((count + half) / (baseline_count + half)) - math.log(seasonal_ratio * per_day)
     variance = correlated_variance(history.autocorrelation, months, apart, count + half, baseline_count + half)
     se = math.sqrt(history.dispersion * variance + seasonal_variance)
-    ar = history.autocorrelation
-    df = history.df_resid * (1 - ar) / (1 + ar)  # alike months tell less about the dispersion (Bartlett, 1946)
+    df = history.effective_df
     p_value = float(2 * stats.t.sf(abs(log_ratio) / se, df))
     margin = interval_quantile(df) * se
     return ChangeTest("quasi-Poisson", p_value, math.exp(log_ratio), math.exp(log_ratio - margin),
                       math.exp(log_ratio + margin), dispersion=history.dispersion, df=df, history=history.span,
                       seasonal_ratio=seasonal_ratio if seasonal_ratio != 1.0 else None,
-                      small=min(count, baseline_count) < SMALL_COUNT, autocorrelation=ar, days=days)
+                      small=min(count, baseline_count) < SMALL_COUNT, autocorrelation=history.autocorrelation,
+                      days=days)
 
 
 def correlated_variance(autocorrelation: float, months: int, apart: int, count: float, baseline_count: float) -> float:
@@ -117,15 +117,21 @@ def _shared(autocorrelation: float, months: int, apart: int) -> float:
     return float(np.sum(autocorrelation ** np.abs(apart + month[:, None] - month[None, :]))) / months
 
 
-def proportion_test(percent: float, baseline_percent: float, sample_size: int) -> ChangeTest:
-    """Two-sample Wald test of proportions, each period a survey of ``sample_size`` people;
-    the estimate and interval are in percentage points."""
-    counts = (percent / 100 * sample_size, baseline_percent / 100 * sample_size)
-    result = test_proportions_2indep(counts[0], sample_size, counts[1], sample_size, compare="diff", method="wald")
-    low, high = confint_proportions_2indep(counts[0], sample_size, counts[1], sample_size, compare="diff",
-                                           method="wald")
+PROPORTION_TEST = "two-proportion Wald test"
+
+
+def proportion_test(percent: float, baseline_percent: float, sample_size: int,
+                    design_effect: float | None = None) -> ChangeTest:
+    """Two-sample Wald test of proportions, each period a survey of ``sample_size`` people
+    with the ``design_effect`` (None: not known, treated as a simple random sample), so as
+    informative as sample_size / design_effect people asked at random (Kish, 1965); the
+    estimate and interval are in percentage points."""
+    effective = sample_size / (design_effect or 1.0)
+    counts = (percent / 100 * effective, baseline_percent / 100 * effective)
+    result = test_proportions_2indep(counts[0], effective, counts[1], effective, compare="diff", method="wald")
+    low, high = confint_proportions_2indep(counts[0], effective, counts[1], effective, compare="diff", method="wald")
     p_value = 1.0 if percent == baseline_percent else float(result.pvalue)
-    return ChangeTest("two-proportion Wald test", p_value, percent - baseline_percent, 100 * float(low),
+    return ChangeTest(PROPORTION_TEST, p_value, percent - baseline_percent, 100 * float(low),
                       100 * float(high), scale="points")
 
 

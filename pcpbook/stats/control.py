@@ -1,13 +1,17 @@
-"""Control charts that respect season, in the NHS "Making Data Count" style.
+"""Control charts that respect season, in the NHS "Making Data Count" style, with limits from
+the measure's own model of its usual variation so that low and high months are judged alike.
 
-Each month is first adjusted for the usual seasonal pattern and its length (the calendar-month
-effects of the measure's usual-variation model, ``models``), so an ordinary short February is
-not a signal. Limits come from a baseline of recent months that skips catalogue breaks and
-lockdown months: an XmR chart (centre +/- 2.66 mean moving ranges; Wheeler) on the adjusted
-values, or, for small counts, Poisson probability limits around each month's seasonal
-expectation. Four rules find signals: a month outside the limits; a 7th month in a row on one
-side of the centre; a 7th month in a row rising or falling; 2 of 3 months beyond two sigma on
-the same side.
+Each month has an expectation: the level of a baseline of recent months (skipping catalogue
+breaks and lockdown months) times the month's calendar-month factor and length, from the
+measure's usual-variation model (``models``), so an ordinary short February is not a signal.
+Each month's limits are the 3-sigma probability limits of a count with that expectation and the
+model's dispersion (Poisson when the months vary no more than chance, negative binomial above),
+widened for what is estimated: the seasonal factor, the level, and the dispersion itself (a t
+quantile on the model's degrees of freedom, fewer when neighbouring months are alike). Four rules
+find signals: a month outside the limits; a run of months on one side of the month's median (7
+for independent months, longer when neighbouring months are alike, so that a run is no more
+likely than 7 independent months); a 7th month in a row rising or falling; 2 of 3 months beyond
+two sigma on the same side.
 """
 
 from __future__ import annotations
@@ -21,18 +25,18 @@ import pandas as pd
 from scipy import stats
 
 from pcpbook.core.periods import Quarter
-from pcpbook.stats.models import MAX_HISTORY_MONTHS, NotEnoughHistory, month_days, usual_variation
+from pcpbook.stats.change_tests import alike_months_factor
+from pcpbook.stats.models import MAX_HISTORY_MONTHS, NotEnoughHistory, UsualVariation, month_days, usual_variation
 from pcpbook.stats.policy import MIN_CONTROL_BASELINE_MONTHS, SMALL_MONTHLY_COUNT
 from pcpbook.stats.seasonal import monthly_series
 
 BASELINE_MONTHS = 24
-RUN_LENGTH = 7
+RUN_LENGTH = 7                        # for independent months
 THREE_SIGMA_TAIL = stats.norm.sf(3)   # 0.00135
 TWO_SIGMA_TAIL = stats.norm.sf(2)     # 0.02275
-XMR_SIGMA = 1 / 1.128                 # sigma per mean moving range (d2 for pairs)
 RULES = {"above": "above the upper limit", "below": "below the lower limit",
-         "run high": f"in a run of {RUN_LENGTH} or more months above the centre",
-         "run low": f"in a run of {RUN_LENGTH} or more months below the centre",
+         "run high": "in a run of {run} or more months above the centre",
+         "run low": "in a run of {run} or more months below the centre",
          "rising": f"in a run of {RUN_LENGTH} or more months each higher than the last",
          "falling": f"in a run of {RUN_LENGTH} or more months each lower than the last",
          "near high": "2 of 3 months near the upper limit (beyond two sigma)",
@@ -43,15 +47,20 @@ RULES = {"above": "above the upper limit", "below": "below the lower limit",
 class ControlChart:
     """Limits and signals for a quarter's months. ``frame`` has one row per month of the
     baseline and the quarter: period_start, observed, factor (season and length), adjusted,
-    expected, lower, upper (in the measure's own units), baseline (bool), rules."""
+    expected, lower, upper (whole counts, the month's own limits), baseline (bool), rules."""
 
-    method: str               # "xmr" or "poisson"
     centre: float             # seasonally adjusted level a month
-    lower: float | None       # XmR limits on adjusted values, at the precision the flags use
-    upper: float | None
-    decimals: int
+    dispersion: float         # how many times a Poisson count's variance the months vary (>= 1), from the model
+    autocorrelation: float    # of neighbouring months, as the limits and the run rule allow for it
+    run_length: int           # months in a row on one side that make a signal
+    decimals: int             # of adjusted values and the centre
     frame: pd.DataFrame
     left_out: str             # what the baseline skipped, in words ("" when nothing)
+
+    @property
+    def poisson(self) -> bool:
+        """The baseline varied no more than chance alone would make it."""
+        return self.dispersion == 1.0
 
     @property
     def baseline(self) -> pd.DataFrame:
@@ -101,14 +110,17 @@ def _baseline_months(values: pd.Series, quarter: Quarter, measure) -> tuple[list
     return baseline, " and ".join(skipped)
 
 
-def control_chart(series: pd.DataFrame, quarter: Quarter, measure) -> ControlChart:
-    """The quarter's months judged against limits from the months before it."""
+def control_chart(series: pd.DataFrame, quarter: Quarter, measure, season: UsualVariation | None = None) -> ControlChart:
+    """The quarter's months judged against limits from the months before it. ``season`` is the
+    measure's usual variation before the quarter, as its change tests use it; by default it is
+    fitted to the last five years of months before the quarter."""
     values = monthly_series(series, quarter)
-    before = values[values.index < pd.Timestamp(quarter.start)]
-    try:
-        season = usual_variation(before.iloc[-MAX_HISTORY_MONTHS:], measure.periods)
-    except NotEnoughHistory as exc:
-        raise NotEnoughHistory(f"{exc} (there are {len(before)} before {quarter.label})") from None
+    if season is None:
+        before = values[values.index < pd.Timestamp(quarter.start)]
+        try:
+            season = usual_variation(before.iloc[-MAX_HISTORY_MONTHS:], measure.periods)
+        except NotEnoughHistory as exc:
+            raise NotEnoughHistory(f"{exc} (there are {len(before)} before {quarter.label})") from None
     baseline, left_out = _baseline_months(values, quarter, measure)
     if len(baseline) < MIN_CONTROL_BASELINE_MONTHS:
         raise NotEnoughHistory(f"only {len(baseline)} comparable months before {quarter.label} to set limits from "
@@ -122,59 +134,64 @@ def control_chart(series: pd.DataFrame, quarter: Quarter, measure) -> ControlCha
     centre = float(adjusted[frame["baseline"]].mean())
     decimals = 0 if centre >= SMALL_MONTHLY_COUNT else 1  # whole counts, but tenths of a small one (audit W12)
     frame["adjusted"] = adjusted.round(decimals)
-    centre = round(centre, decimals)
-    if centre < SMALL_MONTHLY_COUNT:
-        chart = _poisson_limits(frame, centre, decimals)
-    else:
-        chart = _xmr_limits(frame, centre, decimals, _estimated_season_allowance(season.months / 12))
-    chart.left_out = left_out
-    return chart
-
-
-def _estimated_season_allowance(years: float) -> float:
-    """How much wider the spread of a judged month is than the baseline's moving ranges show.
-    Each calendar month's factor is estimated from about ``years`` values: a baseline month
-    helped estimate its own factor (its variance shrinks by 1 - 1/years), a judged month did
-    not (its variance grows by 1 + 1/years)."""
-    return float(np.sqrt((1 + 1 / years) / (1 - 1 / years)))
-
-
-def _xmr_limits(frame: pd.DataFrame, centre: float, decimals: int, allowance: float) -> ControlChart:
-    sigma = float(np.abs(np.diff(frame.loc[frame["baseline"], "adjusted"])).mean()) * XMR_SIGMA * allowance
-    lower, upper = round(max(centre - 3 * sigma, 0.0), decimals), round(centre + 3 * sigma, decimals)
     frame["expected"] = centre * frame["factor"]
-    frame["lower"], frame["upper"] = lower * frame["factor"], upper * frame["factor"]
-    value = frame["adjusted"]
-    side = np.sign(value - centre)
-    outside = np.where(value > upper, "above", np.where(value < lower, "below", ""))
-    near = np.where(value > centre + 2 * sigma, 1, np.where(value < centre - 2 * sigma, -1, 0))
-    frame["rules"] = _rules(value.to_numpy(), side, outside, near)
-    return ControlChart("xmr", centre, lower, upper, decimals, frame, "")
-
-
-def _poisson_limits(frame: pd.DataFrame, centre: float, decimals: int) -> ControlChart:
-    expected = centre * frame["factor"]
-    frame["expected"] = expected
-    frame["lower"] = stats.poisson.ppf(THREE_SIGMA_TAIL, expected)
-    frame["upper"] = stats.poisson.ppf(1 - THREE_SIGMA_TAIL, expected)
-    observed = frame["observed"]
-    side = np.sign(frame["adjusted"] - centre)
+    ar, spread = season.autocorrelation, float(np.sqrt(season.dispersion))
+    judged_spread = spread * _judged_allowance(season.months / 12, ar, len(baseline))
+    three_sigma, two_sigma = (_count_like(frame["expected"], judged_spread * _estimated(spread, season.effective_df, tail))
+                              for tail in (THREE_SIGMA_TAIL, TWO_SIGMA_TAIL))
+    frame["lower"], frame["upper"] = three_sigma.ppf(THREE_SIGMA_TAIL), three_sigma.ppf(1 - THREE_SIGMA_TAIL)
+    observed = frame["observed"].to_numpy()
     outside = np.where(observed > frame["upper"], "above", np.where(observed < frame["lower"], "below", ""))
-    near = np.where(observed > stats.poisson.ppf(1 - TWO_SIGMA_TAIL, expected), 1,
-                    np.where(observed < stats.poisson.ppf(TWO_SIGMA_TAIL, expected), -1, 0))
-    frame["rules"] = _rules(frame["adjusted"].to_numpy(), side, outside, near)
-    return ControlChart("poisson", centre, None, None, decimals, frame, "")
+    near = np.where(observed > two_sigma.ppf(1 - TWO_SIGMA_TAIL), 1,
+                    np.where(observed < two_sigma.ppf(TWO_SIGMA_TAIL), -1, 0))
+    # the side of the month's median, so that skewed small counts fall on either side equally often
+    side = np.sign(observed - _count_like(frame["expected"], judged_spread).median())
+    run = run_length(ar)
+    frame["rules"] = _rules(frame["adjusted"].to_numpy(), side, outside, near, run)
+    return ControlChart(round(centre, decimals), season.dispersion, ar, run, decimals, frame, left_out)
 
 
-def _rules(adjusted: np.ndarray, side: np.ndarray, outside: np.ndarray, near: np.ndarray) -> list[tuple[str, ...]]:
+def _judged_allowance(years: float, ar: float, baseline_months: int) -> float:
+    """How much more a judged month varies about its expectation than the months themselves do:
+    its seasonal factor is estimated from about ``years`` other values of its calendar month,
+    and the centre from the baseline's months, which are alike by ``ar``."""
+    return float(np.sqrt(1 + 1 / years + alike_months_factor(ar, baseline_months) / baseline_months))
+
+
+def _estimated(spread: float, df: float, tail: float) -> float:
+    """How much wider a limit must be because a spread above chance's was estimated with ``df``
+    degrees of freedom, not known: the t quantile over the normal one. A spread at chance's (1)
+    is not estimated."""
+    return 1.0 if spread == 1.0 else float(stats.t.ppf(1 - tail, df) / stats.norm.ppf(1 - tail))
+
+
+def _count_like(expected: pd.Series, spread: float):
+    """The distribution of a count with the ``expected`` mean and a variance ``spread`` ** 2
+    times it (scipy, frozen): Poisson at a spread of 1, negative binomial above."""
+    if spread == 1.0:
+        return stats.poisson(expected)
+    variance_ratio = spread ** 2
+    return stats.nbinom(expected / (variance_ratio - 1), 1 / variance_ratio)
+
+
+def run_length(ar: float) -> int:
+    """How many months in a row on one side of the centre are no more likely than 7 independent
+    months: neighbouring months alike by ``ar`` fall on the same side with probability
+    1/2 + arcsin(ar)/pi rather than 1/2 (for Gaussian months)."""
+    same_side = 0.5 + np.arcsin(ar) / np.pi
+    return 1 + max(RUN_LENGTH - 1, int(np.ceil((RUN_LENGTH - 1) * np.log(0.5) / np.log(same_side) - 1e-9)))
+
+
+def _rules(adjusted: np.ndarray, side: np.ndarray, outside: np.ndarray, near: np.ndarray,
+           run: int) -> list[tuple[str, ...]]:
     """For each month the rules it breaks, judged on the months up to and including it."""
     found = []
     steps = np.sign(np.diff(adjusted, prepend=np.nan))
     for i in range(len(adjusted)):
         rules = [RULES[outside[i]]] if outside[i] else []
-        window = slice(i - RUN_LENGTH + 1, i + 1)
-        if i >= RUN_LENGTH - 1 and side[i] != 0 and (side[window] == side[i]).all():
-            rules.append(RULES["run high" if side[i] > 0 else "run low"])
+        window = slice(i - run + 1, i + 1)
+        if i >= run - 1 and side[i] != 0 and (side[window] == side[i]).all():
+            rules.append(RULES["run high" if side[i] > 0 else "run low"].format(run=run))
         if i >= RUN_LENGTH - 1 and steps[i] != 0 and (steps[i - RUN_LENGTH + 2:i + 1] == steps[i]).all():
             rules.append(RULES["rising" if steps[i] > 0 else "falling"])
         if near[i] != 0 and i >= 2 and (near[i - 2:i + 1] == near[i]).sum() >= 2:

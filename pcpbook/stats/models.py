@@ -78,6 +78,12 @@ class UsualVariation:
         return float(self.fit.df_resid)
 
     @property
+    def effective_df(self) -> float:
+        """The residual degrees of freedom, fewer when neighbouring months are alike: they tell
+        less about the dispersion than independent months would (Bartlett, 1946)."""
+        return self.df_resid * (1 - self.autocorrelation) / (1 + self.autocorrelation)
+
+    @property
     def span(self) -> str:
         """"48 months, April 2016 to March 2020"."""
         first, last = self.frame["period_start"].iloc[[0, -1]]

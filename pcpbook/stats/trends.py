@@ -3,11 +3,13 @@
 Three views, each with its assumptions stated on the methods page: Mann-Kendall with Sen's
 slope on financial-year totals; the seasonal Mann-Kendall on the monthly series, allowing for
 the correlation between months of the same year (Hirsch and Slack, 1984; pymannkendall's
-``correlated_seasonal_test``), both checked without the lockdown years; and a quasi-Poisson regression on the months whose trend may bend. The
-regression's trend is a straight line unless a quasi-likelihood F test (the curve against
-the line) says it bends, when a natural cubic spline is used; COVID-19 lockdowns enter as
-the share of each month's days under restrictions. Where the residuals stay correlated from
-month to month, Newey-West standard errors widen the intervals.
+``correlated_seasonal_test``), both checked without the lockdown years; and a quasi-Poisson
+regression on the months whose trend may bend. The regression's trend is a straight line
+unless a quasi-likelihood F test (the curve against the line) says it bends, when a natural
+cubic spline is used; COVID-19 lockdowns enter as the share of each month's days under
+restrictions. Neighbouring months that are alike (AR(1), estimated as for the change tests)
+tell less about a slow trend than independent months: the F test, the intervals and their
+degrees of freedom allow for it by the long-run variance factor (1 + ar) / (1 - ar).
 """
 
 from __future__ import annotations
@@ -19,16 +21,13 @@ import numpy as np
 import pandas as pd
 import pymannkendall as mk
 from scipy import stats
-from statsmodels.stats.diagnostic import acorr_ljungbox
 
 from pcpbook.core.periods import Quarter, fy_label, month_label
-from pcpbook.stats.models import NotEnoughHistory, design_matrix, fit_quasi_poisson, monthly_frame
+from pcpbook.stats.models import NotEnoughHistory, UsualVariation, design_matrix, fit_quasi_poisson, monthly_frame
 from pcpbook.stats.policy import MIN_HISTORY_MONTHS, SIGNIFICANCE_LEVEL, false_discovery_q_values, interval_quantile
 from pcpbook.stats.seasonal import monthly_series
 
-AUTOCORRELATION_LAGS = 12
 LOCKDOWN_YEAR_SHARE = 0.25  # a financial year with a quarter of its days under lockdown is a lockdown year
-NEWEY_WEST_LAGS = 3
 
 
 @dataclass
@@ -48,7 +47,7 @@ class TrendModel:
     linearity_p: float            # F test of the curve against the straight line
     dispersion: float
     months: int
-    autocorrelation_p: float      # Ljung-Box test of the Pearson residuals, 12 lags
+    autocorrelation: float        # of neighbouring months once the curve is fitted, as the tests allow for it
     per_year: Interval | None     # straight line only
     overall: Interval             # last 12 months' trend against the first 12 months'
     peak: dt.date | None
@@ -56,8 +55,9 @@ class TrendModel:
     fit: object
 
     @property
-    def newey_west(self) -> bool:
-        return self.autocorrelation_p < SIGNIFICANCE_LEVEL
+    def independent_months(self) -> int:
+        """As many independent months as the alike months are worth for a slow trend."""
+        return round(self.months * (1 - self.autocorrelation) / (1 + self.autocorrelation))
 
 
 @dataclass
@@ -102,16 +102,21 @@ def complete_financial_years(values: pd.Series, quarter: Quarter) -> pd.Series:
     return totals[totals.index <= last_complete]
 
 
-def _contrast(fit, design: pd.DataFrame, weights_then: np.ndarray, weights_now: np.ndarray) -> Interval:
-    """exp of the trend's change between two weightings of the months, with its interval."""
+def _contrast(fit, design: pd.DataFrame, weights_then: np.ndarray, weights_now: np.ndarray, alike: float) -> Interval:
+    """exp of the trend's change between two weightings of the months, with its interval; the
+    variance is ``alike`` times the fit's and the degrees of freedom ``alike`` times fewer."""
     trend = [c for c in design.columns if c.startswith(("cr(", "years"))]
     c = np.zeros(len(design.columns))
     positions = [design.columns.get_loc(col) for col in trend]
     c[positions] = (weights_now - weights_then) @ design[trend].to_numpy()
-    estimate = float(c @ fit.params.to_numpy())
-    se = float(np.sqrt(c @ fit.cov_params().to_numpy() @ c))
-    margin = interval_quantile(fit.df_resid) * se
-    p_value = float(2 * stats.t.sf(abs(estimate) / se, fit.df_resid)) if se > 0 else 1.0
+    return _interval(float(c @ fit.params.to_numpy()), float(np.sqrt(alike * c @ fit.cov_params().to_numpy() @ c)),
+                     fit.df_resid / alike)
+
+
+def _interval(estimate: float, se: float, df: float) -> Interval:
+    """exp of a log-scale estimate with its t interval and p-value."""
+    margin = interval_quantile(df) * se
+    p_value = float(2 * stats.t.sf(abs(estimate) / se, df)) if se > 0 else 1.0
     return Interval(float(np.exp(estimate)), float(np.exp(estimate - margin)), float(np.exp(estimate + margin)), p_value)
 
 
@@ -126,30 +131,27 @@ def fit_trend(frame: pd.DataFrame) -> TrendModel:
     linear_design = design_matrix(frame, "years")
     curve_design = design_matrix(frame, f"cr(years, df={max(3, n // 36)}, constraints='center')")
     linear, curve = fit_quasi_poisson(frame, linear_design), fit_quasi_poisson(frame, curve_design)
+    ar = UsualVariation(curve, curve_design, frame, max(float(curve.scale), 1.0)).autocorrelation
+    alike = (1 + ar) / (1 - ar)  # how many times more a slow trend varies when neighbouring months are alike
     extra = linear.df_resid - curve.df_resid
-    f_statistic = (linear.deviance - curve.deviance) / extra / curve.scale
-    linearity_p = float(stats.f.sf(f_statistic, extra, curve.df_resid))
+    f_statistic = (linear.deviance - curve.deviance) / extra / curve.scale / alike
+    linearity_p = float(stats.f.sf(f_statistic, extra, curve.df_resid / alike))
     bends = linearity_p < SIGNIFICANCE_LEVEL
     design = curve_design if bends else linear_design
     fit = curve if bends else linear
-    autocorrelation_p = float(acorr_ljungbox(fit.resid_pearson, lags=[AUTOCORRELATION_LAGS])["lb_pvalue"].iloc[0])
-    if autocorrelation_p < SIGNIFICANCE_LEVEL:
-        fit = fit_quasi_poisson(frame, design, cov_type="HAC", cov_kwds={"maxlags": NEWEY_WEST_LAGS})
-    overall = _contrast(fit, design, _window(n, slice(0, 12)), _window(n, slice(n - 12, n)))
+    overall = _contrast(fit, design, _window(n, slice(0, 12)), _window(n, slice(n - 12, n)), alike)
     per_year = peak = since_peak = None
     if not bends:
-        low, high = fit.conf_int().loc["years"]
-        per_year = Interval(float(np.exp(fit.params["years"])), float(np.exp(low)), float(np.exp(high)),
-                            float(fit.pvalues["years"]))
+        per_year = _interval(float(fit.params["years"]), float(fit.bse["years"]) * np.sqrt(alike), fit.df_resid / alike)
     else:
         trend_columns = [c for c in design.columns if c.startswith("cr(")]
         level = design[trend_columns].to_numpy() @ fit.params[trend_columns].to_numpy()
         top = int(np.argmax(level))
         if 6 <= top <= n - 7:
             peak = frame["period_start"].iloc[top].date()
-            since_peak = _contrast(fit, design, _window(n, slice(top, top + 1)), _window(n, slice(n - 1, n)))
-    return TrendModel("curve" if bends else "straight line", linearity_p, max(float(curve.scale), 1.0), n,
-                      autocorrelation_p, per_year, overall, peak, since_peak, fit)
+            since_peak = _contrast(fit, design, _window(n, slice(top, top + 1)), _window(n, slice(n - 1, n)), alike)
+    return TrendModel("curve" if bends else "straight line", linearity_p, max(float(curve.scale), 1.0), n, ar,
+                      per_year, overall, peak, since_peak, fit)
 
 
 def trend_tests(series: pd.DataFrame, quarter: Quarter, periods) -> TrendResult:
