@@ -13,9 +13,10 @@ import pandas as pd
 import pytest
 
 from pcpbook.core.periods import add_months
-from pcpbook.present.methods import CALIBRATION, CONTROL_CALIBRATION, calibration_table, control_calibration_table
+from pcpbook.present.methods import (CALIBRATION, CONTROL_CALIBRATION, TREND_CALIBRATION, calibration_table,
+                                     control_calibration_table, trend_calibration_table)
 from pcpbook.stats.calibration import (FIRST_MONTH, ControlScenario, Scenario, control_row, control_run,
-                                       control_scenarios, run, scenarios, series, table_row)
+                                       control_scenarios, run, scenarios, series, table_row, trend_row, trend_scenarios)
 from pcpbook.stats.change_tests import correlated_variance
 from pcpbook.stats.models import usual_variation
 
@@ -106,3 +107,26 @@ def test_the_methods_page_shows_the_control_chart_table_labelled_as_simulated():
     published = pd.read_csv(CONTROL_CALIBRATION).iloc[0]
     assert rows[0] == (f"| 300 | 1 | 0 | {published['quarters_signalled']:.1%} | {published['months_outside']:.2%} | "
                        f"{published['power']:.1%} |").replace("%", "\\%")
+
+
+def test_with_months_as_alike_as_ar_0_5_the_trend_regression_rarely_finds_a_bend_or_a_slope_that_is_not_there():
+    # before: bends and slopes tested as if the months were independent unless Ljung-Box objected
+    _, _, _, bends, covered, seasonal, _ = trend_row(5, 0.5, replicates=400, seed=5)
+    noise = 2 * math.sqrt(0.05 * 0.95 / 400)
+    assert bends <= 0.06 + noise and covered >= 0.94 - noise and seasonal <= 0.06 + noise
+
+
+@pytest.mark.slow
+def test_the_published_trend_table_was_measured_on_the_code_as_it_stands():
+    published = pd.read_csv(TREND_CALIBRATION).iloc[5]  # dispersion 5, AR 0.5
+    dispersion, ar = trend_scenarios()[5]
+    assert (published["dispersion"], published["autocorrelation"]) == (dispersion, ar)
+    measured = trend_row(dispersion, ar, replicates=int(published["replicates"]))
+    assert measured[2:] == published[["replicates", "false_bends", "slope_coverage", "seasonal_mann_kendall",
+                                      "annual_mann_kendall"]].tolist()
+
+
+def test_the_methods_page_shows_the_trend_table_labelled_as_simulated():
+    shown = trend_calibration_table().data
+    rows = [line for line in shown.splitlines() if line.startswith(("| 2 |", "| 5 |"))]
+    assert len(rows) == len(trend_scenarios()) and "Simulated (modelled) monthly counts with no trend, 1,000" in shown

@@ -131,6 +131,15 @@ def test_the_ksi_trend_says_it_crosses_the_change_in_severity_recording(chapters
     assert "the measure catalogue gives no date for this force's move, so part of a rise may be the new recording" in text
 
 
+def test_every_sentence_drawn_from_modelled_figures_sits_under_a_modelled_label(chapters, dataset):
+    # audit W11: control chart, STL, trend, per-day and running-total sentences had only the chart's badge
+    labels = {measure.label for measure in dataset.measures.values()}
+    headings = [line for text in chapters.values() for line in text.splitlines()
+                if line.startswith("**") and line.split("**")[1] in labels]
+    assert len(headings) > 30
+    assert all(line.endswith(("*(modelled data)*", "*(partly modelled data)*")) for line in headings), headings
+
+
 def test_a_control_chart_signal_says_how_it_differs_from_the_tests(chapters):
     # audit W7: "run of 7 below the centre" beside "too small to tell apart", unreconciled
     notes = [line for text in chapters.values() for line in text.splitlines() if "Control chart" in line]

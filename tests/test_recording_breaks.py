@@ -4,10 +4,15 @@ all of it on one side only."""
 
 import datetime as dt
 
+import numpy as np
+import pandas as pd
+import pytest
+
 from pcpbook.analysis.comparisons import (SAME_QUARTER_LAST_YEAR, history_before, quarter_comparisons,
                                           recording_change_between)
 from pcpbook.contracts.model import Discontinuity, Measure
 from pcpbook.core.periods import Quarter
+from pcpbook.stats.models import usual_variation
 
 D = dt.date
 COUNTING_RULE = Discontinuity(D(2023, 5, 1), "counting-rule change", recording=True, source="HOCR May 2023")
@@ -63,3 +68,16 @@ def test_lockdown_months_and_months_counted_differently_are_not_taken_for_usual_
         "to March 2022, less 13 of lockdown or counted differently")
     assert aside.dispersion < kept.dispersion / 3
     assert not aside.frame["period_start"].between("2020-03-01", "2021-03-31").any()
+
+
+def test_a_lasting_counting_change_is_a_step_in_the_model_so_months_either_side_still_give_the_usual_variation():
+    # 48 Poisson months, 30% more counted from May 2023: without a step the shift passes for variation
+    rng = np.random.default_rng(4)
+    months = pd.date_range("2020-04-01", periods=48, freq="MS")
+    level = np.where(months >= "2023-05-01", 650.0, 500.0) * (1 + 0.1 * np.cos(2 * np.pi * np.arange(48) / 12))
+    values = pd.Series(rng.poisson(level).astype(float), index=months)
+    stepped = usual_variation(values, (), steps=measure(COUNTING_RULE).level_shifts)
+    flat = usual_variation(values, ())
+    assert measure(COUNTING_RULE, BREACHES, LOCKDOWN).level_shifts == (D(2023, 5, 1),)
+    assert stepped.dispersion < 1.6 and flat.dispersion > 2 * stepped.dispersion
+    assert np.exp(stepped.fit.params["step0"]) == pytest.approx(1.3, abs=0.05)

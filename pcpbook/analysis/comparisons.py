@@ -110,7 +110,8 @@ def history_before(dataset: Dataset, measure: Measure, start, months: int | None
     kept = values[~aside]
     kept = kept.iloc[-months:] if months else kept
     try:
-        return usual_variation(kept, measure.periods, int(aside[kept.index[0]:kept.index[-1]].sum()) if len(kept) else 0)
+        return usual_variation(kept, measure.periods, int(aside[kept.index[0]:kept.index[-1]].sum()) if len(kept) else 0,
+                               measure.level_shifts)
     except NotEnoughHistory:
         return NotEnoughHistory(f"only {len(kept)} usable months of data come before {month_label(start)}, and at "
                                 f"least {MIN_HISTORY_MONTHS} are needed to measure its usual variation")

@@ -105,6 +105,12 @@ class Measure:
         """The periods (lockdowns) the models enter as a covariate; a recording period is not one."""
         return tuple(d for d in self.discontinuities if d.end is not None and not d.recording)
 
+    @property
+    def level_shifts(self) -> tuple[dt.date, ...]:
+        """The days of lasting recording changes (a new counting rule): the models give the level a
+        step there, so months on both sides still measure the usual variation."""
+        return tuple(d.date for d in self.discontinuities if d.end is None and d.recording)
+
     def unit_for(self, amount: float) -> str:
         return self.unit_one if amount == 1 else self.unit
 

@@ -26,7 +26,7 @@ from pcpbook.present.narrative import (busiest_month_sentence, in_sentence, inte
                                        shares_sentence, since_sentence, test_cell)
 from pcpbook.present.phrasing import say
 from pcpbook.present.plain import NOT_COMPARABLE
-from pcpbook.present.sections import measure_block, save_figure
+from pcpbook.present.sections import measure_block, modelled_share, save_figure
 from pcpbook.present.targeting import (Assessment, chart_path, priority_assessments, target_sentences, targets_table,
                                        verdict_cell)
 from pcpbook.present.wording import number, percent_allowed, plural
@@ -127,7 +127,8 @@ class MeasureSections:
         """A measure's part of the page: its name, the chart (saved as a PNG beside the
         notebook, with its alt text), the sentences, the folded detail (``plain.how_we_know``)
         and the catalogue's definition if asked."""
-        text = measure_block(measure.label, "" if chart is None else self.figure(chart), sentences)
+        text = measure_block(measure.label, "" if chart is None else self.figure(chart), sentences,
+                             modelled_share(self.series(measure)))
         if detail:
             text += "\n\n" + detail
         if definition:

@@ -100,7 +100,8 @@ def funnel_section(dataset: Dataset, measure: Measure, quarter: Quarter, prefix:
         return Markdown(measure_block(measure.label, "", [f"Not compared: {now}."]))
     chart = funnel_chart(now, dataset.force.short_name)
     figure = "" if chart is None else save_figure(chart, prefix)
-    return Markdown(measure_block(measure.label, figure, comparison_sentences(now, before, dataset.force.short_name)))
+    return Markdown(measure_block(measure.label, figure, comparison_sentences(now, before, dataset.force.short_name),
+                                  "any" if now.modelled else "none"))
 
 
 def comparison_sentences(now: GroupComparison, before, force: str) -> list[str]:

@@ -1,6 +1,6 @@
-"""The methods page's measured tables: how the change test and the control chart perform on
-simulated series (``scripts/calibration.py`` measures them and writes ``reference/calibration.csv``
-and ``reference/control-calibration.csv``)."""
+"""The methods page's measured tables: how the change test, the control chart and the trend
+tests perform on simulated series (``scripts/calibration.py`` measures them and writes the
+``reference/*calibration.csv`` tables)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pcpbook.present.wording import number
 
 CALIBRATION = REFERENCE / "calibration.csv"
 CONTROL_CALIBRATION = REFERENCE / "control-calibration.csv"
+TREND_CALIBRATION = REFERENCE / "trend-calibration.csv"
 MEASURED_BY = "Measured by scripts/calibration.py on the code that built this book."
 
 
@@ -41,6 +42,20 @@ def control_calibration_table() -> Markdown:
     note = (f"Simulated (modelled) monthly counts, {number(table['replicates'].iloc[0])} for each row: seven years "
             "with a calendar-month pattern, January to March 2024 judged against limits from the 24 months before, "
             "as an edition judges a quarter.")
+    return _measured(rows, note)
+
+
+def trend_calibration_table() -> Markdown:
+    """False bends, slope interval coverage and Mann-Kendall false alarms, as last measured."""
+    table = pd.read_csv(TREND_CALIBRATION)
+    rows = [["Dispersion", "Neighbouring months alike (AR)", "Bends found (aim 5%)",
+             "Intervals a year holding no change (aim 95%)", "Seasonal Mann-Kendall trends (aim 5%)",
+             "Annual Mann-Kendall trends (aim 5%)"]]
+    rows += [[number(row.dispersion), f"{row.autocorrelation:g}", f"{row.false_bends:.1%}", f"{row.slope_coverage:.1%}",
+              f"{row.seasonal_mann_kendall:.1%}", f"{row.annual_mann_kendall:.1%}"] for row in table.itertuples()]
+    note = (f"Simulated (modelled) monthly counts with no trend, {number(table['replicates'].iloc[0])} for each row: "
+            "eight financial years of about 80 a month with a calendar-month pattern, tested as an edition tests "
+            "people killed or seriously injured (each test on its own, at the 5% level).")
     return _measured(rows, note)
 
 

@@ -33,7 +33,7 @@ from pcpbook.present.main_points import review_main_points
 from pcpbook.present.narrative import trend_cell
 from pcpbook.present.phrasing import say
 from pcpbook.present.plain import NOT_COMPARABLE, trend_detail, trend_lead, verdict
-from pcpbook.present.sections import measure_block
+from pcpbook.present.sections import measure_block, modelled_share
 from pcpbook.present.targeting import priority_assessments, targets_section
 from pcpbook.present.wording import in_units, number, p_value, percent_allowed, plural, points, signed_percent
 from pcpbook.stats import NotEnoughHistory, with_trend_control
@@ -306,7 +306,8 @@ class ReviewChapter(MeasureSections):
             if measure.trend_test:
                 chart = trend_model_chart(measure, result, window)
                 figure = self.figure(chart)
-            blocks.append(measure_block(measure.label, figure, [trend_lead(measure, result, "review")])
+            blocks.append(measure_block(measure.label, figure, [trend_lead(measure, result, "review")],
+                                        modelled_share(window))
                           + "\n\n" + trend_detail(measure, result, trend_series_note(measure, self.review.tested(measure)), "review"))
         if len(rows) == 1 and not blocks:
             return Markdown("This priority has no counts of events to test for a trend.")

@@ -23,7 +23,7 @@ from pcpbook.core.render import escape_inline, escape_markdown, facts_table, mar
 from pcpbook.present.citing import BookSources, documents_in, linked
 from pcpbook.present.figures import monthly_bars
 from pcpbook.present.narrative import interval_cell, sentence, test_cell
-from pcpbook.present.sections import measure_block, save_figure
+from pcpbook.present.sections import measure_block, modelled_share, save_figure
 from pcpbook.present.wording import number, plural
 
 STATUS_WORDS = {"complete": "Complete", "ongoing": "Ongoing", "at risk": "At risk"}
@@ -128,7 +128,8 @@ class Paper:
                 series = self.dataset.monthly(insight.measure.id, insight.comparison.current.end)
                 chart = monthly_bars(insight.measure, series, insight.comparison.current.end)
                 parts.append(measure_block(insight.measure.label, save_figure(chart, slug(self.strategy.id, strand.id)),
-                                           [sentence(insight.measure, insight.comparison, book="paper")]))
+                                           [sentence(insight.measure, insight.comparison, book="paper")],
+                                           modelled_share(series)))
         parts += ["**Delivery achieved this quarter**", _bullets(given.achieved),
                   "**Delivery scheduled for next quarter**", _bullets(given.scheduled)]
         return Markdown("\n\n".join(parts))

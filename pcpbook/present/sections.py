@@ -37,6 +37,19 @@ def _image(path: Path, alt: str, kind: str) -> str:
     return f"```{{image}} {path.as_posix()}\n:alt: {one_line(alt)}\n:class: {kind}\n:loading: lazy\n```\n\n"
 
 
-def measure_block(label: str, figure: str, sentences: list[str]) -> str:
-    """A measure's part of a page: its name, its chart and what the data say."""
-    return f"**{escape_markdown(label)}**\n\n{figure}" + "\n".join(f"- {escape_markdown(s)}" for s in sentences)
+MODELLED_TAGS = {"all": " *(modelled data)*", "some": " *(partly modelled data)*",
+                 "any": " *(modelled data, in whole or in part)*", "none": ""}
+
+
+def measure_block(label: str, figure: str, sentences: list[str], modelled: str = "none") -> str:
+    """A measure's part of a page: its name (tagged when ``all``, ``some`` or, not knowing which,
+    ``any`` of its figures are modelled, so every sentence under it is labelled, not only the
+    chart), its chart and what the data say."""
+    return (f"**{escape_markdown(label)}**{MODELLED_TAGS[modelled]}\n\n{figure}"
+            + "\n".join(f"- {escape_markdown(s)}" for s in sentences))
+
+
+def modelled_share(series) -> str:
+    """"all", "some" or "none" of a series' figures modelled."""
+    modelled = series["status"] == "modelled"
+    return "all" if len(series) and modelled.all() else "some" if modelled.any() else "none"

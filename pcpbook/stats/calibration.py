@@ -3,6 +3,8 @@ and how often it finds a real change: monthly counts simulated with a known disp
 serial correlation, put through the same functions an edition uses (``usual_variation`` on the
 months before the periods compared, then ``count_change_test``). The same for the control chart
 (``control_chart``): how often a stable quarter shows a signal and a month falls outside its limits.
+And for the trend tests (``trend_tests``) on eight years of months with no trend: how often the
+regression finds a bend or its interval misses no change, and how often Mann-Kendall finds a trend.
 
 The simulated series: a level with a calendar-month pattern (plus or minus 15%), a dispersion
 ``phi`` (the variance of a month is ``phi`` times its mean) and AR(1) correlation ``ar`` between
@@ -22,6 +24,8 @@ from pcpbook.core.periods import Quarter, add_months
 from pcpbook.stats.change_tests import count_change_test
 from pcpbook.stats.control import control_chart
 from pcpbook.stats.models import MAX_HISTORY_MONTHS, usual_variation
+from pcpbook.stats.policy import SIGNIFICANCE_LEVEL
+from pcpbook.stats.trends import trend_tests
 
 LEVEL = 300.0          # a month's mean count: large enough that no period is a small number
 SEASON = 0.15          # the calendar-month pattern's amplitude
@@ -37,6 +41,11 @@ CONTROL_LEVELS = {"large": (300.0, (1, 5, 40)), "small": (8.0, (1, 2, 5))}  # a 
 CONTROL_AUTOCORRELATIONS = (0.0, 0.3)
 CONTROL_MONTHS = 84     # April 2017 to March 2024: five years for the season, two for the baseline
 CONTROL_QUARTER = Quarter.parse("2023-24-Q4")  # January to March, judged on a baseline to December
+TREND_LEVEL = 80.0       # people killed or seriously injured a month in a county force
+TREND_DISPERSIONS = (2, 5)
+TREND_MONTHS = 96        # April 2016 to March 2024: eight financial years
+TREND_COLUMNS = ["dispersion", "autocorrelation", "replicates", "false_bends", "slope_coverage",
+                 "seasonal_mann_kendall", "annual_mann_kendall"]
 CONTROL_COLUMNS = ["size", "level", "dispersion", "autocorrelation", "replicates", "quarters_signalled",
                    "months_outside", "power"]
 
@@ -57,9 +66,10 @@ class Outcome:
     covered: float        # the share whose interval holds the true ratio
 
 
-def series(rng: np.random.Generator, months: int, dispersion: float, ar: float) -> np.ndarray:
-    """One simulated monthly series with no change in its underlying level."""
-    mean = LEVEL * (1 + SEASON * np.cos(2 * np.pi * np.arange(months) / 12))
+def series(rng: np.random.Generator, months: int, dispersion: float, ar: float, level: float = LEVEL) -> np.ndarray:
+    """One simulated monthly series with no change in its underlying level: each month's whole
+    deviation from its mean is AR(1) with coefficient ``ar``."""
+    mean = level * (1 + SEASON * np.cos(2 * np.pi * np.arange(months) / 12))
     return np.maximum(np.round(mean + np.sqrt(dispersion * mean) * _alike(rng, months, ar)), 0)
 
 
@@ -118,6 +128,7 @@ class _Unbroken:
 
     discontinuities: tuple = ()
     periods: tuple = ()
+    level_shifts: tuple = ()
 
 
 def counts(rng: np.random.Generator, months: int, level: float, dispersion: float, ar: float) -> np.ndarray:
@@ -161,3 +172,28 @@ def control_scenarios() -> list[tuple[str, float, float]]:
     """Poisson counts (dispersion 1) cannot be alike, so they are run once."""
     return [(size, d, a) for size, (_, dispersions) in CONTROL_LEVELS.items() for d in dispersions
             for a in CONTROL_AUTOCORRELATIONS if d > 1 or a == 0]
+
+
+def trend_row(dispersion: float, ar: float, replicates: int = REPLICATES, seed: int = SEED) -> list:
+    """One row of the trend tests' table: on ``replicates`` series with no trend, the share whose
+    regression finds a bend, whose straight line's interval a year holds no change, and whose
+    seasonal and annual Mann-Kendall tests find a trend (each at the 5% level, uncontrolled)."""
+    rng = np.random.default_rng(seed)
+    months = pd.date_range(add_months(CONTROL_QUARTER.start, 3 - TREND_MONTHS), periods=TREND_MONTHS, freq="MS").date
+    bends = covered = straight = seasonal = annual = 0
+    for _ in range(replicates):
+        values = series(rng, TREND_MONTHS, dispersion, ar, TREND_LEVEL)
+        result = trend_tests(pd.DataFrame({"period_start": months, "value": values}), CONTROL_QUARTER, ())
+        model = result.model
+        bends += model.shape == "curve"
+        if model.per_year is not None:
+            straight += 1
+            covered += model.per_year.lower <= 1 <= model.per_year.upper
+        seasonal += result.seasonal_mann_kendall.p < SIGNIFICANCE_LEVEL
+        annual += result.mann_kendall.p < SIGNIFICANCE_LEVEL
+    return [dispersion, ar, replicates, round(bends / replicates, 4), round(covered / max(straight, 1), 4),
+            round(float(seasonal) / replicates, 4), round(float(annual) / replicates, 4)]
+
+
+def trend_scenarios() -> list[tuple[float, float]]:
+    return [(d, a) for d in TREND_DISPERSIONS for a in AUTOCORRELATIONS]

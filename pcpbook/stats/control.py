@@ -118,7 +118,7 @@ def control_chart(series: pd.DataFrame, quarter: Quarter, measure, season: Usual
     if season is None:
         before = values[values.index < pd.Timestamp(quarter.start)]
         try:
-            season = usual_variation(before.iloc[-MAX_HISTORY_MONTHS:], measure.periods)
+            season = usual_variation(before.iloc[-MAX_HISTORY_MONTHS:], measure.periods, steps=measure.level_shifts)
         except NotEnoughHistory as exc:
             raise NotEnoughHistory(f"{exc} (there are {len(before)} before {quarter.label})") from None
     baseline, left_out = _baseline_months(values, quarter, measure)

@@ -3,8 +3,8 @@
 Monthly counts of recorded crime vary far more than a Poisson count would (DESIGN §5), so
 each count measure's own dispersion is estimated from its monthly history: a quasi-Poisson
 GLM (statsmodels, Pearson chi-square scale) with the calendar month, a smooth trend (natural
-cubic spline), the share of each month's days under COVID-19 lockdown, and the month's
-length as exposure. What is left over is the "usual variation" a change is judged against.
+cubic spline), the share of each month's days under COVID-19 lockdown, a step at each lasting
+recording change, and the month's length as exposure. What is left over is the "usual variation" a change is judged against.
 """
 
 from __future__ import annotations
@@ -42,6 +42,12 @@ def lockdown_share(month: dt.date, periods) -> float:
     first, last = month, add_months(month, 1) - dt.timedelta(days=1)
     covered = sum(max(0, (min(last, p.end) - max(first, p.date)).days + 1) for p in periods)
     return min(covered / month_days(month), 1.0)
+
+
+def share_from(month: dt.date, day: dt.date) -> float:
+    """The share of the month's days on or after ``day``."""
+    last = add_months(month, 1) - dt.timedelta(days=1)
+    return max(0, (last - max(month, day)).days + 1) / month_days(month)
 
 
 def monthly_frame(values: pd.Series, periods) -> pd.DataFrame:
@@ -131,20 +137,25 @@ def _expected_lag_one(residual_maker: np.ndarray, ar: float) -> float:
     return float(np.trace(covariance, offset=1) / np.trace(covariance))
 
 
-def design_matrix(frame: pd.DataFrame, trend_columns: str) -> pd.DataFrame:
+def design_matrix(frame: pd.DataFrame, trend_columns: str, steps: tuple = ()) -> pd.DataFrame:
     """Calendar month, the trend columns given (a patsy term) and, when the months include
-    any, the lockdown share. The columns depend only on the months, so measures over the same
-    months share one (read-only) matrix: patsy takes longer to build it than the GLM to fit."""
-    return _design(tuple(frame["period_start"]), tuple(frame["lockdown"]), trend_columns)
+    any, the lockdown share and a step at each day of ``steps`` (the share of each month's days
+    from it on). The columns depend only on the months, so measures over the same months share
+    one (read-only) matrix: patsy takes longer to build it than the GLM to fit."""
+    return _design(tuple(frame["period_start"]), tuple(frame["lockdown"]), trend_columns, tuple(steps))
 
 
 @functools.lru_cache(maxsize=512)
-def _design(months: tuple, lockdown: tuple, trend_columns: str) -> pd.DataFrame:
+def _design(months: tuple, lockdown: tuple, trend_columns: str, steps: tuple = ()) -> pd.DataFrame:
     frame = pd.DataFrame({"month": [m.month for m in months], "lockdown": lockdown,
                           "years": [(m - months[0]).days / 365.25 for m in months]})
     terms = ["C(month, levels=range(1, 13))" if frame["month"].nunique() == 12 else "C(month)", trend_columns]
     if frame["lockdown"].gt(0).any() and frame["lockdown"].lt(1).any():
         terms.append("lockdown")
+    for k, day in enumerate(steps):
+        frame[f"step{k}"] = [share_from(m.date(), day) for m in months]
+        if frame[f"step{k}"].gt(0).any() and frame[f"step{k}"].lt(1).any():
+            terms.append(f"step{k}")
     design = patsy.dmatrix(" + ".join(terms), frame, return_type="dataframe")
     design.columns = [c.replace("C(month, levels=range(1, 13))", "C(month)") for c in design.columns]
     return design
@@ -157,13 +168,13 @@ def fit_quasi_poisson(frame: pd.DataFrame, design: pd.DataFrame, **fit_options):
     return model.fit(scale="X2", **fit_options)
 
 
-def usual_variation(values: pd.Series, periods, set_aside: int = 0) -> UsualVariation:
+def usual_variation(values: pd.Series, periods, set_aside: int = 0, steps: tuple = ()) -> UsualVariation:
     """Fit the model to a monthly history (the caller decides which months it may see, and says
-    how many within its span it ``set_aside``)."""
+    how many within its span it ``set_aside``), with a step in the level at each day of ``steps``."""
     if len(values) < MIN_HISTORY_MONTHS:
         raise NotEnoughHistory(f"{len(values)} months of history; at least {MIN_HISTORY_MONTHS} are needed to "
                                "separate the seasonal pattern from the usual variation")
     frame = monthly_frame(values, periods)
-    design = design_matrix(frame, f"cr(years, df={trend_df(len(frame))}, constraints='center')")
+    design = design_matrix(frame, f"cr(years, df={trend_df(len(frame))}, constraints='center')", steps)
     fit = fit_quasi_poisson(frame, design)
     return UsualVariation(fit, design, frame, max(float(fit.scale), 1.0), set_aside)
