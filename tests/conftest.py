@@ -57,6 +57,11 @@ def fork_page(project: Path, plan_id: str, priority: int | None = None, name: st
 def page_text(kind: str, parameters: dict, folder: Path) -> str:
     """What a page template shows for ``parameters``, its code run here in ``folder`` (where
     its charts are written) rather than in a kernel: the text of everything it displays."""
+    return "\n".join(item.data for item in page_items(kind, parameters, folder) if item is not None)
+
+
+def page_items(kind: str, parameters: dict, folder: Path) -> list:
+    """Every object a page template displays for ``parameters`` (None where a cell shows nothing)."""
     shown = []
     namespace = {"display": shown.append}
     folder.mkdir(parents=True, exist_ok=True)
@@ -71,7 +76,7 @@ def page_text(kind: str, parameters: dict, folder: Path) -> str:
                 namespace.update(parameters)
             if last is not None:
                 shown.append(eval(compile(ast.Expression(last.value), kind, "eval"), namespace))
-    return "\n".join(item.data for item in shown if item is not None)
+    return shown
 
 
 HOSTILE = ("Before <script>alert(1)</script> after.\n\n```{eval-rst}\n.. raw:: html\n\n   <b>rst</b>\n```\n\n"

@@ -7,7 +7,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import DATA, change_observation, copy_project, page_text
+from conftest import DATA, change_observation, copy_project, page_items, page_text
 from pcpbook import contracts
 from pcpbook.analysis.comparisons import edition_comparisons
 from pcpbook.build import edition
@@ -135,3 +135,13 @@ def test_the_build_compares_with_the_plans_last_edition_on_the_site_or_in_the_sa
     assert last_published(site, plan, Q4) == Quarter.parse("2020-21-Q2")
     assert last_published(site, plan, Q4, frozenset({"2020-21-Q3", Q4.id})) == Q3
     assert last_published(site, plan, plan.first_quarter) is None
+
+
+def test_a_first_edition_shows_no_empty_output_that_would_print_as_a_python_name(tmp_path):
+    # an empty Markdown or HTML object is shown by its Python name: "<IPython.core.display.Markdown object>"
+    # appeared on the What changed page of a new force's first book
+    changes = page_items("changes", {"quarter": "2016-17-Q1", "data_dir": str(DATA)}, tmp_path)
+    intro = page_items("intro", {"quarter": "2016-17-Q1", "data_dir": str(DATA), "version": "1.0", "produced": None,
+                                 "print_edition": ""}, tmp_path)
+    assert None in changes and None in intro  # the sections with nothing to say, and no print edition
+    assert all(item is None or item.data.strip() for item in changes + intro)

@@ -64,10 +64,10 @@ def verdict_words(comparison: Comparison) -> str:
     return f"{comparison.direction}, {said}"
 
 
-def verdict_changes(editions: Editions) -> Markdown:
+def verdict_changes(editions: Editions) -> Markdown | None:
     """Every comparison whose direction or significance differs between the two editions."""
     if editions.previous is None:
-        return Markdown("")
+        return None
     ids = editions.plan.measure_ids
     now = edition_comparisons(editions.dataset, ids, editions.quarter)
     before = edition_comparisons(editions.dataset, ids, editions.previous)
@@ -84,10 +84,10 @@ def verdict_changes(editions: Editions) -> Markdown:
                     + "\n\n" + markdown_table(rows))
 
 
-def largest_moves(editions: Editions) -> Markdown:
+def largest_moves(editions: Editions) -> Markdown | None:
     """The counts whose 12-month total moved most between the two editions (a base of 50 or more)."""
     if editions.previous is None:
-        return Markdown("")
+        return None
     moves = []
     for measure_id in editions.plan.measure_ids:
         measure = editions.dataset.measures[measure_id]
@@ -117,11 +117,11 @@ def _rolling(editions: Editions, measure: Measure, quarter: Quarter) -> float | 
     return next((c.current.amount for c in comparisons if c.kind == ROLLING_12_MONTHS), None)
 
 
-def status_changes(editions: Editions) -> Markdown:
+def status_changes(editions: Editions) -> Markdown | None:
     """Every commitment whose status in the returns differs from the last edition's, with
     counts of the newly complete, the newly at risk and those with no update this time."""
     if editions.previous is None:
-        return Markdown("")
+        return None
     folder = editions.dataset.root / "commentary"
     now = commentary.load(folder, editions.plan, editions.quarter).entries
     before = commentary.load(folder, editions.plan, editions.previous).entries
@@ -143,14 +143,14 @@ def status_changes(editions: Editions) -> Markdown:
     return Markdown(escape_markdown(text) + "\n\n" + markdown_table(rows))
 
 
-def target_changes(editions: Editions) -> Markdown:
+def target_changes(editions: Editions) -> Markdown | None:
     """Targets whose verdict differs between the two editions."""
     if editions.previous is None:
-        return Markdown("")
+        return None
     now = plan_assessments(editions.dataset, editions.plan, editions.quarter)
     before = plan_assessments(editions.dataset, editions.plan, editions.previous)
     if not now and not before:
-        return Markdown("")
+        return None
     rows = [["Commitment", "Measure", editions.previous.label, editions.quarter.label]]
     earlier_by_target = {(a.set_by, a.commitment.id): a for a in before}
     for current in now:
@@ -161,11 +161,11 @@ def target_changes(editions: Editions) -> Markdown:
     return Markdown("No target's verdict changed." if len(rows) == 1 else markdown_table(rows))
 
 
-def new_published_figures(editions: Editions) -> Markdown:
+def new_published_figures(editions: Editions) -> Markdown | None:
     """Published figures this edition is the first to see (their period starts after the last
     edition's data end), with their sources."""
     if editions.previous is None:
-        return Markdown("")
+        return None
     frame = editions.dataset.observations
     new = frame[(frame["status"] == "published") & (frame["geography"] == editions.dataset.force.short_name)
                 & (frame["period_start"] > editions.previous.end) & (frame["period_start"] <= editions.quarter.end)]
@@ -178,11 +178,11 @@ def new_published_figures(editions: Editions) -> Markdown:
     return Markdown(markdown_table(rows))
 
 
-def revised_figures(editions: Editions, revised: list[str], since: str) -> Markdown:
+def revised_figures(editions: Editions, revised: list[str], since: str) -> Markdown | None:
     """The measures whose values for periods the last edition covered changed after it was
     published (the build compares its record with the data: ``revised``, ``since``)."""
     if editions.previous is None:
-        return Markdown("")
+        return None
     if not since:
         return Markdown(escape_markdown(f"{editions.previous.label} had not been published before this edition was "
                                         "made, so nothing it showed can have been revised since."))

@@ -442,11 +442,12 @@ def dispersion_table(edition: Edition) -> Markdown:
                     + markdown_table(rows))
 
 
-def print_link(print_file: str) -> HTML:
+def print_link(print_file: str) -> HTML | None:
     """A link from the intro page (one folder down) to the print edition in the book's folder;
-    nothing when no print edition was made. The print edition itself leaves it out."""
+    nothing (None: an empty HTML object would show as its Python name) when no print edition
+    was made. The print edition itself leaves it out."""
     if not print_file:
-        return HTML("")
+        return None
     href = escape_html("../" + print_file)
     return HTML(f'<p class="pcp-print-link"><strong>Print edition:</strong> <a href="{href}">the whole '
                 f'edition as one PDF</a> ({escape_html(print_file)}), with numbered pages, for printing '
