@@ -43,9 +43,21 @@ def test_template_then_check_round_trip(plan, dataset, tmp_path):
     entry = returns.entries["3.2"]
     assert (entry.status, entry.who) == ("at risk", ("West Local Policing Area", "Crime and Public Protection Command"))
     assert entry.text.startswith("Two posts are vacant.")
-    # everything left empty is a missing update, never dropped
-    assert len(returns.entries) == 60 and len(returns.missing) == 59 and "3.2" not in returns.missing
+    # everything left empty is a missing update, never dropped, unless it was already complete
+    complete = [cid for cid, entry in previous.entries.items() if entry.status == "complete"]
+    assert len(returns.entries) == 60 and "3.2" not in returns.missing and complete
+    assert sorted(returns.missing) == sorted(set(returns.entries) - {"3.2"} - set(complete))
     assert returns.entries["1.1"].status == commentary.NO_UPDATE
+
+
+def test_a_commitment_marked_complete_without_commentary_stays_complete(plan, tmp_path):
+    # issue 30: it dropped to "no update" when the unit wrote no text
+    text = commentary.template(plan, Q3, None)
+    returns = commentary.check(_write(tmp_path, _fill(_fill(text, "2.1", "complete", ""), "2.2", "on track", "")),
+                               plan, Q3)
+    assert returns.entries["2.1"].status == "complete" and "2.1" not in returns.missing
+    assert commentary_cell(returns.entries["2.1"]) == '<p class="pcp-no-update">Complete; nothing further to report.</p>'
+    assert returns.entries["2.2"].status == commentary.NO_UPDATE and "2.2" in returns.missing
 
 
 def test_cli_template_and_check(dataset, tmp_path, capsys):
@@ -58,7 +70,10 @@ def test_cli_template_and_check(dataset, tmp_path, capsys):
     assert commands.main(["commentary", "template", "--quarter", Q3.id, "--data", str(data_dir)]) == 2
     assert "not overwritten" in capsys.readouterr().err
     assert commands.main(["commentary", "check", "--quarter", Q3.id, "--data", str(data_dir)]) == 0
-    assert "no update received for 60 commitment(s)" in capsys.readouterr().out
+    # a fresh template's commitments are all missing but those last quarter left complete
+    complete = sum(e.status == "complete" for e in commentary.load(data_dir / "commentary", dataset.plans["2021-2024"],
+                                                                    Q3.previous()).entries.values())
+    assert f"no update received for {60 - complete} commitment(s)" in capsys.readouterr().out
     assert commands.main(["commentary", "template", "--quarter", "2024-25-Q1", "--data", str(data_dir)]) == 2
     assert "no plan covers quarter 2024-25-Q1" in capsys.readouterr().err
 

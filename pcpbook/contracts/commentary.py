@@ -33,7 +33,9 @@ from pcpbook.core.render import escape_html
 
 STATUSES = ("complete", "on track", "at risk", "not started", "no update")
 NO_UPDATE = "no update"
+COMPLETE = "complete"
 NO_UPDATE_TEXT = "No update received."
+COMPLETE_WITHOUT_TEXT = "Complete; nothing further to report."
 LONG_ENTRY = 1500  # characters: longer entries are shown folded, with the opening visible
 MAX_ENTRY = 20_000  # characters: an entry longer than this is refused, not cut
 HEADER_FIELDS = ("quarter", "returns")
@@ -54,7 +56,9 @@ class Entry:
 
     @property
     def received(self) -> bool:
-        return self.status != NO_UPDATE and bool(self.text.strip())
+        """An update: a status with commentary, or "complete" on its own (a finished commitment
+        has nothing new to report, and stays complete)."""
+        return self.status == COMPLETE or (self.status != NO_UPDATE and bool(self.text.strip()))
 
 
 @dataclass
@@ -279,7 +283,7 @@ def template(plan: Plan, quarter: Quarter, previous: Returns | None) -> str:
              "Under each commitment: keep or correct 'Who:', set 'Status:' to one of",
              f"{', '.join(STATUSES)}; then, after a blank line, say what was done this quarter.",
              "Paragraphs, '- ' bullet lists and **bold** are shown as such; nothing else is interpreted.",
-             "An entry left empty is published as \"No update received\".", ""]
+             "An entry left empty is published as \"No update received\", unless its status is complete.", ""]
     for priority in plan.priorities:
         lines += [f"# Priority {priority.number}: {priority.title}", ""]
         for commitment in priority.commitments:

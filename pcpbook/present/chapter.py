@@ -328,6 +328,8 @@ def paraphrase_note(source: str, sources: dict[str, str]) -> Markdown:
 def commentary_cell(entry: commentary.Entry) -> str:
     if not entry.received:
         return f'<p class="pcp-no-update">{commentary.NO_UPDATE_TEXT}</p>'
+    if not entry.text.strip():
+        return f'<p class="pcp-no-update">{commentary.COMPLETE_WITHOUT_TEXT}</p>'
     rendered = commentary.to_html(entry.text)
     if len(entry.text) <= commentary.LONG_ENTRY:
         return rendered
