@@ -2,18 +2,21 @@
 exists in the Makefile or the CLI. The scheduled run's 'anything new?' check is tested here too."""
 
 import dataclasses
+import datetime as dt
 import json
 import re
 import shutil
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 import yaml
 
 from conftest import ROOT, copy_project
 from pcpbook.build import edition
 from pcpbook.cli import commands as cli
+from pcpbook.core.periods import Quarter
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 
@@ -108,6 +111,38 @@ def test_pending_lists_quarters_without_an_edition_and_nothing_once_all_are_publ
     (site / every[-1].id / edition.EDITION_RECORD).write_text("{}")
     assert cli.main(["pending", "--data", str(project / "data"), "--site", str(site)]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_a_quarter_without_the_forces_figures_is_neither_pending_nor_built(tmp_path, capsys):
+    # issue 30: editions with no data at all were built, listed by pending and published
+    project = copy_project(tmp_path / "project")
+    gap = ("2019-07-01", "2019-08-01", "2019-09-01")  # 2019/20 Q2
+    for name in ("observations.csv", "published_figures.csv"):
+        path = project / "data" / name
+        lines = path.read_text(encoding="utf-8").splitlines()
+        path.write_text("\n".join(line for line in lines
+                                  if not (line.split(",")[1] == "Essex" and line.split(",")[2] in gap)) + "\n",
+                        encoding="utf-8")
+    pending = [quarter.id for quarter in edition.unpublished(project, site=tmp_path / "site")]
+    assert "2019-20-Q1" in pending and "2019-20-Q3" in pending and "2019-20-Q2" not in pending
+    assert cli.main(["--project", str(project), "build", "--quarter", "2019-20-Q2"]) == 2
+    assert "quarter 2019-20-Q2 has no figures for Essex in the data" in capsys.readouterr().err
+
+
+def test_the_latest_quarter_is_the_forces_own_not_a_similar_forces(dataset):
+    # a peer's figures for a later quarter (for comparisons) do not make an edition for it
+    later = pd.DataFrame([{**dataset.observations.iloc[0].to_dict(), "geography": "Kent",
+                           "period_start": dt.date(2024, 6, 1)}])
+    with_peer = dataclasses.replace(dataset, observations=pd.concat([dataset.observations, later]), memo={})
+    assert with_peer.latest_quarter() == dataset.latest_quarter() == Quarter.parse("2023-24-Q4")
+
+
+def test_a_project_with_quarterly_figures_only_has_a_latest_quarter(dataset):
+    # issue 30: a project with Home Office tables only was refused ("no monthly figures")
+    quarterly = pd.DataFrame([{**dataset.observations.iloc[0].to_dict(), "period": "quarter",
+                               "period_start": dt.date(2018, 10, 1)}])
+    only = dataclasses.replace(dataset, observations=quarterly, memo={})
+    assert only.latest_quarter() == Quarter.parse("2018-19-Q3")
 
 
 def test_closure_reviews_are_built_only_for_plans_whose_end_year_is_complete(dataset):

@@ -134,8 +134,8 @@ def build_paper(root: Path, strategy_id: str, quarter: str, data_dir: Path | Non
 
 
 def unpublished(root: Path, data_dir: Path | None = None, site: Path | None = None) -> list[Quarter]:
-    """Quarters the data cover (within a plan) that have no published edition in the site:
-    what a scheduled publication run has to build. Empty means nothing new."""
+    """Quarters with the force's figures (within a plan) that have no published edition in the
+    site: what a scheduled publication run has to build. Empty means nothing new."""
     root = Path(root).resolve()
     site = Path(site or root / "_build" / "site")
     dataset = load(settings.data_folder(root, data_dir))
@@ -248,7 +248,9 @@ def _resolve(dataset: Dataset, quarters) -> list[tuple[Quarter, Plan]]:
     latest = dataset.latest_quarter()
     if quarters == "all":
         first = min(p.first_quarter for p in dataset.plans.values())
-        chosen = [q for q in quarters_between(first, latest) if any(p.covers(q) for p in dataset.plans.values())]
+        with_figures = dataset.quarters_with_figures()
+        chosen = [q for q in quarters_between(first, latest)
+                  if q in with_figures and any(p.covers(q) for p in dataset.plans.values())]
     else:
         chosen = [Quarter.parse(q) for q in quarters] if quarters else [latest]
     return [(q, dataset.check_quarter(q)) for q in chosen]

@@ -114,14 +114,32 @@ class Dataset:
         raise PeriodError(f"no plan covers quarter {quarter}; plans in {self.root}: {spans}")
 
     def latest_quarter(self) -> Quarter:
-        """The latest quarter whose three months all have monthly observations."""
-        months = self.observations.loc[self.observations["period"] == "month", "period_start"]
-        if months.empty:
-            raise DataError([Problem(str(self.root), None, None, "no monthly figures in the data yet: add an extract "
-                                     f"to {self.root / EXTRACTS} (python -m pcpbook ingest ...)")])
-        last_month = max(months)
-        quarter = Quarter.containing(last_month)
-        return quarter if quarter.end.month == last_month.month else quarter.previous()
+        """The latest quarter with the book's force's figures: the last whose three months have
+        monthly observations, or the last quarterly observation (Home Office tables), whichever
+        is later. Other forces' figures (for comparisons) do not move it."""
+        with_figures = self.quarters_with_figures()
+        if not with_figures:
+            raise DataError([Problem(str(self.root), None, None, f"no monthly or quarterly figures for "
+                                     f"{self.force.short_name} in the data yet: add an extract to "
+                                     f"{self.root / EXTRACTS} (python -m pcpbook ingest ...)")])
+        own = self.observations[self.observations["geography"] == self.force.short_name]
+        months = own.loc[own["period"] == "month", "period_start"]
+        complete = []
+        if not months.empty:
+            last_month = max(months)
+            quarter = Quarter.containing(last_month)
+            complete.append(quarter if quarter.end.month == last_month.month else quarter.previous())
+        quarterly = own.loc[own["period"] == "quarter", "period_start"]
+        complete += [Quarter.containing(max(quarterly))] if not quarterly.empty else []
+        return max(complete)
+
+    def quarters_with_figures(self) -> set[Quarter]:
+        """Every quarter with at least one monthly or quarterly figure for the book's force."""
+        if "quarters_with_figures" not in self.memo:
+            own = self.observations[(self.observations["geography"] == self.force.short_name)
+                                    & self.observations["period"].isin(("month", "quarter"))]
+            self.memo["quarters_with_figures"] = {Quarter.containing(start) for start in own["period_start"].unique()}
+        return self.memo["quarters_with_figures"]
 
     def visible_digest(self, quarter: Quarter, measure_ids=None) -> str:
         """Hash of what an edition for ``quarter`` can see: the catalogue, sources and plans,
@@ -153,11 +171,15 @@ class Dataset:
         return self.measures[measure_id].label if measure_id in self.measures else measure_id
 
     def check_quarter(self, quarter: Quarter) -> Plan:
-        """The plan in force for ``quarter``, refusing quarters beyond the data."""
+        """The plan in force for ``quarter``, refusing quarters beyond the data and quarters
+        with no figure at all for the book's force (an edition would say nothing)."""
         latest = self.latest_quarter()
         if quarter > latest:
             raise PeriodError(f"quarter {quarter} is after the latest quarter in the data "
                               f"({latest}, data to {latest.end:%B %Y})")
+        if quarter not in self.quarters_with_figures():
+            raise PeriodError(f"quarter {quarter} has no figures for {self.force.short_name} in the data: an "
+                              "edition would have nothing to report (add an extract for it, or choose another quarter)")
         return self.plan_for(quarter)
 
 
