@@ -2,6 +2,8 @@
 ``init`` starts a project for any of the 43 forces of England and Wales from public data alone."""
 
 import io
+import shlex
+import sys
 import tokenize
 
 import pytest
@@ -131,6 +133,9 @@ def test_init_writes_a_project_that_validates_and_names_its_force(tmp_path, caps
     assert plan["priorities"][0]["measures"] == catalogue and len(catalogue) == 24
     assert '"Kent Police: Police and Crime Plan performance"' in (target / "_config.yml").read_text()
     assert "essex" not in "".join(p.read_text().casefold() for p in target.rglob("*") if p.is_file())
+    # the README's commands name the Python pcpbook is installed in (issue 30: "python -m" failed outside it)
+    commands_run = [line.strip() for line in (target / "README.md").read_text().splitlines() if "-m pcpbook" in line]
+    assert len(commands_run) == 4 and all(shlex.quote(sys.executable) + " -m pcpbook" in c for c in commands_run)
     assert commands.main(["init", str(target), "--force", "Kent Police"]) == 2  # never over a project
     assert "is not empty" in capsys.readouterr().err
     assert commands.main(["init", str(tmp_path / "other"), "--force", "Kent Constabulary"]) == 2
@@ -141,7 +146,22 @@ def test_a_new_project_without_figures_says_what_to_add(tmp_path, capsys):
     target = tmp_path / "book"
     assert commands.main(["init", str(target), "--force", "Surrey"]) == 0
     assert commands.main(["--project", str(target), "validate"]) == 2
-    assert "no monthly figures in the data yet: add an extract" in capsys.readouterr().err
+    assert "no monthly or quarterly figures for Surrey in the data yet: add an extract" in capsys.readouterr().err
+
+
+def test_make_test_refuses_a_plan_that_starts_after_the_data_end(tmp_path, capsys):
+    # issue 30: init's default plan began this financial year, after the data; make test passed, make book failed
+    target = tmp_path / "book"
+    assert commands.main(["init", str(target), "--force", "Surrey", "--first-quarter", "2030-31-Q1"]) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert "The plan runs from 2030-31-Q1 to 2033-34-Q4: if your data end before it starts" in said
+    rows = "".join(f"burglary,Surrey,2025-{month:02d}-01,month,{300 + month},police.uk,published\n" for month in (1, 2, 3))
+    with (target / "data" / "observations.csv").open("a", encoding="utf-8") as handle:
+        handle.write(rows)
+    assert commands.main(["--project", str(target), "validate"]) == 2
+    error = capsys.readouterr().err
+    assert "2030-2034.yaml" in error and "first_quarter" in error
+    assert "figures for Surrey from 2024-25-Q4 to 2024-25-Q4, but no plan covers any of those quarters" in error
 
 
 def test_the_peer_group_and_population_are_read_by_force_area(data_copy):

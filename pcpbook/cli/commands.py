@@ -313,8 +313,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "init":
             from pcpbook.sources.project import init
             made = init(args.folder, args.force, args.first_quarter, args.last_quarter)
+            [plan] = load(made / "data").plans.values()
             print(f"wrote a book project for {load_force(made / 'data').name} in {made}: ingest public data "
-                  f"into {made / 'data' / 'extracts'}, write the plan in {made / 'data' / 'plans'}, then make book")
+                  f"into {made / 'data' / 'extracts'}, write the plan in {made / 'data' / 'plans'}, then make book. "
+                  f"The plan runs from {plan.first_quarter} to {plan.last_quarter}: if your data end before it "
+                  "starts, give the plan's own quarters (--first-quarter, --last-quarter); make test checks")
             return 0
         if args.command == "commentary":
             return _commentary(args)
@@ -338,6 +341,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "validate":
             dataset = load(args.data)
+            dataset.check_plans_cover_figures()
             from pcpbook.contracts.strategy import load_strategies
             strategies = load_strategies(dataset)  # the strategies are data too: a misspelt key there is refused
             print(f"{args.data}: valid; {len(dataset.observations):,} observations, "

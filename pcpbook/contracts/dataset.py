@@ -133,6 +133,18 @@ class Dataset:
         complete += [Quarter.containing(max(quarterly))] if not quarterly.empty else []
         return max(complete)
 
+    def check_plans_cover_figures(self) -> None:
+        """Refuse data whose plans cover none of the quarters with the force's figures: every
+        edition would be refused (a new project's plan starting after its data end)."""
+        with_figures = sorted(self.quarters_with_figures())
+        if with_figures and not any(plan.covers(q) for plan in self.plans.values() for q in with_figures):
+            plan = min(self.plans.values(), key=lambda p: p.first_quarter)
+            raise DataError([Problem(str(self.root / "plans" / f"{plan.id}.yaml"), None, "first_quarter",
+                                     f"the data hold figures for {self.force.short_name} from {with_figures[0]} to "
+                                     f"{with_figures[-1]}, but no plan covers any of those quarters ({plan.id} runs "
+                                     f"from {plan.first_quarter} to {plan.last_quarter}): set first_quarter and "
+                                     "last_quarter to the plan's period, within the data")])
+
     def quarters_with_figures(self) -> set[Quarter]:
         """Every quarter with at least one monthly or quarterly figure for the book's force."""
         if "quarters_with_figures" not in self.memo:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shlex
 import shutil
 import sys
 from pathlib import Path
@@ -119,23 +120,25 @@ test:   ## check the data, the plan and the commentary returns, reporting every 
 
 
 def _readme(force, target: Path) -> str:
+    python = shlex.quote(sys.executable)  # the Python pcpbook is installed in, as the Makefile's PYTHON
     return f"""# {force.name}: Police and Crime Plan performance book
 
 Made with pcpbook from public data alone. Two commands: `make test` checks the data, `make book`
-builds the latest quarter's edition into `_build/site/`.
+builds the latest quarter's edition into `_build/site/`. The commands below use the Python that
+pcpbook is installed in ({python}), as the Makefile does, so they work outside its environment too.
 
 1. Fetch public data and ingest it (each command writes an extract the book reads):
 
    ```bash
-   python -m pcpbook ingest police-uk ~/police-uk/        # writes data/extracts/police-uk.csv
-   python -m pcpbook ingest stats19 --collisions collisions.csv --casualties casualties.csv
-   python -m pcpbook ingest home-office prc-pfa-mar2013-onwards-tables.ods
+   {python} -m pcpbook ingest police-uk ~/police-uk/        # writes data/extracts/police-uk.csv
+   {python} -m pcpbook ingest stats19 --collisions collisions.csv --casualties casualties.csv
+   {python} -m pcpbook ingest home-office prc-pfa-mar2013-onwards-tables.ods
    ```
 
    The force ({force.police_uk}; Home Office "{force.home_office}"; STATS19 code {force.stats19}) comes
    from `data/force.yaml`.
 2. Write the plan in `data/plans/`: its priorities, their measures and commitments, replacing the
-   placeholder priority.
-3. `make book`. Each quarter, `python -m pcpbook commentary template --quarter ...` writes the
-   returns for the owning units to fill in.
+   placeholder priority, with the plan's own first and last quarters.
+3. `make test`, then `make book`. Each quarter, `{python} -m pcpbook commentary template --quarter ...`
+   writes the returns for the owning units to fill in.
 """
