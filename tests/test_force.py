@@ -9,7 +9,7 @@ import tokenize
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import DATA, ROOT, page_text
 from pcpbook import contracts
 from pcpbook.cli import commands
 from pcpbook.contracts.citations import cite
@@ -200,3 +200,20 @@ def test_a_bad_population_row_is_named(data_copy, row, message):
     (data_copy / "population.csv").write_text("geography,year,population,source,status\n" + row + "\n")
     with pytest.raises(DataError, match=message):
         contracts.load(data_copy)
+
+
+def test_the_methods_and_sources_pages_of_real_data_say_nothing_is_modelled(data_copy, tmp_path):
+    # issue 30: every real-data edition's methods page said its data were modelled (static text)
+    path = data_copy / "observations.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",modelled", ",provisional"), encoding="utf-8")
+    parameters = {"quarter": "2023-24-Q4", "data_dir": str(data_copy)}
+    methods, sources = (page_text(kind, parameters, tmp_path) for kind in ("methods", "sources"))
+    assert "modelled" not in (methods + sources).casefold()
+    assert "None: every value in this edition is a real figure." in sources
+    assert "In this edition: residential burglary, domestic abuse-related offences." in methods
+
+
+def test_the_methods_page_of_demonstration_data_says_so(tmp_path):
+    methods = page_text("methods", {"quarter": "2023-24-Q4", "data_dir": str(DATA)}, tmp_path)
+    assert "3,463 modelled values: demonstration series" in methods
+    assert "They are not to be read as the force's real figures (rated Red until real extracts replace them)" in methods

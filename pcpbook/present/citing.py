@@ -145,11 +145,14 @@ class BookSources:
                          f"{escape_inline(span)} ({escape_inline(labels)}).")
         return Markdown("\n".join(lines))
 
+    def modelled_values(self) -> int:
+        return int((self._shown["status"] == "modelled").sum())
+
     def modelled(self) -> Markdown:
         """How many values are modelled, and what that means."""
         modelled = self._shown[self._shown["status"] == "modelled"]
         if modelled.empty:
-            return Markdown(escape_markdown(f"No value in this {self.noun} is modelled."))
+            return Markdown(escape_markdown(f"None: every value in this {self.noun} is a real figure."))
         measures = modelled["measure"].nunique()
         return Markdown(escape_markdown(
             f"{number(len(modelled))} values of {plural(measures, 'measure')} are modelled: demonstration series, "

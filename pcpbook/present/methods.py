@@ -9,6 +9,8 @@ from IPython.display import Markdown
 
 from pcpbook.core.render import escape_markdown, markdown_table
 from pcpbook.core.resources import REFERENCE
+from pcpbook.present.chapter import edition_sources
+from pcpbook.present.narrative import in_sentence
 from pcpbook.present.wording import number
 
 CALIBRATION = REFERENCE / "calibration.csv"
@@ -24,7 +26,7 @@ def calibration_table() -> Markdown:
              "Intervals holding the true change (aim 95%)", "A 20% rise found"]]
     rows += [[row.comparison, number(row.dispersion), f"{row.autocorrelation:g}", f"{row.false_alarms:.1%}",
               f"{row.coverage:.1%}", f"{row.power:.1%}"] for row in table.itertuples()]
-    note = (f"Simulated (modelled) monthly series, {number(table['replicates'].iloc[0])} for each row, each tested "
+    note = (f"Simulated (synthetic) monthly series, {number(table['replicates'].iloc[0])} for each row, each tested "
             "as an edition tests a measure: its usual variation fitted to the five years before the periods "
             "compared.")
     return _measured(rows, note)
@@ -39,7 +41,7 @@ def control_calibration_table() -> Markdown:
              "A quarter 20% higher signalled"]]
     rows += [[number(row.level), number(row.dispersion), f"{row.autocorrelation:g}", f"{row.quarters_signalled:.1%}",
               f"{row.months_outside:.2%}", f"{row.power:.1%}"] for row in table.itertuples()]
-    note = (f"Simulated (modelled) monthly counts, {number(table['replicates'].iloc[0])} for each row: seven years "
+    note = (f"Simulated (synthetic) monthly counts, {number(table['replicates'].iloc[0])} for each row: seven years "
             "with a calendar-month pattern, January to March 2024 judged against limits from the 24 months before, "
             "as an edition judges a quarter.")
     return _measured(rows, note)
@@ -53,10 +55,27 @@ def trend_calibration_table() -> Markdown:
              "Annual Mann-Kendall trends (aim 5%)"]]
     rows += [[number(row.dispersion), f"{row.autocorrelation:g}", f"{row.false_bends:.1%}", f"{row.slope_coverage:.1%}",
               f"{row.seasonal_mann_kendall:.1%}", f"{row.annual_mann_kendall:.1%}"] for row in table.itertuples()]
-    note = (f"Simulated (modelled) monthly counts with no trend, {number(table['replicates'].iloc[0])} for each row: "
+    note = (f"Simulated (synthetic) monthly counts with no trend, {number(table['replicates'].iloc[0])} for each row: "
             "eight financial years of about 80 a month with a calendar-month pattern, tested as an edition tests "
             "people killed or seriously injured (each test on its own, at the 5% level).")
     return _measured(rows, note)
+
+
+def marked_measures(edition, flag: str) -> Markdown:
+    """Which of the edition's measures the catalogue marks with ``flag`` (decompose, trend_test)."""
+    measures = [m for m in edition.dataset.measures.values() if m.id in edition.plan.measure_ids and getattr(m, flag)]
+    labels = ", ".join(in_sentence(m.label) for m in measures)
+    return Markdown(escape_markdown(f"In this edition: {labels}." if measures else "No measure of this edition is "
+                                    "marked for it."))
+
+
+def demonstration_caveat(edition) -> Markdown | None:
+    """The caveat for demonstration (modelled) series, only where the edition shows any."""
+    if not edition_sources(edition).modelled_values():
+        return None
+    return Markdown(escape_markdown("Demonstration series: where the data hold modelled values, they stand in for "
+                                    "the force's figures to show how the book works. They are not to be read as the "
+                                    "force's real figures (rated Red until real extracts replace them)."))
 
 
 def _measured(rows: list[list[str]], note: str) -> Markdown:
