@@ -57,11 +57,22 @@ def _main_point(record: dict) -> str:
     return f'<span class="main-point">{escape_html(point)}</span>' if point else ""
 
 
+def withdrawn_note(record: dict) -> str:
+    """"Withdrawn on 2024-06-03: the reason", or "" for an edition that stands."""
+    withdrawn = record.get("withdrawn")
+    return f"Withdrawn on {withdrawn['on']}: {withdrawn['reason']}" if withdrawn else ""
+
+
+def _withdrawn(record: dict) -> str:
+    note = withdrawn_note(record)
+    return f' <strong class="withdrawn">{escape_html(note)}</strong>' if note else ""
+
+
 def _edition_item(r: dict) -> str:
     e = escape_html
     return (f'<li><a href="{e(r["edition"])}/index.html">Quarterly update {e(r["label"])}</a>: data to '
             f'{e(r["data_to"])}, version {e(r["version"])}, produced {e(_produced(r))}'
-            + _modelled(r) + _pdf_link(r, r["edition"]) + _main_point(r) + "</li>")
+            + _modelled(r) + _pdf_link(r, r["edition"]) + _withdrawn(r) + _main_point(r) + "</li>")
 
 
 def _review_item(r: dict) -> str:

@@ -72,7 +72,7 @@ def build_many(root: Path, quarters, data_dir: Path | None = None, site: Path | 
                workers: int | None = None, verbose: bool = False, rebuild: bool = False,
                note: str | None = None, base_url: str = "/") -> list[BuildResult]:
     base_url, workers = settings.base_url(base_url), settings.workers(workers)
-    with _session(root, data_dir, site) as (project, data_folder, site, started):
+    with site_session(root, data_dir, site) as (project, data_folder, site, started):
         root = project.root
         request = {"quarters": quarters, "note": note, "base_url": base_url, "site": site,
                    "print": printing.find_chromium() is not None}
@@ -103,7 +103,7 @@ def build_closure(root: Path, plan_id: str, data_dir: Path | None = None, site: 
     """Build the closure review of a plan into ``<site>/closure-<plan>/``: every quarter's
     returns of the plan are checked first, and the data must reach the review's end year."""
     base_url, workers = settings.base_url(base_url), settings.workers(workers)
-    with _session(root, data_dir, site) as (project, data_folder, site, started):
+    with site_session(root, data_dir, site) as (project, data_folder, site, started):
         root = project.root
         dataset = load(data_folder)
         from pcpbook.present.review import open_review  # the review's libraries only when a review is built
@@ -120,7 +120,7 @@ def build_paper(root: Path, strategy_id: str, quarter: str, data_dir: Path | Non
     ``<site>/scrutiny-<strategy>-<quarter>/``: the strategy and the quarter's strand returns
     are checked first."""
     base_url, workers = settings.base_url(base_url), settings.workers(workers)
-    with _session(root, data_dir, site) as (project, data_folder, site, started):
+    with site_session(root, data_dir, site) as (project, data_folder, site, started):
         root = project.root
         dataset = load(data_folder)
         from pcpbook.contracts import strand_returns
@@ -150,7 +150,7 @@ def reviewable_plans(dataset: Dataset) -> list[Plan]:
 
 
 @contextlib.contextmanager
-def _session(root: Path, data_dir: Path | None, site: Path | None):
+def site_session(root: Path, data_dir: Path | None, site: Path | None):
     """Resolve the folders, take the build lock and undo any interrupted publication: the
     start of every build."""
     project = settings.load_project(root)  # read once, for the whole build
@@ -171,7 +171,10 @@ def _build_books(project: settings.Project, plans: list[EditionPlan], site: Path
     results, todo = [], []
     for planned in plans:
         published = published_record(site, planned.name, planned.record_file) or {}
-        if not rebuild and published.get("inputs_sha256") == planned.inputs_sha256:
+        if published.get("withdrawn"):  # withdrawn stays withdrawn: its notice is the record of why
+            results.append(BuildResult(planned.quarter, planned.plan.id, site / planned.name, published["version"],
+                                       f"withdrawn on {published['withdrawn']['on']}: not republished"))
+        elif not rebuild and published.get("inputs_sha256") == planned.inputs_sha256:
             results.append(BuildResult(planned.quarter, planned.plan.id, site / planned.name,
                                        planned.version, "up to date"))  # unchanged inputs keep their version
         elif not planned.print_file and published.get("print_edition"):

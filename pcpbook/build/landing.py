@@ -9,7 +9,7 @@ import re
 import shutil
 from pathlib import Path
 
-from pcpbook.build.book_kinds import BOOK_KINDS
+from pcpbook.build.book_kinds import BOOK_KINDS, withdrawn_note
 from pcpbook.build.site import record_files
 from pcpbook.contracts.records import read_record
 from pcpbook.core.render import escape_html
@@ -41,6 +41,7 @@ def all_records(site: Path) -> list[tuple[str, dict]]:
 def landing_page(books: list[tuple[str, dict]]) -> str:
     e = escape_html
     editions = sorted((r for kind, r in books if kind == EDITION), key=lambda r: r["edition"], reverse=True)
+    standing = [r for r in editions if not r.get("withdrawn")]
     force = next((r["force"] for _, r in books if r.get("force")), "")
     title = f"{force}: Police and Crime Plan performance" if force else "Police and Crime Plan performance"
     parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
@@ -57,8 +58,8 @@ def landing_page(books: list[tuple[str, dict]]) -> str:
     if any(r.get("modelled_data") for _, r in books):
         parts.append("<p>Editions marked <em>includes modelled data</em> use demonstration series, labelled as "
                      "such on every chart and table; only figures cited to published documents are official.</p>")
-    if editions:
-        latest = editions[0]
+    if standing:
+        latest = standing[0]
         point = f'<span class="main-point">{e(latest["main_point"])}</span>' if latest.get("main_point") else ""
         parts.append(f'<p class="latest">Latest edition: <a href="{e(latest["edition"])}/index.html">'
                      f'{e(latest["plan_title"])}, quarterly update {e(latest["label"])}</a> '
@@ -93,8 +94,9 @@ def feed(books: list[tuple[str, dict]], base_url: str) -> str:
         lines += ["<entry>", f"<title>{e(_entry_title(kind, record))}</title>", f"<id>{namespace}:{e(folder)}</id>",
                   f"<updated>{_timestamp(record['produced'])}</updated>",
                   f'<link rel="alternate" href="{e(base_url)}{e(folder)}/index.html"/>']
-        if record.get("main_point"):
-            lines.append(f"<summary>{e(record['main_point'])}</summary>")
+        summary = withdrawn_note(record) or record.get("main_point")
+        if summary:
+            lines.append(f"<summary>{e(summary)}</summary>")
         lines.append("</entry>")
     return "\n".join(lines + ["</feed>"]) + "\n"
 

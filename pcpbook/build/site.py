@@ -86,10 +86,12 @@ def write_switcher(site: Path, base_url: str) -> Path:
     the edition's folder: the theme opens the page the reader is on in the chosen edition, or
     that edition's front page where it has no such page."""
     records = edition_records(site)
-    entries = [{"name": f"{r['label']}, {r.get('plan') or r['plan_title']} plan",  # short: it fits the sidebar
+    preferred = next((r for r in records if not r.get("withdrawn")), None)
+    entries = [{"name": f"{r['label']}, {r.get('plan') or r['plan_title']} plan"  # short: it fits the sidebar
+                        + (" (withdrawn)" if r.get("withdrawn") else ""),
                 "title": f"the {r['label']} update of the {r['plan_title']}",  # the newer-edition note's link
-                "version": r["edition"], "url": f"{base_url}{r['edition']}/", **({"preferred": True} if i == 0 else {})}
-               for i, r in enumerate(records)]
+                "version": r["edition"], "url": f"{base_url}{r['edition']}/", **({"preferred": True} if r is preferred else {})}
+               for r in records]
     path = site / "switcher.json"
     site.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(entries, indent=1), encoding="utf-8")

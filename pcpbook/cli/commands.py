@@ -117,6 +117,11 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("formats", help="print the reference of the YAML file formats (made from their contracts)")
 
+    withdrawn = commands.add_parser("withdraw", help="withdraw a published edition, with a notice saying why")
+    withdrawn.add_argument("--quarter", required=True, help="the edition's quarter, e.g. 2024-25-Q1")
+    withdrawn.add_argument("--reason", required=True, help="why it is withdrawn, in one line (shown on every page)")
+    withdrawn.add_argument("--site", type=Path, help="site folder (default: ./_build/site)")
+    withdrawn.add_argument("--base-url", default="/", help="URL path the site is served from (default: /)")
     pending = commands.add_parser("pending", help="list quarters with data but no published edition (for scheduled runs)")
     pending.add_argument("--data", type=Path, help=DATA_HELP)
     pending.add_argument("--site", type=Path, help="site folder (default: ./_build/site)")
@@ -247,7 +252,8 @@ def _user_errors() -> tuple:
     for module, name in (("pcpbook.present.review", "ReviewError"), ("pcpbook.sources.ingest", "IngestError"),
                          ("pcpbook.sources.project", "ProjectError"), ("pcpbook.sources.forces", "ForceError"),
                          ("pcpbook.analysis.benchmark_table", "BenchmarkCommandError"),
-                         ("pcpbook.contracts.strand_returns", "StrandReturnsError")):
+                         ("pcpbook.contracts.strand_returns", "StrandReturnsError"),
+                         ("pcpbook.build.withdrawal", "WithdrawalError")):
         if module in sys.modules:
             errors.append(getattr(sys.modules[module], name))
     return tuple(errors)
@@ -334,6 +340,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "formats":
             from pcpbook.contracts.reference import format_reference
             print(format_reference())
+            return 0
+        if args.command == "withdraw":
+            from pcpbook.build.withdrawal import withdraw
+            folder = withdraw(args.project, args.quarter, args.reason, args.site, args.base_url)
+            print(f"withdrew {folder.name}: every page says so, and the landing page, feed and switcher")
             return 0
         if args.command == "pending":
             for quarter in edition.unpublished(args.project, args.data, args.site):

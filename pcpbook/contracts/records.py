@@ -39,6 +39,11 @@ class Change(Contract):
     change: Line
 
 
+class Withdrawal(Contract):
+    on: Annotated[str, Field(strict=True, pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    reason: Line
+
+
 class PublishedRecord(Contract):
     """The fields of a book's record that a later build reads; the rest (packages, timings)
     are kept for readers and not read back."""
@@ -61,6 +66,7 @@ class PublishedRecord(Contract):
     modelled_data: StrictBool = False
     print_edition: Token | None = None
     contents: Contents | None = None
+    withdrawn: Withdrawal | None = None  # a withdrawn edition: when and why
 
 
 class LastBuildBook(Contract):
