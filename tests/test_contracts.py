@@ -2,10 +2,13 @@
 
 import pytest
 
+from pcpbook import contracts
 from pcpbook.contracts import kinds
+from pcpbook.contracts.examples import EXAMPLES, example_files
 from pcpbook.contracts.problems import Problem
 from pcpbook.contracts.reference import FILE_KINDS, format_reference
 from pcpbook.contracts.schema import Contract, conform, contract_in
+from pcpbook.contracts.strategy import load_strategies
 
 
 def _every_contract():
@@ -91,3 +94,16 @@ def test_a_recording_change_without_its_source_is_refused_naming_its_line():
     assert problem.line == 9 and "a recording change needs its source" in problem.message
     assert conform(kinds.Discontinuity, {**entry, "source": "Home Office Counting Rules, May 2023"}, "measures.yaml",
                    problems, 9) is not None
+
+
+def test_the_worked_examples_load_together_as_a_data_folder_and_the_reference_shows_each(tmp_path):
+    # issue 30: a new force learnt the formats by reading Essex's files
+    for path, text in example_files().items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text, encoding="utf-8")
+    dataset = contracts.load(tmp_path)
+    assert dataset.latest_quarter().id == "2024-25-Q1" and list(load_strategies(dataset)) == ["burglary-2024-2026"]
+    reference = format_reference()
+    assert all(f"Example (`{example.path}`):\n\n```" in reference for example in EXAMPLES)
+    titles = {title for title, _ in FILE_KINDS} | {kind.file for kind in kinds.CSV_KINDS}
+    assert titles - {"_config.yml"} <= {example.title for example in EXAMPLES}

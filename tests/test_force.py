@@ -15,6 +15,7 @@ from pcpbook.cli import commands
 from pcpbook.contracts.citations import cite
 from pcpbook.contracts.model import Force
 from pcpbook.contracts.problems import DataError
+from pcpbook.contracts.reference import format_reference
 from pcpbook.sources import forces, ingest
 
 STREET_HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
@@ -133,6 +134,11 @@ def test_init_writes_a_project_that_validates_and_names_its_force(tmp_path, caps
     assert plan["priorities"][0]["measures"] == catalogue and len(catalogue) == 24
     assert '"Kent Police: Police and Crime Plan performance"' in (target / "_config.yml").read_text()
     assert "essex" not in "".join(p.read_text().casefold() for p in target.rglob("*") if p.is_file())
+    # the project explains itself: every format with an example, a guide, the returns' description
+    assert (target / "FORMATS.md").read_text() == format_reference()
+    assert "## Add a measure from your own system's extract" in (target / "GUIDE.md").read_text()
+    assert "## The format" in (target / "data" / "commentary" / "README.md").read_text()
+    assert "DESIGN" not in (target / "data" / "measures.yaml").read_text()
     # the README's commands name the Python pcpbook is installed in (issue 30: "python -m" failed outside it)
     commands_run = [line.strip() for line in (target / "README.md").read_text().splitlines() if "-m pcpbook" in line]
     assert len(commands_run) == 4 and all(shlex.quote(sys.executable) + " -m pcpbook" in c for c in commands_run)

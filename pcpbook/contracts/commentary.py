@@ -1,7 +1,8 @@
 """Commentary returns: what owning units say they did against each commitment, per quarter.
 
 One plain-text file per quarter, ``data/commentary/<quarter>.md``, the form an analyst can
-paste returns from 20 units into (full description in ``data/commentary/README.md``)::
+paste returns from 20 units into (full description in ``reference/commentary-returns.md``,
+which ``init`` copies into a new project as ``data/commentary/README.md``)::
 
     Quarter: 2023-24-Q2
     Returns: published            (or "modelled" for demonstration text)

@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from pcpbook.contracts.model import OBSERVATION_COLUMNS, PEER_GROUP_COLUMNS, POPULATION_COLUMNS, PUBLISHED_COLUMNS
+from pcpbook.contracts.reference import format_reference
 from pcpbook.core.periods import Quarter
 from pcpbook.core.resources import REFERENCE
 from pcpbook.sources.forces import find_force
@@ -64,6 +65,9 @@ def init(target: Path, force_name: str, first: str | None = None, last: str | No
     _write(target / "_config.yml", _config_yaml(force))
     _write(target / "Makefile", _makefile())
     _write(target / "README.md", _readme(force, target))
+    _write(target / "FORMATS.md", format_reference())
+    shutil.copyfile(REFERENCE / "project-guide.md", target / "GUIDE.md")
+    shutil.copyfile(REFERENCE / "commentary-returns.md", data / "commentary" / "README.md")
     _write(target / ".gitignore", "_build/\nchapters/**/figures/\n.ipynb_checkpoints/\n")
     return target
 
@@ -138,7 +142,9 @@ pcpbook is installed in ({python}), as the Makefile does, so they work outside i
    The force ({force.police_uk}; Home Office "{force.home_office}"; STATS19 code {force.stats19}) comes
    from `data/force.yaml`.
 2. Write the plan in `data/plans/`: its priorities, their measures and commitments, replacing the
-   placeholder priority, with the plan's own first and last quarters.
+   placeholder priority, with the plan's own first and last quarters. `GUIDE.md` says how, and how
+   to add a measure from your own system's extract; `FORMATS.md` describes every file, each with a
+   worked example.
 3. `make test`, then `make book`. Each quarter, `{python} -m pcpbook commentary template --quarter ...`
    writes the returns for the owning units to fill in.
 """
