@@ -106,7 +106,7 @@ def test_without_a_group_forces_lacking_a_population_are_listed_in_a_note(inputs
     population.write_text("\n".join(line for line in population.read_text().splitlines() if "Surrey" not in line) + "\n")
     assert commands.main(["benchmark", "--observations", str(extracts), "--population", str(population), "--period",
                      "2017-18", "--measure", "total_recorded_crime", "--out", str(folder / "x.csv")]) == 0
-    assert "left out 1 force(s) with figures but no comparison: Surrey (no mid-2017 population" in capsys.readouterr().err
+    assert "left out 1 force(s) with figures but no comparison: Surrey (no population estimate for it up to mid-2017" in capsys.readouterr().err
     assert ("total_recorded_crime", "Surrey") not in _rows(folder / "x.csv")
 
 
@@ -131,7 +131,7 @@ def test_real_home_office_and_ons_tables_place_essex_among_the_english_forces(tm
     assert round(float(essex["rate"]), 2) == 73.70
     assert (essex["position"], essex["group_size"]) == ("18", "39")  # the Welsh forces have no ONS row here
     assert essex["funnel"] == "inside"
-    assert "Dyfed-Powys (no mid-2017 population" in capsys.readouterr().err
+    assert "Dyfed-Powys (no population estimate for it up to mid-2017" in capsys.readouterr().err
 
 
 def test_ons_population_does_not_replace_a_projects_population_table(tmp_path, capsys):

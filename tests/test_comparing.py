@@ -4,6 +4,7 @@
 every edition compares, and every chart has its alt text."""
 
 import dataclasses
+import datetime as dt
 import re
 
 import numpy as np
@@ -132,9 +133,9 @@ def test_a_funnel_uses_all_43_forces_when_the_data_hold_them(dataset):
     # positions, averages and changes required stay within the group
     assert national.benchmark.standing("Essex") == group.benchmark.standing("Essex")
     said = " ".join(comparing.funnel_sentences(national, "Essex"))
-    assert "99.8% limits set by all 43 forces of England and Wales" in said and "roughly known" not in said
+    assert "99.8% limits set by the 43 forces of England and Wales" in said and "roughly known" not in said
     chart = figures.funnel_chart(national, "Essex")
-    assert "for all 43 forces of England and Wales" in chart.alt
+    assert "for the 43 forces of England and Wales" in chart.alt
     assert set(chart.data.loc[chart.data["series"].isin(every.group), "series"]) == set(every.group)
 
 
@@ -194,3 +195,50 @@ def test_a_compared_percentage_needs_a_base_or_a_sample_size(data_copy):
                     .replace("base: total_recorded_crime}", "base: fraud_typo}"), encoding="utf-8")
     with pytest.raises(contracts.DataError, match="needs a base \\(the count measure it is a share of\\) or a sample_size"):
         contracts.load(data_copy)
+
+
+def test_a_missing_mid_year_population_is_carried_forward_and_said(dataset):
+    # issue 30: the population had to be the exact mid-year, and the error blamed missing figures
+    later = dataset.population[dataset.population["year"] < 2020]
+    carried = dataclasses.replace(dataset, population=later, memo={})
+    comparison = group_comparison(carried, carried.measures["total_recorded_crime"], Q4)
+    assert comparison.carried_from == 2019 and comparison.benchmark.group_size == 8
+    said = comparing.comparison_sentences(comparison, "error", "Essex")
+    assert ("The populations are mid-2019 estimates, the latest in the data, carried forward to the 12 months to "
+            "March 2021.") in said
+
+
+def test_a_modelled_population_does_not_make_the_forces_real_figures_modelled(dataset):
+    # issue 30: with a modelled population the book said the peers' real figures were modelled too
+    observations = dataset.observations.assign(status="published")
+    real = dataclasses.replace(dataset, observations=observations,
+                               population=dataset.population.assign(status="modelled"), memo={})
+    comparison = group_comparison(real, real.measures["total_recorded_crime"], Q4)
+    assert not comparison.modelled and comparison.modelled_population
+    alt = figures.funnel_alt(comparison, "Essex")
+    assert alt.endswith("Populations are modelled.") and "Values are modelled" not in alt
+
+
+def test_a_national_funnel_leaves_out_forces_without_a_population_and_says_which(dataset):
+    group = group_comparison(dataset, dataset.measures["total_recorded_crime"], Q4)
+    every = _with_every_force(dataset, "total_recorded_crime", group.window, np.random.default_rng(4))
+    welsh = ["Dyfed-Powys", "Gwent", "North Wales", "South Wales"]
+    every = dataclasses.replace(every, population=every.population[~every.population["geography"].isin(welsh)],
+                                memo={})
+    national = group_comparison(every, every.measures["total_recorded_crime"], Q4)
+    assert national.funnel.group_size == 39 and set(national.funnel_left_out) == set(welsh)
+    said = " ".join(comparing.comparison_sentences(national, "error", "Essex"))
+    assert "limits set by 39 of the 43 forces of England and Wales" in said
+    assert "Left out of the funnel: Dyfed-Powys (no population estimate for it up to mid-2020" in said
+
+
+def test_a_quarter_of_files_is_compared_on_the_quarter_and_every_sentence_names_it(dataset):
+    # issue 30: only 12-month windows were allowed, so a quarter of twelve forces' files could not be compared
+    frame = dataset.observations
+    crime = frame["measure"] == "total_recorded_crime"
+    quarter = frame["period_start"].between(dt.date(2021, 1, 1), dt.date(2021, 3, 1)) & (frame["period"] == "month")
+    one_quarter = dataclasses.replace(dataset, observations=frame[~crime | quarter], memo={})
+    comparison = group_comparison(one_quarter, one_quarter.measures["total_recorded_crime"], Q4)
+    assert comparison.window.label == "quarter January to March 2021" and comparison.benchmark.group_size == 8
+    said = comparing.comparison_sentences(comparison, "error", "Essex")
+    assert said[0].startswith("In the quarter January to March 2021 Essex's figure was ")

@@ -101,7 +101,7 @@ def funnel_section(dataset: Dataset, measure: Measure, quarter: Quarter, prefix:
     chart = funnel_chart(now, dataset.force.short_name)
     figure = "" if chart is None else save_figure(chart, prefix)
     return Markdown(measure_block(measure.label, figure, comparison_sentences(now, before, dataset.force.short_name),
-                                  "any" if now.modelled else "none"))
+                                  "any" if now.modelled or now.modelled_population else "none"))
 
 
 def comparison_sentences(now: GroupComparison, before, force: str) -> list[str]:
@@ -122,7 +122,13 @@ def comparison_sentences(now: GroupComparison, before, force: str) -> list[str]:
     else:
         sentences.append(f"To reach the group average would take {change_words(to_average, benchmark.unit, measure)}; "
                          f"to reach the upper quartile, {change_words(to_quartile, benchmark.unit, measure)}.")
+    if now.carried_from is not None:
+        sentences.append(f"The populations are mid-{now.carried_from} estimates, the latest in the data, carried "
+                         f"forward to the {now.window.label}.")
     sentences += funnel_sentences(now, force)
+    if now.funnel_left_out:
+        sentences.append("Left out of the funnel: " + "; ".join(f"{f} ({why})" for f, why in
+                                                                 now.funnel_left_out.items()) + ".")
     if now.left_out:
         sentences.append("Not compared: " + "; ".join(f"{f} ({why})" for f, why in now.left_out.items()) + ".")
     return sentences

@@ -365,7 +365,8 @@ def funnel_alt(comparison: GroupComparison, force: str) -> str:
             f"position {own.position} of the {benchmark.group_size} forces of its group; {comparison.funnel_scope} "
             f"taken together {value_text(funnel.pooled, benchmark.unit)}. The limits allow for the spread between "
             f"forces. Outside the 99.8% limits: {', '.join(outside) if outside else 'no force'}."
-            + (" Values are modelled." if comparison.modelled else ""))
+            + (" Values are modelled." if comparison.modelled else "")
+            + (" Populations are modelled." if comparison.modelled_population else ""))
 
 
 def sparkline(measure: Measure, points: list[tuple[dt.date, float]], force: str, unit: str, modelled: bool) -> Chart:
