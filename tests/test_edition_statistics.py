@@ -72,7 +72,7 @@ def test_plurals_are_resolved_and_the_control_months_are_named(chapters):
     assert "(s)" not in text
     assert "This chapter reports 7 measures and 5 commitments." in chapters[1]
     flat = " ".join(text.split())
-    assert re.search(r"the level of the 24 months from January 2022 to December 2023 \([\d,]+ a month", flat)
+    assert re.search(r"the level of the 24 months from January 2022 to December 2023: [\d,]+ a month", flat)
     assert "the level of the 8 months" not in flat  # stalking's counting-rule change leaves too few: no chart
     assert "No control chart: only 8 comparable months before 2023/24 Q4" in text
 
@@ -126,9 +126,9 @@ def test_control_limits_for_counts_of_twenty_or_more_are_whole_numbers(chapters)
 def test_the_ksi_trend_says_it_crosses_the_change_in_severity_recording(chapters):
     # audit W8: Mann-Kendall and the regression on KSI as recorded across CRaSH, with no caveat
     text = " ".join(" ".join(chapters.values()).split())
-    assert ("The trend tests use people killed or seriously injured on the roads (KSI) as recorded, because the data do "
-            "not hold the severity-adjusted series for the same years.") in text
-    assert "the measure catalogue gives no date for this force's move, so part of a rise may be the new recording" in text
+    assert ("The trend tests use people killed or seriously injured on the roads (KSI) as recorded: the data do not "
+            "hold the severity-adjusted series for the same years.") in text
+    assert "The measure catalogue gives no date for this force's move, so part of a rise may be the new recording." in text
 
 
 def test_every_sentence_drawn_from_modelled_figures_sits_under_a_modelled_label(chapters, dataset):
@@ -137,7 +137,7 @@ def test_every_sentence_drawn_from_modelled_figures_sits_under_a_modelled_label(
     headings = [line for text in chapters.values() for line in text.splitlines()
                 if line.startswith("**") and line.split("**")[1] in labels]
     assert len(headings) > 30
-    assert all(line.endswith(("*(modelled data)*", "*(partly modelled data)*")) for line in headings), headings
+    assert all(line.endswith((" · *modelled data*", " · *partly modelled data*")) for line in headings), headings
 
 
 def test_a_control_chart_signal_says_how_it_differs_from_the_tests(chapters):

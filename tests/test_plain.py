@@ -122,11 +122,11 @@ def test_the_control_chart_says_its_limits_and_signals_briefly_and_months_beyond
     assert plain.control_lead(chart) == "January 2021 was lower than the usual range for the time of year."
     note = plain.control_note(calls, chart)
     assert note == ("Control chart of calls: each month is judged against limits around its expectation for the "
-                    "time of year, from the level of the 2 months from July 2018 to October 2020 without months under "
-                    "lockdown (13,692 a month once season and month length are allowed for) and the measure's usual "
-                    "variation (dispersion 6.9); neighbouring months are alike (correlation 0.31), so a run must be 9 "
-                    "months long to be a signal. For March 2021 the expectation was 13,651 and the limits 12,467 to "
-                    "14,834. January 2021: below the lower limit. "
+                    "time of year. The expectation comes from the level of the 2 months from July 2018 to October "
+                    "2020 without months under lockdown: 13,692 a month, once season and month length are allowed "
+                    "for. The limits allow for the measure's usual variation (dispersion 6.9). Neighbouring months "
+                    "are alike (correlation 0.31), so a run must be 9 months long to be a signal. For March 2021 the "
+                    "expectation was 13,651 and the limits 12,467 to 14,834. January 2021: below the lower limit. "
                     "February and March 2021: in a run of 9 or more months below the centre. A signal judges single "
                     "months against the chart's baseline; the tests judge whole periods against earlier ones, so the "
                     "two can disagree. A signal is a prompt to look, not a finding.")
@@ -137,9 +137,9 @@ def test_a_control_chart_of_months_varying_as_chance_would_says_so(calls):
     frame = pd.DataFrame({"period_start": [dt.date(2020, 10, 1), dt.date(2021, 3, 1)], "baseline": [True, False],
                           "expected": [6.2, 7.64], "lower": [0.0, 1.0], "upper": [15.0, 17.0], "rules": [[], []]})
     note = plain.control_note(calls, ControlChart(7.1, 1.0, 0.0, 7, 1, frame, ""))
-    assert ("from the level of the 1 month from October 2020 to October 2020 (7.1 a month once season and month "
-            "length are allowed for) and the measure's usual variation (no more than chance alone would give). For "
-            "March 2021 the expectation was 7.6 and the limits 1 to 17. No month of the "
+    assert ("from the level of the 1 month from October 2020 to October 2020: 7.1 a month, once season and month "
+            "length are allowed for. The limits allow for the measure's usual variation (no more than chance alone "
+            "would give). For March 2021 the expectation was 7.6 and the limits 1 to 17. No month of the "
             "quarter shows a signal.") in note
 
 

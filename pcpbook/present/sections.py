@@ -37,8 +37,8 @@ def _image(path: Path, alt: str, kind: str) -> str:
     return f"```{{image}} {path.as_posix()}\n:alt: {one_line(alt)}\n:class: {kind}\n:loading: lazy\n```\n\n"
 
 
-MODELLED_TAGS = {"all": " *(modelled data)*", "some": " *(partly modelled data)*",
-                 "any": " *(modelled data, in whole or in part)*", "none": ""}
+MODELLED_TAGS = {"all": " · *modelled data*", "some": " · *partly modelled data*",
+                 "any": " · *modelled data, in whole or in part*", "none": ""}
 
 
 def measure_block(label: str, figure: str, sentences: list[str], modelled: str = "none") -> str:
