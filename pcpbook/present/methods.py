@@ -21,44 +21,39 @@ MEASURED_BY = "Measured by scripts/calibration.py on the code that built this bo
 
 def calibration_table() -> Markdown:
     """False alarms, interval coverage and power of the change test, as last measured."""
-    table = pd.read_csv(CALIBRATION)
-    rows = [["Comparison", "Dispersion", "Neighbouring months alike (AR)", "Unchanged periods flagged (aim 5%)",
-             "Intervals holding the true change (aim 95%)", "A 20% rise found"]]
-    rows += [[row.comparison, number(row.dispersion), f"{row.autocorrelation:g}", f"{row.false_alarms:.1%}",
-              f"{row.coverage:.1%}", f"{row.power:.1%}"] for row in table.itertuples()]
-    note = (f"Simulated (synthetic) monthly series, {number(table['replicates'].iloc[0])} for each row, each tested "
-            "as an edition tests a measure: its usual variation fitted to the five years before the periods "
-            "compared.")
-    return _measured(rows, note)
+    return _measured(CALIBRATION, ["Comparison", "Dispersion", "Neighbouring months alike (AR)",
+                                   "Unchanged periods flagged (aim 5%)", "Intervals holding the true change (aim 95%)",
+                                   "A 20% rise found"],
+                     lambda row: [row.comparison, number(row.dispersion), f"{row.autocorrelation:g}",
+                                  f"{row.false_alarms:.1%}", f"{row.coverage:.1%}", f"{row.power:.1%}"],
+                     "Simulated (synthetic) monthly series, {replicates} for each row, each tested as an edition "
+                     "tests a measure: its usual variation fitted to the five years before the periods compared.")
 
 
 def control_calibration_table() -> Markdown:
     """Stable quarters signalled, months outside the limits and a planted rise signalled, as last
     measured."""
-    table = pd.read_csv(CONTROL_CALIBRATION)
-    rows = [["Counts a month", "Dispersion", "Neighbouring months alike (AR)",
-             "Stable quarters signalled (aim at most 5%)", "Months outside the limits (aim 0.27%)",
-             "A quarter 20% higher signalled"]]
-    rows += [[number(row.level), number(row.dispersion), f"{row.autocorrelation:g}", f"{row.quarters_signalled:.1%}",
-              f"{row.months_outside:.2%}", f"{row.power:.1%}"] for row in table.itertuples()]
-    note = (f"Simulated (synthetic) monthly counts, {number(table['replicates'].iloc[0])} for each row: seven years "
-            "with a calendar-month pattern, January to March 2024 judged against limits from the 24 months before, "
-            "as an edition judges a quarter.")
-    return _measured(rows, note)
+    return _measured(CONTROL_CALIBRATION, ["Counts a month", "Dispersion", "Neighbouring months alike (AR)",
+                                           "Stable quarters signalled (aim at most 5%)",
+                                           "Months outside the limits (aim 0.27%)", "A quarter 20% higher signalled"],
+                     lambda row: [number(row.level), number(row.dispersion), f"{row.autocorrelation:g}",
+                                  f"{row.quarters_signalled:.1%}", f"{row.months_outside:.2%}", f"{row.power:.1%}"],
+                     "Simulated (synthetic) monthly counts, {replicates} for each row: seven years with a "
+                     "calendar-month pattern, January to March 2024 judged against limits from the 24 months before, "
+                     "as an edition judges a quarter.")
 
 
 def trend_calibration_table() -> Markdown:
     """False bends, slope interval coverage and Mann-Kendall false alarms, as last measured."""
-    table = pd.read_csv(TREND_CALIBRATION)
-    rows = [["Dispersion", "Neighbouring months alike (AR)", "Bends found (aim 5%)",
-             "Intervals a year holding no change (aim 95%)", "Seasonal Mann-Kendall trends (aim 5%)",
-             "Annual Mann-Kendall trends (aim 5%)"]]
-    rows += [[number(row.dispersion), f"{row.autocorrelation:g}", f"{row.false_bends:.1%}", f"{row.slope_coverage:.1%}",
-              f"{row.seasonal_mann_kendall:.1%}", f"{row.annual_mann_kendall:.1%}"] for row in table.itertuples()]
-    note = (f"Simulated (synthetic) monthly counts with no trend, {number(table['replicates'].iloc[0])} for each row: "
-            "eight financial years of about 80 a month with a calendar-month pattern, tested as an edition tests "
-            "people killed or seriously injured (each test on its own, at the 5% level).")
-    return _measured(rows, note)
+    return _measured(TREND_CALIBRATION, ["Dispersion", "Neighbouring months alike (AR)", "Bends found (aim 5%)",
+                                         "Intervals a year holding no change (aim 95%)",
+                                         "Seasonal Mann-Kendall trends (aim 5%)", "Annual Mann-Kendall trends (aim 5%)"],
+                     lambda row: [number(row.dispersion), f"{row.autocorrelation:g}", f"{row.false_bends:.1%}",
+                                  f"{row.slope_coverage:.1%}", f"{row.seasonal_mann_kendall:.1%}",
+                                  f"{row.annual_mann_kendall:.1%}"],
+                     "Simulated (synthetic) monthly counts with no trend, {replicates} for each row: eight financial "
+                     "years of about 80 a month with a calendar-month pattern, tested as an edition tests people "
+                     "killed or seriously injured (each test on its own, at the 5% level).")
 
 
 def marked_measures(edition, flag: str) -> Markdown:
@@ -78,5 +73,10 @@ def demonstration_caveat(edition) -> Markdown | None:
                                     "force's real figures (rated Red until real extracts replace them)."))
 
 
-def _measured(rows: list[list[str]], note: str) -> Markdown:
-    return Markdown(markdown_table(rows) + "\n\n" + escape_markdown(f"{note} {MEASURED_BY}"))
+def _measured(path, header: list[str], cells, note: str) -> Markdown:
+    """A published calibration table: its header, a row of ``cells`` for each measured row, and
+    the ``note`` (with its ``{replicates}``) saying what was simulated and who measured it."""
+    table = pd.read_csv(path)
+    rows = [header] + [cells(row) for row in table.itertuples()]
+    described = note.format(replicates=number(table["replicates"].iloc[0]))
+    return Markdown(markdown_table(rows) + "\n\n" + escape_markdown(f"{described} {MEASURED_BY}"))
