@@ -70,7 +70,7 @@ def test_the_published_calibration_table_was_measured_on_the_code_as_it_stands(r
 def test_the_methods_page_shows_the_measured_table_labelled_as_simulated():
     shown = calibration_table().data
     rows = [line for line in shown.splitlines() if line.startswith(("| 12 months", "| same quarter"))]
-    assert len(rows) == len(scenarios()) and "Simulated (modelled) monthly series, 1,000 for each row" in shown
+    assert len(rows) == len(scenarios()) and "Simulated (synthetic) monthly series, 1,000 for each row" in shown
     published = pd.read_csv(CALIBRATION).iloc[0]
     assert rows[0] == (f"| 12 months | 1 | 0 | {published['false_alarms']:.1%} | {published['coverage']:.1%} | "
                        f"{published['power']:.1%} |").replace("%", "\\%")
@@ -103,7 +103,7 @@ def test_the_published_control_chart_table_was_measured_on_the_code_as_it_stands
 def test_the_methods_page_shows_the_control_chart_table_labelled_as_simulated():
     shown = control_calibration_table().data
     rows = [line for line in shown.splitlines() if line.startswith(("| 300 |", "| 8 |"))]
-    assert len(rows) == len(control_scenarios()) and "Simulated (modelled) monthly counts, 1,000 for each row" in shown
+    assert len(rows) == len(control_scenarios()) and "Simulated (synthetic) monthly counts, 1,000 for each row" in shown
     published = pd.read_csv(CONTROL_CALIBRATION).iloc[0]
     assert rows[0] == (f"| 300 | 1 | 0 | {published['quarters_signalled']:.1%} | {published['months_outside']:.2%} | "
                        f"{published['power']:.1%} |").replace("%", "\\%")
@@ -129,4 +129,4 @@ def test_the_published_trend_table_was_measured_on_the_code_as_it_stands():
 def test_the_methods_page_shows_the_trend_table_labelled_as_simulated():
     shown = trend_calibration_table().data
     rows = [line for line in shown.splitlines() if line.startswith(("| 2 |", "| 5 |"))]
-    assert len(rows) == len(trend_scenarios()) and "Simulated (modelled) monthly counts with no trend, 1,000" in shown
+    assert len(rows) == len(trend_scenarios()) and "Simulated (synthetic) monthly counts with no trend, 1,000" in shown
