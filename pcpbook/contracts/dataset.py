@@ -145,13 +145,15 @@ class Dataset:
                                      f"from {plan.first_quarter} to {plan.last_quarter}): set first_quarter and "
                                      "last_quarter to the plan's period, within the data")])
 
-    def quarters_with_figures(self) -> set[Quarter]:
+    @functools.cached_property
+    def _quarters_with_figures(self) -> frozenset[Quarter]:
+        own = self.observations[(self.observations["geography"] == self.force.short_name)
+                                & self.observations["period"].isin(("month", "quarter"))]
+        return frozenset(Quarter.containing(start) for start in own["period_start"].unique())
+
+    def quarters_with_figures(self) -> frozenset[Quarter]:
         """Every quarter with at least one monthly or quarterly figure for the book's force."""
-        if "quarters_with_figures" not in self.memo:
-            own = self.observations[(self.observations["geography"] == self.force.short_name)
-                                    & self.observations["period"].isin(("month", "quarter"))]
-            self.memo["quarters_with_figures"] = {Quarter.containing(start) for start in own["period_start"].unique()}
-        return self.memo["quarters_with_figures"]
+        return self._quarters_with_figures
 
     def visible_digest(self, quarter: Quarter, measure_ids=None) -> str:
         """Hash of what an edition for ``quarter`` can see: the catalogue, sources and plans,
