@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, copy_project
+from pcpbook import contracts
 from pcpbook.build import edition
 from pcpbook.cli import commands as cli
 from pcpbook.core.periods import Quarter
@@ -135,6 +136,19 @@ def test_the_latest_quarter_is_the_forces_own_not_a_similar_forces(dataset):
                            "period_start": dt.date(2024, 6, 1)}])
     with_peer = dataclasses.replace(dataset, observations=pd.concat([dataset.observations, later]), memo={})
     assert with_peer.latest_quarter() == dataset.latest_quarter() == Quarter.parse("2023-24-Q4")
+
+
+def test_a_gap_in_the_files_does_not_make_the_latest_quarter_one_without_figures(dataset):
+    # police.uk archives for January to July 2018 and November 2019: the latest whole quarter is April to June 2018
+    frame = dataset.observations
+    kept = frame["period_start"].between(dt.date(2018, 1, 1), dt.date(2018, 7, 1)) | (
+        frame["period_start"] == dt.date(2019, 11, 1))
+    gappy = dataclasses.replace(dataset, observations=frame[kept & (frame["period"] == "month")], memo={})
+    assert gappy.latest_quarter() == Quarter.parse("2018-19-Q1")
+    only_part = dataclasses.replace(dataset, observations=gappy.observations[
+        gappy.observations["period_start"] == dt.date(2019, 11, 1)], memo={})
+    with pytest.raises(contracts.DataError, match="no quarter has all three months of figures for Essex yet"):
+        only_part.latest_quarter()
 
 
 def test_a_project_with_quarterly_figures_only_has_a_latest_quarter(dataset):

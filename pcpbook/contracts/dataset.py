@@ -21,7 +21,7 @@ from pcpbook.contracts.model import (EXTRACTS, FORCE_FILE, PEER_GROUP_FILE, PERI
 from pcpbook.contracts.problems import DataError, Problem
 from pcpbook.contracts.tables import (check_observations, frame_of, observation_frame, read_finance, read_observations,
                                       read_peer_group, read_population, read_published)
-from pcpbook.core.periods import PeriodError, Quarter, add_months
+from pcpbook.core.periods import PeriodError, Quarter, add_months, month_label
 
 if TYPE_CHECKING:  # pandas is imported where frames are made, so a build with nothing to do never loads it
     import pandas as pd
@@ -114,23 +114,23 @@ class Dataset:
         raise PeriodError(f"no plan covers quarter {quarter}; plans in {self.root}: {spans}")
 
     def latest_quarter(self) -> Quarter:
-        """The latest quarter with the book's force's figures: the last whose three months have
-        monthly observations, or the last quarterly observation (Home Office tables), whichever
-        is later. Other forces' figures (for comparisons) do not move it."""
+        """The latest quarter with all of the book's force's figures: the last whose three months
+        have monthly observations, or with a quarterly observation (Home Office tables). A gap in
+        the files does not move it to a quarter without figures, and other forces' figures (for
+        comparisons) do not move it."""
         with_figures = self.quarters_with_figures()
         if not with_figures:
             raise DataError([Problem(str(self.root), None, None, f"no monthly or quarterly figures for "
                                      f"{self.force.short_name} in the data yet: add an extract to "
                                      f"{self.root / EXTRACTS} (python -m pcpbook ingest ...)")])
         own = self.observations[self.observations["geography"] == self.force.short_name]
-        months = own.loc[own["period"] == "month", "period_start"]
-        complete = []
-        if not months.empty:
-            last_month = max(months)
-            quarter = Quarter.containing(last_month)
-            complete.append(quarter if quarter.end.month == last_month.month else quarter.previous())
-        quarterly = own.loc[own["period"] == "quarter", "period_start"]
-        complete += [Quarter.containing(max(quarterly))] if not quarterly.empty else []
+        months = set(own.loc[own["period"] == "month", "period_start"])
+        quarterly = {Quarter.containing(start) for start in own.loc[own["period"] == "quarter", "period_start"]}
+        complete = [q for q in with_figures if q in quarterly or all(m in months for m in q.months)]
+        if not complete:
+            raise DataError([Problem(str(self.root), None, None, f"no quarter has all three months of figures for "
+                                     f"{self.force.short_name} yet (the data hold months from "
+                                     f"{month_label(min(months))} to {month_label(max(months))})")])
         return max(complete)
 
     def check_plans_cover_figures(self) -> None:
