@@ -221,6 +221,8 @@ def test_the_methods_and_sources_pages_of_real_data_say_nothing_is_modelled(data
     assert "modelled" not in (methods + sources).casefold()
     assert "None: every value in this edition is a real figure." in sources
     assert "In this edition: residential burglary, domestic abuse-related offences." in methods
+    chapter = page_text("priority", {**parameters, "plan": "2021-2024", "priority": 1}, tmp_path)
+    assert "says whether the figures are published or provisional." in chapter and "or modelled" not in chapter
 
 
 def test_the_methods_page_of_demonstration_data_says_so(tmp_path):

@@ -253,6 +253,7 @@ class Chapter(MeasureSections):
         rows = [["Measure", f"{self.quarter.label}", f"{self.quarter.same_quarter_last_year().label}",
                  "Change", "Change (%)", "95% interval", "Test", "Data"] + (["Target"] if targets else [])]
         cited: set[str] = set()
+        modelled = False
         for measure in self.measures:
             comparison = self.comparisons(measure)[0]
             rows.append([measure.label, *comparison_cells(measure, comparison)]
@@ -260,10 +261,13 @@ class Chapter(MeasureSections):
             cited |= {key for c in self.comparisons(measure) for value in (c.current, c.baseline)
                       if value.status == "published" for source in value.sources
                       for key in documents_in(source, self.dataset.sources)}
+            modelled |= any(value.status == "modelled" for c in self.comparisons(measure)
+                            for value in (c.current, c.baseline))
         note = ("\n\nFigures for headcounts are at the end of the quarter. No percentage is given on a base "
                 "under 50. *Test* is the verdict after allowing for the measure's usual variation and for every "
                 "comparison in the edition (see *Methods and caveats*). *Data* says whether the figures are "
-                "published or modelled (a demonstration series); where only one is modelled, it says which.")
+                + ("published or modelled (a demonstration series); where only one is modelled, it says which."
+                   if modelled else "published or provisional."))
         if cited:
             note += " Published figures are from: " + "; ".join(linked(key, self.dataset.sources) for key in sorted(cited)) + "."
         if targets:
