@@ -12,7 +12,7 @@ INTERVAL_LEVEL = 0.95      # every interval a page prints
 SMALL_COUNT = 50            # below this a count has too little power for a percentage or a verdict
 MIN_HISTORY_MONTHS = 36     # three of each calendar month: fewer cannot separate season from noise
 MIN_CONTROL_BASELINE_MONTHS = 12  # a control chart's limits need a year of months
-SMALL_MONTHLY_COUNT = 20    # below this, Poisson probability limits instead of an XmR chart
+SMALL_MONTHLY_COUNT = 20    # below this a month is small: control-chart levels are given to a tenth, not whole
 MIN_FUNNEL_FORCES = 3       # fewer forces give no estimate of the spread between them
 
 
