@@ -219,6 +219,43 @@ def test_home_office_bad_input_is_named(tmp_path):
         ingest.home_office(path, "Essex")
 
 
+ROLLING_HEADER = ["12 months ending", "PFA", "Region", "Offence", "Rolling year total number of offences"]
+ROLLING_ROWS = [
+    ["31-12-2016", "Essex", "East", "Domestic burglary", 7100], ["31-12-2016", "Essex", "East", "Non-domestic burglary", 6100],
+    ["31-12-2016", "Essex", "East", "Robbery", 1400], ["31-12-2016", "Essex", "East", "Fraud offences", 50],
+    ["31-03-2018", "Essex", "East", "Domestic burglary", 0], ["31-03-2018", "Essex", "East", "Residential burglary", 9251],
+    ["31-03-2018", "Essex", "East", "Non-residential burglary", 3568], ["31-03-2018", "Essex", "East", "Robbery", 1510],
+    ["31-03-2018", "City of London", "London", "Robbery", 30], ["31-03-2018", "Action Fraud", "", "Action Fraud", 9000],
+]
+
+
+def test_the_rolling_table_gives_each_force_twelve_months_ending_every_quarter(tmp_path):
+    path = tmp_path / "rec-crime-pfa.csv"
+    pd.DataFrame(ROLLING_ROWS, columns=ROLLING_HEADER).to_csv(path, index=False)
+    frame = ingest.home_office(path, "all").observations
+    assert set(frame["period"]) == {"year"}  # 12 months from the start: January to December 2016
+    assert _value(frame, "burglary", "2016-01-01") == 13200 and _value(frame, "residential_burglary", "2016-01-01") == 7100
+    assert _value(frame, "total_recorded_crime", "2016-01-01") == 14600  # fraud is not counted
+    assert _value(frame, "residential_burglary", "2017-04-01") == 9251 and _value(frame, "robbery", "2017-04-01") == 1510
+    assert set(frame["geography"]) == {"Essex", "City of London"}  # by either of its names; Action Fraud left out
+
+
+@pytest.mark.parametrize("cell, row, field, message", [
+    ("2018-03-31", 0, "12 months ending", r"line 2, field '12 months ending': got '2018-03-31': expected the last day "
+                                          "of a quarter"),
+    ("30-04-2018", 0, "12 months ending", "got '30-04-2018'"),
+    ("-20", 2, "Rolling year total number of offences", r"line 4, field 'Rolling year total number of offences': "
+                                                          "robbery for the year from 2016-01-01 sums to -20"),
+])
+def test_a_bad_rolling_table_row_is_named(tmp_path, cell, row, field, message):
+    rows = [list(r) for r in ROLLING_ROWS]
+    rows[row][ROLLING_HEADER.index(field)] = cell
+    path = tmp_path / "rec-crime-pfa.csv"
+    pd.DataFrame(rows, columns=ROLLING_HEADER).to_csv(path, index=False)
+    with pytest.raises(IngestError, match=message):
+        ingest.home_office(path, "Essex")
+
+
 def test_cli_writes_observations_the_data_loader_accepts(street_files, tmp_path, capsys):
     out = tmp_path / "out" / "police-uk.csv"
     assert commands.main(["ingest", "police-uk", str(street_files[0]), "--force", "Essex Police", "--out", str(out)]) == 0
@@ -267,6 +304,17 @@ def test_real_home_office_2017_18_essex_domestic_burglary():
     year = frame.groupby("measure")["value"].sum()
     assert year["robbery"] == 1510 and abs(year["violence_with_injury"] - 13722) < 0.01 * 13722
     assert year["homicide"] > 0
+
+
+@needs_real
+def test_real_rolling_table_holds_every_force_from_2002_03_and_agrees_with_the_readme():
+    frame = ingest.home_office(REAL / "home-office-prc-pfa-rolling" / "rec-crime-pfa.csv", "all").observations
+    assert frame["geography"].nunique() == 43
+    assert (frame["period_start"].min(), frame["period_start"].max()) == ("2002-04-01", "2018-01-01")
+    essex = frame[(frame["geography"] == "Essex") & (frame["period_start"] == "2017-04-01")]
+    assert {m: int(v) for m, v in zip(essex["measure"], essex["value"])
+            if m in ("violence_with_injury", "residential_burglary", "robbery")} == {
+        "violence_with_injury": 13722, "residential_burglary": 9251, "robbery": 1510}
 
 
 # ----------------------------------------------------------------------------- using the extracts

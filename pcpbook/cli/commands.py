@@ -72,7 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     roads.add_argument("--collisions", type=Path, required=True, help="collisions (or accidents) CSV")
     roads.add_argument("--casualties", type=Path, required=True, help="casualties CSV")
     roads.add_argument("--force", type=int, help="STATS19 police_force code (default: stats19 in force.yaml)")
-    office = adapters.add_parser("home-office", help="Home Office police recorded crime table (CSV, .ods, .xlsx)")
+    office = adapters.add_parser("home-office", help="Home Office police recorded crime: the quarterly open data table "
+                                                      "or the rolling 12-month table by force area (CSV, .ods, .xlsx)")
     office.add_argument("path", type=Path)
     office.add_argument("--force", help="force name as in the table (default: home_office in force.yaml; "
                                         "'all' keeps every force of England and Wales)")

@@ -2,7 +2,8 @@
 
 - police.uk archive street files: monthly counts per force and crime type;
 - DfT road safety data (STATS19): monthly casualties by severity for a force;
-- Home Office police recorded crime open data tables: quarterly offences by subgroup.
+- Home Office police recorded crime tables: quarterly offences by subgroup, and rolling
+  12-month totals by force area.
 
 Files are read by DuckDB (CSV) and python-calamine (.ods, .xlsx), both made for volume: a
 national police.uk month of about 500,000 rows is counted in about a second. Every input is
