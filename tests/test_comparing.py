@@ -242,3 +242,16 @@ def test_a_quarter_of_files_is_compared_on_the_quarter_and_every_sentence_names_
     assert comparison.window.label == "quarter January to March 2021" and comparison.benchmark.group_size == 8
     said = comparing.comparison_sentences(comparison, "error", "Essex")
     assert said[0].startswith("In the quarter January to March 2021 Essex's figure was ")
+
+
+def test_the_previous_position_is_given_only_for_a_window_as_long(dataset):
+    # found on a Kent book from the Home Office tables: a quarter's position (the year's first
+    # quarter in the table) was set against a 12-month one and called a deterioration
+    frame = dataset.observations
+    crime = frame["measure"] == "total_recorded_crime"
+    year = frame["period_start"].between(dt.date(2020, 4, 1), dt.date(2021, 3, 1)) & (frame["period"] == "month")
+    one_year = dataclasses.replace(dataset, observations=frame[~crime | year], memo={})
+    now, before = peers.comparisons_for(one_year, one_year.measures["total_recorded_crime"], Q4)
+    assert now.window.label == "12 months to March 2021"
+    assert before == "the previous figure is for the quarter October to December 2020, not for 12 months"
+    assert comparing.movement(now, before, "Essex") == comparing.previous_text(before, "Essex") == "–"

@@ -131,11 +131,11 @@ def test_init_writes_a_project_that_validates_and_names_its_force(tmp_path, caps
     plan = yaml.safe_load((target / "data" / "plans" / "2024-2028.yaml").read_text())
     assert (plan["first_quarter"], plan["last_quarter"]) == ("2024-25-Q1", "2027-28-Q4")
     catalogue = [m["id"] for m in yaml.safe_load((target / "data" / "measures.yaml").read_text())]
-    assert plan["priorities"][0]["measures"] == catalogue and len(catalogue) == 26
+    assert plan["priorities"][0]["measures"] == catalogue and len(catalogue) == 30
     # every count of crimes or incidents can be compared with similar forces per 1,000 residents (issue 30)
     entries = yaml.safe_load((target / "data" / "measures.yaml").read_text())
     compared = [e["id"] for e in entries if e.get("benchmark", {}).get("unit") == "per_1000_population"]
-    assert len(compared) == 22 and not any(m.startswith("ksi") for m in compared)
+    assert len(compared) == 26 and not any(m.startswith("ksi") for m in compared)
     assert '"Kent Police: Police and Crime Plan performance"' in (target / "_config.yml").read_text()
     assert "essex" not in "".join(p.read_text().casefold() for p in target.rglob("*") if p.is_file())
     # the project explains itself: every format with an example, a guide, the returns' description

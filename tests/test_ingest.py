@@ -256,6 +256,46 @@ def test_a_bad_rolling_table_row_is_named(tmp_path, cell, row, field, message):
         ingest.home_office(path, "Essex")
 
 
+WORKFORCE_HEADER = ["date", "geo_code", "force_name", "region", "sex", "rank_description", "worker_type",
+                    "total_headcount", "total_fte"]
+WORKFORCE_ROWS = [
+    ["2018-03-01", "E23000036", "Avon & Somerset", "South West", "Female", "Constable", "police officer", 700, 650.5],
+    ["2018-03-01", "E23000036", "Avon & Somerset", "South West", "Male", "Constable", "police officer", 1500, 1480.25],
+    ["2018-03-01", "E23000036", "Avon & Somerset", "South West", "Male", "Sergeant", "police officer", 300, 299.25],
+    ["2018-03-01", "E23000036", "Avon & Somerset", "South West", "Male", "Special Constable", "special constable", 250, 0],
+    ["2018-03-01", "E23000036", "Avon & Somerset", "South West", "Male", "Police Staff", "police staff", 1200, 1100],
+    ["2018-03-01", "E23000036", "Avon & Somerset", "South West", "Male", "Designated Escort Officer (S.38)",
+     "designated officer", 40, 40],
+    ["2018-03-01", "E23000034", "London, City of", "London", "Male", "Constable", "police officer", 500, 495],
+]
+
+
+def test_the_workforce_table_gives_officers_staff_and_specials_at_31_march(tmp_path):
+    path = tmp_path / "police-workforce-by-force.csv"
+    pd.DataFrame(WORKFORCE_ROWS, columns=WORKFORCE_HEADER).to_csv(path, index=False)
+    frame = ingest.workforce(path, "all").observations
+    assert set(frame["period"]) == {"snapshot"} and set(frame["period_start"]) == {"2018-03-31"}
+    avon = frame[frame["geography"] == "Avon and Somerset"].set_index("measure")["value"]
+    assert avon["officer_fte"] == 2430.0 and avon["police_staff_fte"] == 1100  # designated officers are not staff
+    assert avon["special_constables"] == 250  # a headcount: specials have no FTE
+    assert set(frame["geography"]) == {"Avon and Somerset", "City of London"}
+    assert set(ingest.workforce(path, "City of London Police", "London").observations["geography"]) == {"London"}
+
+
+@pytest.mark.parametrize("column, cell, message", [
+    ("force_name", "Avalon", r"line 3, field 'force_name': 'Avalon' is not a police force of England and Wales"),
+    ("total_fte", "n/a", r"line 3, field 'total_fte': got 'n/a': expected a number of people"),
+    ("date", "March 2018", r"line 3, field 'date': got 'March 2018': expected a date YYYY-MM-DD"),
+])
+def test_a_bad_workforce_row_is_named(tmp_path, column, cell, message):
+    rows = [list(r) for r in WORKFORCE_ROWS]
+    rows[1][WORKFORCE_HEADER.index(column)] = cell
+    path = tmp_path / "workforce.csv"
+    pd.DataFrame(rows, columns=WORKFORCE_HEADER).to_csv(path, index=False)
+    with pytest.raises(IngestError, match=message):
+        ingest.workforce(path, "all")
+
+
 def test_cli_writes_observations_the_data_loader_accepts(street_files, tmp_path, capsys):
     out = tmp_path / "out" / "police-uk.csv"
     assert commands.main(["ingest", "police-uk", str(street_files[0]), "--force", "Essex Police", "--out", str(out)]) == 0
@@ -315,6 +355,19 @@ def test_real_rolling_table_holds_every_force_from_2002_03_and_agrees_with_the_r
     assert {m: int(v) for m, v in zip(essex["measure"], essex["value"])
             if m in ("violence_with_injury", "residential_burglary", "robbery")} == {
         "violence_with_injury": 13722, "residential_burglary": 9251, "robbery": 1510}
+
+
+@needs_real
+def test_real_workforce_table_holds_every_force_each_march_from_2007():
+    frame = ingest.workforce(REAL / "home-office-workforce" / "police-workforce-by-force.csv", "all").observations
+    assert frame["geography"].nunique() == 43 and frame["period_start"].nunique() == 16
+    essex = frame[(frame["geography"] == "Essex") & (frame["period_start"] == "2018-03-31")].set_index("measure")
+    rows = pd.read_csv(REAL / "home-office-workforce" / "police-workforce-by-force.csv")
+    chosen = rows[(rows["force_name"] == "Essex") & (rows["date"] == "2018-03-01")]
+    assert essex.loc["officer_fte", "value"] == round(chosen.loc[chosen["worker_type"] == "police officer",
+                                                                 "total_fte"].sum(), 2)
+    assert essex.loc["special_constables", "value"] == chosen.loc[chosen["worker_type"] == "special constable",
+                                                                   "total_headcount"].sum()
 
 
 # ----------------------------------------------------------------------------- using the extracts

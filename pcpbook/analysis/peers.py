@@ -19,12 +19,12 @@ the forces left out and why. ``benchmark`` does the arithmetic on them.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pcpbook.analysis.once import once
 from pcpbook.contracts.dataset import Dataset
 from pcpbook.contracts.model import Measure
-from pcpbook.core.periods import Quarter, add_months, month_label
+from pcpbook.core.periods import Quarter, add_months, day_label, month_label
 from pcpbook.core.units import COMPARISON_UNITS
 from pcpbook.sources.forces import known_forces
 from pcpbook.stats.benchmark import Benchmark, BenchmarkError, Figure, compare
@@ -41,6 +41,7 @@ QUARTER_MONTHS = 3
 class Window:
     start: dt.date
     months: int = WINDOW_MONTHS
+    snapshot: bool = False  # a headcount's window is the day it ends on
 
     @property
     def end(self) -> dt.date:
@@ -48,9 +49,16 @@ class Window:
 
     @property
     def label(self) -> str:
+        if self.snapshot:
+            return f"at {day_label(self.end)}"
         if self.months == QUARTER_MONTHS:
             return f"quarter {Quarter.containing(self.start).month_span}"
         return f"12 months to {month_label(self.end)}"
+
+    @property
+    def within(self) -> str:
+        """The window as a sentence says it: "in the 12 months to March 2018", "at 31 March 2018"."""
+        return self.label if self.snapshot else f"in the {self.label}"
 
     @classmethod
     def ending(cls, quarter: Quarter, months: int = WINDOW_MONTHS) -> "Window":
@@ -127,7 +135,7 @@ def force_figure(dataset: Dataset, measure: Measure, force: str, window: Window)
     """(Figure, Provenance) of one force over the window, or the reason there is none."""
     value = dataset.value(measure.id, window.start, window.months, force)
     if value.amount is None:
-        return f"no {measure.label} figures for the {window.label}"
+        return f"no {measure.label} figures {window.within}"
     unit, modelled = measure.benchmark.unit, value.status == "modelled"
     if unit == "percent":
         if measure.benchmark.base is None:
@@ -135,7 +143,7 @@ def force_figure(dataset: Dataset, measure: Measure, force: str, window: Window)
                           measure.sample_size * window.months / 3), Provenance(modelled)
         base = dataset.value(measure.benchmark.base, window.start, window.months, force)
         if base.amount is None:
-            return f"no {dataset.measures[measure.benchmark.base].label} figures for the {window.label}"
+            return f"no {dataset.measures[measure.benchmark.base].label} figures {window.within}"
         return (Figure(force, value.amount * base.amount / 100, base.amount),
                 Provenance(modelled or base.status == "modelled"))
     if unit != "per_1000_population":
@@ -167,7 +175,7 @@ def latest_window(dataset: Dataset, measure: Measure, force: str, quarter: Quart
     figure; where the data hold no such 12 months (a few quarters of files), the latest quarter."""
     for months in (WINDOW_MONTHS, QUARTER_MONTHS):
         for lag in range(MAX_LAG_QUARTERS + 1):
-            window = Window.ending(quarter.shift(-lag), months)
+            window = replace(Window.ending(quarter.shift(-lag), months), snapshot=measure.kind == "snapshot")
             if dataset.value(measure.id, window.start, window.months, force).amount is not None:
                 return window
     return None
@@ -239,5 +247,13 @@ def rolling_values(dataset: Dataset, measure: Measure, force: str, window: Windo
 def comparisons_for(dataset: Dataset, measure: Measure, quarter: Quarter) -> tuple:
     """(this quarter's, the previous quarter's) comparison of the measure, each a
     GroupComparison or the reason there is none; computed once per dataset."""
-    return once(dataset, ("peers", measure.id, quarter), lambda: (group_comparison(dataset, measure, quarter),
-                                                                  group_comparison(dataset, measure, quarter.previous())))
+    return once(dataset, ("peers", measure.id, quarter), lambda: _like_for_like(
+        group_comparison(dataset, measure, quarter), group_comparison(dataset, measure, quarter.previous())))
+
+
+def _like_for_like(now, before) -> tuple:
+    """The two comparisons, the previous one only when it covers as many months as this one:
+    a quarter's position is not the one before a year's."""
+    if isinstance(now, str) or isinstance(before, str) or before.window.months == now.window.months:
+        return now, before
+    return now, f"the previous figure is for the {before.window.label}, not for {now.window.months} months"

@@ -77,7 +77,11 @@ def _parser() -> argparse.ArgumentParser:
     office.add_argument("path", type=Path)
     office.add_argument("--force", help="force name as in the table (default: home_office in force.yaml; "
                                         "'all' keeps every force of England and Wales)")
-    for adapter in (police, roads, office):
+    staff = adapters.add_parser("home-office-workforce", help="Home Office police workforce by force: officers, staff, "
+                                                              "PCSOs and special constables at 31 March")
+    staff.add_argument("path", type=Path)
+    staff.add_argument("--force", help="force name (default: home_office in force.yaml; 'all' keeps every force)")
+    for adapter in (police, roads, office, staff):
         adapter.add_argument("--out", type=Path, help="observations CSV to write (default: the project's "
                                                         "data/extracts/<source>.csv, which the book reads)")
     people = adapters.add_parser("ons-population", help="ONS mid-year population estimates by police force area "
@@ -85,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     people.add_argument("path", type=Path)
     people.add_argument("--out", type=Path, help="population table to write (default: the project's "
                                                  "data/population.csv; an existing file is not replaced)")
-    for adapter in (police, roads, office, people):
+    for adapter in (police, roads, office, staff, people):
         adapter.add_argument("--data", type=Path, help=DATA_HELP + "; its force.yaml gives the default force")
 
     compare = commands.add_parser("benchmark", help="compare every force (or a group) on each measure for a period: "
@@ -269,14 +273,17 @@ def _ingest(args) -> int:
     # book's short name for the force, so the book finds them
     own = load_force(args.data) if args.force is None else None
     force = args.force if own is None else {"police-uk": own.police_uk, "stats19": own.stats19,
-                                            "home-office": own.home_office}[args.adapter]
+                                            "home-office": own.home_office,
+                                            "home-office-workforce": own.home_office}[args.adapter]
     geography = own.short_name if own else None
     if args.adapter == "police-uk":
         result = ingest.police_uk(args.paths, force=None if force == "all" else force, geography=geography)
     elif args.adapter == "stats19":
         result = ingest.stats19(args.collisions, args.casualties, force=force, geography=geography)
-    else:
+    elif args.adapter == "home-office":
         result = ingest.home_office(args.path, force=force, geography=geography)
+    else:
+        result = ingest.workforce(args.path, force=force, geography=geography)
     out = args.out or args.data / EXTRACTS / f"{args.adapter}.csv"
     merged, notes = ingest.merge_into(out, result.observations)
     ingest.write_observations(merged, out)

@@ -131,6 +131,11 @@ def month_label(day: dt.date) -> str:
     return f"{MONTH_NAMES[day.month - 1]} {day.year}"
 
 
+def day_label(day: dt.date) -> str:
+    """31 March 2018."""
+    return f"{day.day} {day:%B %Y}"
+
+
 def quarters_between(first: Quarter, last: Quarter) -> list[Quarter]:
     """Every quarter from ``first`` to ``last`` inclusive."""
     count = (last.fy_start * 4 + last.number) - (first.fy_start * 4 + first.number)

@@ -108,11 +108,12 @@ def comparison_sentences(now: GroupComparison, before, force: str) -> list[str]:
     benchmark, measure = now.benchmark, now.measure
     own = benchmark.standing(force)
     earlier = ("" if isinstance(before, str) else
-               f" ({ordinal(before.benchmark.standing(force).position)} in the {before.window.label})")
+               f" ({ordinal(before.benchmark.standing(force).position)} {before.window.within})")
     weighted = ("" if now.no_funnel == NO_FUNNEL_ASSUMED else
                 f" ({value_text(benchmark.pooled, benchmark.unit)} weighting each force by its "
                 f"{now.base_label.split(' (')[0].lower()})")
-    sentences = [f"In the {now.window.label} {force}'s figure was {value_text(own.value, benchmark.unit)}, "
+    within = now.window.within
+    sentences = [f"{within[0].upper()}{within[1:]} {force}'s figure was {value_text(own.value, benchmark.unit)}, "
                  f"{ordinal(own.position)} of the {benchmark.group_size} forces in its group{earlier}; the group "
                  f"average, each force counted once, was {value_text(benchmark.average, benchmark.unit)}{weighted}, "
                  f"and the upper quartile {value_text(benchmark.upper_quartile, benchmark.unit)}."]
@@ -124,7 +125,7 @@ def comparison_sentences(now: GroupComparison, before, force: str) -> list[str]:
                          f"to reach the upper quartile, {change_words(to_quartile, benchmark.unit, measure)}.")
     if now.carried_from is not None:
         sentences.append(f"The populations are mid-{now.carried_from} estimates, the latest in the data, carried "
-                         f"forward to the {now.window.label}.")
+                         f"forward to {now.window.within.removeprefix('in ').removeprefix('at ')}.")
     sentences += funnel_sentences(now, force)
     if now.funnel_left_out:
         sentences.append("Left out of the funnel: " + "; ".join(f"{f} ({why})" for f, why in
