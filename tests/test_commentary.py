@@ -6,7 +6,7 @@ import pytest
 from pcpbook.cli import commands
 from pcpbook.contracts import commentary
 from pcpbook.core.periods import Quarter
-from pcpbook.present.chapter import commentary_cell, status_summary
+from pcpbook.present.commitments import commentary_cell, status_summary
 
 Q3 = Quarter.parse("2023-24-Q3")
 

@@ -10,7 +10,7 @@ from pcpbook.analysis.comparisons import BASELINE_YEAR, SAME_QUARTER_LAST_YEAR, 
 from pcpbook.core.periods import Quarter, fy_label
 from pcpbook.core.render import Raw, escape_markdown
 from pcpbook.present import main_points, phrasing, release
-from pcpbook.present.chapter import load_returns
+from pcpbook.present.commitments import load_returns
 from pcpbook.present.review import Review
 from pcpbook.stats.targets import MISSED, OFF_COURSE
 

@@ -179,6 +179,8 @@ def test_too_little_history_claims_nothing(dataset):
     first = quarter_comparisons(dataset, "total_recorded_crime", Quarter.parse("2016-17-Q1"))[0]
     assert not first.test.tested
     assert "only 24 usable months of data come before April 2015" in first.test.reason
+    # and says when it will have them: 12 months later the earlier period has 36 months before it
+    assert first.test.reason.endswith("the edition for 2017/18 Q1 will have enough, if monthly figures continue")
 
 
 def test_a_change_across_a_recording_break_is_not_tested(dataset):

@@ -14,9 +14,9 @@ import pandas as pd
 from pcpbook.analysis.once import once
 from pcpbook.contracts.dataset import Dataset
 from pcpbook.contracts.model import Measure, Value, weakest
-from pcpbook.core.periods import Quarter, add_months, fy_start_date, month_label
+from pcpbook.core.periods import Quarter, add_months, fy_start_date, month_label, months_between
 from pcpbook.stats.change_tests import ChangeTest, count_change_test, proportion_test, seasonal_movement, untested
-from pcpbook.stats.models import MAX_HISTORY_MONTHS, NotEnoughHistory, usual_variation
+from pcpbook.stats.models import MAX_HISTORY_MONTHS, NotEnoughHistory, ready_after, usual_variation
 from pcpbook.stats.policy import MIN_HISTORY_MONTHS, false_discovery_q_values
 
 SAME_QUARTER_LAST_YEAR = "same_quarter_last_year"
@@ -113,8 +113,12 @@ def history_before(dataset: Dataset, measure: Measure, start, months: int | None
         return usual_variation(kept, measure.periods, int(aside[kept.index[0]:kept.index[-1]].sum()) if len(kept) else 0,
                                measure.level_shifts)
     except NotEnoughHistory:
+        if values.empty:
+            return NotEnoughHistory(f"the data hold no monthly figures of it before {month_label(start)}, and its usual "
+                                    f"variation is measured from at least {MIN_HISTORY_MONTHS} of them")
         return NotEnoughHistory(f"only {len(kept)} usable months of data come before {month_label(start)}, and at "
-                                f"least {MIN_HISTORY_MONTHS} are needed to measure its usual variation")
+                                f"least {MIN_HISTORY_MONTHS} are needed to measure its usual variation",
+                                MIN_HISTORY_MONTHS - len(kept))
 
 
 def lockdown_days(measure: Measure, value: Value) -> int:
@@ -140,7 +144,21 @@ def compare(dataset: Dataset, measure_id: str, current_start, baseline_start, mo
         return Comparison(kind, current, baseline, untested(change), break_between=change)
     if history is None:
         history = history_before(dataset, measure, min(current.start, baseline.start))
+    if isinstance(history, NotEnoughHistory):
+        history = _with_when(dataset, measure, history, current, min(current.start, baseline.start))
     return Comparison(kind, current, baseline, change_test(measure, current, baseline, history))
+
+
+def _with_when(dataset: Dataset, measure: Measure, history: NotEnoughHistory, current: Value, start) -> NotEnoughHistory:
+    """The reason there is no test, with the edition that will have the history it needs: from
+    the months short, or, when monthly figures begin after ``start``, from the first of them."""
+    short_by = history.short_by
+    if short_by is None:
+        months = dataset.monthly(measure.id, current.end)
+        if months.empty:
+            return history
+        short_by = MIN_HISTORY_MONTHS + months_between(start, months["period_start"].iloc[0])
+    return NotEnoughHistory(f"{history}: {ready_after(current.end, short_by)}")
 
 
 def recording_change_between(measure: Measure, *windows: tuple[dt.date, dt.date]) -> str:

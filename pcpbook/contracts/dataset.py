@@ -81,12 +81,22 @@ class Dataset:
         force (or ``geography``): the series a chart or a test may use without looking ahead.
         Its ``geography`` column names the place, for the chart's text; its ``source`` column
         gives each published figure's document as a citation, never as its key."""
-        measure = self.measures[measure_id]
+        return self._rows(measure_id, geography or self.force.short_name,
+                          self.measures[measure_id].behaviour.series_period, until)
+
+    def series(self, measure_id: str, until: dt.date, geography: str | None = None) -> pd.DataFrame:
+        """The series a page charts: ``monthly``, or for a count the data hold only quarter by
+        quarter (the Home Office tables) its quarters. The ``period`` column says which."""
         geography = geography or self.force.short_name
-        rows = [(start, *entry) for start, entry in
-                self._series.get((measure_id, geography, measure.behaviour.series_period), [])
+        monthly = self.monthly(measure_id, until, geography)
+        if monthly.empty and self.measures[measure_id].behaviour.series_period == "month":
+            return self._rows(measure_id, geography, "quarter", until)
+        return monthly
+
+    def _rows(self, measure_id: str, geography: str, period: str, until: dt.date) -> pd.DataFrame:
+        rows = [(start, *entry) for start, entry in self._series.get((measure_id, geography, period), [])
                 if start <= until]
-        frame = frame_of(rows, ["period_start", "value", "status", "source"]).assign(geography=geography)
+        frame = frame_of(rows, ["period_start", "value", "status", "source"]).assign(geography=geography, period=period)
         citations = {source: cite(source, self.sources) for source in frame["source"].unique()}
         return frame.assign(source=frame["source"].map(citations)) if len(frame) else frame
 

@@ -123,6 +123,11 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
+def months_between(earlier: dt.date, later: dt.date) -> int:
+    """How many months the month of ``later`` is after the month of ``earlier``."""
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
 def month_end(day: dt.date) -> dt.date:
     return add_months(day, 1) - dt.timedelta(days=1)
 

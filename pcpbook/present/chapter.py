@@ -14,13 +14,15 @@ from IPython.display import HTML, Markdown
 
 from pcpbook.analysis.comparisons import edition_comparisons, history_before
 from pcpbook.analysis.trends import plan_trends, trend_series
-from pcpbook.contracts import commentary, settings
+from pcpbook.contracts import settings
 from pcpbook.contracts.dataset import Dataset, load
 from pcpbook.contracts.model import Measure, Plan, Priority
 from pcpbook.core.periods import Quarter, month_label
 from pcpbook.core.render import escape_html, escape_markdown, markdown_table
 from pcpbook.present import book, comparing
 from pcpbook.present.citing import BookSources, documents_in, linked, plan_uses
+from pcpbook.present.commitments import (commentary_cell, commitments_table, load_returns, paraphrase_note,
+                                         status_badge, status_summary, status_table)
 from pcpbook.present.figures import Chart, trend_window_start
 from pcpbook.present.narrative import (busiest_month_sentence, in_sentence, interval_cell, per_day_sentence,
                                        shares_sentence, since_sentence, test_cell)
@@ -106,17 +108,28 @@ class MeasureSections:
 
     def decomposition(self, series):
         """STL of ``series`` up to the end of the chapter's last quarter, or the reason there
-        is none (NotEnoughHistory: under three years of data)."""
+        is none (NotEnoughHistory: under three years of data, or no monthly figures)."""
+        if is_quarterly(series):
+            return NotEnoughHistory(QUARTERLY_ONLY.format(method="a seasonal decomposition needs"))
         try:
             return decompose(series, self.last_quarter)
         except NotEnoughHistory as exc:
             return exc
 
-    def no_data(self, measure: Measure) -> Markdown:
-        """The one sentence for a measure with no figures: what it needs and where they come from."""
-        return Markdown(measure_block(measure.label, "", [
-            f"No figures up to {month_label(self.last_quarter.end)} are in the data. This measure needs "
-            f"{measure.source}: add them as an extract (python -m pcpbook ingest ...)."]))
+    def without_figures(self) -> Markdown | None:
+        """One paragraph for the measures with no figures yet, by where their figures come from
+        (nothing when every measure has some): each is then left out of the sections below."""
+        missing = [m for m in self.measures if self.series(m).empty]
+        if not missing:
+            return None
+        by_source: dict[str, list[str]] = {}
+        for measure in missing:
+            by_source.setdefault(measure.source, []).append(measure.label)
+        needs = " ".join(f"From {source}: {', '.join(labels)}." for source, labels in by_source.items())
+        return Markdown(escape_markdown(
+            f"Not shown: no figures up to {month_label(self.last_quarter.end)} are in the data for "
+            f"{plural(len(missing), 'measure')}. {needs} Add them as an extract (python -m pcpbook ingest ...) and "
+            "they appear in the next build."))
 
     def figure(self, chart: Chart) -> str:
         """Save the chart as a PNG in the page's figures folder; the Markdown image, alt text and all."""
@@ -137,6 +150,13 @@ class MeasureSections:
 
 
 MEASURE_FLAGS = ("decompose", "trend_test")
+QUARTERLY_ONLY = ("{method} monthly figures, and the data hold this measure quarter by quarter only (as the "
+                  "Home Office tables give it): add monthly figures, from police.uk or the force's own extract")
+
+
+def is_quarterly(series) -> bool:
+    """Whether a series is quarter by quarter (a count from the Home Office tables)."""
+    return not series.empty and (series["period"] == "quarter").all()
 
 
 @dataclass
@@ -170,8 +190,9 @@ class Chapter(MeasureSections):
             + say("measure", "page_note", family=family, modelled=modelled))
 
     def series(self, measure: Measure | str):
-        """The measure's monthly series up to the end of the quarter: nothing later is ever read."""
-        return self.dataset.monthly(_measure_id(measure), self.quarter.end)
+        """The measure's monthly series up to the end of the quarter (its quarters, where the data
+        hold it only quarter by quarter): nothing later is ever read."""
+        return self.dataset.series(_measure_id(measure), self.quarter.end)
 
     def comparisons(self, measure: Measure | str) -> list:
         """This quarter's comparisons for a measure, tested together with every other
@@ -212,6 +233,8 @@ class Chapter(MeasureSections):
         none (NotEnoughHistory), or None for measures that are not counts of events."""
         if not measure.has_usual_variation:
             return None
+        if is_quarterly(series):
+            return NotEnoughHistory(QUARTERLY_ONLY.format(method="control limits need"))
         history = history_before(self.dataset, measure, self.quarter.start)
         if isinstance(history, NotEnoughHistory):
             return history
@@ -254,7 +277,8 @@ class Chapter(MeasureSections):
                  "Change", "Change (%)", "95% interval", "Test", "Data"] + (["Target"] if targets else [])]
         cited: set[str] = set()
         modelled = False
-        for measure in self.measures:
+        shown = [m for m in self.measures if not self.series(m).empty]
+        for measure in shown:
             comparison = self.comparisons(measure)[0]
             rows.append([measure.label, *comparison_cells(measure, comparison)]
                         + ([verdict_cell(targets, measure)] if targets else []))
@@ -268,6 +292,9 @@ class Chapter(MeasureSections):
                 "comparison in the edition (see *Methods and caveats*). *Data* says whether the figures are "
                 + ("published or modelled (a demonstration series); where only one is modelled, it says which."
                    if modelled else "published or provisional."))
+        if len(shown) < len(self.measures):
+            missing = len(self.measures) - len(shown)
+            note += f" {plural(missing, 'measure')} with no figures yet {'is' if missing == 1 else 'are'} named under *Measures*."
         if cited:
             note += " Published figures are from: " + "; ".join(linked(key, self.dataset.sources) for key in sorted(cited)) + "."
         if targets:
@@ -301,47 +328,6 @@ def _measure_id(measure: Measure | str) -> str:
     return measure if isinstance(measure, str) else measure.id
 
 
-def load_returns(dataset: Dataset, plan: Plan, quarter: Quarter) -> commentary.Returns:
-    return commentary.load(dataset.root / "commentary", plan, quarter)
-
-
-def status_badge(status: str) -> str:
-    label = "No update" if status == commentary.NO_UPDATE else status.capitalize()
-    return f'<span class="pcp-status pcp-status-{status.replace(" ", "-")}">{label}</span>'
-
-
-def status_summary(counts) -> str:
-    """"2 complete, 4 on track, 1 at risk, 1 no update received" in a fixed order."""
-    parts = [f"{counts[s]} {s if s != commentary.NO_UPDATE else 'no update received'}"
-             for s in commentary.STATUSES if counts.get(s)]
-    return ", ".join(parts) if parts else "none"
-
-
-def commitments_table(caption: str, columns: list[str], rows: list[str]) -> str:
-    """The frame every commitments table shares: an escaped caption, the column headers and
-    the body rows (already rendered)."""
-    head = "".join(f'<th scope="col">{column}</th>' for column in columns)
-    return (f'<table class="pcp-commitments"><caption>{escape_html(caption)}</caption><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>')
-
-
-def paraphrase_note(source: str, sources: dict[str, str]) -> Markdown:
-    return Markdown(f"Commitments are paraphrased in our own words from: {linked(source, sources)}.")
-
-
-def commentary_cell(entry: commentary.Entry) -> str:
-    if not entry.received:
-        return f'<p class="pcp-no-update">{commentary.NO_UPDATE_TEXT}</p>'
-    if not entry.text.strip():
-        return f'<p class="pcp-no-update">{commentary.COMPLETE_WITHOUT_TEXT}</p>'
-    rendered = commentary.to_html(entry.text)
-    if len(entry.text) <= commentary.LONG_ENTRY:
-        return rendered
-    opening = escape_html(entry.text[:300].rsplit(" ", 1)[0])
-    return (f'<details class="pcp-long"><summary>{opening} ... (show all {len(entry.text):,} characters)'
-            f"</summary>{rendered}</details>")
-
-
 def status_rollup(edition: "Edition") -> Markdown:
     """Counts of each status across the plan's commitments, per priority and in total."""
     returns = load_returns(edition.dataset, edition.plan, edition.quarter)
@@ -350,19 +336,6 @@ def status_rollup(edition: "Edition") -> Markdown:
             + (" The commentary in this edition is demonstration text (modelled), not real returns."
                if returns.modelled else ""))
     return Markdown(escape_markdown(text) + "\n\n" + status_table(edition.plan, returns.counts))
-
-
-def status_table(plan: Plan, count) -> str:
-    """A Markdown table of statuses per priority and in total; ``count(ids)`` gives a Counter."""
-    header = ["Priority"] + [s.capitalize() if s != commentary.NO_UPDATE else "No update" for s in commentary.STATUSES] + ["Total"]
-    rows = [header]
-    for priority in plan.priorities:
-        counts = count([c.id for c in priority.commitments])
-        rows.append([f"{priority.number}. {priority.title}"] + [str(counts.get(s, 0)) for s in commentary.STATUSES]
-                    + [str(sum(counts.values()))])
-    total = count([c.id for p in plan.priorities for c in p.commitments])
-    rows.append(["All priorities"] + [str(total.get(s, 0)) for s in commentary.STATUSES] + [str(sum(total.values()))])
-    return markdown_table(rows)
 
 
 def trend_inputs(dataset: Dataset, measure, until):

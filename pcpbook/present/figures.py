@@ -127,7 +127,7 @@ def _line_chart(measure: Measure, series: pd.DataFrame, start: dt.date, end: dt.
             _shade(axes, span_start, span_end, colour, alpha, label)
         # a plain line in seaborn's style: lineplot's aggregation machinery costs more than the drawing
         axes.plot(shown["date"], shown["value"], color=COLOURS["series"], marker="o", markersize=3, linewidth=1.4,
-                  label=_series_label(measure))
+                  label=_series_label(measure, shown))
         if control is not None:
             _draw_control_limits(axes, control)
         for path in paths:
@@ -151,7 +151,7 @@ def _line_chart(measure: Measure, series: pd.DataFrame, start: dt.date, end: dt.
             axes.get_legend().remove()
         axes.set_ylim(bottom=0)
     plt.close(figure)
-    data = [chart_data(measure, _series_label(measure), shown["period_start"], shown["value"], shown["status"],
+    data = [chart_data(measure, _series_label(measure, shown), shown["period_start"], shown["value"], shown["status"],
                        shown["source"])]
     if control is not None:
         limits = control.frame
@@ -446,11 +446,20 @@ def _mark_discontinuities(axes, measure: Measure, shown: pd.DataFrame) -> None:
                           fontsize="x-small", color="#333333", ha="right", va="bottom")
 
 
-def _series_label(measure: Measure) -> str:
-    """What one point of the chart is; a percentage that is not from a survey is a rate."""
+def _series_label(measure: Measure, shown: pd.DataFrame) -> str:
+    """What one point of the chart is; a percentage that is not from a survey is a rate, and a
+    count the data hold quarter by quarter (the Home Office tables) a quarterly count."""
     if measure.behaviour.in_points and measure.sample_size is None:
         return "Quarterly rate (%)"
+    if measure.behaviour.adds_up and _cadence(measure, shown) == "quarter":
+        return "Quarterly count"
     return measure.behaviour.series_label
+
+
+def _cadence(measure: Measure, shown: pd.DataFrame) -> str:
+    """"month" or "quarter": the series' own period where it says (a count may come quarterly)."""
+    periods = set(shown["period"]) if "period" in shown else set()
+    return "quarter" if periods == {"quarter"} else measure.behaviour.cadence
 
 
 def _tick(value: float, _position=None) -> str:
@@ -474,7 +483,7 @@ def _source_line(measure: Measure, modelled: bool, sources: list[str] | None = N
 def _alt_text(measure: Measure, shown: pd.DataFrame, end: dt.date, modelled: bool) -> str:
     if shown.empty:
         return f"Empty chart: no {measure.label} data up to {month_label(end)}."
-    cadence = measure.behaviour.cadence
+    cadence = _cadence(measure, shown)
     low, high = shown.loc[shown["value"].idxmin()], shown.loc[shown["value"].idxmax()]
     text = (f"Line chart of {measure.label} in {shown['geography'].iloc[0]} each {cadence} from "
             f"{month_label(shown['period_start'].iloc[0])} to {month_label(shown['period_start'].iloc[-1])}. "

@@ -11,7 +11,8 @@ from IPython.display import Markdown
 
 from pcpbook.contracts.dataset import Dataset
 from pcpbook.core.periods import Quarter, add_months
-from pcpbook.present.chapter import Edition, load_returns
+from pcpbook.present.chapter import Edition
+from pcpbook.present.commitments import load_returns
 from pcpbook.present.main_points import main_points
 from pcpbook.present.phrasing import say
 

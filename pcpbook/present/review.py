@@ -25,9 +25,10 @@ from pcpbook.contracts.model import FINANCE_ITEMS, Measure, Plan, Priority
 from pcpbook.core.outputs import slug
 from pcpbook.core.periods import Quarter, fy_label, fy_start_date, month_label
 from pcpbook.core.render import Raw, escape_html, escape_markdown, facts_table, markdown_table
-from pcpbook.present.chapter import (MeasureSections, commentary_cell, commitments_table, comparison_cells,
-                                     paraphrase_note, status_badge, status_summary, status_table, trend_series_note)
+from pcpbook.present.chapter import MeasureSections, comparison_cells, trend_series_note
 from pcpbook.present.citing import BookSources, documents_in, linked, plan_uses
+from pcpbook.present.commitments import (commentary_cell, commitments_table, paraphrase_note, status_badge,
+                                         status_summary, status_table)
 from pcpbook.present.figures import trend_model_chart
 from pcpbook.present.main_points import review_main_points
 from pcpbook.present.narrative import trend_cell

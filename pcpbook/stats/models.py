@@ -20,7 +20,7 @@ import patsy
 import statsmodels.api as sm
 from scipy import optimize
 
-from pcpbook.core.periods import add_months, month_label
+from pcpbook.core.periods import Quarter, add_months, month_label
 from pcpbook.stats.policy import MIN_HISTORY_MONTHS
 
 MAX_HISTORY_MONTHS = 60   # the most recent five years: older months say little about today
@@ -29,7 +29,19 @@ MAX_AUTOCORRELATION = 0.9  # beyond this a month's history says too little about
 
 
 class NotEnoughHistory(ValueError):
-    """Too few months for the method to be trusted."""
+    """Too few months for the method to be trusted; ``short_by``: how many more months of
+    history it needs (None when more months would not do, such as a series with no months)."""
+
+    def __init__(self, message: str, short_by: int | None = None):
+        super().__init__(message)
+        self.short_by = short_by
+
+
+def ready_after(last: dt.date, short_by: int) -> str:
+    """When a series whose last month is ``last`` will have ``short_by`` more months, said as
+    the quarter of the edition that will (editions are for whole quarters)."""
+    month = add_months(last.replace(day=1), short_by)
+    return f"the edition for {Quarter.containing(month).label} will have enough, if monthly figures continue"
 
 
 def month_days(month: dt.date) -> int:

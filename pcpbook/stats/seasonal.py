@@ -9,7 +9,7 @@ import pandas as pd
 from statsmodels.tsa.seasonal import STL
 
 from pcpbook.core.periods import MONTH_NAMES, Quarter, month_label
-from pcpbook.stats.models import NotEnoughHistory
+from pcpbook.stats.models import NotEnoughHistory, ready_after
 from pcpbook.stats.policy import MIN_HISTORY_MONTHS
 
 
@@ -53,9 +53,10 @@ def monthly_series(series: pd.DataFrame, quarter: Quarter) -> pd.Series:
 def decompose(series: pd.DataFrame, quarter: Quarter, standout_z: float = 3.0) -> Decomposition:
     values = monthly_series(series, quarter)
     if len(values) < MIN_HISTORY_MONTHS:
+        short_by = MIN_HISTORY_MONTHS - len(values)
         raise NotEnoughHistory(f"only {len(values)} months of data up to {month_label(quarter.end)}; "
                                f"a seasonal decomposition needs at least {MIN_HISTORY_MONTHS} "
-                               "(three years)")
+                               f"(three years): {ready_after(quarter.end, short_by)}", short_by)
     fit = STL(values, period=12, robust=True).fit()
     frame = pd.DataFrame({"observed": values, "trend": fit.trend, "seasonal": fit.seasonal,
                           "remainder": fit.resid})

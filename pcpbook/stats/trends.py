@@ -22,8 +22,9 @@ import pandas as pd
 import pymannkendall as mk
 from scipy import stats
 
-from pcpbook.core.periods import Quarter, fy_label, month_label
-from pcpbook.stats.models import NotEnoughHistory, UsualVariation, design_matrix, fit_quasi_poisson, monthly_frame
+from pcpbook.core.periods import Quarter, add_months, fy_label, month_label, months_between
+from pcpbook.stats.models import (NotEnoughHistory, UsualVariation, design_matrix, fit_quasi_poisson, monthly_frame,
+                                  ready_after)
 from pcpbook.stats.policy import MIN_HISTORY_MONTHS, SIGNIFICANCE_LEVEL, false_discovery_q_values, interval_quantile
 from pcpbook.stats.seasonal import monthly_series
 
@@ -94,6 +95,16 @@ def with_trend_control(results: dict) -> dict:
     return results
 
 
+def _when_four_years(values: pd.Series, quarter: Quarter) -> str:
+    """When the monthly series will hold four complete financial years (and so 48 months)."""
+    if not len(values):
+        return ""
+    first = values.index[0].date()
+    first_april = first.replace(month=4, day=1) if first.month <= 4 else first.replace(year=first.year + 1, month=4, day=1)
+    fourth_end = add_months(first_april, 47)
+    return f": {ready_after(quarter.end, months_between(quarter.end, fourth_end))}"
+
+
 def complete_financial_years(values: pd.Series, quarter: Quarter) -> pd.Series:
     """Totals of the financial years that end on or before the quarter's end."""
     totals = values.groupby(_financial_year(values.index)).agg(["sum", "count"])
@@ -161,7 +172,7 @@ def trend_tests(series: pd.DataFrame, quarter: Quarter, periods) -> TrendResult:
     annual = complete_financial_years(values, quarter)
     if len(annual) < 4 or len(values) < MIN_HISTORY_MONTHS:
         raise NotEnoughHistory(f"{len(annual)} complete financial years up to {month_label(quarter.end)}; "
-                               "trend tests need at least four")
+                               f"trend tests need at least four{_when_four_years(values, quarter)}")
     frame = monthly_frame(values, periods)
     model = fit_trend(frame)
     sensitivity = fit_trend(frame[frame["lockdown"] == 0].reset_index(drop=True))
