@@ -16,7 +16,10 @@ quote = '$(subst ','"'"',$(value $(1)))'
 $(INSTALLED): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	# compat: the repository is on sys.path, so a folder named pcpbook where a command runs (a clone
+	# beside the project) cannot shadow the package as an empty namespace package
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . \
+		--config-settings editable_mode=compat
 	touch $(INSTALLED)
 
 install: $(INSTALLED)   ## create .venv with the pinned requirements

@@ -4,6 +4,7 @@ exists in the Makefile or the CLI. The scheduled run's 'anything new?' check is 
 import dataclasses
 import datetime as dt
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -206,3 +207,12 @@ def test_the_publish_workflow_keeps_the_site_on_a_branch_not_in_a_cache():
     runs = scripts(publish)
     assert "make site-restore" in runs and "make site-save" in runs
     assert publish["jobs"]["build"]["permissions"] == {"contents": "write"}  # to push the branch, nothing more
+
+
+def test_the_command_runs_beside_a_folder_named_pcpbook(tmp_path):
+    # found timing a new user's path: `python -m pcpbook` run from the folder holding a clone
+    # named pcpbook imported that folder as an empty namespace package, and stopped in a traceback
+    (tmp_path / "pcpbook").mkdir()
+    done = subprocess.run([sys.executable, "-m", "pcpbook", "--help"], cwd=tmp_path, capture_output=True, text=True,
+                          env={key: value for key, value in os.environ.items() if key != "PYTHONPATH"})
+    assert done.returncode == 0 and "usage: python -m pcpbook" in done.stdout, done.stderr
