@@ -23,10 +23,12 @@ import argparse
 import csv
 import datetime as dt
 import zlib
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import optimize
 
 from pcpbook.core.periods import add_months, month_end
 
@@ -97,6 +99,7 @@ COUNTS = {
     "csc_hours": ("outdoor", "none", {2019: 1600, 2020: 2300, 2021: 2500, 2023: 2200}),
     "night_time_economy_crime": ("outdoor", "nte", {2013: 3900, 2016: 3800, 2018: 3750, 2019: 3700, 2020: 1700, 2021: 2900, 2022: 3300, 2023: 3200}),
     "cyber_online_offences": ("steady", "none", {2013: 1500, 2016: 2500, 2017: 3000, 2018: 3600, 2019: 4300, 2020: 5600, 2021: 6400, 2022: 6800, 2023: 7000}),
+    "homicide": ("steady", "none", {2013: 16, 2016: 18, 2018: 21, 2019: 22, 2020: 19, 2021: 17, 2023: 16}),
     "personal_robbery": ("crime", "crime", {2013: 1300, 2016: 1350, 2018: 1500, 2019: 1450, 2020: 1150, 2021: 1250, 2022: 1300, 2023: 1280}),
 }
 # Components share the noise of their whole, so a part never outgrows it.
@@ -124,6 +127,10 @@ TARGETS = [
     # seed-003 P1: March 2021 about 3,200 more 999 calls than January or February.
     ("emergency_calls_999", dt.date(2021, 1, 1), 1, 21099),
     ("emergency_calls_999", dt.date(2021, 2, 1), 1, 21099),
+    # seed-003 appendix: drug trafficking 0.67 and homicide 0.010 per 1,000 residents (January 2021
+    # update; here 2020/21, at Essex's modelled mid-2020 population of 1,866,800).
+    ("drug_trafficking", dt.date(2020, 4, 1), 12, 1251),
+    ("homicide", dt.date(2020, 4, 1), 12, 19),
 ]
 
 # Headcounts at month ends, through which the model passes; published snapshots are added.
@@ -293,6 +300,38 @@ CONFIDENCE = (dt.date(2013, 4, 1), {2013: 52.0, 2015: 50.5, 2017: 49.0, 2018: 48
 CONFIDENCE_LAST = dt.date(2020, 1, 1)  # the Crime Survey's force figures stop at March 2020
 
 
+# seed-003's comparison appendix (January 2021 update), beyond the three above: each indicator's
+# position, its previous (October 2020) position and, where the seed gives them, the change
+# required to reach the group average and the upper quartile (offences, or percentage points).
+# The book counts them over the 12 months to March 2021 and, for the previous position, to
+# December 2020. None: the seed's "N/A" (already better than that point).
+@dataclass(frozen=True)
+class Standing:
+    position: int
+    before: int
+    to_average: float | None = None
+    to_quartile: float | None = None
+    polarity: str = "down_is_good"
+    changes: bool = True  # False: the seed's changes required are not carried (only the positions)
+
+
+APPENDIX_COUNTS = {
+    "violence_with_injury": Standing(5, 4, None, -476),
+    "homicide": Standing(7, 4, -3, -10),
+    "drug_trafficking": Standing(3, 4, changes=False),  # the seed's -203 and -549 fit no ranking of eight
+}
+# Essex's 2020/21 value of each solved rate (seed-003), with its standing.
+# Essex's solved rates by financial year (2020/21 the seed's), its standing, and the offences the
+# rates are shares of.
+APPENDIX_RATES = {
+    "vwi_solved_rate": ({2013: 29.5, 2016: 24.0, 2018: 20.5, 2019: 19.2, 2020: 18.2, 2021: 16.8, 2023: 16.2},
+                        Standing(4, 4, 1.2, 2.0, "up_is_good"), "violence_with_injury"),
+    "drug_trafficking_solved_rate": ({2013: 80.5, 2016: 79.8, 2019: 78.9, 2020: 78.3, 2021: 77.2, 2023: 76.6},
+                                     Standing(4, 4, None, 9.0, "up_is_good"), "drug_trafficking"),
+}
+APPENDIX_NOW, APPENDIX_BEFORE = dt.date(2020, 4, 1), dt.date(2020, 1, 1)  # 12-month windows
+
+
 def populations() -> dict[str, dict[int, tuple[int, str]]]:
     """Population by force and mid-year, with its status: published to mid-2019, modelled after.
     Essex's mid-2020 figure is the one the seed's rate implies (148,135 crimes at 79.35 per 1,000)."""
@@ -347,7 +386,7 @@ def model_rates(spec, force: str, measure: str, last: dt.date = LAST_MONTH) -> l
     calibrated year."""
     first, path, year, peers = spec
     scale = 1.0 if force == FORCE else peers[force] / path[year]
-    targets = {y: round(v * scale, 1) for y, v in path.items()}
+    targets = {y: min(round(v * scale, 1), 99.9) for y, v in path.items()}  # a share of offences stays below 100%
     targets[year] = path[year] if force == FORCE else peers[force]
     return percent_series(first, last, targets, f"{measure}/{force}")
 
@@ -365,6 +404,148 @@ def generate_group(essex_crime: list) -> list[dict]:
     for measure, force, values in series:
         rows += [{"measure": measure, "geography": force, "period_start": start.isoformat(), "period": period,
                   "value": value, "source": SOURCE, "status": "modelled"} for start, period, value in values]
+    return rows
+
+
+def solve_peers(measure: str, essex: float, standing: Standing, scale: float,
+                ceiling: float = float("inf")) -> dict[str, float]:
+    """Seven peers' values around Essex's (rates per 1,000, or percentages) that rank it at its
+    position and put the group average and upper quartile where the seed's changes required say
+    (``scale``: the value one unit of the seed's change is worth: 1,000 over Essex's residents
+    for offences, 1 for percentage points). Peers better than Essex stay better, the others worse."""
+    better = 1 if standing.polarity == "up_is_good" else -1
+    order = list(rng_for(f"appendix/{measure}").permutation(PEERS))
+    ahead = set(order[:standing.position - 1])
+    base = np.array([essex * (1 + better * 0.06 * (k + 1)) if f in ahead else essex * (1 - better * 0.05 * (k + 1))
+                     for k, f in enumerate(order)])
+    bounds = [tuple(sorted((essex * (1 + better * 0.005), essex * (1 + better * 0.9)))) if f in ahead else
+              tuple(sorted((essex * (1 - better * 0.005), essex * (1 - better * 0.6)))) for f in order]
+    bounds = [(low, min(high, ceiling)) for low, high in bounds]
+
+    def miss(x):
+        values = np.append(x, essex)
+        cost = 1e-6 * np.sum(((x - base) / essex) ** 2)  # the base spread only breaks ties
+        average, quartile = values.mean(), np.quantile(values, 0.75 if better == 1 else 0.25)
+        for point, change in ((average, standing.to_average), (quartile, standing.to_quartile)):
+            if not standing.changes:
+                continue
+            if change is not None:
+                cost += ((point - (essex + change * scale)) / essex) ** 2
+            elif better * (point - essex) > -0.01 * essex:  # the seed's N/A: Essex is already past the point
+                cost += ((point - essex * (1 - better * 0.02)) / essex) ** 2
+        return cost
+
+    found = optimize.minimize(miss, base.clip([b[0] for b in bounds], [b[1] for b in bounds]), bounds=bounds,
+                              method="L-BFGS-B", options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 10_000})
+    return dict(zip(order, found.x))
+
+
+def check_standing(measure: str, figures: list, unit: str, standing: Standing, position_only: bool = False) -> bool:
+    """Whether the library's own comparison of ``figures`` gives the seed's position and changes."""
+    from pcpbook.stats.benchmark import compare
+    group = compare(figures, unit, standing.polarity)
+    if position_only or not standing.changes:
+        return group.standing(FORCE).position == standing.position
+
+    def rounded(change):
+        return None if change is None else round(change, 1) if unit == "percent" else round(change)
+    return (group.standing(FORCE).position, rounded(group.change_to_average(FORCE)),
+            rounded(group.change_to_upper_quartile(FORCE))) == (standing.position, standing.to_average,
+                                                                standing.to_quartile)
+
+
+def appendix_counts(measure: str, essex: list, standing: Standing) -> list[dict]:
+    """The peers' monthly series of a compared count: Essex's pattern with each peer's own noise,
+    at levels that give the seed's standing in the 12 months to March 2021 and its previous
+    position in the 12 months to December 2020 (checked with the library's comparison)."""
+    from pcpbook.stats.benchmark import Figure
+    people = {force: years[2020][0] for force, years in populations().items()}
+    months = [m for m, _, _ in essex]
+    values = np.array([v for _, _, v in essex], dtype=float)
+    now, before = months.index(APPENDIX_NOW), months.index(APPENDIX_BEFORE)
+    essex_now, essex_before = values[now:now + 12].sum(), values[before:before + 12].sum()
+    rates = solve_peers(measure, 1000 * essex_now / people[FORCE], standing, 1000 / people[FORCE])
+    totals = {force: round(rate * people[force] / 1000) for force, rate in rates.items()}
+    steps = (0, 1, -1, 2, -2, 3, -3)
+    for first, second, d, e in [(f, g, d, e) for d in steps for e in steps for f in PEERS for g in PEERS if f < g]:
+        trial = {**totals, first: totals[first] + d}
+        trial[second] += e
+        figures = [Figure(FORCE, essex_now, people[FORCE])] + [Figure(f, c, people[f]) for f, c in trial.items()]
+        if check_standing(measure, figures, "per_1000_population", standing):
+            totals = trial
+            break
+    else:
+        raise RuntimeError(f"{measure}: no whole numbers give the seed's standing")
+    earlier = previous_totals(measure, totals, people, essex_now, essex_before, standing)
+    figures = [Figure(FORCE, essex_before, people[FORCE])] + [Figure(f, c, people[f]) for f, c in earlier.items()]
+    if not check_standing(measure, figures, "per_1000_population", replace(standing, position=standing.before,
+                                                                            to_average=None, to_quartile=None),
+                          position_only=True):
+        raise RuntimeError(f"{measure}: the 12 months to December 2020 do not give the seed's previous position")
+    rows = []
+    for force in PEERS:
+        noisy = values * np.exp(rng_for(f"{measure}/{force}").normal(0, 0.05, len(values)))
+        windows = [(before, 12, float(earlier[force])), (now, 12, float(totals[force]))]
+        series = round_keeping_totals(rake(noisy * totals[force] / noisy[now:now + 12].sum(), windows), windows)
+        rows += [{"measure": measure, "geography": force, "period_start": m.isoformat(), "period": "month",
+                  "value": int(v), "source": SOURCE, "status": "modelled"} for m, v in zip(months, series)]
+    return rows
+
+
+def previous_totals(measure: str, totals: dict, people: dict, essex_now: float, essex_before: float,
+                    standing: Standing) -> dict[str, int]:
+    """Each peer's 12 months to December 2020, moving as Essex moved, with the forces nearest
+    Essex crossing it so that its previous position is the seed's."""
+    better = 1 if standing.polarity == "up_is_good" else -1
+    rate = {f: totals[f] / people[f] for f in PEERS}
+    essex = essex_now / people[FORCE]
+    ahead = sorted((f for f in PEERS if better * (rate[f] - essex) > 0), key=lambda f: better * (rate[f] - essex))
+    behind = sorted((f for f in PEERS if f not in ahead), key=lambda f: better * (essex - rate[f]))
+    shift = standing.before - standing.position  # > 0: Essex was lower then, so forces now behind were ahead
+    crossing = behind[:shift] if shift > 0 else ahead[:-shift]
+    ratio = essex_before / essex_now
+    earlier = {f: totals[f] * ratio for f in PEERS}
+    gap = 0.02 if essex_before > 500 else 0.12  # a few homicides: a clear step, so rounding cannot tie them
+    for k, force in enumerate(crossing):
+        step = (1 + better * gap * (k + 1)) if shift > 0 else (1 - better * gap * (k + 1))
+        earlier[force] = essex_before / people[FORCE] * step * people[force]
+    return {f: max(1, round(v)) for f, v in earlier.items()}
+
+
+def appendix_rates(measure: str, path: dict[int, float], standing: Standing, base: str, rows: list[dict]) -> list:
+    """Quarterly solved rates for Essex and its peers, each peer following Essex's path in
+    proportion, at 2020/21 figures that give the seed's standing (the base: the offences solved
+    rates are shares of, from ``rows``)."""
+    from pcpbook.stats.benchmark import Figure
+    window = {add_months(APPENDIX_NOW, k).isoformat() for k in range(12)}
+    offences = {force: sum(r["value"] for r in rows if r["measure"] == base and r["geography"] == force
+                           and r["period"] == "month" and r["period_start"] in window) for force in (FORCE, *PEERS)}
+    essex = path[APPENDIX_NOW.year]
+    solved = {f: round(v, 1) for f, v in solve_peers(measure, essex, standing, 1.0, ceiling=95.0).items()}
+    for nudge in [(f, d) for d in (0, 0.1, -0.1, 0.2, -0.2) for f in PEERS]:
+        trial = {**solved, nudge[0]: round(solved[nudge[0]] + nudge[1], 1)}
+        figures = [Figure(f, v * offences[f] / 100, offences[f]) for f, v in {FORCE: essex, **trial}.items()]
+        if check_standing(measure, figures, "percent", standing):
+            solved = trial
+            break
+    else:
+        raise RuntimeError(f"{measure}: no rates to one decimal give the seed's standing")
+    spec = (FIRST_MONTH, path, APPENDIX_NOW.year, solved)
+    return [(measure, force, model_rates(spec, force, measure)) for force in (FORCE, *PEERS)]
+
+
+def generate_appendix(essex_rows: list[dict]) -> list[dict]:
+    """The rest of seed-003's comparison appendix: the peers' compared counts, then Essex's and
+    the peers' solved rates of them."""
+    rows = []
+    for measure, standing in APPENDIX_COUNTS.items():
+        essex = [(dt.date.fromisoformat(r["period_start"]), "month", r["value"]) for r in essex_rows
+                 if r["measure"] == measure and r["period"] == "month"]
+        rows += appendix_counts(measure, essex, standing)
+    for measure, (path, standing, base) in APPENDIX_RATES.items():
+        for name, force, values in appendix_rates(measure, path, standing, base, essex_rows + rows):
+            rows += [{"measure": name, "geography": force, "period_start": start.isoformat(), "period": period,
+                      "value": value, "source": SOURCE, "status": "modelled"} for start, period, value in values]
     return rows
 
 
@@ -392,7 +573,7 @@ def generate(published: pd.DataFrame) -> list[dict]:
         for start, period, value in values:
             rows.append({"measure": measure, "geography": FORCE, "period_start": start.isoformat(),
                          "period": period, "value": value, "source": SOURCE, "status": "modelled"})
-    return rows + remainders(rows) + generate_group(essex_crime)
+    return rows + remainders(rows) + generate_group(essex_crime) + generate_appendix(rows)
 
 
 def write_population(path: Path) -> None:

@@ -46,6 +46,53 @@ def test_confidence_and_solved_rate_restate_the_seed_with_their_own_periods(data
     assert solved.benchmark.change_to_average("Essex") is None  # "N/A: already better than average"
 
 
+# seed-003's appendix (January 2021 update), restated over the 12 months to March 2021: value
+# (per 1,000 residents, or %), position of 8, previous position (October 2020 update; here the
+# 12 months to December 2020), change required to reach the group average and the upper quartile
+# (offences, or percentage points; None: the seed's "N/A"), and whether the aspiration is met.
+APPENDIX = [
+    ("violence_with_injury", None, 5, 4, None, -476, False),      # 6.93 per 1,000 in the seed: see below
+    ("vwi_solved_rate", 18.2, 4, 4, 1.2, 2.0, False),
+    ("drug_trafficking", 0.67, 3, 4, "not carried", "not carried", False),
+    ("drug_trafficking_solved_rate", 78.3, 4, 4, None, 9.0, False),
+    ("homicide", 0.01, 7, 4, -3, -10, None),                       # no aspiration ("small numbers")
+]
+
+
+@pytest.mark.parametrize("measure_id, value, position, before, to_average, to_quartile, met", APPENDIX)
+def test_the_comparison_appendix_restates_the_seed(dataset, measure_id, value, position, before, to_average,
+                                                   to_quartile, met):
+    comparison, essex = _standing(dataset, measure_id)
+    _, earlier = peers.comparisons_for(dataset, dataset.measures[measure_id], Q4)
+    assert comparison.window.label == "12 months to March 2021" and comparison.modelled
+    assert (essex.position, earlier.benchmark.standing("Essex").position) == (position, before)
+    if value is not None:
+        assert round(essex.value, 2) == value
+    digits = 1 if comparison.benchmark.unit == "percent" else 0
+    changes = [comparison.benchmark.change_to_average("Essex"), comparison.benchmark.change_to_upper_quartile("Essex")]
+    for change, seed in zip(changes, (to_average, to_quartile)):
+        assert seed == "not carried" or (change is None if seed is None else round(change, digits) == seed)
+    aspiration = dataset.measures[measure_id].benchmark.aspiration
+    assert comparing.aspiration_met(comparison.benchmark, "Essex", aspiration) is met
+
+
+def test_violence_with_injury_keeps_the_published_year_not_the_seeds_rate(dataset):
+    # seed-003 gives 6.93 per 1,000; seed-004's published 13,204 offences in 2020/21 at the same
+    # population make 7.07, and the published count stands
+    _, essex = _standing(dataset, "violence_with_injury")
+    assert essex.base * essex.value / 1000 == pytest.approx(13_204) and round(essex.value, 2) == 7.07
+
+
+def test_the_roll_up_lists_the_appendix_aspirations_and_movements(dataset):
+    text = comparing.rollup(dataset, dataset.plans["2016-2021"], Q4).data
+    assert "Meeting its aspiration (1): Crimes solved" in text
+    assert ("Not meeting its aspiration (6): Total recorded crime, Public confidence, Crime Survey (\\%), Violence "
+            "with injury, Violence with injury solved (\\%), Drug trafficking offences, Drug trafficking solved") in text
+    assert "Position improved on last quarter (1): Drug trafficking offences" in text
+    assert "Position deteriorated on last quarter (2): Violence with injury, Homicide" in text
+    assert "No aspiration set (1): Homicide" in text
+
+
 def test_the_previous_quarter_positions_give_the_movement(dataset):
     for measure_id, position in (("total_recorded_crime", 8), ("public_confidence_csew", 8), ("crime_solved_rate", 2)):
         _, before = peers.comparisons_for(dataset, dataset.measures[measure_id], Q4)
@@ -70,7 +117,7 @@ def test_the_compare_page_shows_the_table_funnels_and_caveats(tmp_path):
     assert "18,586 fewer crimes" in text and "illustrative" in text
     funnels = [(alt, path) for path, alt in re.findall(r"```\{image\} (figures/\S+)\n:alt: (Funnel plot of .+)\n:class: pcp-wide\n", text)]
     sparklines = re.findall(r"!\[(Sparkline of [^]]+)\]\((figures/[^)]+)\)", text)
-    assert len(funnels) == 2 and len(sparklines) == 3  # no funnel for the survey: see below
+    assert len(funnels) == 7 and len(sparklines) == 8  # the appendix's eight, but no funnel for the survey: see below
     assert all("Values are modelled" in alt for alt, _ in funnels + sparklines)
     assert all((tmp_path / path).stat().st_size > 1000 for _, path in funnels + sparklines)
     assert "Outside the 99.8% limits" in funnels[0][0]  # an image option: text as typed, not Markdown
@@ -143,7 +190,7 @@ def test_the_intro_rolls_up_aspirations_and_the_priority_chapter_has_its_rows(tm
     intro = page_text("intro", {"quarter": "2020-21-Q4", "data_dir": str(DATA), "version": "1.0", "produced": None,
                                 "print_edition": ""}, tmp_path)
     assert "- Meeting its aspiration (1): Crimes solved (\\%)" in intro
-    assert "- Not meeting its aspiration (2): Total recorded crime, Public confidence, Crime Survey (\\%)" in intro
+    assert "- Not meeting its aspiration (6): Total recorded crime, Public confidence, Crime Survey (\\%)" in intro
     chapter = page_text("priority", {"plan": "2016-2021", "priority": 1, "quarter": "2020-21-Q4",
                                      "data_dir": str(DATA)}, tmp_path)
     assert "| Crimes solved (\\%) | 12 months to March 2021 | 2 of 8 |" in chapter
@@ -168,7 +215,9 @@ def test_a_book_without_a_group_says_how_to_add_one(data_copy, tmp_path):
 
 def test_a_2021_2024_edition_compares_all_crime_on_its_page(tmp_path):
     text = page_text("compare", {"quarter": "2023-24-Q2", "data_dir": str(DATA)}, tmp_path)
-    assert "12 months to September 2023" in text and len(re.findall(r":alt: Funnel plot of.*\n:class: pcp-wide", text)) == 1
+    assert "12 months to September 2023" in text
+    funnels = re.findall(r":alt: Funnel plot of (.*?) \(per 1,000 population\).*\n:class: pcp-wide", text)
+    assert funnels == ["Total recorded crime", "Drug trafficking offences", "Violence with injury"]
 
 
 @pytest.mark.parametrize("block, message", [
@@ -176,6 +225,7 @@ def test_a_2021_2024_edition_compares_all_crime_on_its_page(tmp_path):
     ("{unit: percent}", "does not fit a count measure"),
     ("{unit: per_1000_population, aspiration: {rank: 0}}", "field 'benchmark.aspiration': got {'rank': 0}: expected"),
     ("{unit: per_1000_population, aspiration: best}", "field 'benchmark.aspiration': got 'best'"),
+    ("{unit: per_1000_population, best: lowest}", "best .* is needed for a neutral measure and only for one"),
 ])
 def test_a_bad_benchmark_block_in_the_catalogue_is_named(data_copy, block, message):
     from pcpbook import contracts
@@ -184,6 +234,17 @@ def test_a_bad_benchmark_block_in_the_catalogue_is_named(data_copy, block, messa
     path.write_text(text.replace("benchmark: {unit: per_1000_population, aspiration: {rank: 4}}", f"benchmark: {block}"),
                     encoding="utf-8")
     with pytest.raises(contracts.DataError, match=message):
+        contracts.load(data_copy)
+
+
+def test_a_neutral_measure_says_which_end_of_the_ranking_is_best(data_copy, dataset):
+    from pcpbook import contracts
+    assert dataset.measures["drug_trafficking"].benchmark.polarity == "down_is_good"  # best: lowest
+    path = data_copy / "measures.yaml"
+    text = path.read_text(encoding="utf-8")
+    line = next(n for n, row in enumerate(text.splitlines(), start=1) if row == "- id: drug_trafficking")
+    path.write_text(text.replace("best: lowest, ", ""), encoding="utf-8")
+    with pytest.raises(contracts.DataError, match=f"line {line}, field 'benchmark': best .* is needed for a neutral"):
         contracts.load(data_copy)
 
 

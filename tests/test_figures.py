@@ -49,6 +49,9 @@ def test_axis_labels_keep_the_decimal_of_a_half_step():
 
 def test_a_percentage_that_is_not_from_a_survey_is_drawn_as_a_rate(dataset):
     rates = [m for m in dataset.measures.values() if m.behaviour.in_points]
-    labels = {m.id: figures._series_label(m) for m in rates}
+    labels = {m.id: figures._series_label(m, pd.DataFrame()) for m in rates}
     assert labels["crime_solved_rate"] == "Quarterly rate (%)"
     assert {labels[m.id] for m in rates if m.sample_size} == {"Quarterly survey result (%)"}
+    # a count the data hold only quarter by quarter (the Home Office tables) is a quarterly count
+    quarters = pd.DataFrame({"period_start": [dt.date(2017, 4, 1)], "period": ["quarter"]})
+    assert figures._series_label(dataset.measures["burglary"], quarters) == "Quarterly count"

@@ -60,7 +60,7 @@ def benchmark(project: Dataset, observations: list[Path], population: Path, peri
             notes.append(f"{measure.id}: left out {len(left_out)} force(s) with figures but no comparison: "
                          + "; ".join(f"{f} ({why})" for f, why in sorted(left_out.items())))
         try:
-            result = compare(figures, measure.benchmark.unit, measure.polarity)
+            result = compare(figures, measure.benchmark.unit, measure.benchmark.polarity)
         except BenchmarkError as exc:
             raise BenchmarkCommandError(f"{measure.id} for {window.label}: {exc}") from None
         rows += _rows(measure, result, figures, window)

@@ -200,7 +200,7 @@ def group_comparison(dataset: Dataset, measure: Measure, quarter: Quarter, force
     base = measure.benchmark.base
     assumed = percent and base is None  # a survey's sample size, the same for every force
     try:
-        benchmark = compare(figures, measure.benchmark.unit, measure.polarity, funnel=not assumed)
+        benchmark = compare(figures, measure.benchmark.unit, measure.benchmark.polarity, funnel=not assumed)
     except BenchmarkError as exc:
         return f"{exc} (left out: {', '.join(f'{f}: {why}' for f, why in left_out.items())})"
     national = None if assumed else national_benchmark(dataset, measure, window)
@@ -228,7 +228,7 @@ def national_benchmark(dataset: Dataset, measure: Measure, window: Window) -> tu
     figures, left_out, provenance = group_figures(dataset, measure, forces, window)
     if len(figures) < MIN_NATIONAL_FORCES:
         return None
-    return compare(figures, measure.benchmark.unit, measure.polarity), left_out, provenance
+    return compare(figures, measure.benchmark.unit, measure.benchmark.polarity), left_out, provenance
 
 
 def rolling_values(dataset: Dataset, measure: Measure, force: str, window: Window, points: int = 12) -> list:

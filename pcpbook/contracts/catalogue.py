@@ -98,6 +98,9 @@ def _measure(entry: kinds.MeasureEntry, path: Path, line, problems: list[Problem
     if benchmark and benchmark.unit == "percent" and benchmark.base is None and entry.sample_size is None:
         return bad("benchmark", "a percentage compared across forces needs a base (the count measure it is a share "
                                 "of) or a sample_size, for its funnel")
+    if benchmark and (entry.polarity == "neutral") != (benchmark.best is not None):
+        return bad("benchmark", "best (lowest or highest: which end of the ranking is position 1) is needed for a "
+                                "neutral measure and only for one; other measures rank by their polarity")
     aspiration = benchmark.aspiration if benchmark else None
     if aspiration is not None and not isinstance(aspiration, str):
         aspiration = {"rank": aspiration.rank}
@@ -108,8 +111,14 @@ def _measure(entry: kinds.MeasureEntry, path: Path, line, problems: list[Problem
                    last_quarter=entry.last_quarter, test=test, test_note=entry.test_note or "",
                    sample_size=entry.sample_size, design_effect=entry.design_effect, decompose=entry.decompose, trend_test=entry.trend_test,
                    trend_series=entry.trend_series,
-                   benchmark=Benchmarking(benchmark.unit, aspiration, benchmark.base) if benchmark else None,
+                   benchmark=Benchmarking(benchmark.unit, aspiration, benchmark.base,
+                                          _ranking(entry.polarity, benchmark.best)) if benchmark else None,
                    per_day=entry.per_day and entry.kind == "count", since=entry.since, parts=entry.parts)
+
+
+def _ranking(polarity: str, best: str | None) -> str:
+    """The polarity positions are counted by: the measure's own, or its benchmark's ``best``."""
+    return {"lowest": "down_is_good", "highest": "up_is_good"}.get(best, polarity)
 
 
 def _check_joins(measure: Measure, measures: dict[str, Measure], written: set, path: Path,

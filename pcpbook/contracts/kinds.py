@@ -83,6 +83,9 @@ class Benchmark(Contract):
     aspiration: Literal["msg_average", "upper_quartile"] | RankAspiration | None = Field(
         None, description="msg_average, upper_quartile or {rank: N}, N a position of 1 or more")
     base: MeasureId | None = Field(None, description="the count measure a percentage is a share of")
+    best: Literal["lowest", "highest"] | None = Field(
+        None, description="which end of the ranking is position 1: lowest or highest; needed only for a measure "
+                          "whose polarity is neutral (drug trafficking: the group's ranking puts the lowest rate first)")
 
 
 class MeasureEntry(Contract):

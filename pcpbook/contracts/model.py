@@ -71,6 +71,7 @@ class Benchmarking:
     unit: str
     aspiration: str | dict | None = None
     base: str | None = None
+    polarity: str = "down_is_good"  # the direction positions count in (the measure's, or its benchmark's best)
 
 
 @dataclass(frozen=True)
