@@ -318,7 +318,7 @@ class Standing:
 APPENDIX_COUNTS = {
     "violence_with_injury": Standing(5, 4, None, -476),
     "homicide": Standing(7, 4, -3, -10),
-    "drug_trafficking": Standing(3, 4, changes=False),  # the seed's -203 and -549 fit no ranking of eight
+    "drug_trafficking": Standing(3, 4, changes=False),  # the seed's -203 and -549 together fit no ranking of eight
 }
 # Essex's 2020/21 value of each solved rate (seed-003), with its standing.
 # Essex's solved rates by financial year (2020/21 the seed's), its standing, and the offences the
