@@ -92,8 +92,8 @@ def test_benchmark_refuses_a_measure_without_a_unit_and_a_period_outside_the_dat
     folder, extracts, population = inputs
     common = ["benchmark", "--observations", str(extracts), "--population", str(population), "--out",
               str(folder / "x.csv")]
-    assert commands.main(common + ["--period", "2017-18", "--measure", "violence_with_injury"]) == 2
-    assert "--measure 'violence_with_injury' has no unit of comparison" in capsys.readouterr().err
+    assert commands.main(common + ["--period", "2017-18", "--measure", "knife_crime"]) == 2
+    assert "--measure 'knife_crime' has no unit of comparison" in capsys.readouterr().err
     assert commands.main(common + ["--period", "2019-20", "--measure", "total_recorded_crime"]) == 2
     assert "no force has total_recorded_crime figures for the 12 months to March 2020" in capsys.readouterr().err
     assert commands.main(common + ["--period", "2019", "--measure", "total_recorded_crime"]) == 2
