@@ -85,6 +85,15 @@ def test_a_quarter_without_a_significant_change_says_so_with_the_number_compared
                               "more than its usual variation")
 
 
+@pytest.mark.parametrize("count, opening", [
+    (0, "No measure could yet be tested against the same quarter last year: each measure says why"),
+    (1, "The one measure tested against the same quarter last year did not change by more than"),
+])
+def test_none_or_one_measure_tested_is_said_in_words_that_fit(count, opening):
+    # found on a first Kent book from the Home Office tables: "None of the 0 measures compared ..."
+    assert phrasing.say("main-points", "no_change", count=count, link="#x").startswith(opening)
+
+
 def test_a_break_the_comparisons_cross_is_listed_once_with_what_it_touches(dataset):
     plan = dataset.plans["2016-2021"]
     crossed = release.series_breaks(dataset, plan.measure_ids, Quarter.parse("2020-21-Q4"))

@@ -166,3 +166,13 @@ def test_a_change_across_a_lockdown_says_how_much_of_each_period_it_covered(call
                          "and 9 of those 91: part of the change may be theirs.")
     assert "lockdown" not in plain.lead(calls, _compare(900, 1000, _test(900, 1000, 0.3, lower=0.7, upper=1.1)))
 
+
+
+def test_a_change_in_a_fractional_headcount_keeps_its_decimal_in_how_we_know(dataset):
+    # found on a Kent book: officers (FTE) +2.6 in the key figures were "+3" under How we know
+    from pcpbook.stats.change_tests import untested
+    measure = dataset.measures["officer_fte"]
+    comparison = Comparison(SAME_QUARTER_LAST_YEAR, Value("officer_fte", dt.date(2018, 1, 1), 3, 3261.34, "published", ()),
+                            Value("officer_fte", dt.date(2017, 1, 1), 3, 3258.72, "published", ()),
+                            untested("a headcount is a complete count, not a sample"))
+    assert "| +2.6 (+0.1\\%) |" in plain.how_we_know(measure, [comparison], None)

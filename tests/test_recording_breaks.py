@@ -81,3 +81,20 @@ def test_a_lasting_counting_change_is_a_step_in_the_model_so_months_either_side_
     assert measure(COUNTING_RULE, BREACHES, LOCKDOWN).level_shifts == (D(2023, 5, 1),)
     assert stepped.dispersion < 1.6 and flat.dispersion > 2 * stepped.dispersion
     assert np.exp(stepped.fit.params["step0"]) == pytest.approx(1.3, abs=0.05)
+
+
+@pytest.mark.parametrize("catalogue", ["bundled", "public"])
+def test_residential_burglary_is_not_compared_across_the_april_2017_reclassification(dataset, catalogue):
+    # found on a Kent book from the Home Office tables: 8,434 residential burglaries against 4,521
+    # domestic burglaries the year before was called 86.6% more
+    from pcpbook.contracts.catalogue import read_measures
+    from pcpbook.core.resources import REFERENCE
+    problems = []
+    measure = (dataset.measures if catalogue == "bundled" else
+               read_measures(REFERENCE / "public-measures.yaml", problems))["residential_burglary"]
+    assert not problems
+    assert recording_change_between(measure, (dt.date(2017, 4, 1), dt.date(2018, 3, 31)),
+                                    (dt.date(2016, 4, 1), dt.date(2017, 3, 31))).startswith(
+        "what the series counts changed on 1 April 2017 (Classification change: domestic burglary became residential")
+    comparisons = quarter_comparisons(dataset, "residential_burglary", Quarter.parse("2017-18-Q4"))
+    assert all(c.break_between for c in comparisons)

@@ -31,7 +31,7 @@ from pcpbook.present.plain import NOT_COMPARABLE
 from pcpbook.present.sections import measure_block, modelled_share, save_figure
 from pcpbook.present.targeting import (Assessment, chart_path, priority_assessments, target_sentences, targets_table,
                                        verdict_cell)
-from pcpbook.present.wording import number, percent_allowed, plural
+from pcpbook.present.wording import number, percent_allowed, plural, signed_number
 from pcpbook.stats import NotEnoughHistory, control_chart, decompose
 
 
@@ -463,4 +463,4 @@ def _signed(value: float | None, suffix: str = "") -> str:
         return "–"
     if suffix:
         return f"{value:+.1f}{suffix}"
-    return f"{value:+,.0f}" if float(value).is_integer() else f"{value:+,.1f}"
+    return signed_number(value)

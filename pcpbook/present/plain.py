@@ -12,7 +12,7 @@ from pcpbook.core.periods import fy_label, month_label
 from pcpbook.core.render import Raw, escape_markdown, markdown_table
 from pcpbook.present.narrative import in_sentence, interval_cell, test_cell, trend_sentences
 from pcpbook.present.phrasing import say
-from pcpbook.present.wording import in_units, number, percent, percent_allowed, plural, points
+from pcpbook.present.wording import in_units, number, percent, percent_allowed, plural, points, signed_number
 from pcpbook.stats import ControlChart, NotEnoughHistory
 from pcpbook.stats.change_tests import PROPORTION_TEST
 from pcpbook.stats.control import RULES
@@ -206,8 +206,8 @@ def _change_cell(measure: Measure, comparison: Comparison) -> str:
     if measure.behaviour.in_points:
         return f"{comparison.difference:+.1f} pts"
     if percent_allowed(comparison.baseline.amount) and comparison.percent is not None:
-        return f"{comparison.difference:+,.0f} ({comparison.percent:+.1f}%)"
-    return f"{comparison.difference:+,.0f}"
+        return f"{signed_number(comparison.difference)} ({comparison.percent:+.1f}%)"
+    return signed_number(comparison.difference)
 
 
 

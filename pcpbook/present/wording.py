@@ -19,6 +19,11 @@ def number(amount: float) -> str:
     return f"{amount:,.1f}"
 
 
+def signed_number(amount: float) -> str:
+    """"+1,206" for a whole change, "+2.5" for one of a fractional figure (FTE)."""
+    return f"{amount:+,.0f}" if float(amount).is_integer() else f"{amount:+,.1f}"
+
+
 def percent(value: float) -> str:
     """The size of a percentage, one decimal: "13.4%"."""
     return f"{abs(value):.1f}%"
