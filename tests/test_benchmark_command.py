@@ -101,6 +101,17 @@ def test_benchmark_refuses_a_measure_without_a_unit_and_a_period_outside_the_dat
     assert not (folder / "x.csv").exists()
 
 
+def test_forces_left_out_of_several_measures_for_the_same_reason_are_said_once(inputs, capsys):
+    # found on the real 2017/18 table: the same four Welsh forces were listed again for each of 11 measures
+    folder, extracts, population = inputs
+    population.write_text("\n".join(line for line in population.read_text().splitlines() if "Surrey" not in line) + "\n")
+    assert commands.main(["benchmark", "--observations", str(extracts), "--population", str(population), "--period",
+                          "2017-18", "--out", str(folder / "x.csv")]) == 0
+    notes = [line for line in capsys.readouterr().err.splitlines() if "left out" in line]
+    assert len(notes) == 1 and notes[0].count("Surrey") == 1
+    assert notes[0].startswith("note: violence_with_injury, total_recorded_crime: left out 1 force(s)")
+
+
 def test_without_a_group_forces_lacking_a_population_are_listed_in_a_note(inputs, capsys):
     folder, extracts, population = inputs
     population.write_text("\n".join(line for line in population.read_text().splitlines() if "Surrey" not in line) + "\n")

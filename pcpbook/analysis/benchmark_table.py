@@ -46,7 +46,7 @@ def benchmark(project: Dataset, observations: list[Path], population: Path, peri
     dataset.__post_init__()
     window = period_window(period)
     measures = _measures(dataset, measure_id, window)
-    rows, notes = [], []
+    rows, left_out_of = [], {}
     for measure in measures:
         forces = list(names) or sorted(set(frame.loc[frame["measure"] == measure.id, "geography"]))
         figures, left_out, _ = group_figures(dataset, measure, forces, window)
@@ -57,13 +57,15 @@ def benchmark(project: Dataset, observations: list[Path], population: Path, peri
             raise BenchmarkCommandError(f"{group}: force {force!r} of the group cannot be compared on "
                                         f"{measure.id} for {window.label}: {why}")
         if left_out:
-            notes.append(f"{measure.id}: left out {len(left_out)} force(s) with figures but no comparison: "
-                         + "; ".join(f"{f} ({why})" for f, why in sorted(left_out.items())))
+            reasons = "; ".join(f"{f} ({why})" for f, why in sorted(left_out.items()))
+            left_out_of.setdefault((len(left_out), reasons), []).append(measure.id)
         try:
             result = compare(figures, measure.benchmark.unit, measure.benchmark.polarity)
         except BenchmarkError as exc:
             raise BenchmarkCommandError(f"{measure.id} for {window.label}: {exc}") from None
         rows += _rows(measure, result, figures, window)
+    notes = [f"{', '.join(ids)}: left out {count} force(s) with figures but no comparison: {reasons}"
+             for (count, reasons), ids in left_out_of.items()]  # one note for the measures that leave out the same
     return rows, notes
 
 
