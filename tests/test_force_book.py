@@ -136,3 +136,14 @@ def test_another_force_from_public_files_alone_compares_with_all_forces_and_says
     assert "alt=\"Line chart of Burglary (all) in Kent each quarter from April 2017 to January 2018" in \
         (result.path / "chapters" / "2017-2021" / "p01.html").read_text(encoding="utf-8")
     assert "control limits need monthly figures, and the data hold this measure quarter by quarter only" in chapter
+    assert "No change here could be tested against its usual variation yet: each measure says why." in chapter
+
+
+def test_a_chapter_with_nothing_to_test_does_not_say_each_change_is_tested(dataset):
+    # found on a first Kent book from the Home Office tables: the chapter opened with "Each change
+    # is tested against the measure's usual variation" above a page of "not tested"
+    from pcpbook.present.phrasing import say
+    assert say("measure", "page_note", family=0, modelled=False, tested=False).startswith(
+        "No change here could be tested against its usual variation yet: each measure says why.")
+    assert say("measure", "page_note", family=3, modelled=False).startswith(
+        "Each change is tested against the measure's usual variation, allowing for the 3 comparisons")

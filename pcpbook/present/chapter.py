@@ -187,7 +187,8 @@ class Chapter(MeasureSections):
             f"**Objective.** {escape_markdown(self.priority.objective)}\n\n"
             f"This chapter reports {plural(len(self.priority.measures), 'measure')} and "
             f"{plural(len(self.priority.commitments), 'commitment')}. "
-            + say("measure", "page_note", family=family, modelled=modelled))
+            + say("measure", "page_note", family=family, modelled=modelled,
+                  tested=any(c.test.tested for c in comparisons)))
 
     def series(self, measure: Measure | str):
         """The measure's monthly series up to the end of the quarter (its quarters, where the data
