@@ -449,3 +449,16 @@ def test_stats19_two_digit_years_are_refused(tmp_path):
     collisions, casualties = _stats19_files(tmp_path, ["A1,2023,42,1,03/09/23,08:00"], ["A1,1,1,1,0"])
     with pytest.raises(IngestError, match=r"collisions.csv, line 2, field 'date': got '03/09/23'"):
         ingest.stats19(collisions, casualties, force=42)
+
+
+@pytest.mark.parametrize("header, rows, name, message", [
+    (WORKFORCE_HEADER, WORKFORCE_ROWS + [WORKFORCE_ROWS[1]], "workforce", r"line 9: repeats line 3 \(date '2018-03-01'"),
+    (ROLLING_HEADER, ROLLING_ROWS + [ROLLING_ROWS[2]], "rolling", r"line 12: repeats line 4 \(12 months ending "
+                                                                  r"'31-12-2016', PFA 'Essex', Offence 'Robbery'\)"),
+])
+def test_a_row_given_twice_is_refused_not_counted_twice(tmp_path, header, rows, name, message):
+    path = tmp_path / f"{name}.csv"
+    pd.DataFrame(rows, columns=header).to_csv(path, index=False)
+    adapter = ingest.workforce if name == "workforce" else ingest.home_office
+    with pytest.raises(IngestError, match=message):
+        adapter(path, "all")

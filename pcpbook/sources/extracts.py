@@ -111,6 +111,17 @@ def first_ragged_line(path: str) -> int | None:
         return None
 
 
+def refuse_repeated_rows(path, table: pd.DataFrame, key: list[str]) -> None:
+    """A row given twice (the same ``key``) would be counted twice: refused, naming both lines
+    (``table`` has each row's ``line``)."""
+    repeated = table[table.duplicated(key, keep=False)]
+    if not repeated.empty:
+        first = repeated.iloc[0]
+        lines = repeated.loc[(repeated[key] == first[key]).all(axis=1), "line"].tolist()
+        raise IngestError([Problem(str(path), int(lines[1]), None, f"repeats line {lines[0]} ("
+                                   + ", ".join(f"{k} {first[k]!r}" for k in key) + "): it would be counted twice")])
+
+
 def listed(paths) -> str:
     """A DuckDB list literal of file names."""
     return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"

@@ -14,7 +14,7 @@ from pcpbook.contracts.model import OBSERVATION_COLUMNS
 from pcpbook.contracts.problems import Problem
 from pcpbook.core.periods import PeriodError, Quarter, add_months, parse_fy
 from pcpbook.core.reading import short
-from pcpbook.sources.extracts import Ingested, IngestError, check_header, listed, query
+from pcpbook.sources.extracts import Ingested, IngestError, check_header, listed, query, refuse_repeated_rows
 from pcpbook.sources.forces import short_names
 from pcpbook.sources.police_uk import _geography
 
@@ -120,6 +120,8 @@ def _home_office_table(path: Path) -> tuple[pd.DataFrame, Layout]:
                                    f"or the rolling table by force area ({', '.join(ROLLING_COLUMNS)})")])
     table["offences"] = _offences(path, table[layout.count], first_line, layout.count)
     table["line"] = range(first_line, first_line + len(table))
+    if layout is ROLLING:  # one row a force, offence and 12 months (the quarterly table repeats an offence code)
+        refuse_repeated_rows(path, table, list(ROLLING_COLUMNS[:3]))
     table["file"] = str(path)
     table["start"] = _period_starts(path, table, layout)
     return table, layout

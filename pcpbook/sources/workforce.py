@@ -11,7 +11,8 @@ import pandas as pd
 
 from pcpbook.contracts.model import OBSERVATION_COLUMNS
 from pcpbook.contracts.problems import Problem
-from pcpbook.sources.extracts import Ingested, IngestError, check_header, listed, query
+from pcpbook.core.periods import month_end
+from pcpbook.sources.extracts import Ingested, IngestError, check_header, listed, query, refuse_repeated_rows
 from pcpbook.sources.forces import short_names
 
 WORKFORCE_COLUMNS = ("date", "force_name", "worker_type", "total_headcount", "total_fte")
@@ -36,6 +37,8 @@ def workforce(path: Path, force: str, geography: str | None = None) -> Ingested:
     table = query(f"SELECT * FROM read_csv({listed([path])}, header=true, all_varchar=true)")
     table.columns = [str(c).strip().lower() for c in table.columns]
     table["line"] = range(2, len(table) + 2)
+    refuse_repeated_rows(path, table, [c for c in ("date", "force_name", "sex", "rank_description", "worker_type")
+                                       if c in table.columns])
     table["geography"] = _places(path, table)
     read = len(table)
     if force != "all":
@@ -90,5 +93,4 @@ def _as_at(path: Path, table: pd.DataFrame, text: str) -> str:
     except ValueError:
         line = int(table["line"][table["date"] == text].iloc[0])
         raise IngestError([Problem(str(path), line, "date", f"got {text!r}: expected a date YYYY-MM-DD")]) from None
-    following = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return (following - dt.timedelta(days=1)).isoformat()
+    return month_end(day).isoformat()
