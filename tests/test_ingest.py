@@ -462,3 +462,15 @@ def test_a_row_given_twice_is_refused_not_counted_twice(tmp_path, header, rows, 
     adapter = ingest.workforce if name == "workforce" else ingest.home_office
     with pytest.raises(IngestError, match=message):
         adapter(path, "all")
+
+
+@pytest.mark.parametrize("rows, header, field", [(HOME_OFFICE_ROWS, HOME_OFFICE_HEADER, "Offence Subgroup"),
+                                                 (ROLLING_ROWS, ROLLING_HEADER, "Offence")])
+def test_an_offence_the_tables_do_not_publish_is_refused_not_counted_in_the_total(tmp_path, rows, header, field):
+    rows = [list(r) for r in rows]
+    rows[2][header.index(field)] = "Robery"
+    path = tmp_path / "table.csv"
+    pd.DataFrame(rows, columns=header).to_csv(path, index=False)
+    with pytest.raises(IngestError, match=rf"table.csv, line 4, field '{field}': unknown offence 'Robery' "
+                                          r"\(did you mean 'Robbery'\?\)"):
+        ingest.home_office(path, "Essex")

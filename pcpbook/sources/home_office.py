@@ -4,6 +4,7 @@ rolling 12-month totals by police force area (the long history, from 2002/03).""
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,14 @@ HOME_OFFICE_SUBGROUPS = {
     "rape_sexual_offences": ("Rape offences", "Other sexual offences", "Sexual offences"),
 }
 FRAUD_BODIES = ("Action Fraud", "CIFAS", "UK Finance")  # fraud reported nationally, not by a force
+# The tables' other offence groups: counted into total recorded crime only. An offence named in
+# neither list (a misspelt "Robery") is refused, so it cannot go into the total and no measure.
+OTHER_OFFENCES = (
+    "Arson", "Bicycle theft", "Criminal damage", "Criminal damage and arson", "Miscellaneous crimes",
+    "Miscellaneous crimes against society", "Other theft offences", "All other theft offences",
+    "Possession of drugs", "Drug offences", "Possession of weapons offences", "Public order offences",
+    "Theft from a vehicle", "Theft from the person", "Theft of a motor vehicle", "Vehicle interference",
+    "Vehicle offences", "Death or serious injury caused by illegal driving")
 HOME_OFFICE_COLUMNS = ("Financial Year", "Financial Quarter", "Force Name", "Offence Subgroup", "Number of Offences")
 ROLLING_COLUMNS = ("12 months ending", "PFA", "Offence", "Rolling year total number of offences")
 
@@ -86,8 +95,7 @@ def _home_office_measures(rows: pd.DataFrame, layout: Layout) -> pd.DataFrame:
     (corrections outweighing the period's offences) is refused, naming the period's first line."""
     offences = rows[layout.offence].astype(str)
     names = [(name, measure) for measure, chosen in HOME_OFFICE_SUBGROUPS.items() for name in chosen]
-    names += [(name, "total_recorded_crime") for name in offences.unique()
-              if not name.startswith("Fraud") and name not in FRAUD_BODIES]
+    names += [(name, "total_recorded_crime") for name in offences.unique() if not _is_fraud(name)]
     matched = rows.merge(pd.DataFrame(names, columns=[layout.offence, "measure"]), on=layout.offence)
     sums = matched.groupby(["measure", "geography", "start"], sort=False).agg(value=("offences", "sum"),
                                                                             line=("line", "min")).reset_index()
@@ -120,11 +128,32 @@ def _home_office_table(path: Path) -> tuple[pd.DataFrame, Layout]:
                                    f"or the rolling table by force area ({', '.join(ROLLING_COLUMNS)})")])
     table["offences"] = _offences(path, table[layout.count], first_line, layout.count)
     table["line"] = range(first_line, first_line + len(table))
+    table[layout.offence] = table[layout.offence].astype(str).str.strip()
+    _check_offences(path, table, layout)
     if layout is ROLLING:  # one row a force, offence and 12 months (the quarterly table repeats an offence code)
         refuse_repeated_rows(path, table, list(ROLLING_COLUMNS[:3]))
     table["file"] = str(path)
     table["start"] = _period_starts(path, table, layout)
     return table, layout
+
+
+def _is_fraud(offence: str) -> bool:
+    return offence.startswith("Fraud") or offence in FRAUD_BODIES
+
+
+def _check_offences(path: Path, table: pd.DataFrame, layout: Layout) -> None:
+    """Every offence is one the Home Office tables publish; the first other is refused, naming
+    its line and the nearest known name."""
+    known = {name for names in HOME_OFFICE_SUBGROUPS.values() for name in names} | set(OTHER_OFFENCES)
+    offences = table[layout.offence]
+    unknown = ~(offences.isin(known) | offences.map(_is_fraud))
+    if unknown.any():
+        name = offences[unknown].iloc[0]
+        nearest = difflib.get_close_matches(name, sorted(known), n=1)
+        raise IngestError([Problem(str(path), int(table["line"][unknown].iloc[0]), layout.offence,
+                                   f"unknown offence {name!r}" + (f" (did you mean {nearest[0]!r}?)" if nearest else "")
+                                   + ": not an offence group of the Home Office tables, so it would count in "
+                                   "total recorded crime and in no measure")])
 
 
 def _offences(path: Path, column: pd.Series, first_line: int, name: str) -> pd.Series:
