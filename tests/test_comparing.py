@@ -252,8 +252,10 @@ def test_a_compared_percentage_needs_a_base_or_a_sample_size(data_copy):
     from pcpbook import contracts
     path = data_copy / "measures.yaml"
     text = path.read_text(encoding="utf-8")
+    untested = "- id: crime_solved_rate\n  test: none\n  test_note: not tested here"
     path.write_text(text.replace("aspiration: upper_quartile, base: total_recorded_crime}", "aspiration: upper_quartile}")
-                    .replace("base: total_recorded_crime}", "base: fraud_typo}"), encoding="utf-8")
+                    .replace("base: total_recorded_crime}", "base: fraud_typo}")
+                    .replace("- id: crime_solved_rate\n  test: quasi_binomial", untested), encoding="utf-8")
     with pytest.raises(contracts.DataError, match="needs a base \\(the count measure it is a share of\\) or a sample_size"):
         contracts.load(data_copy)
 

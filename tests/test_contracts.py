@@ -1,9 +1,11 @@
 """The contract layer: one declaration per file kind checks a file and describes it."""
 
 import pytest
+import yaml
 
 from pcpbook import contracts
 from pcpbook.contracts import kinds
+from pcpbook.contracts.catalogue import read_measures
 from pcpbook.contracts.examples import EXAMPLES, example_files
 from pcpbook.contracts.problems import Problem
 from pcpbook.contracts.reference import FILE_KINDS, format_reference
@@ -107,3 +109,19 @@ def test_the_worked_examples_load_together_as_a_data_folder_and_the_reference_sh
     assert all(f"Example (`{example.path}`):\n\n```" in reference for example in EXAMPLES)
     titles = {title for title, _ in FILE_KINDS} | {kind.file for kind in kinds.CSV_KINDS}
     assert titles - {"_config.yml"} <= {example.title for example in EXAMPLES}
+
+
+@pytest.mark.parametrize("benchmark, refused", [({"unit": "percent", "base": "recorded"}, False),
+                                                ({"unit": "percent", "aspiration": "upper_quartile"}, True), (None, True)])
+def test_a_quasi_binomial_test_needs_the_count_the_rate_is_a_share_of(tmp_path, benchmark, refused):
+    base = {"label": "Recorded", "kind": "count", "polarity": "neutral", "unit": "crimes", "unit_one": "crime",
+            "noun": "crimes", "noun_one": "crime", "verb": "recorded", "source": "force", "definition": "crimes"}
+    rate = {**base, "id": "solved", "label": "Solved (%)", "kind": "percent", "polarity": "up_is_good",
+            "test": "quasi_binomial", **({"benchmark": benchmark} if benchmark else {}), "sample_size": 100}
+    path = tmp_path / "measures.yaml"
+    path.write_text(yaml.safe_dump([{"id": "recorded", **base}, rate], sort_keys=False))
+    problems: list[Problem] = []
+    measures = read_measures(path, problems)
+    assert ("solved" not in measures) == refused
+    assert not refused or (problems[0].line == 12 and problems[0].field == "test"
+                           and "the count it is a share of as the benchmark's base" in problems[0].message)

@@ -18,6 +18,7 @@ from pcpbook.core.periods import Quarter, add_months, fy_start_date, month_label
 from pcpbook.stats.change_tests import ChangeTest, count_change_test, proportion_test, seasonal_movement, untested
 from pcpbook.stats.models import MAX_HISTORY_MONTHS, NotEnoughHistory, ready_after, usual_variation
 from pcpbook.stats.policy import MIN_HISTORY_MONTHS, false_discovery_q_values
+from pcpbook.stats.rates import MIN_HISTORY_QUARTERS, quarterly_offences, rate_change_test, rate_variation
 
 SAME_QUARTER_LAST_YEAR = "same_quarter_last_year"
 LAST_QUARTER = "last_quarter"
@@ -73,8 +74,9 @@ class Comparison:
 # ----------------------------------------------------------------------------- comparisons
 
 
-def change_test(measure: Measure, current: Value, baseline: Value, history) -> ChangeTest:
-    """The test that fits the measure; ``history`` is its UsualVariation, or the reason
+def change_test(measure: Measure, current: Value, baseline: Value, history, offences=()) -> ChangeTest:
+    """The test that fits the measure; ``history`` is its UsualVariation (a RateVariation for a
+    share of a count, with the ``offences`` the two rates are shares of), or the reason
     (NotEnoughHistory) there is none."""
     if current.amount is None or baseline.amount is None:
         return untested("there is nothing to compare with")
@@ -88,6 +90,11 @@ def change_test(measure: Measure, current: Value, baseline: Value, history) -> C
     if isinstance(history, NotEnoughHistory):
         return untested(str(history))
     apart = abs((current.start.year - baseline.start.year) * 12 + current.start.month - baseline.start.month)
+    if measure.share_of:
+        if None in offences:
+            return untested(f"the data hold no {measure.noun} for one of the periods, and the test weighs each "
+                            "rate by them")
+        return rate_change_test(current.amount, baseline.amount, *offences, history, current.months // 3, apart // 3)
     if current.start.month != baseline.start.month and current.months < 12:  # month lengths are in the movement
         seasonal = seasonal_movement(history, current.start, baseline.start, current.months)
         return count_change_test(current.amount, baseline.amount, history, current.months, apart, *seasonal)
@@ -101,7 +108,10 @@ def history_before(dataset: Dataset, measure: Measure, start, months: int | None
     """The measure's usual variation fitted to the months before ``start`` (the last ``months``
     of them; all when None), or NotEnoughHistory saying why there is none. Months touched by a
     lockdown or counted differently (a recording period) are set aside first, so the pandemic's
-    swings do not pass for usual variation (``set_aside=False``: kept, to show the difference)."""
+    swings do not pass for usual variation (``set_aside=False``: kept, to show the difference).
+    A share of a count has its quarterly history instead (``rate_history_before``)."""
+    if measure.share_of:
+        return rate_history_before(dataset, measure, start, months)
     if not measure.has_usual_variation:
         return None
     series = dataset.monthly(measure.id, add_months(start, -1))
@@ -119,6 +129,22 @@ def history_before(dataset: Dataset, measure: Measure, start, months: int | None
         return NotEnoughHistory(f"only {len(kept)} usable months of data come before {month_label(start)}, and at "
                                 f"least {MIN_HISTORY_MONTHS} are needed to measure its usual variation",
                                 MIN_HISTORY_MONTHS - len(kept))
+
+
+def rate_history_before(dataset: Dataset, measure: Measure, start, months: int | None = MAX_HISTORY_MONTHS):
+    """A rate's usual variation fitted to the quarters before ``start`` for which the data hold
+    both the rate and the count it is a share of (the last ``months`` of them; all when None)."""
+    rates = dataset.monthly(measure.id, add_months(start, -1))
+    rates = pd.Series(rates["value"].to_numpy(dtype=float), index=pd.to_datetime(rates["period_start"]))
+    offences = quarterly_offences(dataset.monthly(measure.share_of, add_months(start, -1)))
+    both = rates.index.intersection(offences.index)
+    both = both[-(months // 3):] if months else both
+    try:
+        return rate_variation(rates[both], offences[both], measure.periods, measure.level_shifts)
+    except NotEnoughHistory as short:
+        return NotEnoughHistory(f"only {len(both)} quarters with both the rate and its {measure.noun} come before "
+                                f"{month_label(start)}, and at least {MIN_HISTORY_QUARTERS} are needed to measure its "
+                                "usual variation", short.short_by)
 
 
 def lockdown_days(measure: Measure, value: Value) -> int:
@@ -146,7 +172,9 @@ def compare(dataset: Dataset, measure_id: str, current_start, baseline_start, mo
         history = history_before(dataset, measure, min(current.start, baseline.start))
     if isinstance(history, NotEnoughHistory):
         history = _with_when(dataset, measure, history, current, min(current.start, baseline.start))
-    return Comparison(kind, current, baseline, change_test(measure, current, baseline, history))
+    offences = tuple(dataset.value(measure.share_of, value.start, value.months).amount
+                     for value in (current, baseline)) if measure.share_of else ()
+    return Comparison(kind, current, baseline, change_test(measure, current, baseline, history, offences))
 
 
 def _with_when(dataset: Dataset, measure: Measure, history: NotEnoughHistory, current: Value, start) -> NotEnoughHistory:

@@ -89,6 +89,9 @@ def _measure(entry: kinds.MeasureEntry, path: Path, line, problems: list[Problem
         return bad("test_note", "missing: say why no test applies")
     if test == "proportion" and entry.sample_size is None:
         return bad("sample_size", "a proportion test needs a positive whole sample_size per quarter")
+    if test == "quasi_binomial" and (entry.kind != "percent" or not entry.benchmark or not entry.benchmark.base):
+        return bad("test", "a quasi_binomial test is for a percentage of a count: kind percent, with the count "
+                           "it is a share of as the benchmark's base")
     if entry.since is not None and (entry.since.day != 1 or entry.kind != "count"):
         return bad("since", f"got '{entry.since}': expected the first day of the month a count began, such as 2016-09-01")
     benchmark = entry.benchmark

@@ -82,7 +82,8 @@ class Benchmark(Contract):
         description="the unit forces are compared in")
     aspiration: Literal["msg_average", "upper_quartile"] | RankAspiration | None = Field(
         None, description="msg_average, upper_quartile or {rank: N}, N a position of 1 or more")
-    base: MeasureId | None = Field(None, description="the count measure a percentage is a share of")
+    base: MeasureId | None = Field(None, description="the count measure a percentage is a share of (its funnel's size, "
+                                                   "and each quarter's weight in a quasi_binomial test)")
     best: Literal["lowest", "highest"] | None = Field(
         None, description="which end of the ranking is position 1: lowest or highest; needed only for a measure "
                           "whose polarity is neutral (drug trafficking: the group's ranking puts the lowest rate first)")
@@ -105,8 +106,9 @@ class MeasureEntry(Contract):
     definition: Text = Field(description="what the measure counts, in a sentence")
     discontinuities: tuple[Discontinuity, ...] = Field((), description="breaks in the series")
     last_quarter: StrictBool = Field(False, description="also compare with the previous quarter")
-    test: Literal["poisson", "proportion", "none"] | None = Field(
-        None, description="poisson, proportion or none (by default from the kind)")
+    test: Literal["poisson", "proportion", "quasi_binomial", "none"] | None = Field(
+        None, description="poisson, proportion, quasi_binomial (a percentage of a count, such as crimes solved: "
+                          "needs the benchmark's base) or none (by default from the kind)")
     test_note: Text | None = Field(None, description="why no test applies, with test: none")
     sample_size: Annotated[StrictInt, Field(ge=1)] | None = Field(
         None, description="a survey's sample per quarter, for a proportion test")

@@ -121,6 +121,11 @@ class Measure:
         return self.behaviour.adds_up and self.test == "poisson"
 
     @property
+    def share_of(self) -> str | None:
+        """The count a rate tested as a share of it (quasi-binomial) is a share of."""
+        return self.benchmark.base if self.test == "quasi_binomial" else None
+
+    @property
     def behaviour(self) -> MeasureKind:
         """How its kind's values add up, are tested, written and drawn."""
         return MEASURE_KINDS[self.kind]

@@ -404,21 +404,24 @@ def discontinuities_table(edition: Edition) -> Markdown:
 
 
 def dispersion_table(edition: Edition) -> Markdown:
-    """Each count measure's dispersion and autocorrelation and the months they were estimated
-    from, as its 12-month comparison in the edition used them; and, where months of lockdown or
-    counted differently were set aside, the dispersion had they been kept."""
-    rows = [["Measure", "Months used", "Dispersion", "Neighbouring months alike (AR)",
+    """Each tested measure's dispersion and autocorrelation and the months (quarters, for a
+    share of a count) they were estimated from, as its last comparison in the edition used them;
+    and, where months of lockdown or counted differently were set aside, the dispersion had they
+    been kept."""
+    rows = [["Measure", "History used", "Dispersion", "Neighbouring months or quarters alike (AR)",
              "Dispersion had lockdown months been kept"]]
     for measure_id, comparisons in edition_comparisons(edition.dataset, edition.plan.measure_ids, edition.quarter).items():
         test = comparisons[-1].test
         if test.dispersion is not None:
             measure = edition.dataset.measures[measure_id]
-            kept = history_before(edition.dataset, measure, comparisons[-1].baseline.start, set_aside=False)
-            rows.append([measure.label, test.history, f"{test.dispersion:.1f}", f"{test.autocorrelation:.2f}",
-                         f"{kept.dispersion:.1f}" if "less" in test.history else "–"])
+            kept = "–"
+            if "less" in test.history:
+                kept = f"{history_before(edition.dataset, measure, comparisons[-1].baseline.start, set_aside=False).dispersion:.1f}"
+            rows.append([measure.label, test.history, f"{test.dispersion:.1f}", f"{test.autocorrelation:.2f}", kept])
     if len(rows) == 1:
         return Markdown("No count in this edition has enough history to estimate its usual variation.")
-    return Markdown(escape_markdown(f"For the comparisons of the 12 months to {edition.data_to}:") + "\n\n"
+    return Markdown(escape_markdown(f"For the comparisons of the 12 months to {edition.data_to} (of the quarter, "
+                                    "for a share of a count):") + "\n\n"
                     + markdown_table(rows))
 
 

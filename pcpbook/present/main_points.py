@@ -25,7 +25,7 @@ from pcpbook.core.render import Raw
 from pcpbook.present.phrasing import say
 from pcpbook.present.plain import lockdown_share
 from pcpbook.present.targeting import Assessment, plan_assessments, priority_of
-from pcpbook.present.wording import in_units, number, percent, points
+from pcpbook.present.wording import in_units, number, percent, points, variation_name
 from pcpbook.stats.targets import MISSED, OFF_COURSE
 
 MOST_POINTS = 6
@@ -125,7 +125,8 @@ def _change(change: Change, plan: Plan, link=None, over_years: bool = False) -> 
     return say("main-points", "change", label=measure.label, moved="rose" if comparison.difference > 0 else "fell",
                size=size, now=in_units(measure, comparison.current.amount),
                then=in_units(measure, comparison.baseline.amount), period=f"Priority {change.priority.number}",
-               link=(link or _chapter)(plan, change.priority), in_points=measure.behaviour.in_points,
+               link=(link or _chapter)(plan, change.priority),
+               variation=variation_name(measure),
                lockdown=lockdown_share(measure, comparison), **(years if over_years else {}))
 
 

@@ -15,6 +15,7 @@ from pcpbook.core.periods import fy_label, month_end, month_label
 from pcpbook.present.wording import (in_units, number, p_value, percent, percent_allowed, plural, points,
                                      signed_percent, signed_points)
 from pcpbook.stats import ChangeTest, Decomposition, NotEnoughHistory, TrendModel, TrendResult
+from pcpbook.stats.change_tests import PROPORTION_TEST
 from pcpbook.stats.policy import SIGNIFICANCE_LEVEL
 
 BASELINE_WORDS = {
@@ -110,7 +111,7 @@ def verdict(comparison: Comparison, book: str = "edition") -> str:
     elif test.days is not None:
         subject = (f"The periods are {test.days[0]} and {test.days[1]} days long; per day, the change is "
                    f"{_signed_percent(100 * (test.estimate - 1))} ({interval(test)}), which")
-    variation = "sampling variation" if test.scale == "points" else "usual variation"
+    variation = "sampling variation" if test.method == PROPORTION_TEST else "usual variation"
     if test.significant:
         return (f"{subject} is statistically significant, allowing for the measure's {variation} and for the "
                 f"{test.family} comparisons in this {book} ({p_value(test.p_value)}).")

@@ -12,11 +12,13 @@ from pcpbook.core.periods import fy_label, month_label
 from pcpbook.core.render import Raw, escape_markdown, markdown_table
 from pcpbook.present.narrative import in_sentence, interval_cell, test_cell, trend_sentences
 from pcpbook.present.phrasing import say
-from pcpbook.present.wording import in_units, number, percent, percent_allowed, plural, points, signed_number
+from pcpbook.present.wording import (in_units, number, percent, percent_allowed, plural, points, signed_number,
+                                     variation_name)
 from pcpbook.stats import ControlChart, NotEnoughHistory
 from pcpbook.stats.change_tests import PROPORTION_TEST
 from pcpbook.stats.control import RULES
 from pcpbook.stats.policy import SIGNIFICANCE_LEVEL
+from pcpbook.stats.rates import QUASI_BINOMIAL_TEST
 
 NOT_COMPARABLE = "not comparable"  # a recording change between the periods: no change, percentage or test
 SIGNIFICANT, NOT_ALL_TOGETHER, WITHIN, TOO_FEW, UNTESTED = (
@@ -42,6 +44,7 @@ def lead(measure: Measure, comparison: Comparison, book: str = "edition") -> Raw
                    reason=comparison.break_between, **values)
     return say("measure", "change", then=in_units(measure, baseline.amount), change=_change(measure, comparison),
                verdict=verdict(comparison), seasonal=comparison.kind == LAST_QUARTER, book=book,
+               variation=variation_name(measure),
                per_day=_per_day(measure, comparison), lockdown=lockdown_share(measure, comparison), **values)
 
 
@@ -87,6 +90,10 @@ def how_we_know(measure: Measure, comparisons: list[Comparison], control) -> Raw
         people, design_effect = measure.sample_size, measure.design_effect
         notes.append(say("measure", "survey_sample", people=number(people), design_effect=design_effect or "",
                          effective=number(round(people / (design_effect or 1)))))
+    rate_tests = [c.test for c in comparisons if c.complete and c.test.method == QUASI_BINOMIAL_TEST]
+    if rate_tests:
+        notes.append(say("measure", "rate_variation", noun=measure.noun, history=rate_tests[0].history,
+                         dispersion=f"{rate_tests[0].dispersion:.1f}", autocorrelation=f"{rate_tests[0].autocorrelation:.2f}"))
     if isinstance(control, ControlChart):
         notes.append(control_note(measure, control))
     elif control is not None:

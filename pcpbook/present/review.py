@@ -36,7 +36,8 @@ from pcpbook.present.phrasing import say
 from pcpbook.present.plain import NOT_COMPARABLE, trend_detail, trend_lead, verdict
 from pcpbook.present.sections import measure_block, modelled_share
 from pcpbook.present.targeting import priority_assessments, targets_section
-from pcpbook.present.wording import in_units, number, p_value, percent_allowed, plural, points, signed_percent
+from pcpbook.present.wording import (in_units, number, p_value, percent_allowed, plural, points, signed_percent,
+                                     variation_name)
 from pcpbook.stats import NotEnoughHistory, with_trend_control
 
 
@@ -361,7 +362,7 @@ def _headline(measure: Measure, comparison) -> Raw:
         size = abs(comparison.percent)
         change = f"{comparison.direction} {size:.0f}%" if size >= 1 else f"{comparison.direction} {size:.1f}%"
     return say("measure", "headline", label=measure.label, years=years, change=change, verdict=verdict(comparison),
-               in_points=measure.behaviour.in_points)
+               variation=variation_name(measure))
 
 
 YEAR_COLUMNS = ["Measure", "Baseline", "End year", "Change", "Change (%)", "95% interval", "Test", "Data"]

@@ -48,6 +48,12 @@ def in_units(measure, value: float) -> str:
     return measure.behaviour.text(value, number)
 
 
+def variation_name(measure) -> str:
+    """What a change is judged against: a survey's sampling variation, or the measure's usual
+    variation (a count's from month to month, a share of a count's from quarter to quarter)."""
+    return "sampling variation" if measure.test == "proportion" else "usual variation"
+
+
 def plural(count: int, one: str, many: str | None = None) -> str:
     """"1 measure", "6 measures", "2 months"."""
     return f"{number(count)} {one if count == 1 else (many or one + 's')}"

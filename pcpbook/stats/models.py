@@ -110,21 +110,7 @@ class UsualVariation:
 
     @functools.cached_property
     def autocorrelation(self) -> float:
-        """How alike neighbouring months are once season, trend and lockdowns are allowed for:
-        the AR(1) coefficient whose expected lag-1 autocorrelation of this model's Pearson
-        residuals equals the one observed (residuals of a fitted model are less alike than the
-        months were, by an amount the design fixes), between 0 and MAX_AUTOCORRELATION; a
-        value below what independent months would give is taken as 0."""
-        residuals = np.asarray(self.fit.resid_pearson, dtype=float)
-        observed = float(residuals[1:] @ residuals[:-1] / (residuals @ residuals)) if residuals.any() else 0.0
-        weighted = self.design.to_numpy() * np.sqrt(np.asarray(self.fit.mu, dtype=float))[:, None]
-        residual_maker = np.eye(len(weighted)) - weighted @ np.linalg.pinv(weighted)
-        if observed <= _expected_lag_one(residual_maker, 0.0):
-            return 0.0
-        if observed >= _expected_lag_one(residual_maker, MAX_AUTOCORRELATION):
-            return MAX_AUTOCORRELATION
-        return float(optimize.brentq(lambda ar: _expected_lag_one(residual_maker, ar) - observed,
-                                     0.0, MAX_AUTOCORRELATION, xtol=1e-4))
+        return fitted_autocorrelation(self.fit, self.design)
 
     def seasonal_factor(self, month: int) -> float:
         """exp(calendar-month effect), January = 1."""
@@ -139,6 +125,24 @@ class UsualVariation:
         if name in names:
             gradient[names.index(name)] = 1.0
         return gradient
+
+
+def fitted_autocorrelation(fit, design: pd.DataFrame) -> float:
+    """How alike neighbouring periods are once the model's terms are allowed for: the AR(1)
+    coefficient whose expected lag-1 autocorrelation of the GLM's Pearson residuals equals the
+    one observed (residuals of a fitted model are less alike than the periods were, by an amount
+    the design and the fit's working weights fix), between 0 and MAX_AUTOCORRELATION; a value
+    below what independent periods would give is taken as 0."""
+    residuals = np.asarray(fit.resid_pearson, dtype=float)
+    observed = float(residuals[1:] @ residuals[:-1] / (residuals @ residuals)) if residuals.any() else 0.0
+    weighted = design.to_numpy() * np.sqrt(np.asarray(fit.model.weights, dtype=float))[:, None]
+    residual_maker = np.eye(len(weighted)) - weighted @ np.linalg.pinv(weighted)
+    if observed <= _expected_lag_one(residual_maker, 0.0):
+        return 0.0
+    if observed >= _expected_lag_one(residual_maker, MAX_AUTOCORRELATION):
+        return MAX_AUTOCORRELATION
+    return float(optimize.brentq(lambda ar: _expected_lag_one(residual_maker, ar) - observed,
+                                 0.0, MAX_AUTOCORRELATION, xtol=1e-4))
 
 
 def _expected_lag_one(residual_maker: np.ndarray, ar: float) -> float:
