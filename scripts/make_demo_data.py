@@ -564,6 +564,66 @@ def remainders(rows: list[dict]) -> list[dict]:
     return made
 
 
+# Essex's 14 districts (ONS 2019 codes): the 12 of the county with the unitary authorities of
+# Southend-on-Sea and Thurrock, in the local policing areas of areas.yaml. Each has an
+# approximate share of the force area's people (thousandths, after ONS mid-2019 estimates,
+# rounded) and a crime level relative to its people (illustrative: towns above 1, rural below).
+DISTRICTS = {
+    "E07000066": ("Basildon", 101, 1.15), "E07000067": ("Braintree", 83, 0.8), "E07000068": ("Brentwood", 42, 0.9),
+    "E07000069": ("Castle Point", 49, 0.75), "E07000070": ("Chelmsford", 97, 0.95),
+    "E07000071": ("Colchester", 105, 1.05), "E07000072": ("Epping Forest", 71, 1.0), "E07000073": ("Harlow", 47, 1.3),
+    "E07000074": ("Maldon", 35, 0.7), "E07000075": ("Rochford", 47, 0.65), "E07000076": ("Tendring", 79, 0.95),
+    "E07000077": ("Uttlesford", 49, 0.7), "E06000033": ("Southend-on-Sea", 99, 1.25),
+    "E06000034": ("Thurrock", 96, 1.1),
+}
+DISTRICT_MEASURES = ("total_recorded_crime", "residential_burglary", "violence_with_injury", "domestic_abuse",
+                     "rape_sexual_offences")
+# Planted changes, so the district page has something real to find: from April 2023 Harlow's
+# burglaries run 45% above its usual share and Colchester's violence with injury 20% below.
+DISTRICT_CHANGES = {("residential_burglary", "E07000073"): 1.45, ("violence_with_injury", "E07000071"): 0.8}
+DISTRICT_CHANGE_FROM = dt.date(2023, 4, 1)
+DISTRICT_SOURCE = SOURCE + ", split by district"
+
+
+def district_rows(rows: list[dict]) -> list[dict]:
+    """Each district measure's monthly force count split between the districts (multinomial,
+    with each district's share drifting from month to month), so the districts sum to the force
+    exactly."""
+    made = []
+    codes = list(DISTRICTS)
+    weights = np.array([share * level for _, share, level in DISTRICTS.values()], dtype=float)
+    for measure in DISTRICT_MEASURES:
+        rng = rng_for(measure + " districts")
+        leaning = np.exp(rng.normal(0, 0.1, len(codes)))  # each measure's own geography
+        force = [r for r in rows if r["measure"] == measure and r["geography"] == FORCE and r["period"] == "month"]
+        drift = np.zeros(len(codes))
+        for row in force:
+            drift = 0.8 * drift + rng.normal(0, 0.04, len(codes))
+            start = dt.date.fromisoformat(row["period_start"])
+            planted = np.array([DISTRICT_CHANGES.get((measure, code), 1.0) if start >= DISTRICT_CHANGE_FROM else 1.0
+                                for code in codes])
+            shares = weights * leaning * np.exp(drift) * planted
+            counts = rng.multinomial(int(row["value"]), shares / shares.sum())
+            made += [{"measure": measure, "geography": code, "period_start": row["period_start"], "period": "month",
+                      "value": int(count), "source": DISTRICT_SOURCE, "status": "modelled"}
+                     for code, count in zip(codes, counts)]
+    return made
+
+
+def district_populations(force_people: dict[int, tuple[int, str]]) -> dict[str, dict[int, int]]:
+    """Each year's force population split by the districts' shares, largest remainders first,
+    so the districts sum to the force exactly."""
+    shares = np.array([share for _, share, _ in DISTRICTS.values()], dtype=float)
+    table: dict[str, dict[int, int]] = {code: {} for code in DISTRICTS}
+    for year, (people, _) in force_people.items():
+        exact = people * shares / shares.sum()
+        whole = np.floor(exact).astype(int)
+        whole[np.argsort(whole - exact)[:people - whole.sum()]] += 1
+        for code, value in zip(DISTRICTS, whole):
+            table[code][year] = int(value)
+    return table
+
+
 def generate(published: pd.DataFrame) -> list[dict]:
     rows, essex_crime = [], None
     for measure, model in ([(m, model_counts) for m in COUNTS] + [(m, model_snapshots) for m in SNAPSHOTS]
@@ -573,7 +633,7 @@ def generate(published: pd.DataFrame) -> list[dict]:
         for start, period, value in values:
             rows.append({"measure": measure, "geography": FORCE, "period_start": start.isoformat(),
                          "period": period, "value": value, "source": SOURCE, "status": "modelled"})
-    return rows + remainders(rows) + generate_group(essex_crime) + generate_appendix(rows)
+    return rows + remainders(rows) + generate_group(essex_crime) + generate_appendix(rows) + district_rows(rows)
 
 
 def write_population(path: Path) -> None:
@@ -588,6 +648,11 @@ def write_population(path: Path) -> None:
                     "as from mid-2014 to mid-2019" if force == FORCE else
                     "modelled: mid-2019 estimate grown at the force's mid-2014 to mid-2019 average rate")
                 writer.writerow([force, year, people, source, status])
+        for code, years in district_populations(populations()[FORCE]).items():
+            for year, people in sorted(years.items()):
+                writer.writerow([code, year, people, "modelled: the force area's population split by approximate "
+                                 "district shares (after ONS mid-2019 estimates by local authority district)",
+                                 "modelled"])
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from conftest import DATA, page_text
 from pcpbook.analysis import peers
 from pcpbook.analysis.peers import Window, group_comparison, population_year
 from pcpbook.core.periods import Quarter
-from pcpbook.present import comparing, figures
+from pcpbook.present import comparing, funnels
 from pcpbook.sources.forces import known_forces
 
 Q4 = Quarter.parse("2020-21-Q4")
@@ -181,7 +181,7 @@ def test_a_funnel_uses_all_43_forces_when_the_data_hold_them(dataset):
     assert national.benchmark.standing("Essex") == group.benchmark.standing("Essex")
     said = " ".join(comparing.funnel_sentences(national, "Essex"))
     assert "99.8% limits set by the 43 forces of England and Wales" in said and "roughly known" not in said
-    chart = figures.funnel_chart(national, "Essex")
+    chart = funnels.funnel_chart(national, "Essex")
     assert "for the 43 forces of England and Wales" in chart.alt
     assert set(chart.data.loc[chart.data["series"].isin(every.group), "series"]) == set(every.group)
 
@@ -278,7 +278,7 @@ def test_a_modelled_population_does_not_make_the_forces_real_figures_modelled(da
                                population=dataset.population.assign(status="modelled"), memo={})
     comparison = group_comparison(real, real.measures["total_recorded_crime"], Q4)
     assert not comparison.modelled and comparison.modelled_population
-    alt = figures.funnel_alt(comparison, "Essex")
+    alt = funnels.funnel_alt(comparison, "Essex")
     assert alt.endswith("Populations are modelled.") and "Values are modelled" not in alt
 
 

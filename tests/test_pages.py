@@ -20,6 +20,7 @@ from pcpbook.present import book, pages
 EXPECTED_PARAMETERS = {
     "intro": {"quarter", "data_dir", "version", "produced", "print_edition"},
     "priority": {"plan", "priority", "quarter", "data_dir"},
+    "districts": {"quarter", "data_dir"},
     "compare": {"quarter", "data_dir"},
     "changes": {"quarter", "data_dir", "revised", "revised_since", "compared_with"},
     "methods": {"quarter", "data_dir"},
@@ -60,13 +61,13 @@ def test_the_build_passes_each_page_exactly_the_parameters_its_template_declares
         assert set(declared) == set(job.parameters), job.page
 
 
-def test_an_edition_has_the_intro_a_page_per_priority_how_we_compare_methods_and_sources_at_known_addresses(
+def test_an_edition_has_the_intro_a_page_per_priority_districts_how_we_compare_methods_and_sources_at_known_addresses(
         dataset):
     plan = dataset.plans["2021-2024"]
     first = book.toc(plan, plan.first_quarter, build_page=True)
     assert first["root"] == "chapters/intro"
     assert [c["file"] for c in first["chapters"]] == [f"chapters/2021-2024/p{n:02d}" for n in range(1, 13)] + [
-        "chapters/compare", "chapters/methods", "chapters/sources", "chapters/build"]
+        "chapters/districts", "chapters/compare", "chapters/methods", "chapters/sources", "chapters/build"]
     # every later edition of the plan says what changed since the one before, straight after the intro
     later = book.toc(plan, plan.first_quarter.shift(1), build_page=True)
     assert [c["file"] for c in later["chapters"]] == ["chapters/changes"] + [c["file"] for c in first["chapters"]]
@@ -106,7 +107,7 @@ def test_a_page_is_named_by_priority_or_by_name_and_a_wrong_name_says_what_there
         "chapters/forks/closure-2021-2024/summary.ipynb"
     with pytest.raises(pages.PageError, match="plan 2021-2024 has no priority 13: its priorities are 1, 2"):
         pages.find_page(plan, priority=13)
-    with pytest.raises(pages.PageError, match="no page 'summary'.*intro, changes, compare, methods.*--closure"):
+    with pytest.raises(pages.PageError, match="no page 'summary'.*intro, changes, districts, compare, methods.*--closure"):
         pages.find_page(plan, name="summary")
 
 

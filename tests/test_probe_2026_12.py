@@ -688,12 +688,12 @@ def test_N10_validate_checks_the_strategies_too(data_copy, capsys):
 
 def test_N11_a_long_chart_title_is_wrapped_and_given_room():
     from pcpbook.present import figures
-    title = figures._title("Burglary (all): residential, business and community burglary offences recorded by the force")
+    title = figures.wrapped_title("Burglary (all): residential, business and community burglary offences recorded by the force")
     assert title.count("\n") == 1 and title.replace("\n", " ").endswith("recorded by the force")
     import matplotlib.pyplot as plt
     figure, axes = plt.subplots(figsize=(7.5, 4.0))
     axes.set_title(title, loc="left")
-    assert figures._title_room(figure) == pytest.approx(figures.TITLE_LINE_INCHES / 4.0)
+    assert figures.title_room(figure) == pytest.approx(figures.TITLE_LINE_INCHES / 4.0)
     plt.close(figure)
 
 

@@ -104,17 +104,18 @@ def change_test(measure: Measure, current: Value, baseline: Value, history, offe
 
 
 def history_before(dataset: Dataset, measure: Measure, start, months: int | None = MAX_HISTORY_MONTHS,
-                   set_aside: bool = True):
+                   set_aside: bool = True, geography: str | None = None):
     """The measure's usual variation fitted to the months before ``start`` (the last ``months``
     of them; all when None), or NotEnoughHistory saying why there is none. Months touched by a
     lockdown or counted differently (a recording period) are set aside first, so the pandemic's
     swings do not pass for usual variation (``set_aside=False``: kept, to show the difference).
-    A share of a count has its quarterly history instead (``rate_history_before``)."""
+    A share of a count has its quarterly history instead (``rate_history_before``). In the
+    book's force, or in ``geography`` (a district)."""
     if measure.share_of:
         return rate_history_before(dataset, measure, start, months)
     if not measure.has_usual_variation:
         return None
-    series = dataset.monthly(measure.id, add_months(start, -1))
+    series = dataset.monthly(measure.id, add_months(start, -1), geography)
     values = pd.Series(series["value"].to_numpy(dtype=float), index=pd.to_datetime(series["period_start"]))
     aside = pd.Series([set_aside and _unusual(month.date(), measure) for month in values.index], index=values.index)
     kept = values[~aside]
@@ -159,30 +160,32 @@ def _unusual(month: dt.date, measure: Measure) -> bool:
 
 
 def compare(dataset: Dataset, measure_id: str, current_start, baseline_start, months: int, kind: str,
-            history=None) -> Comparison:
-    """``months`` from ``current_start`` against as many from ``baseline_start``; the usual
-    variation comes from the months before the earlier of the two unless ``history`` is given."""
+            history=None, geography: str | None = None) -> Comparison:
+    """``months`` from ``current_start`` against as many from ``baseline_start``, in the book's
+    force or in ``geography`` (a district); the usual variation comes from the months before
+    the earlier of the two unless ``history`` is given."""
     measure = dataset.measures[measure_id]
-    current = dataset.value(measure_id, current_start, months)
-    baseline = dataset.value(measure_id, baseline_start, months)
+    current = dataset.value(measure_id, current_start, months, geography)
+    baseline = dataset.value(measure_id, baseline_start, months, geography)
     change = recording_change_between(measure, (current.start, current.end), (baseline.start, baseline.end))
     if change:
         return Comparison(kind, current, baseline, untested(change), break_between=change)
     if history is None:
-        history = history_before(dataset, measure, min(current.start, baseline.start))
+        history = history_before(dataset, measure, min(current.start, baseline.start), geography=geography)
     if isinstance(history, NotEnoughHistory):
-        history = _with_when(dataset, measure, history, current, min(current.start, baseline.start))
+        history = _with_when(dataset, measure, history, current, min(current.start, baseline.start), geography)
     offences = tuple(dataset.value(measure.share_of, value.start, value.months).amount
                      for value in (current, baseline)) if measure.share_of else ()
     return Comparison(kind, current, baseline, change_test(measure, current, baseline, history, offences))
 
 
-def _with_when(dataset: Dataset, measure: Measure, history: NotEnoughHistory, current: Value, start) -> NotEnoughHistory:
+def _with_when(dataset: Dataset, measure: Measure, history: NotEnoughHistory, current: Value, start,
+               geography: str | None = None) -> NotEnoughHistory:
     """The reason there is no test, with the edition that will have the history it needs: from
     the months short, or, when monthly figures begin after ``start``, from the first of them."""
     short_by = history.short_by
     if short_by is None:
-        months = dataset.monthly(measure.id, current.end)
+        months = dataset.monthly(measure.id, current.end, geography)
         if months.empty:
             return history
         short_by = MIN_HISTORY_MONTHS + months_between(start, months["period_start"].iloc[0])

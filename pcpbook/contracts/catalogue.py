@@ -8,8 +8,8 @@ from pathlib import Path
 
 from pcpbook.contracts import kinds
 from pcpbook.contracts.measure_kinds import MEASURE_KINDS
-from pcpbook.contracts.model import (PEER_GROUP_COLUMNS, PEER_GROUP_FILE, Benchmarking, Commitment, Discontinuity,
-                                     Force, Measure, Plan, Priority, Target)
+from pcpbook.contracts.model import (PEER_GROUP_COLUMNS, PEER_GROUP_FILE, Areas, Benchmarking, Commitment,
+                                     Discontinuity, District, Force, Measure, Plan, Priority, Target)
 from pcpbook.contracts.problems import Problem
 from pcpbook.contracts.schema import conform
 from pcpbook.core.periods import PeriodError, Quarter, fy_label, fy_start_date, parse_fy
@@ -40,6 +40,32 @@ def read_force(path: Path, problems: list[Problem]) -> Force | None:
         return None
     checked = conform(kinds.ForceFile, raw, path, problems) if raw is not None else None
     return None if checked is None else Force(**checked.model_dump())
+
+
+def read_areas(path: Path, problems: list[Problem]) -> Areas | None:
+    """The force area's districts and their grouping; None without the (optional) file."""
+    if not path.exists():
+        return None
+    raw = _read_yaml_lines(path, problems)
+    checked = conform(kinds.AreasFile, raw, path, problems) if raw is not None else None
+    if checked is None or _districts_repeated(path, raw["districts"], problems):
+        return None
+    return Areas(checked.grouping, checked.source, checked.small_numbers,
+                 tuple(District(d.code, d.name, d.group) for d in checked.districts))
+
+
+def _districts_repeated(path: Path, entries: list[dict], problems: list[Problem]) -> bool:
+    """Whether a district's code or name (ignoring case) is given twice: each repeat is named."""
+    before = len(problems)
+    for key in ("code", "name"):
+        first: dict[str, int] = {}
+        for entry in entries:
+            value = str(entry[key]).casefold()
+            if value in first:
+                problems.append(Problem(str(path), entry.get("__line__"), key, f"district {key} {entry[key]!r} is "
+                                        f"given twice: first at line {first[value]}"))
+            first.setdefault(value, entry.get("__line__"))
+    return len(problems) > before
 
 
 def read_sources(path: Path, problems: list[Problem]) -> dict[str, str]:
@@ -116,7 +142,8 @@ def _measure(entry: kinds.MeasureEntry, path: Path, line, problems: list[Problem
                    trend_series=entry.trend_series,
                    benchmark=Benchmarking(benchmark.unit, aspiration, benchmark.base,
                                           _ranking(entry.polarity, benchmark.best)) if benchmark else None,
-                   per_day=entry.per_day and entry.kind == "count", since=entry.since, parts=entry.parts)
+                   per_day=entry.per_day and entry.kind == "count", since=entry.since, parts=entry.parts,
+                   sensitive=entry.sensitive)
 
 
 def _ranking(polarity: str, best: str | None) -> str:

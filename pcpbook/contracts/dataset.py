@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pcpbook.contracts.catalogue import read_force, read_measures, read_plans, read_sources
+from pcpbook.contracts.catalogue import read_areas, read_force, read_measures, read_plans, read_sources
 from pcpbook.contracts.citations import cite
-from pcpbook.contracts.model import (EXTRACTS, FORCE_FILE, PEER_GROUP_FILE, PERIOD_MONTHS, POPULATION_COLUMNS,
-                                     POPULATION_FILE, Force, Measure, Plan, Value, shown_rows, weakest)
+from pcpbook.contracts.model import (AREAS_FILE, EXTRACTS, FORCE_FILE, PEER_GROUP_FILE, PERIOD_MONTHS,
+                                     POPULATION_COLUMNS, POPULATION_FILE, Areas, Force, Measure, Plan, Value,
+                                     shown_rows, weakest)
 from pcpbook.contracts.problems import DataError, Problem
 from pcpbook.contracts.tables import (check_observations, frame_of, observation_frame, read_finance, read_observations,
                                       read_peer_group, read_population, read_published)
@@ -40,6 +41,7 @@ class Dataset:
     population: pd.DataFrame = field(default_factory=lambda: frame_of([], list(POPULATION_COLUMNS)))
     group: tuple[str, ...] = ()          # the force and its similar forces (peer_group.csv), for comparisons
     group_sources: tuple[str, ...] = ()  # where the grouping comes from
+    areas: Areas | None = None           # the force area's districts (areas.yaml), if the project lists them
     memo: dict = field(default_factory=dict, repr=False, compare=False)  # results computed once per dataset
 
     def __post_init__(self):
@@ -172,7 +174,7 @@ class Dataset:
         digest = hashlib.sha256()
         for name in ("measures.yaml", "sources.yaml"):
             digest.update((self.root / name).read_bytes())
-        for name in (POPULATION_FILE, PEER_GROUP_FILE):  # optional: the comparisons with similar forces
+        for name in (POPULATION_FILE, PEER_GROUP_FILE, AREAS_FILE):  # optional: comparisons and districts
             path = self.root / name
             digest.update(path.read_bytes() if path.exists() else b"")
         for path in sorted((self.root / "plans").glob("*.yaml")):
@@ -248,10 +250,27 @@ def _load(root: Path, digest: str) -> Dataset:
     finance = read_finance(root / "finance.csv", sources, problems)
     population = read_population(root / POPULATION_FILE, problems)
     group, group_sources = read_peer_group(root / PEER_GROUP_FILE, force, problems)
+    areas = read_areas(root / AREAS_FILE, problems)
+    _check_districts(observations, areas, problems)
     if problems:
         raise DataError(problems)
     return Dataset(root, plans, measures, observations, sources, force, digest=digest, finance=finance,
-                   population=population, group=group, group_sources=group_sources)
+                   population=population, group=group, group_sources=group_sources, areas=areas)
+
+
+DISTRICT_CODE = r"[EW]0[6-9][0-9]{6}"
+
+
+def _check_districts(observations: pd.DataFrame, areas: Areas | None, problems: list[Problem]) -> None:
+    """A geography that is a district code must be one of the project's districts (a typo would
+    otherwise be a district no page shows)."""
+    listed = {d.code for d in areas.districts} if areas else set()
+    codes = observations["geography"]
+    stray = observations[codes.str.fullmatch(DISTRICT_CODE) & ~codes.isin(listed)]
+    if len(stray):
+        row = stray.iloc[0]
+        problems.append(Problem(row["file"], int(row["line"]), "geography", f"{row['geography']!r} is not a district "
+                                f"of {AREAS_FILE}" + ("" if areas else " (the project has no areas.yaml)")))
 
 
 def read_tables(observations: list[Path], measures: dict[str, Measure], population: Path,

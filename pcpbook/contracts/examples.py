@@ -73,9 +73,20 @@ domestic_burglary_own,Borsetshire,2024-06-01,month,377,example extract (invented
 measure,geography,period_start,period,value,document,reference,note
 domestic_burglary_own,Borsetshire,2023-04-01,fy,5120,pcp-2024,section 3 (baseline),
 """),
+    Example("data/areas.yaml", "areas.yaml", """\
+# The districts of the force area (ONS codes and names) and the local policing areas they form.
+grouping: local policing area
+source: example (invented districts)
+small_numbers: 5
+districts:
+  - {code: E07000901, name: Felpersham, group: North}
+  - {code: E07000902, name: Loxley Barrett, group: North}
+  - {code: E07000903, name: Borchester, group: South}
+"""),
     Example("data/population.csv", "population.csv", """\
 geography,year,population,source,status
 Borsetshire,2024,1900000,example (an invented round figure),modelled
+E07000901,2024,800000,example (an invented round figure),modelled
 """),
     Example("data/peer_group.csv", "peer_group.csv", """\
 force,source

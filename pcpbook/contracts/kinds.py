@@ -51,6 +51,33 @@ class ForceFile(Contract):
         description="the force's STATS19 police_force code, a whole number such as 42")
 
 
+DistrictCode = safe_id(r"[EW]0[6-9][0-9]{6}", "E07000066 (an ONS local authority district code)")
+
+
+class District(Contract):
+    code: DistrictCode = Field(description="the ONS code of the local authority district, such as E07000066; the "
+                                           "observations' and population table's geography for it")
+    name: ChartText = Field(description="its name, as police.uk's LSOA names begin with it (Basildon 012A)")
+    group: ChartText | None = Field(None, description="the local policing area (or other grouping) it is part of")
+
+
+class AreasFile(Contract):
+    """``data/areas.yaml``: the districts of the force area and how they group (optional)."""
+
+    grouping: ChartText = Field("local policing area", description="what a group is called, in the singular "
+                                                                   "(local policing area, community safety partnership)")
+    source: Text = Field(description="where the districts and their grouping come from")
+    small_numbers: Annotated[StrictInt, Field(ge=1, le=20)] = Field(
+        5, description="a sensitive measure's district count below this is shown as 'fewer than N' (default 5)")
+    districts: list[District] = Field(min_length=2, description="every district of the force area, once")
+
+    @model_validator(mode="after")
+    def _grouped_alike(self):
+        if len({d.group is None for d in self.districts}) > 1:
+            raise ValueError("either every district has a group or none has")
+        return self
+
+
 class SourcesFile(Contract):
     """``data/sources.yaml``: the documents published figures are cited from."""
 
@@ -117,6 +144,9 @@ class MeasureEntry(Contract):
                           "clustering and weighting give (say its source in source); none: treated as 1, and said")
     decompose: StrictBool = Field(False, description="true for a seasonal decomposition")
     trend_test: StrictBool = Field(False, description="true for trend tests")
+    sensitive: StrictBool = Field(False, description="true where small counts could identify people (sexual "
+                                                     "offences, domestic abuse): district counts below the "
+                                                     "areas' small_numbers are suppressed")
     trend_series: MeasureId | None = Field(None, description="a measure whose series the trend tests use")
     benchmark: Benchmark | None = Field(None, description="how the measure is compared with similar forces")
     per_day: StrictBool = Field(False, description="true for a rate per day (contacts, reports)")
@@ -307,7 +337,8 @@ class CsvKind:
 
 _VALUE_COLUMNS = (
     Column("measure", "a measure id of the catalogue (measures.yaml)"),
-    Column("geography", "the place: the force's short name (force.yaml) or another force's"),
+    Column("geography", "the place: the force's short name (force.yaml), another force's, or the code of one of "
+                        "the force's districts (areas.yaml)"),
     Column("period_start", "the first day of the period, YYYY-MM-DD (from 1990 to 2100)"),
     Column("period", "month, quarter (financial-year quarters), year, fy (April to March) or snapshot (a headcount)"),
     Column("value", "a number: whole for counts, 0 to 100 for percentages, never negative"),
@@ -320,7 +351,7 @@ PUBLISHED = CsvKind("data/published_figures.csv", "figures transcribed from publ
     Column("reference", "the page, section or paragraph cited"),
     Column("note", "how a derived figure was derived (may be empty)")))
 POPULATION = CsvKind("data/population.csv", "mid-year population estimates by force area", (
-    Column("geography", "the force area's short name"),
+    Column("geography", "the force area's short name, or a district's code (areas.yaml)"),
     Column("year", "the mid-year, such as 2019; one row per force area and year"),
     Column("population", "a whole number of people, in digits"),
     Column("source", "where the estimate comes from"),

@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # pandas is imported where frames are made, so a build with n
 
 
 FORCE_FILE = "force.yaml"
+AREAS_FILE = "areas.yaml"
 POPULATION_FILE = "population.csv"
 POPULATION_COLUMNS = kinds.POPULATION.names
 PEER_GROUP_FILE = "peer_group.csv"
@@ -100,6 +101,7 @@ class Measure:
     per_day: bool = False  # contacts and reports: also a rate per day, and the quarter's busiest month
     since: dt.date | None = None  # the start of a scheme or channel: its running total since then is given
     parts: tuple[str, ...] = ()   # counts that add up to this one (KSI: killed, seriously injured): shares given
+    sensitive: bool = False       # small district counts could identify people: suppressed below the threshold
 
     @property
     def periods(self) -> tuple[Discontinuity, ...]:
@@ -259,6 +261,30 @@ class Force:
     police_uk: str    # police.uk's "Falls within"
     home_office: str  # the Home Office tables' force name
     stats19: int      # STATS19 police_force code
+
+
+@dataclass(frozen=True)
+class District:
+    code: str          # ONS local authority district code: its geography in the observations
+    name: str          # "Basildon"
+    group: str | None  # its local policing area (or other grouping)
+
+
+@dataclass(frozen=True)
+class Areas:
+    """The force area's districts and how they group (areas.yaml)."""
+
+    grouping: str                  # "local policing area"
+    source: str
+    small_numbers: int             # a sensitive count below this is suppressed
+    districts: tuple[District, ...]
+
+    def groups(self) -> dict[str | None, list[District]]:
+        """The districts by group, groups and districts in the file's order."""
+        grouped: dict[str | None, list[District]] = {}
+        for district in self.districts:
+            grouped.setdefault(district.group, []).append(district)
+        return grouped
 
 
 def weakest(statuses) -> str:

@@ -11,6 +11,7 @@ from pcpbook.contracts.schema import Contract, contract_in
 
 FILE_KINDS = (
     ("data/force.yaml", kinds.ForceFile),
+    ("data/areas.yaml", kinds.AreasFile),
     ("data/measures.yaml (a list of entries)", kinds.MeasureEntry),
     ("data/plans/<id>.yaml", kinds.PlanFile),
     ("data/strategies/<id>.yaml", kinds.StrategyFile),

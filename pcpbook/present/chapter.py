@@ -23,6 +23,7 @@ from pcpbook.present import book, comparing
 from pcpbook.present.citing import BookSources, documents_in, linked, plan_uses
 from pcpbook.present.commitments import (commentary_cell, commitments_table, load_returns, paraphrase_note,
                                          status_badge, status_summary, status_table)
+from pcpbook.present.districts import stand_out_sentence
 from pcpbook.present.figures import Chart, trend_window_start
 from pcpbook.present.narrative import (busiest_month_sentence, in_sentence, interval_cell, per_day_sentence,
                                        shares_sentence, since_sentence, test_cell)
@@ -228,6 +229,11 @@ class Chapter(MeasureSections):
         months = (self.quarter.end.year - measure.since.year) * 12 + self.quarter.end.month - measure.since.month + 1
         total = self.dataset.value(measure.id, measure.since, months).amount
         return [] if total is None else [since_sentence(measure, total, measure.since, self.quarter.end)]
+
+    def district_sentences(self, measure: Measure) -> list[str]:
+        """The districts that stand out for the measure this quarter, only where a test says so."""
+        said = stand_out_sentence(self.dataset, measure.id, self.quarter)
+        return [said] if said else []
 
     def control_chart(self, measure: Measure, series):
         """Seasonal control limits for a count of events (ControlChart), the reason there are

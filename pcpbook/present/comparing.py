@@ -12,7 +12,8 @@ from pcpbook.contracts.dataset import Dataset
 from pcpbook.contracts.model import Measure, Plan
 from pcpbook.core.periods import Quarter
 from pcpbook.core.render import Raw, escape_markdown, markdown_table
-from pcpbook.present.figures import funnel_chart, sparkline, value_text
+from pcpbook.present.figures import sparkline, value_text
+from pcpbook.present.funnels import funnel_chart
 from pcpbook.present.sections import measure_block, save_figure
 from pcpbook.present.wording import number, ordinal, plural
 from pcpbook.stats.benchmark import ABOVE, INSIDE, aspiration_met

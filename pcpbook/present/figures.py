@@ -8,14 +8,13 @@ import contextlib
 import datetime as dt
 import textwrap
 from dataclasses import dataclass, field
+from typing import Callable
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 import seaborn as sns
 
 from pcpbook.analysis.comparisons import Comparison
-from pcpbook.analysis.peers import GroupComparison
 from pcpbook.contracts.model import Measure, Plan
 from pcpbook.core.periods import Quarter, add_months, fy_label, month_label
 from pcpbook.core.units import COMPARISON_UNITS
@@ -59,6 +58,7 @@ class Chart:
     alt: str
     name: str  # the PNG's name in the page's figures: the measure and the kind of chart
     data: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DATA_COLUMNS))  # what is drawn
+    phone: Callable[[], plt.Figure] | None = None  # draws its own phone layout (a grid of small multiples)
 
     def write_png(self, path) -> None:
         """The chart as a PNG; light compression writes much faster (margins are set by the
@@ -67,7 +67,11 @@ class Chart:
             self.figure.savefig(path, pil_kwargs={"compress_level": 1})
 
     def write_phone_png(self, path) -> None:
-        """The chart laid out again for a phone (``phone.phone_layout``), after ``write_png``."""
+        """The chart laid out again for a phone (``phone.phone_layout``, or its own ``phone``
+        drawing), after ``write_png``."""
+        if self.phone is not None:
+            Chart(self.phone(), self.alt, self.name).write_png(path)
+            return
         phone_layout(self.figure)
         self.write_png(path)
 
@@ -134,16 +138,16 @@ def _line_chart(measure: Measure, series: pd.DataFrame, start: dt.date, end: dt.
             axes.plot(pd.to_datetime(path["period"]), path["value"], color=COLOURS["baseline"], linestyle="--",
                       linewidth=1.4, label=path["series"].iloc[0])
         _mark_discontinuities(axes, measure, shown)
-        axes.set_title(_title(measure.label), loc="left", fontweight="bold")
+        axes.set_title(wrapped_title(measure.label), loc="left", fontweight="bold")
         axes.set_xlabel("")
         axes.set_ylabel(_axis_label(measure))
         axes.yaxis.set_major_formatter(plt.FuncFormatter(_tick))
         modelled = bool((shown["status"] == "modelled").any())
         real = shown.loc[shown["status"] != "modelled", "source"].unique().tolist()
-        lift = _label_provenance(figure, axes, measure, modelled, 0.035, real)
+        lift = label_provenance(figure, axes, measure, modelled, 0.035, real)
         handles, labels = axes.get_legend_handles_labels()
         rows = 1 if len(handles) <= 4 else 2  # a second legend row needs a deeper margin
-        figure.subplots_adjust(left=0.11, right=0.98, top=0.91 - _title_room(figure), bottom=0.24 + 0.08 * (rows - 1) + lift)
+        figure.subplots_adjust(left=0.11, right=0.98, top=0.91 - title_room(figure), bottom=0.24 + 0.08 * (rows - 1) + lift)
         figure.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.06 + 0.03 * (rows - 1) + lift),
                       ncol=4 if rows == 1 else 3,
                       fontsize="small", frameon=False)
@@ -176,17 +180,20 @@ def _draw_control_limits(axes, control: ControlChart) -> None:
                      linewidths=1.5, zorder=4, label="Signal")
 
 
-def _label_provenance(figure, axes, measure: Measure, modelled: bool, source_y: float,
-                      sources: list[str] | None = None) -> float:
-    """The "MODELLED DATA" badge (above the plot's top right corner, clear of the data) and
-    the source line every chart carries. Returns the height, as a share of the figure, that
-    the source line takes beyond its first line, for the margin above it."""
+def label_provenance(figure, axes, measure: Measure, modelled: bool, source_y: float,
+                      sources: list[str] | None = None, width: int = SOURCE_LINE_CHARACTERS,
+                      badge_at: tuple[float, float] | None = None) -> float:
+    """The "MODELLED DATA" badge (above the plot's top right corner, clear of the data, or at
+    ``badge_at`` in the figure's coordinates: a grid of panels) and the source line every chart
+    carries, ``width`` characters a line. Returns the height, as a share of the figure, that the
+    source line takes beyond its first line, for the margin above it."""
     if modelled:
-        axes.text(1.0, 1.015, "MODELLED DATA", transform=axes.transAxes, ha="right", va="bottom",
-                  fontsize="x-small", fontweight="bold", color="#8a3b00",
-                  bbox={"boxstyle": "round,pad=0.25", "facecolor": "#fff4e5", "edgecolor": "#8a3b00"})
+        target, (x, y) = (figure, badge_at) if badge_at else (axes, (1.0, 1.015))
+        target.text(x, y, "MODELLED DATA", transform=target.transFigure if badge_at else axes.transAxes,
+                    ha="right", va="bottom", fontsize="x-small", fontweight="bold", color="#8a3b00",
+                    bbox={"boxstyle": "round,pad=0.25", "facecolor": "#fff4e5", "edgecolor": "#8a3b00"})
     # wrapped here, not by matplotlib (wrap=True lays the text out again at every draw)
-    source = textwrap.fill(_source_line(measure, modelled, sources), SOURCE_LINE_CHARACTERS)
+    source = textwrap.fill(_source_line(measure, modelled, sources), width)
     figure.text(0.01, source_y, source, fontsize="x-small", color="#444444", ha="left", va="bottom")
     return source.count("\n") * SOURCE_LINE_INCHES / figure.get_figheight()
 
@@ -216,9 +223,9 @@ def decomposition_chart(measure: Measure, result: Decomposition | NotEnoughHisto
             axes[3].scatter(stand["date"], stand["remainder"], color=COLOURS["alert"], zorder=3, label="Stands out")
             axes[3].legend(loc="upper left", fontsize="small")
         axes[-1].set_xlabel("")
-        axes[0].set_title(_title(f"{measure.label}: seasonal decomposition (STL)"), loc="left", fontweight="bold")
-        lift = _label_provenance(figure, axes[0], measure, modelled, 0.01)
-        figure.subplots_adjust(left=0.12, right=0.98, top=0.95 - _title_room(figure), bottom=0.1 + lift, hspace=0.15)
+        axes[0].set_title(wrapped_title(f"{measure.label}: seasonal decomposition (STL)"), loc="left", fontweight="bold")
+        lift = label_provenance(figure, axes[0], measure, modelled, 0.01)
+        figure.subplots_adjust(left=0.12, right=0.98, top=0.95 - title_room(figure), bottom=0.1 + lift, hspace=0.15)
     plt.close(figure)
     first, last = frame["period_start"].iloc[0], frame["period_start"].iloc[-1]
     alt = (f"Four stacked charts decomposing monthly {measure.label} from {month_label(first)} to "
@@ -250,11 +257,11 @@ def trend_model_chart(measure: Measure, result: TrendResult | NotEnoughHistory, 
         for first, (day, share) in enumerate(zip(covid["date"], covid["lockdown"])):
             axes.axvspan(day, day + pd.DateOffset(months=1), color=COLOURS["context"], alpha=0.3 * share, linewidth=0,
                          label=None if first else "Lockdown months (darker: more days)")
-        axes.set_title(_title(f"{measure.label}: fitted trend"), loc="left", fontweight="bold", fontsize="medium")
+        axes.set_title(wrapped_title(f"{measure.label}: fitted trend"), loc="left", fontweight="bold", fontsize="medium")
         axes.set_ylabel(measure.unit.capitalize())
         axes.set_ylim(bottom=0)
-        lift = _label_provenance(figure, axes, measure, modelled, 0.035)
-        figure.subplots_adjust(left=0.1, right=0.98, top=0.91 - _title_room(figure), bottom=0.32 + lift)
+        lift = label_provenance(figure, axes, measure, modelled, 0.035)
+        figure.subplots_adjust(left=0.1, right=0.98, top=0.91 - title_room(figure), bottom=0.32 + lift)
         figure.legend(*axes.get_legend_handles_labels(), loc="lower center", bbox_to_anchor=(0.5, 0.09 + lift),
                       ncol=2, fontsize="small", frameon=False)
     plt.close(figure)
@@ -287,12 +294,12 @@ def monthly_bars(measure: Measure, series: pd.DataFrame, end: dt.date, months: i
                  label="The 12 months before")
         axes.bar(dates[recent], shown.loc[recent, "value"], width=20, color=COLOURS["series"],
                  label=f"12 months to {month_label(end)}")
-        axes.set_title(_title(f"{measure.label}: each month"), loc="left", fontweight="bold")
+        axes.set_title(wrapped_title(f"{measure.label}: each month"), loc="left", fontweight="bold")
         axes.set_ylabel(measure.unit.capitalize())
         axes.yaxis.set_major_formatter(plt.FuncFormatter(_tick))
         real = shown.loc[shown["status"] != "modelled", "source"].unique().tolist()
-        lift = _label_provenance(figure, axes, measure, modelled, 0.035, real)
-        figure.subplots_adjust(left=0.1, right=0.98, top=0.9 - _title_room(figure), bottom=0.25 + lift)
+        lift = label_provenance(figure, axes, measure, modelled, 0.035, real)
+        figure.subplots_adjust(left=0.1, right=0.98, top=0.9 - title_room(figure), bottom=0.25 + lift)
         figure.legend(*axes.get_legend_handles_labels(), loc="lower center", bbox_to_anchor=(0.5, 0.06 + lift),
                       ncol=2, fontsize="small", frameon=False)
     plt.close(figure)
@@ -303,70 +310,6 @@ def monthly_bars(measure: Measure, series: pd.DataFrame, end: dt.date, months: i
            + (" Values are modelled." if modelled else ""))
     data = chart_data(measure, "monthly count", shown["period_start"], shown["value"], shown["status"], shown["source"])
     return Chart(figure, alt, f"{measure.id}-{name_suffix}", data)
-
-
-def funnel_chart(comparison: GroupComparison, force: str) -> Chart | None:
-    """Each force's value against its population (or base), with the value of the forces taken
-    together and the 95% and 99.8% limits allowing for the spread between forces: all forces of
-    England and Wales when the data hold them, else the group (None without a funnel)."""
-    measure, benchmark = comparison.measure, comparison.funnel
-    if benchmark is None:
-        return None
-    group = set(s.force for s in comparison.benchmark.standings)
-    rate = benchmark.unit != "percent"
-    scale = 1e6 if rate else 1.0  # populations in millions
-    bases = np.array([s.base for s in benchmark.standings])
-    grid = np.linspace(bases.min() * 0.6, bases.max() * 1.3, 120)
-    unit_text = _unit_text(benchmark.unit)
-    with house_style():
-        figure, axes = plt.subplots(figsize=(7.5, 4.6), dpi=100)
-        for level, style in (("99.8%", "-"), ("95%", "--")):
-            low, high = zip(*(benchmark.limits(b, level) for b in grid))
-            axes.plot(grid / scale, high, color=COLOURS["context"], linestyle=style, linewidth=1.1,
-                      label=f"{level} limits (allowing for the spread between forces)")
-            axes.plot(grid / scale, low, color=COLOURS["context"], linestyle=style, linewidth=1.1)
-        axes.axhline(benchmark.pooled, color=COLOURS["baseline"], linewidth=1.2,
-                     label="All forces taken together" if comparison.national else "Group taken together")
-        for standing in benchmark.standings:
-            own = standing.force == force
-            axes.scatter(standing.base / scale, standing.value, s=70 if own else 30 if standing.force in group else 12,
-                         zorder=4, color=COLOURS["alert"] if own else COLOURS["series"] if standing.force in group
-                         else COLOURS["context"])
-            if standing.force in group:
-                axes.annotate(standing.force, (standing.base / scale, standing.value), xytext=(5, 3),
-                              textcoords="offset points", fontsize="x-small", fontweight="bold" if own else "normal")
-        axes.set_title(_title(f"{measure.label}: {comparison.window.label}"), loc="left", fontweight="bold")
-        axes.set_xlabel(f"{comparison.base_label} (millions)" if rate else comparison.base_label)
-        axes.set_ylabel(unit_text.capitalize() if rate else "%")
-        sources = [f"each force's own figures ({measure.label})", "mid-year population estimates" if rate
-                   else comparison.base_label]
-        lift = _label_provenance(figure, axes, measure, comparison.modelled, 0.035, sources)
-        figure.subplots_adjust(left=0.11, right=0.98, top=0.91 - _title_room(figure), bottom=0.28 + lift)
-        figure.legend(*axes.get_legend_handles_labels(), loc="lower center", bbox_to_anchor=(0.5, 0.06 + lift),
-                      ncol=2, fontsize="small", frameon=False)
-    plt.close(figure)
-    status = "modelled" if comparison.modelled else "published"
-    period = comparison.window.label
-    data = [chart_data(measure, s.force, [period], [s.value], status, "the forces' figures", [s.base])
-            for s in benchmark.standings]
-    for level in ("99.8%", "95%"):
-        low, high = zip(*(benchmark.limits(b, level) for b in grid))
-        data += [chart_data(measure, f"{level} {side} limit", [period] * len(grid), values, DERIVED,
-                            "pcpbook funnel limits", grid) for side, values in (("lower", low), ("upper", high))]
-    return Chart(figure, funnel_alt(comparison, force), f"{measure.id}-funnel", pd.concat(data, ignore_index=True))
-
-
-def funnel_alt(comparison: GroupComparison, force: str) -> str:
-    measure, benchmark, funnel = comparison.measure, comparison.benchmark, comparison.funnel
-    own = benchmark.standing(force)
-    outside = [f"{s.force} ({s.funnel})" for s in funnel.outside()]
-    return (f"Funnel plot of {measure.label} ({_unit_text(benchmark.unit)}) in the {comparison.window.label} for "
-            f"{comparison.funnel_scope}, against their size. {force}: {value_text(own.value, benchmark.unit)}, "
-            f"position {own.position} of the {benchmark.group_size} forces of its group; {comparison.funnel_scope} "
-            f"taken together {value_text(funnel.pooled, benchmark.unit)}. The limits allow for the spread between "
-            f"forces. Outside the 99.8% limits: {', '.join(outside) if outside else 'no force'}."
-            + (" Values are modelled." if comparison.modelled else "")
-            + (" Populations are modelled." if comparison.modelled_population else ""))
 
 
 def sparkline(measure: Measure, points: list[tuple[dt.date, float]], force: str, unit: str, modelled: bool) -> Chart:
@@ -381,7 +324,7 @@ def sparkline(measure: Measure, points: list[tuple[dt.date, float]], force: str,
             figure.text(0.98, 0.8, "modelled", fontsize=6, style="italic", color="#8a3b00", ha="right")
     plt.close(figure)
     values = [v for _, v in points]
-    alt = (f"Sparkline of {force}'s {measure.label} ({_unit_text(unit)}) over the 12 months to each of "
+    alt = (f"Sparkline of {force}'s {measure.label} ({unit_text(unit)}) over the 12 months to each of "
            f"{len(points)} points from {month_label(points[0][0])} to {month_label(points[-1][0])}: from "
            f"{value_text(values[0], unit)} to {value_text(values[-1], unit)} (lowest {value_text(min(values), unit)}, "
            f"highest {value_text(max(values), unit)})." + (" Values are modelled." if modelled else ""))
@@ -390,7 +333,7 @@ def sparkline(measure: Measure, points: list[tuple[dt.date, float]], force: str,
     return Chart(figure, alt, f"{measure.id}-sparkline", data)
 
 
-def _unit_text(unit: str) -> str:
+def unit_text(unit: str) -> str:
     return "percentage" if unit == "percent" else COMPARISON_UNITS[unit][1]
 
 
@@ -410,13 +353,13 @@ def _floor(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-def _title(text: str) -> str:
+def wrapped_title(text: str) -> str:
     """A chart's title on as many lines as it needs: a long label is wrapped, never cut at the
     chart's edge or run under its badge."""
     return textwrap.fill(text, TITLE_WIDTH, break_long_words=False)
 
 
-def _title_room(figure) -> float:
+def title_room(figure) -> float:
     """The share of the figure's height a wrapped title needs above the plot beyond one line."""
     lines = max(axes.get_title(loc="left").count("\n") for axes in figure.axes)
     return lines * TITLE_LINE_INCHES / figure.get_figheight()

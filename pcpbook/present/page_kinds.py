@@ -81,6 +81,7 @@ def kinds_of(book: str) -> list[PageKind]:
 register(PageKind("intro", (EDITION,), told=("version", "produced", "print_edition")))
 register(PageKind("changes", (EDITION,), after_first_edition=True, told=("revised", "revised_since", "compared_with")))
 register(PageKind("priority", (EDITION,), each_priority=True, sees="plan"))
+register(PageKind("districts", (EDITION,)))
 register(PageKind("compare", (EDITION,)))
 register(PageKind("closure-summary", (REVIEW,), page="summary", heading="{plan}: closure review", sees="period",
                   told=("produced",)))

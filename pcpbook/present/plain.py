@@ -79,7 +79,7 @@ def how_we_know(measure: Measure, comparisons: list[Comparison], control) -> Raw
         if not comparison.complete:
             continue
         rows.append([_against(comparison).capitalize(), in_units(measure, comparison.current.amount),
-                     in_units(measure, comparison.baseline.amount), _change_cell(measure, comparison),
+                     in_units(measure, comparison.baseline.amount), change_cell(measure, comparison),
                      interval_cell(comparison), test_cell(comparison.test), comparison.status or "–"])
         if not comparison.test.tested:
             notes.append(say("measure", "not_tested", against=_against(comparison), reason=comparison.test.reason))
@@ -207,7 +207,7 @@ def _per_day(measure: Measure, comparison: Comparison) -> str:
     return f"{size} per day ({days[0]} days against {days[1]})"
 
 
-def _change_cell(measure: Measure, comparison: Comparison) -> str:
+def change_cell(measure: Measure, comparison: Comparison) -> str:
     if comparison.break_between:
         return NOT_COMPARABLE
     if measure.behaviour.in_points:

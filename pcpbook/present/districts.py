@@ -1,0 +1,176 @@
+"""The "Where in the force area" page, and the district sentence of a priority chapter: what
+``analysis.districts`` computes, as tables grouped by local policing area, a funnel of the
+districts and their monthly series, with small counts of sensitive measures withheld."""
+
+from __future__ import annotations
+
+from IPython.display import Markdown
+
+from pcpbook.analysis.districts import DistrictTable, Place, quarter_tables
+from pcpbook.contracts.dataset import Dataset
+from pcpbook.core.periods import Quarter
+from pcpbook.core.render import Raw, escape_markdown, markdown_table
+from pcpbook.present.district_charts import district_multiples, monthly_by_district
+from pcpbook.present.funnels import district_funnel
+from pcpbook.present.narrative import in_sentence, test_cell
+from pcpbook.present.phrasing import say
+from pcpbook.present.plain import change_cell, folded
+from pcpbook.present.sections import measure_block, save_figure
+from pcpbook.present.wording import number, percent
+from pcpbook.stats.benchmark import ABOVE, BELOW, INSIDE
+from pcpbook.stats.disclosure import PRIMARY
+
+DISTRICTS_LINK = "../districts.ipynb"  # the page, from a priority chapter (pages.edition_pages)
+FUNNEL_WORDS = {ABOVE: "above the limits", BELOW: "below the limits", INSIDE: "inside", None: "–"}
+
+
+def areas_notice(dataset: Dataset) -> Markdown:
+    """Which districts, how they group and where that comes from; the small-numbers rule."""
+    areas = dataset.areas
+    if areas is None:
+        return Markdown(say("districts", "no_areas", folder=dataset.root.name))
+    groups = "; ".join(f"{name} ({', '.join(d.name for d in members)})" for name, members in areas.groups().items()
+                       if name is not None)
+    text = [say("districts", "areas", count=number(len(areas.districts)), force=dataset.force.short_name,
+                grouping=areas.grouping, groups=groups, source=areas.source.rstrip("."))]
+    sensitive = [in_sentence(m.label) for m in dataset.measures.values() if m.sensitive]
+    if sensitive:
+        text.append(say("districts", "small_numbers", threshold=areas.small_numbers, measures="; ".join(sensitive)))
+    return Markdown("\n\n".join(text))
+
+
+def district_sections(dataset: Dataset, quarter: Quarter) -> list[Markdown]:
+    """One section per measure the data hold by district: what stands out, the table, the funnel
+    and the monthly series, with the numbers behind them folded."""
+    return [Markdown(_section(dataset, table)) for table in quarter_tables(dataset, quarter).values()]
+
+
+def _section(dataset: Dataset, table: DistrictTable) -> str:
+    measure = table.measure
+    funnel = district_funnel(table)
+    months, not_drawn = monthly_by_district(dataset, table)
+    figures = save_figure(funnel, "districts") if funnel else ""
+    figures += save_figure(district_multiples(table, months), "districts") if not not_drawn else ""
+    sentences = lead_sentences(table)
+    if not_drawn:
+        sentences.append(f"The districts' months are not drawn: {not_drawn}.")
+    block = measure_block(measure.label, "", sentences, "all" if table.modelled else "none")
+    return block + "\n\n" + district_table_markdown(dataset, table) + "\n\n" + figures + _how_we_know(table)
+
+
+def lead_sentences(table: DistrictTable) -> list[str]:
+    """What stands out: districts outside the funnel, changes beyond usual variation (or why none
+    are compared), counts withheld, and the force's count no district holds."""
+    label, sentences = table.measure.label, []
+    shown = [p for p in table.districts if p.rate is not None]
+    if table.benchmark is not None and shown:
+        above = [p.name for p in shown if p.funnel == ABOVE]
+        below = [p.name for p in shown if p.funnel == BELOW]
+        sentences.append(say("districts", "funnel", label=label, window=table.window.within, outside=bool(above or below),
+                             above=_joined(above), above_one=len(above) == 1, below=_joined(below),
+                             inside=number(len(shown) - len(above) - len(below)), count=number(len(shown))))
+    breaks = {p.comparison.break_between for p in table.districts if p.comparison.break_between}
+    if breaks:
+        sentences.append(say("districts", "not_comparable", label=label, reason=sorted(breaks)[0]))
+    else:
+        tested = [p for p in table.districts if p.comparison.test.tested]
+        family = max((p.comparison.test.family for p in tested), default=0)
+        if tested:
+            significant = [f"{p.name} {_moved(p)}" for p in tested if p.comparison.test.significant]
+            sentences.append(say("districts", "changes", label=label, against=_against(table),
+                                 significant=_joined(significant), family=number(family)))
+    hidden = [p.name for p in table.districts if p.hidden or p.hidden_before]
+    if hidden:
+        sentences.append(say("districts", "withheld", names=_joined(hidden), threshold=table.threshold))
+    if table.unplaced is not None and table.unplaced.now and table.force_now.amount:
+        sentences.append(say("districts", "unplaced", count=_count(table.unplaced, "now", table.threshold),
+                             share=percent(100 * table.unplaced.now / table.force_now.amount)))
+    return sentences
+
+
+def district_table_markdown(dataset: Dataset, table: DistrictTable) -> Raw:
+    """The districts by group, each group's total, the count no district holds and the force."""
+    header = ["Area", _first_upper(table.window.label), _first_upper(_against(table)), "Change", "Test",
+              "Per 1,000 residents", "Against the districts taken together"]
+    rows = [header]
+    groups = {g.name: g for g in table.groups}
+    for name, members in dataset.areas.groups().items():
+        if name is not None:
+            group = groups[name]
+            rows.append([Raw(f"**{escape_markdown(name)}** ({escape_markdown(dataset.areas.grouping)})"),
+                         _count(group, "now", table.threshold), _count(group, "before", table.threshold), "", "", "", ""])
+        rows += [_district_row(table, place) for place in table.districts if place.district in members]
+    if table.unplaced is not None:
+        rows.append([escape_markdown(table.unplaced.name.capitalize()), _count(table.unplaced, "now", table.threshold),
+                     _count(table.unplaced, "before", table.threshold), "", "", "", ""])
+    rows.append([Raw(f"**{escape_markdown(dataset.force.short_name)}** (force)"), _number(table.force_now.amount),
+                 _number(table.force_before.amount), "", "", "", ""])
+    return markdown_table(rows)
+
+
+def _district_row(table: DistrictTable, place: Place) -> list:
+    comparison = place.comparison
+    change = change_cell(table.measure, comparison) if place.change_shown else "–"
+    rate = f"{place.rate:.2f}" if place.rate is not None else "–"
+    return [escape_markdown(place.name), _count(place, "now", table.threshold), _count(place, "before", table.threshold),
+            change, test_cell(comparison.test) if place.change_shown else "–", rate, FUNNEL_WORDS[place.funnel]]
+
+
+def _how_we_know(table: DistrictTable) -> Raw:
+    parts = [f"Each district's change is tested as the force's is, against the district's own usual variation (its "
+             f"monthly history before {_against(table)}), and the changes of every district and measure on this page are "
+             "tested together (false discovery rate control). The funnel's limits are drawn around the districts' "
+             "rate taken together and widened by the spread between districts (Spiegelhalter, 2005): a district "
+             "outside the 99.8% limits differs by more than that spread allows. Rates use each district's mid-year "
+             "population estimate nearest the window's middle."]
+    if table.benchmark is not None and table.benchmark.phi is not None:
+        parts.append(f"The districts' rates spread {table.benchmark.phi:.1f} times as much as chance alone would give.")
+    return folded(parts)
+
+
+def stand_out_sentence(dataset: Dataset, measure_id: str, quarter: Quarter) -> Raw | None:
+    """A chapter's sentence naming the districts that stand out for the measure: outside the
+    funnel, or changed by more than usual variation (only when the test says so); None when none
+    does or the data hold no districts."""
+    table = quarter_tables(dataset, quarter).get(measure_id) if dataset.areas else None
+    if table is None:
+        return None
+    named = [f"{p.name} {_moved(p)}" for p in table.districts if p.comparison.test.significant]
+    named += [f"{p.name}'s rate per resident {'above' if p.funnel == ABOVE else 'below'} the 99.8% limits of the "
+              "districts' funnel" for p in table.districts if p.funnel in (ABOVE, BELOW)]
+    if not named:
+        return None
+    return say("districts", "stand_out", label=in_sentence(table.measure.label), names=_joined(named),
+               window=table.window.within, link=Raw(DISTRICTS_LINK))
+
+
+def _moved(place: Place) -> str:
+    comparison = place.comparison
+    return f"{'up' if comparison.difference > 0 else 'down'} {percent(abs(comparison.percent))}" \
+        if comparison.percent is not None else f"{comparison.direction} {number(abs(comparison.difference))}"
+
+
+def _against(table: DistrictTable) -> str:
+    return "the same quarter last year" if table.window.months == 3 else f"the {table.baseline.label}"
+
+
+def _count(place: Place, when: str, threshold: int | None) -> str:
+    why = place.hidden if when == "now" else place.hidden_before
+    if why:
+        return f"fewer than {threshold}" if why == PRIMARY else "withheld"
+    return _number(getattr(place, when))
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _number(amount) -> str:
+    return "–" if amount is None else number(amount)
+
+
+def _joined(names: list[str]) -> str:
+    """"Harlow", "Harlow and Maldon", "Basildon, Harlow and Maldon"."""
+    if len(names) < 2:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]

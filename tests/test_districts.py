@@ -1,0 +1,163 @@
+"""Where in the force area: districts as data, their figures summing to the force's, a page per
+edition with tests and a funnel, and small counts of sensitive measures withheld everywhere."""
+
+import datetime as dt
+import re
+
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import DATA, page_text
+from pcpbook import contracts
+from pcpbook.analysis.districts import quarter_tables
+from pcpbook.contracts.catalogue import read_areas
+from pcpbook.contracts.problems import Problem
+from pcpbook.core.periods import Quarter
+
+QUARTER = "2023-24-Q4"
+ESSEX_DISTRICTS = ("Basildon", "Braintree", "Brentwood", "Castle Point", "Chelmsford", "Colchester", "Epping Forest",
+                   "Harlow", "Maldon", "Rochford", "Tendring", "Uttlesford", "Southend-on-Sea", "Thurrock")
+
+
+def _areas(tmp_path, **changes):
+    areas = yaml.safe_load((DATA / "areas.yaml").read_text(encoding="utf-8"))
+    areas.update(changes)
+    path = tmp_path / "areas.yaml"
+    path.write_text(yaml.safe_dump(areas, sort_keys=False), encoding="utf-8")
+    problems: list[Problem] = []
+    return read_areas(path, problems), problems
+
+
+def test_the_bundled_areas_are_essex_fourteen_districts_in_three_local_policing_areas(dataset):
+    areas = dataset.areas
+    assert sorted(d.name for d in areas.districts) == sorted(ESSEX_DISTRICTS)
+    assert {name: len(members) for name, members in areas.groups().items()} == {"North": 6, "South": 4, "West": 4}
+
+
+@pytest.mark.parametrize("change, field, message", [
+    ({"code": "E07000071", "name": "Colchester", "group": "North"}, "code", "district code 'E07000071' is given twice: first at line"),
+    ({"code": "E07000999", "name": "colchester", "group": "North"}, "name", "district name 'colchester' is given twice: first at line"),
+    ({"code": "../../etc", "name": "Elsewhere", "group": "North"}, "code", "E07000066"),
+    ({"code": "E07000999", "name": "Nowhere", "group": "North", "lpa": "North"}, "lpa", "unknown field 'lpa'"),
+])
+def test_a_district_listed_wrongly_is_refused_naming_the_field(tmp_path, change, field, message):
+    districts = yaml.safe_load((DATA / "areas.yaml").read_text(encoding="utf-8"))["districts"] + [change]
+    areas, problems = _areas(tmp_path, districts=districts)
+    assert areas is None and problems
+    assert any(field in (p.field or "") and message in p.message for p in problems), problems
+
+
+def test_districts_are_all_grouped_or_none_are(tmp_path):
+    districts = yaml.safe_load((DATA / "areas.yaml").read_text(encoding="utf-8"))["districts"]
+    del districts[0]["group"]
+    areas, problems = _areas(tmp_path, districts=districts)
+    assert areas is None and "either every district has a group or none has" in problems[0].message
+
+
+def test_the_modelled_districts_sum_to_the_force_in_every_month(dataset):
+    rows = dataset.observations
+    codes = [d.code for d in dataset.areas.districts]
+    districts = rows[rows["geography"].isin(codes)]
+    assert set(districts["status"]) == {"modelled"}
+    sums = districts.groupby(["measure", "period_start"])["value"].sum()
+    force = rows[(rows["geography"] == "Essex") & (rows["period"] == "month") & (rows["status"] == "modelled")]
+    force = force.set_index(["measure", "period_start"])
+    assert len(sums) == 5 * 132
+    assert (force.loc[sums.index, "value"] == sums).all()
+    assert districts.groupby("measure")["geography"].nunique().eq(14).all()
+
+
+def test_an_observation_for_a_district_the_areas_do_not_list_is_refused(data_copy):
+    with (data_copy / "observations.csv").open("a", encoding="utf-8") as handle:
+        handle.write("residential_burglary,E07000999,2023-04-01,month,12,a typo,modelled\n")
+    lines = len((data_copy / "observations.csv").read_text(encoding="utf-8").splitlines())
+    with pytest.raises(contracts.DataError, match=rf"observations.csv, line {lines}, field 'geography': "
+                                                  r"'E07000999' is not a district of areas.yaml"):
+        contracts.load(data_copy)
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    return page_text("districts", {"quarter": QUARTER, "data_dir": str(DATA)},
+                     tmp_path_factory.mktemp("districts")).replace("\\", "")
+
+
+def test_the_2023_24_q4_page_names_every_district_by_local_policing_area(page):
+    for name in ESSEX_DISTRICTS:
+        assert f"| {name} | " in page
+    for group in ("North", "South", "West"):
+        assert f"| **{group}** (local policing area) |" in page
+    assert "| **Essex** (force) | 1,149 | 1,101 |" in page  # residential burglary, the force's figures
+
+
+def test_the_page_says_which_districts_lie_outside_the_funnel_and_tests_every_change_together(page):
+    assert ("Residential burglary in the quarter January to March 2024: Harlow is above the 99.8% limits around the "
+            "districts taken together") in page
+    assert re.search(r"no district changed by more than its usual variation would explain, with the \d+ district "
+                     "comparisons of this page taken together", page)
+    assert "the districts' changes are not compared, because what the series counts changed on 1 May 2023" in page
+
+
+def test_the_page_states_the_small_numbers_rule_and_labels_modelled_data(page):
+    assert 'a district\'s count below 5 is shown as "fewer than 5"' in page
+    assert page.count("· *modelled data*") == 5
+
+
+def test_planted_small_counts_are_withheld_with_a_second_count_that_would_give_them_away(data_copy, tmp_path):
+    # Maldon (North) with 1 rape or sexual offence in each month of the quarter: 3, below 5
+    path = data_copy / "observations.csv"
+    frame = pd.read_csv(path, dtype=str)
+    months = ["2024-01-01", "2024-02-01", "2024-03-01"]
+    for month in months:
+        maldon = (frame["measure"] == "rape_sexual_offences") & (frame["geography"] == "E07000074") & (
+            frame["period_start"] == month)
+        colchester = (frame["measure"] == "rape_sexual_offences") & (frame["geography"] == "E07000071") & (
+            frame["period_start"] == month)
+        moved = int(frame.loc[maldon, "value"].iloc[0]) - 1  # moved to Colchester, so the districts still sum
+        frame.loc[maldon, "value"] = "1"
+        frame.loc[colchester, "value"] = str(int(frame.loc[colchester, "value"].iloc[0]) + moved)
+    frame.to_csv(path, index=False)
+    dataset = contracts.load(data_copy)
+    table = quarter_tables(dataset, Quarter.parse(QUARTER))["rape_sexual_offences"]
+    hidden = {p.name: p.hidden for p in table.districts if p.hidden}
+    north = [p for p in table.districts if p.district.group == "North" and p.name != "Maldon"]
+    smallest = min(north, key=lambda p: p.now).name
+    assert hidden == {"Maldon": "primary", smallest: "secondary"}
+    text = page_text("districts", {"quarter": QUARTER, "data_dir": str(data_copy)}, tmp_path / "page").replace("\\", "")
+    assert "| Maldon | fewer than 5 |" in text and f"| {smallest} | withheld |" in text
+    maldon_row = next(line for line in text.splitlines() if line.startswith("| Maldon |") and "fewer than" in line)
+    assert re.fullmatch(r"\| Maldon \| fewer than 5 \| [0-9,]+ \| – \| – \| – \| – \|", maldon_row)
+    charts = list((tmp_path / "page" / "figures").glob("*rape_sexual_offences*.csv"))
+    assert charts and all("Maldon" not in pd.read_csv(c)["series"].tolist() for c in charts)
+    assert all(smallest not in pd.read_csv(c)["series"].tolist() for c in charts)
+    assert "The districts' months are not drawn: some districts have months of fewer than 5" in text
+
+
+def test_a_page_without_areas_says_how_to_add_them(data_copy, tmp_path):
+    (data_copy / "areas.yaml").unlink()
+    observations = pd.read_csv(data_copy / "observations.csv", dtype=str)
+    observations[~observations["geography"].str.match(r"E0[67]")].to_csv(data_copy / "observations.csv", index=False)
+    text = page_text("districts", {"quarter": QUARTER, "data_dir": str(data_copy)}, tmp_path)
+    assert "This project lists no districts" in text and "areas.yaml" in text
+
+
+def test_the_district_tables_sum_each_local_policing_area(dataset):
+    table = quarter_tables(dataset, Quarter.parse(QUARTER))["violence_with_injury"]
+    for group in table.groups:
+        assert group.now == sum(p.now for p in table.members(group.name))
+    assert sum(g.now for g in table.groups) == table.force_now.amount and table.unplaced is None
+    assert table.window.start == dt.date(2024, 1, 1)
+
+
+def _chapter(priority, folder):
+    return page_text("priority", {"plan": "2021-2024", "priority": priority, "quarter": QUARTER, "data_dir": str(DATA)},
+                     folder).replace("\\", "")
+
+
+def test_a_chapter_names_a_district_only_where_a_test_says_it_stands_out(tmp_path):
+    assert ("By district, residential burglary in the quarter January to March 2024: Harlow's rate per resident above "
+            "the 99.8% limits of the districts' funnel ([where in the force area](../districts.ipynb)).") in _chapter(1, tmp_path)
+    # violence with injury (priority 2): no district outside the funnel, no change beyond usual variation: no sentence
+    violence = _chapter(2, tmp_path)
+    assert "Violence with injury" in violence and "By district" not in violence
