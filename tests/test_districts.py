@@ -14,6 +14,7 @@ from pcpbook.analysis.districts import quarter_tables
 from pcpbook.contracts.catalogue import read_areas
 from pcpbook.contracts.problems import Problem
 from pcpbook.core.periods import Quarter
+from pcpbook.sources import ingest
 
 QUARTER = "2023-24-Q4"
 ESSEX_DISTRICTS = ("Basildon", "Braintree", "Brentwood", "Castle Point", "Chelmsford", "Colchester", "Epping Forest",
@@ -161,3 +162,61 @@ def test_a_chapter_names_a_district_only_where_a_test_says_it_stands_out(tmp_pat
     # violence with injury (priority 2): no district outside the funnel, no change beyond usual variation: no sentence
     violence = _chapter(2, tmp_path)
     assert "Violence with injury" in violence and "By district" not in violence
+
+
+# ----------------------------------------------------------------------------- police.uk by district
+
+REAL = DATA.parent.parent / "shared" / "realdata" / "police-uk"
+STREET_HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
+                 "Crime type,Last outcome category,Context")
+ESSEX_CODES = {d["name"]: d["code"] for d in yaml.safe_load((DATA / "areas.yaml").read_text(encoding="utf-8"))["districts"]}
+
+
+def _row(lsoa, kind, located=True):
+    place = "0.9,51.9,On or near High Street" if located else ",,No location"
+    return f"id,2024-01,Essex Police,Essex Police,{place},E01,{lsoa},{kind},Under investigation,"
+
+
+def test_each_street_row_counts_in_its_district_and_rows_with_none_in_the_force_only(tmp_path):
+    rows = ([_row("Colchester 012A", "Burglary")] * 3 + [_row("Colchester 001B", "Drugs")]
+            + [_row("Castle Point 004C", "Burglary")] + [_row("Babergh 007B", "Burglary")]  # outside the districts
+            + [_row("", "Burglary", located=False)])
+    path = tmp_path / "2024-01-essex-street.csv"
+    path.write_text("\r\n".join([STREET_HEADER, *rows]) + "\r\n", encoding="utf-8")
+    result = ingest.police_uk([path], force="Essex Police", geography="Essex", districts=ESSEX_CODES)
+    frame = result.observations.set_index(["measure", "geography"])["value"]
+    assert frame[("burglary", "E07000071")] == 3 and frame[("drug_offences", "E07000071")] == 1
+    assert frame[("burglary", "E07000069")] == 1 and frame[("burglary", "E07000074")] == 0  # Maldon: a real zero
+    assert frame[("burglary", "Essex")] == 6  # Babergh's and the row without a location count for the force only
+    assert result.counts["rows placed in a district"] == 5 and result.counts["rows in no listed district"] == 2
+
+
+def _hand_counts(path):
+    """Rows per district (the LSOA name less its last word) and crime type, read with the csv module."""
+    import collections
+    import csv
+    counts = collections.Counter()
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        for row in csv.DictReader(handle):
+            district = row["LSOA name"].rsplit(" ", 1)[0] if row["LSOA name"] else ""
+            counts[(district, row["Crime type"])] += 1
+    return counts
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="../shared/realdata is not beside the project")
+def test_real_police_uk_district_counts_equal_counts_made_by_hand_and_sum_to_the_force():
+    from pcpbook.sources.police_uk import POLICE_UK_CATEGORIES
+    result = ingest.police_uk([REAL], force="Essex Police", geography="Essex", districts=ESSEX_CODES)
+    frame = result.observations.set_index(["measure", "geography", "period_start"])["value"]
+    unplaced_total = 0
+    for path in sorted(REAL.glob("*/*-street.csv")):
+        month = path.parent.name + "-01"
+        hand = _hand_counts(path)
+        for kind, measure in POLICE_UK_CATEGORIES.items():
+            for name, code in ESSEX_CODES.items():
+                assert frame[(measure, code, month)] == hand[(name, kind)], (path.name, name, kind)
+            placed = sum(frame[(measure, code, month)] for code in ESSEX_CODES.values())
+            unplaced_total += frame[(measure, "Essex", month)] - placed
+            assert frame[(measure, "Essex", month)] == placed + sum(n for (d, k), n in hand.items()
+                                                                     if k == kind and d not in ESSEX_CODES)
+    assert result.counts["rows in no listed district"] == unplaced_total > 0

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from pcpbook.build import edition
 from pcpbook.contracts import commentary
+from pcpbook.contracts.catalogue import read_areas
 from pcpbook.contracts.dataset import load, load_force
-from pcpbook.contracts.model import EXTRACTS, POPULATION_COLUMNS, POPULATION_FILE
+from pcpbook.contracts.model import AREAS_FILE, EXTRACTS, POPULATION_COLUMNS, POPULATION_FILE
 from pcpbook.contracts.problems import DataError, Problem
 from pcpbook.contracts.records import RecordError
 from pcpbook.contracts.settings import SettingsError, data_folder
@@ -277,7 +278,8 @@ def _ingest(args) -> int:
                                             "home-office-workforce": own.home_office}[args.adapter]
     geography = own.short_name if own else None
     if args.adapter == "police-uk":
-        result = ingest.police_uk(args.paths, force=None if force == "all" else force, geography=geography)
+        result = ingest.police_uk(args.paths, force=None if force == "all" else force, geography=geography,
+                                  districts=_districts(args.data) if own else None)
     elif args.adapter == "stats19":
         result = ingest.stats19(args.collisions, args.casualties, force=force, geography=geography)
     elif args.adapter == "home-office":
@@ -291,6 +293,15 @@ def _ingest(args) -> int:
     for note in notes:
         print(f"note: {note}")
     return 0
+
+
+def _districts(data: Path) -> dict[str, str] | None:
+    """The project's districts (areas.yaml) by name, for counting police.uk rows by district."""
+    problems: list[Problem] = []
+    areas = read_areas(data / AREAS_FILE, problems)
+    if problems:
+        raise DataError(problems)
+    return {d.name: d.code for d in areas.districts} if areas else None
 
 
 def _ingest_population(args, ingest) -> int:

@@ -44,13 +44,17 @@ class StreetFile:
 
 
 def police_uk(paths, force: str | None = None, workdir: Path | None = None,
-              geography: str | None = None) -> Ingested:
+              geography: str | None = None, districts: dict[str, str] | None = None) -> Ingested:
     """Count police.uk street-level rows per month, force ("Falls within") and crime type.
     ``paths``: files, folders (searched for ``*-street.csv``), globs or the monthly zip
     archives. With ``force`` (``Kent`` or ``Kent Police``), only that force's rows count,
-    written under ``geography`` when given (the book's short name for the force). A month of a
-    force is counted once: byte-identical copies (a folder and its zip) are read once and said
-    so; two different files holding the same force and month are refused, naming both."""
+    written under ``geography`` when given (the book's short name for the force); with
+    ``districts`` too (name: code, areas.yaml), each row is also counted in its district, the
+    name its LSOA name begins with ("Colchester 012A"), under the district's code. A row without
+    a location, or in a district not listed, counts for the force only, and the summary says how
+    many. A month of a force is counted once: byte-identical copies (a folder and its zip) are
+    read once and said so; two different files holding the same force and month are refused,
+    naming both."""
     with tempfile.TemporaryDirectory(dir=workdir) as scratch:
         found = _street_files(paths, Path(scratch))
         files, copies = _without_identical_copies(found)
@@ -74,6 +78,9 @@ def police_uk(paths, force: str | None = None, workdir: Path | None = None,
         wanted = wanted.assign(geography=geography)
     monthly = wanted.groupby(["month", "geography", "crime_type"], as_index=False)["rows"].sum()
     full = _with_zero_categories(monthly)
+    placed = _by_district(wanted, districts) if districts and force is not None else None
+    if placed is not None:
+        full = pd.concat([full, placed], ignore_index=True)
     observations = pd.DataFrame({
         "measure": full["crime_type"].map(POLICE_UK_CATEGORIES), "geography": full["geography"],
         "period_start": full["month"] + "-01", "period": "month", "value": full["rows"].astype(int),
@@ -82,8 +89,27 @@ def police_uk(paths, force: str | None = None, workdir: Path | None = None,
     return Ingested(observations.sort_values(["measure", "geography", "period_start"], ignore_index=True),
                     sorted(shown.values()), {"rows read": int(counts["rows"].sum()),
                                              "rows without location": int(wanted["without_location"].sum()),
-                                             "rows outside the force": int(counts["rows"].sum() - wanted["rows"].sum())},
+                                             "rows outside the force": int(counts["rows"].sum() - wanted["rows"].sum()),
+                                             **_placed_counts(wanted, placed)},
                     notes)
+
+
+def _by_district(wanted: pd.DataFrame, districts: dict[str, str]) -> pd.DataFrame:
+    """The force's rows counted by district (under its code), every crime type of every month
+    the force has rows for in every district: a type with no rows there is a real zero."""
+    codes = {name.casefold(): code for name, code in districts.items()}
+    located = wanted.assign(geography=wanted["district"].str.casefold().map(codes)).dropna(subset=["geography"])
+    sums = located.groupby(["month", "geography", "crime_type"])["rows"].sum()
+    full = pd.MultiIndex.from_product([sorted(wanted["month"].unique()), sorted(codes.values()), list(POLICE_UK_CATEGORIES)],
+                                      names=["month", "geography", "crime_type"])
+    return sums.reindex(full, fill_value=0).reset_index()
+
+
+def _placed_counts(wanted: pd.DataFrame, placed: pd.DataFrame | None) -> dict[str, int]:
+    if placed is None:
+        return {}
+    inside = int(placed["rows"].sum())
+    return {"rows placed in a district": inside, "rows in no listed district": int(wanted["rows"].sum()) - inside}
 
 
 # police.uk writes RFC 4180 CSV: comma, double quotes, quotes doubled. Given, not sniffed: DuckDB
@@ -98,7 +124,10 @@ def _street_counts(header: tuple, files: list[str]) -> str:
     longitude = column.get("longitude", "NULL")
     return f"""
         SELECT filename, {column['month']} AS month, {column['falls_within']} AS falls_within,
-               {column['crime_type']} AS crime_type, count(*) AS rows,
+               {column['crime_type']} AS crime_type,
+               regexp_replace(trim(coalesce({column.get('lsoa_name', 'NULL')}, '')), '[[:space:]]+[0-9]{{3}}[A-Z]$', '')
+                   AS district,
+               count(*) AS rows,
                count(*) FILTER (WHERE coalesce(trim({longitude}), '') = '') AS without_location
         FROM read_csv({listed(files)}, {POLICE_UK_DIALECT}, filename=true)
         GROUP BY ALL"""
