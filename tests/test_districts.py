@@ -220,3 +220,13 @@ def test_real_police_uk_district_counts_equal_counts_made_by_hand_and_sum_to_the
             assert frame[(measure, "Essex", month)] == placed + sum(n for (d, k), n in hand.items()
                                                                      if k == kind and d not in ESSEX_CODES)
     assert result.counts["rows in no listed district"] == unplaced_total > 0
+
+
+def test_the_closure_review_compares_each_district_end_year_with_the_baseline_year(tmp_path):
+    text = page_text("closure-districts", {"plan": "2016-2021", "data_dir": str(DATA)}, tmp_path).replace("\\", "")
+    for name in ESSEX_DISTRICTS:
+        assert f"| {name} | " in text
+    assert "| Area | 12 months to March 2022 | The 12 months to March 2016 |" in text
+    assert re.search(r"Total recorded crime, against the 12 months to March 2016: every one of the 14 districts rose, "
+                     r"by [0-9.]+% in Uttlesford to [0-9.]+% in Southend-on-Sea, more than each district's usual "
+                     "variation would explain", text)

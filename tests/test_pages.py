@@ -29,6 +29,7 @@ EXPECTED_PARAMETERS = {
     "closure-summary": {"plan", "data_dir", "produced"},
     "closure-finance": {"plan", "data_dir"},
     "closure-priority": {"plan", "priority", "data_dir"},
+    "closure-districts": {"plan", "data_dir"},
     "closure-register": {"plan", "data_dir"},
     "scrutiny": {"strategy", "quarter", "data_dir", "version", "produced"},
 }
@@ -73,12 +74,12 @@ def test_an_edition_has_the_intro_a_page_per_priority_districts_how_we_compare_m
     assert [c["file"] for c in later["chapters"]] == ["chapters/changes"] + [c["file"] for c in first["chapters"]]
 
 
-def test_a_closure_review_runs_summary_finance_priorities_register_methods_sources(dataset):
+def test_a_closure_review_runs_summary_finance_priorities_districts_register_methods_sources(dataset):
     toc = book.closure_toc(dataset.plans["2016-2021"])
     files = [toc["root"]] + [entry["file"] for entry in toc["chapters"]]
     assert files == ["chapters/closure/2016-2021/summary", "chapters/closure/2016-2021/finance"] + [
         f"chapters/closure/2016-2021/p{n:02d}" for n in range(1, 8)] + [
-        "chapters/closure/2016-2021/register", "chapters/methods", "chapters/closure/2016-2021/sources", "chapters/build"]
+        "chapters/closure/2016-2021/districts", "chapters/closure/2016-2021/register", "chapters/methods", "chapters/closure/2016-2021/sources", "chapters/build"]
 
 
 def test_the_root_contents_preview_every_template():

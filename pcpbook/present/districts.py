@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from IPython.display import Markdown
 
-from pcpbook.analysis.districts import DistrictTable, Place, quarter_tables
+from pcpbook.analysis.districts import DistrictTable, Place, quarter_tables, review_tables
 from pcpbook.contracts.dataset import Dataset
+from pcpbook.contracts.model import Plan
 from pcpbook.core.periods import Quarter
 from pcpbook.core.render import Raw, escape_markdown, markdown_table
 from pcpbook.present.district_charts import district_multiples, monthly_by_district
@@ -39,10 +40,21 @@ def areas_notice(dataset: Dataset) -> Markdown:
     return Markdown("\n\n".join(text))
 
 
+def caveats() -> Markdown:
+    return Markdown(say("districts", "caveats"))
+
+
 def district_sections(dataset: Dataset, quarter: Quarter) -> list[Markdown]:
     """One section per measure the data hold by district: what stands out, the table, the funnel
     and the monthly series, with the numbers behind them folded."""
     return [Markdown(_section(dataset, table)) for table in quarter_tables(dataset, quarter).values()]
+
+
+def review_district_sections(dataset: Dataset, plan: Plan) -> list[Markdown]:
+    """A closure review's sections: each of the plan's measures the data hold by district, its end
+    year against its baseline year."""
+    tables = review_tables(dataset, plan.measure_ids, plan.baseline_year, plan.end_year)
+    return [Markdown(_section(dataset, table)) for table in tables.values()]
 
 
 def _section(dataset: Dataset, table: DistrictTable) -> str:
@@ -76,9 +88,7 @@ def lead_sentences(table: DistrictTable) -> list[str]:
         tested = [p for p in table.districts if p.comparison.test.tested]
         family = max((p.comparison.test.family for p in tested), default=0)
         if tested:
-            significant = [f"{p.name} {_moved(p)}" for p in tested if p.comparison.test.significant]
-            sentences.append(say("districts", "changes", label=label, against=_against(table),
-                                 significant=_joined(significant), family=number(family)))
+            sentences.append(_changes_sentence(label, table, tested, family))
     hidden = [p.name for p in table.districts if p.hidden or p.hidden_before]
     if hidden:
         sentences.append(say("districts", "withheld", names=_joined(hidden), threshold=table.threshold))
@@ -86,6 +96,21 @@ def lead_sentences(table: DistrictTable) -> list[str]:
         sentences.append(say("districts", "unplaced", count=_count(table.unplaced, "now", table.threshold),
                              share=percent(100 * table.unplaced.now / table.force_now.amount)))
     return sentences
+
+
+def _changes_sentence(label: str, table: DistrictTable, tested: list[Place], family: int) -> Raw:
+    """The districts whose change is beyond usual variation; when every district moved the same
+    way, the range of their changes instead of each."""
+    significant = [p for p in tested if p.comparison.test.significant]
+    directions = {p.comparison.direction for p in significant}
+    if len(significant) == len(table.districts) > 2 and len(directions) == 1 and all(p.comparison.percent is not None
+                                                                                      for p in significant):
+        ordered = sorted(significant, key=lambda p: abs(p.comparison.percent))
+        return say("districts", "every_change", label=label, against=_against(table), count=number(len(ordered)),
+                   rose=directions == {"up"}, low=f"{percent(abs(ordered[0].comparison.percent))} in {ordered[0].name}",
+                   high=f"{percent(abs(ordered[-1].comparison.percent))} in {ordered[-1].name}", family=number(family))
+    return say("districts", "changes", label=label, against=_against(table),
+               significant=_joined([f"{p.name} {_moved(p)}" for p in significant]), family=number(family))
 
 
 def district_table_markdown(dataset: Dataset, table: DistrictTable) -> Raw:

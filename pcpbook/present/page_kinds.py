@@ -87,6 +87,7 @@ register(PageKind("closure-summary", (REVIEW,), page="summary", heading="{plan}:
                   told=("produced",)))
 register(PageKind("closure-finance", (REVIEW,), page="finance", sees="period"))
 register(PageKind("closure-priority", (REVIEW,), each_priority=True, sees="period"))
+register(PageKind("closure-districts", (REVIEW,), page="districts", sees="period"))
 register(PageKind("closure-register", (REVIEW,), page="register", sees="period"))
 register(PageKind("methods", (EDITION, REVIEW)))
 register(PageKind("sources", (EDITION,)))
