@@ -230,3 +230,55 @@ def test_the_closure_review_compares_each_district_end_year_with_the_baseline_ye
     assert re.search(r"Total recorded crime, against the 12 months to March 2016: every one of the 14 districts rose, "
                      r"by [0-9.]+% in Uttlesford to [0-9.]+% in Southend-on-Sea, more than each district's usual "
                      "variation would explain", text)
+
+
+# ----------------------------------------------------------------------------- districts from public data
+
+LAD_HEADER = "ladcode19,laname19,year,population"
+
+
+def test_a_project_lists_its_districts_from_its_police_uk_rows_and_the_ons_table(tmp_path, capsys):
+    from pcpbook.cli import commands
+    project = tmp_path / "kent"
+    assert commands.main(["init", str(project), "--force", "Kent"]) == 0
+    rows = ([_row("Maidstone 001A", "Burglary")] * 300 + [_row("Medway 002B", "Drugs")] * 200
+            + [_row("Bexley 003C", "Burglary")])  # one crime Kent recorded in London: not a Kent district
+    street = tmp_path / "2024-01-kent-street.csv"
+    street.write_text("\r\n".join([STREET_HEADER, *rows]).replace("Essex Police", "Kent Police") + "\r\n",
+                      encoding="utf-8")
+    lad = tmp_path / "lad.csv"
+    lad.write_text("\n".join([LAD_HEADER, "E07000110,Maidstone,2019,171800", "E06000035,Medway,2019,278500",
+                              "E09000004,Bexley,2019,248300"]) + "\n", encoding="utf-8")
+    assert commands.main(["--project", str(project), "areas", str(street), "--population", str(lad)]) == 0
+    problems: list[Problem] = []
+    areas = read_areas(project / "data" / "areas.yaml", problems)
+    assert not problems and [(d.code, d.name) for d in areas.districts] == [("E07000110", "Maidstone"),
+                                                                           ("E06000035", "Medway")]
+    people = pd.read_csv(project / "data" / "population.csv")
+    assert set(people["geography"]) >= {"E07000110", "E06000035"} and "E09000004" not in set(people["geography"])
+    # run again: nothing is written twice
+    assert commands.main(["--project", str(project), "areas", str(street), "--population", str(lad)]) != 0
+    assert "areas.yaml: exists and is not replaced" in capsys.readouterr().err
+
+
+def test_a_district_the_ons_table_does_not_name_is_refused_by_name(tmp_path):
+    from pcpbook.sources.areas import districts_from_public
+    street = tmp_path / "2024-01-essex-street.csv"
+    street.write_text("\r\n".join([STREET_HEADER] + [_row("Shepway 001A", "Burglary")] * 20) + "\r\n", encoding="utf-8")
+    lad = tmp_path / "lad.csv"
+    lad.write_text(LAD_HEADER + "\nE07000112,Folkestone and Hythe,2019,112600\n", encoding="utf-8")
+    with pytest.raises(ingest.IngestError, match="no district named 'Shepway'.*after a boundary change"):
+        districts_from_public([street], "Essex Police", lad)
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="../shared/realdata is not beside the project")
+def test_real_essex_files_give_its_fourteen_districts_whose_populations_sum_to_the_force_area():
+    from pcpbook.sources.areas import districts_from_public
+    realdata = REAL.parent
+    found = districts_from_public([REAL], "Essex Police", realdata / "ons-population-lad" /
+                                  "population-local-authority-districts.csv")
+    assert sorted(name for _, name in found.districts) == sorted(ESSEX_DISTRICTS)
+    assert {code for code, _ in found.districts} == set(ESSEX_CODES.values())
+    force = pd.read_csv(realdata / "ons-population-pfa" / "population_policeforces.csv")
+    mid_2019 = found.population[found.population["year"] == 2019]["population"].sum()
+    assert mid_2019 == int(force.loc[force["year"] == 2019, "Essex"].iloc[0])

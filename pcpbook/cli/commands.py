@@ -123,6 +123,13 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("formats", help="print the reference of the YAML file formats (made from their contracts)")
 
+    areas = commands.add_parser("areas", help="list the force area's districts from public data: the districts its "
+                                              "police.uk rows lie in, with ONS codes and populations (areas.yaml)")
+    areas.add_argument("paths", nargs="+", help="the force's police.uk street files, folders, globs or zip archives")
+    areas.add_argument("--population", type=Path, required=True,
+                       help="ONS mid-year estimates by local authority district (ladcode19, laname19, year, population)")
+    areas.add_argument("--data", type=Path, help=DATA_HELP)
+
     withdrawn = commands.add_parser("withdraw", help="withdraw a published edition, with a notice saying why")
     withdrawn.add_argument("--quarter", required=True, help="the edition's quarter, e.g. 2024-25-Q1")
     withdrawn.add_argument("--reason", required=True, help="why it is withdrawn, in one line (shown on every page)")
@@ -304,6 +311,20 @@ def _districts(data: Path) -> dict[str, str] | None:
     return {d.name: d.code for d in areas.districts} if areas else None
 
 
+def _areas(args) -> int:
+    from pcpbook.sources.areas import districts_from_public, write_areas
+    found = districts_from_public(args.paths, load_force(args.data).police_uk, args.population)
+    areas_path, population_path = write_areas(found, args.data)
+    print(f"{len(found.districts)} districts hold {found.located:,} of the force's located rows: wrote {areas_path} "
+          f"(add each district's local policing area as its group) and their populations to {population_path}")
+    if found.left_out:
+        most = sorted(found.left_out.items(), key=lambda item: -item[1])[:3]
+        print(f"note: left out {len(found.left_out)} other districts holding {sum(found.left_out.values()):,} of the "
+              f"force's rows between them, too few to be its own (crimes it recorded elsewhere); the most: "
+              + ", ".join(f"{name} ({rows})" for name, rows in most))
+    return 0
+
+
 def _ingest_population(args, ingest) -> int:
     out = args.out or args.data / POPULATION_FILE
     if args.out is None and out.exists() and len(out.read_text(encoding="utf-8").splitlines()) > 1:
@@ -360,6 +381,8 @@ def main(argv: list[str] | None = None) -> int:
             from pcpbook.contracts.reference import format_reference
             print(format_reference())
             return 0
+        if args.command == "areas":
+            return _areas(args)
         if args.command == "withdraw":
             from pcpbook.build.withdrawal import withdraw
             folder = withdraw(args.project, args.quarter, args.reason, args.site, args.base_url)

@@ -55,25 +55,8 @@ def police_uk(paths, force: str | None = None, workdir: Path | None = None,
     many. A month of a force is counted once: byte-identical copies (a folder and its zip) are
     read once and said so; two different files holding the same force and month are refused,
     naming both."""
-    with tempfile.TemporaryDirectory(dir=workdir) as scratch:
-        found = _street_files(paths, Path(scratch))
-        files, copies = _without_identical_copies(found)
-        layouts: dict[tuple, list[str]] = {}  # files with the same header are read together
-        for item in files:
-            layouts.setdefault(tuple(check_header(item.path, POLICE_UK_COLUMNS, item.shown)), []).append(item.path)
-            _check_has_rows(item)
-        shown = {item.path: item.shown for item in files}
-        counts = query(" UNION ALL ".join(_street_counts(header, group) for header, group in layouts.items()),
-                        shown)
-        _check_months(counts, shown)
-        _check_categories(counts, shown)
-        _check_one_file_per_month(counts, shown)
-    counts["geography"] = counts["falls_within"].map(_geography)
-    wanted = counts if force is None else counts[counts["geography"].str.lower() == _geography(force).lower()]
-    if force is not None and wanted.empty:
-        found_forces = ", ".join(sorted(counts["falls_within"].unique()))
-        raise IngestError([Problem(", ".join(shown.values()), None, "Falls within",
-                                   f"no rows for force {force!r}; found: {found_forces}")])
+    counts, shown, copies = _counts(paths, workdir)
+    wanted = _force_rows(counts, shown, force)
     if force is not None and geography:
         wanted = wanted.assign(geography=geography)
     monthly = wanted.groupby(["month", "geography", "crime_type"], as_index=False)["rows"].sum()
@@ -92,6 +75,43 @@ def police_uk(paths, force: str | None = None, workdir: Path | None = None,
                                              "rows outside the force": int(counts["rows"].sum() - wanted["rows"].sum()),
                                              **_placed_counts(wanted, placed)},
                     notes)
+
+
+def district_rows(paths, force: str) -> tuple[pd.Series, list[str]]:
+    """The force's rows by the district its LSOA name begins with ("" for no location), and the
+    files read: where the force's crimes are, for finding its districts."""
+    counts, shown, _ = _counts(paths, None)
+    return _force_rows(counts, shown, force).groupby("district")["rows"].sum(), sorted(shown.values())
+
+
+def _counts(paths, workdir: Path | None) -> tuple[pd.DataFrame, dict[str, str], list]:
+    """Rows per file, month, force, crime type and district, checked; the files as messages name
+    them; the byte-identical copies left out."""
+    with tempfile.TemporaryDirectory(dir=workdir) as scratch:
+        found = _street_files(paths, Path(scratch))
+        files, copies = _without_identical_copies(found)
+        layouts: dict[tuple, list[str]] = {}  # files with the same header are read together
+        for item in files:
+            layouts.setdefault(tuple(check_header(item.path, POLICE_UK_COLUMNS, item.shown)), []).append(item.path)
+            _check_has_rows(item)
+        shown = {item.path: item.shown for item in files}
+        counts = query(" UNION ALL ".join(_street_counts(header, group) for header, group in layouts.items()),
+                        shown)
+        _check_months(counts, shown)
+        _check_categories(counts, shown)
+        _check_one_file_per_month(counts, shown)
+    counts["geography"] = counts["falls_within"].map(_geography)
+    return counts, shown, copies
+
+
+def _force_rows(counts: pd.DataFrame, shown: dict[str, str], force: str | None) -> pd.DataFrame:
+    """The force's rows (every force's when None); a force with none is refused, naming those found."""
+    wanted = counts if force is None else counts[counts["geography"].str.lower() == _geography(force).lower()]
+    if force is not None and wanted.empty:
+        found_forces = ", ".join(sorted(counts["falls_within"].unique()))
+        raise IngestError([Problem(", ".join(shown.values()), None, "Falls within",
+                                   f"no rows for force {force!r}; found: {found_forces}")])
+    return wanted
 
 
 def _by_district(wanted: pd.DataFrame, districts: dict[str, str]) -> pd.DataFrame:
