@@ -22,7 +22,7 @@ from pcpbook.stats.benchmark import ABOVE, BELOW, INSIDE
 from pcpbook.stats.disclosure import PRIMARY
 
 DISTRICTS_LINK = "../districts.ipynb"  # the page, from a priority chapter (pages.edition_pages)
-FUNNEL_WORDS = {ABOVE: "above the limits", BELOW: "below the limits", INSIDE: "inside", None: "–"}
+FUNNEL_WORDS = {ABOVE: "above the limits", BELOW: "below the limits", INSIDE: "inside", None: "no funnel"}
 
 
 def areas_notice(dataset: Dataset) -> Markdown:
@@ -115,30 +115,41 @@ def _changes_sentence(label: str, table: DistrictTable, tested: list[Place], fam
 
 def district_table_markdown(dataset: Dataset, table: DistrictTable) -> Raw:
     """The districts by group, each group's total, the count no district holds and the force."""
-    header = ["Area", _first_upper(table.window.label), _first_upper(_against(table)), "Change", "Test",
-              "Per 1,000 residents", "Against the districts taken together"]
+    header = ["Area", _first_upper(table.window.label), _first_upper(_against(table)), "Change and its test",
+              "Per 1,000 residents (against the districts taken together)"]
     rows = [header]
     groups = {g.name: g for g in table.groups}
     for name, members in dataset.areas.groups().items():
         if name is not None:
-            group = groups[name]
-            rows.append([Raw(f"**{escape_markdown(name)}** ({escape_markdown(dataset.areas.grouping)})"),
-                         _count(group, "now", table.threshold), _count(group, "before", table.threshold), "", "", "", ""])
+            rows.append(_total_row(Raw(f"**{escape_markdown(name)}** ({escape_markdown(dataset.areas.grouping)})"),
+                                   _count(groups[name], "now", table.threshold),
+                                   _count(groups[name], "before", table.threshold)))
         rows += [_district_row(table, place) for place in table.districts if place.district in members]
     if table.unplaced is not None:
-        rows.append([escape_markdown(table.unplaced.name.capitalize()), _count(table.unplaced, "now", table.threshold),
-                     _count(table.unplaced, "before", table.threshold), "", "", "", ""])
-    rows.append([Raw(f"**{escape_markdown(dataset.force.short_name)}** (force)"), _number(table.force_now.amount),
-                 _number(table.force_before.amount), "", "", "", ""])
+        rows.append(_total_row(escape_markdown(table.unplaced.name.capitalize()),
+                               _count(table.unplaced, "now", table.threshold),
+                               _count(table.unplaced, "before", table.threshold)))
+    rows.append(_total_row(Raw(f"**{escape_markdown(dataset.force.short_name)}** (force)"),
+                           _number(table.force_now.amount), _number(table.force_before.amount)))
     return markdown_table(rows)
+
+
+def _total_row(name, now: str, before: str) -> list:
+    """A total's row: its counts; its change is the chapter's (the force's) or untested (a group's)."""
+    return [name, now, before, "–", "–"]
 
 
 def _district_row(table: DistrictTable, place: Place) -> list:
     comparison = place.comparison
-    change = change_cell(table.measure, comparison) if place.change_shown else "–"
-    rate = f"{place.rate:.2f}" if place.rate is not None else "–"
+    if comparison.break_between:
+        change = "not comparable"
+    elif place.change_shown:
+        change = f"{change_cell(table.measure, comparison)}: {test_cell(comparison.test)}"
+    else:
+        change = "–"
+    rate = f"{place.rate:.2f} ({FUNNEL_WORDS[place.funnel]})" if place.rate is not None else "–"
     return [escape_markdown(place.name), _count(place, "now", table.threshold), _count(place, "before", table.threshold),
-            change, test_cell(comparison.test) if place.change_shown else "–", rate, FUNNEL_WORDS[place.funnel]]
+            change, rate]
 
 
 def _how_we_know(table: DistrictTable) -> Raw:
