@@ -22,7 +22,7 @@ from pcpbook.stats.benchmark import ABOVE, BELOW, INSIDE
 from pcpbook.stats.disclosure import PRIMARY
 
 DISTRICTS_LINK = "../districts.ipynb"  # the page, from a priority chapter (pages.edition_pages)
-FUNNEL_WORDS = {ABOVE: "above the limits", BELOW: "below the limits", INSIDE: "inside", None: "no funnel"}
+FUNNEL_WORDS = {ABOVE: "above the limits", BELOW: "below the limits", INSIDE: "inside the limits", None: "no funnel"}
 
 
 def areas_notice(dataset: Dataset) -> Markdown:
@@ -115,8 +115,7 @@ def _changes_sentence(label: str, table: DistrictTable, tested: list[Place], fam
 
 def district_table_markdown(dataset: Dataset, table: DistrictTable) -> Raw:
     """The districts by group, each group's total, the count no district holds and the force."""
-    header = ["Area", _first_upper(table.window.label), _first_upper(_against(table)), "Change and its test",
-              "Per 1,000 residents (against the districts taken together)"]
+    header = ["Area", _period(table.window), _period(table.baseline), "Change (test)", "Per 1,000 residents (funnel)"]
     rows = [header]
     groups = {g.name: g for g in table.groups}
     for name, members in dataset.areas.groups().items():
@@ -147,7 +146,7 @@ def _district_row(table: DistrictTable, place: Place) -> list:
         change = f"{change_cell(table.measure, comparison)}: {test_cell(comparison.test)}"
     else:
         change = "–"
-    rate = f"{place.rate:.2f} ({FUNNEL_WORDS[place.funnel]})" if place.rate is not None else "–"
+    rate = f"{place.rate:.2f}, {FUNNEL_WORDS[place.funnel]}" if place.rate is not None else "–"
     return [escape_markdown(place.name), _count(place, "now", table.threshold), _count(place, "before", table.threshold),
             change, rate]
 
@@ -197,8 +196,9 @@ def _count(place: Place, when: str, threshold: int | None) -> str:
     return _number(getattr(place, when))
 
 
-def _first_upper(text: str) -> str:
-    return text[:1].upper() + text[1:]
+def _period(window) -> str:
+    """A table's column: "January to March 2024", "12 months to March 2022"."""
+    return Quarter.containing(window.start).month_span if window.months == 3 else window.label
 
 
 def _number(amount) -> str:
