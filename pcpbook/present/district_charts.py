@@ -88,7 +88,7 @@ def _multiples(table: DistrictTable, months: pd.DataFrame, modelled: bool, colum
         head = 0.25 + 0.3 * (title.count("\n") + 1) * scale  # the title's lines, then the badge's
         lift = label_provenance(figure, grid.flat[0], measure, modelled, 0.01, [f"{measure.label} by district"],
                                 width=int(width * (12 if phone else 18)), badge_at=(0.98, 1 - head / height))
-        figure.subplots_adjust(left=0.14 if phone else 0.09, right=0.97, top=1 - (head + 0.45) / height, hspace=0.6,
-                               wspace=0.3, bottom=(0.6 + lift * height) / height)
+        figure.subplots_adjust(left=0.2 if phone else 0.09, right=0.97, top=1 - (head + 0.45) / height, hspace=0.6,
+                               wspace=0.5 if phone else 0.3, bottom=((0.95 if phone else 0.6) + lift * height) / height)
     plt.close(figure)
     return figure
