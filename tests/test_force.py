@@ -146,7 +146,7 @@ def test_init_writes_a_project_that_validates_and_names_its_force(tmp_path, caps
     assert "DESIGN" not in (target / "data" / "measures.yaml").read_text()
     # the README's commands name the Python pcpbook is installed in (issue 30: "python -m" failed outside it)
     commands_run = [line.strip() for line in (target / "README.md").read_text().splitlines() if "-m pcpbook" in line]
-    assert len(commands_run) == 4 and all(shlex.quote(sys.executable) + " -m pcpbook" in c for c in commands_run)
+    assert len(commands_run) == 5 and all(shlex.quote(sys.executable) + " -m pcpbook" in c for c in commands_run)
     assert commands.main(["init", str(target), "--force", "Kent Police"]) == 2  # never over a project
     assert "is not empty" in capsys.readouterr().err
     assert commands.main(["init", str(tmp_path / "other"), "--force", "Kent Constabulary"]) == 2

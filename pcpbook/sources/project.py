@@ -140,7 +140,14 @@ pcpbook is installed in ({python}), as the Makefile does, so they work outside i
    ```
 
    The force ({force.police_uk}; Home Office "{force.home_office}"; STATS19 code {force.stats19}) comes
-   from `data/force.yaml`.
+   from `data/force.yaml`. To report by district too, list the force area's districts from the same
+   police.uk files and the ONS estimates by local authority district, then ingest police.uk again:
+
+   ```bash
+   {python} -m pcpbook areas ~/police-uk/ --population population-local-authority-districts.csv
+   ```
+
+   and give each district its local policing area (`group`) in `data/areas.yaml`.
 2. Write the plan in `data/plans/`: its priorities, their measures and commitments, replacing the
    placeholder priority, with the plan's own first and last quarters. `GUIDE.md` says how, and how
    to add a measure from your own system's extract; `FORMATS.md` describes every file, each with a
