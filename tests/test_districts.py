@@ -2,6 +2,7 @@
 edition with tests and a funnel, and small counts of sensitive measures withheld everywhere."""
 
 import datetime as dt
+import json
 import re
 
 import pandas as pd
@@ -282,3 +283,54 @@ def test_real_essex_files_give_its_fourteen_districts_whose_populations_sum_to_t
     force = pd.read_csv(realdata / "ons-population-pfa" / "population_policeforces.csv")
     mid_2019 = found.population[found.population["year"] == 2019]["population"].sum()
     assert mid_2019 == int(force.loc[force["year"] == 2019, "Essex"].iloc[0])
+
+
+# ----------------------------------------------------------------------------- a map, where boundaries are given
+
+def _boundaries(data_copy, codes, extra=()):
+    """Invented square outlines (longitude, latitude) for ``codes``, and a district of another
+    force, as a national file would hold; areas.yaml told where they are."""
+    features = []
+    for k, code in enumerate(list(codes) + list(extra)):
+        x, y = 0.2 + 0.25 * (k % 4), 51.5 + 0.2 * (k // 4)
+        square = [[x, y], [x + 0.25, y], [x + 0.25, y + 0.2], [x, y + 0.2], [x, y]]
+        features.append({"type": "Feature", "properties": {"LAD19CD": code},
+                         "geometry": {"type": "Polygon", "coordinates": [square]}})
+    folder = data_copy / "boundaries"
+    folder.mkdir()
+    (folder / "districts.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}),
+                                              encoding="utf-8")
+    areas = yaml.safe_load((data_copy / "areas.yaml").read_text(encoding="utf-8"))
+    areas["boundaries"] = {"file": "boundaries/districts.geojson", "code": "LAD19CD"}
+    (data_copy / "areas.yaml").write_text(yaml.safe_dump(areas, sort_keys=False), encoding="utf-8")
+
+
+def test_with_boundaries_the_page_maps_each_district_rate(data_copy, tmp_path):
+    _boundaries(data_copy, ESSEX_CODES.values(), extra=["E07000110"])
+    text = page_text("districts", {"quarter": QUARTER, "data_dir": str(data_copy)}, tmp_path).replace("\\", "")
+    assert "residential_burglary-districts-map.png" in text
+    assert re.search(r"Map of the 14 districts shaded by Residential burglary per 1,000 residents, quarter January to "
+                     r"March 2024: highest Harlow \(1.20\), lowest Maldon \(0.31\)", text)
+    assert "districts-monthly" not in text  # the map takes the small multiples' place
+    data = pd.read_csv(tmp_path / "figures" / "districts-residential_burglary-districts-map.csv")
+    assert sorted(data["series"]) == sorted(ESSEX_DISTRICTS)
+
+
+@pytest.mark.parametrize("boundaries, message", [
+    ({"file": "../outside.geojson", "code": "LAD19CD"}, "field 'boundaries.file'"),
+    ({"file": "boundaries/districts.geojson", "code": "LAD21CD"}, "no outline for district"),
+])
+def test_boundaries_outside_the_data_folder_or_without_a_district_are_refused(data_copy, boundaries, message):
+    _boundaries(data_copy, list(ESSEX_CODES.values()))
+    areas = yaml.safe_load((data_copy / "areas.yaml").read_text(encoding="utf-8"))
+    areas["boundaries"] = boundaries
+    (data_copy / "areas.yaml").write_text(yaml.safe_dump(areas, sort_keys=False), encoding="utf-8")
+    with pytest.raises(contracts.DataError, match=message):
+        contracts.load(data_copy)
+
+
+def test_a_district_missing_from_the_boundaries_is_named(data_copy):
+    _boundaries(data_copy, list(ESSEX_CODES.values())[:-1])
+    with pytest.raises(contracts.DataError, match=r"districts.geojson, field 'LAD19CD': no outline for district "
+                                                  r"E07000068"):
+        contracts.load(data_copy)

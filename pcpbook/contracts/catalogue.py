@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from pcpbook.contracts import kinds
+from pcpbook.contracts.boundaries import read_outlines
 from pcpbook.contracts.measure_kinds import MEASURE_KINDS
 from pcpbook.contracts.model import (PEER_GROUP_COLUMNS, PEER_GROUP_FILE, Areas, Benchmarking, Commitment,
                                      Discontinuity, District, Force, Measure, Plan, Priority, Target)
@@ -50,8 +51,12 @@ def read_areas(path: Path, problems: list[Problem]) -> Areas | None:
     checked = conform(kinds.AreasFile, raw, path, problems) if raw is not None else None
     if checked is None or _districts_repeated(path, raw["districts"], problems):
         return None
-    return Areas(checked.grouping, checked.source, checked.small_numbers,
-                 tuple(District(d.code, d.name, d.group) for d in checked.districts))
+    districts = tuple(District(d.code, d.name, d.group) for d in checked.districts)
+    if checked.boundaries is None:
+        return Areas(checked.grouping, checked.source, checked.small_numbers, districts)
+    outlines = read_outlines(path.parent / checked.boundaries.file, checked.boundaries.code,
+                             [d.code for d in districts], problems)
+    return Areas(checked.grouping, checked.source, checked.small_numbers, districts, outlines, checked.boundaries.file)
 
 
 def _districts_repeated(path: Path, entries: list[dict], problems: list[Problem]) -> bool:

@@ -179,6 +179,8 @@ class Dataset:
             digest.update(path.read_bytes() if path.exists() else b"")
         for path in sorted((self.root / "plans").glob("*.yaml")):
             digest.update(path.read_bytes())
+        if self.areas is not None and self.areas.outlines_file:
+            digest.update((self.root / self.areas.outlines_file).read_bytes())
         rows = self.observations[self.observations["period_start"] <= quarter.end]
         if measure_ids is not None:
             rows = rows[rows["measure"].isin(list(measure_ids))]

@@ -61,6 +61,16 @@ class District(Contract):
     group: ChartText | None = Field(None, description="the local policing area (or other grouping) it is part of")
 
 
+BoundaryFile = safe_id(r"[A-Za-z0-9][A-Za-z0-9_-]{0,59}(/[A-Za-z0-9][A-Za-z0-9_-]{0,59}){0,3}\.(geo)?json",
+                       "boundaries/districts.geojson (a file in the data folder)")
+
+
+class Boundaries(Contract):
+    file: BoundaryFile = Field(description="a GeoJSON file of the districts' outlines, in the data folder, such as "
+                                           "ONS local authority district boundaries (generalised)")
+    code: Text = Field(description="the property of each feature holding its district's code, such as LAD19CD")
+
+
 class AreasFile(Contract):
     """``data/areas.yaml``: the districts of the force area and how they group (optional)."""
 
@@ -70,6 +80,7 @@ class AreasFile(Contract):
     small_numbers: Annotated[StrictInt, Field(ge=1, le=20)] = Field(
         5, description="a sensitive measure's district count below this is shown as 'fewer than N' (default 5)")
     districts: list[District] = Field(min_length=2, description="every district of the force area, once")
+    boundaries: Boundaries | None = Field(None, description="the districts' outlines, for a map of their rates")
 
     @model_validator(mode="after")
     def _grouped_alike(self):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pcpbook.contracts import kinds
@@ -278,6 +278,8 @@ class Areas:
     source: str
     small_numbers: int             # a sensitive count below this is suppressed
     districts: tuple[District, ...]
+    outlines: dict = field(default_factory=dict, compare=False)  # code: outer rings, for a map (boundaries)
+    outlines_file: str = ""        # the boundaries' file in the data folder, if any
 
     def groups(self) -> dict[str | None, list[District]]:
         """The districts by group, groups and districts in the file's order."""

@@ -1,5 +1,7 @@
-"""The district page's small multiples of each district's monthly series (its funnel is in
-``funnels``). A sensitive measure with a withheld month is not drawn at all."""
+"""The district page's pictures besides its funnel (``funnels``): a map of the districts' rates
+where the project has their boundaries, small multiples of each district's monthly series
+otherwise. A withheld count is never drawn: a sensitive measure with a withheld month gets no
+monthly chart, and a withheld district is hatched on the map, without a colour."""
 
 from __future__ import annotations
 
@@ -9,12 +11,14 @@ import textwrap
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.patches import Polygon
 
 from pcpbook.analysis.districts import DistrictTable
 from pcpbook.contracts.dataset import Dataset
 from pcpbook.core.periods import add_months, month_label
-from pcpbook.present.figures import COLOURS, Chart, chart_data, house_style, label_provenance
+from pcpbook.present.figures import COLOURS, Chart, chart_data, house_style, label_provenance, wrapped_title
 from pcpbook.present.wording import number
+from pcpbook.stats.benchmark import ABOVE, BELOW
 
 MULTIPLE_MONTHS = 36  # three years of each district: enough to see its season and its level
 MULTIPLE_COLUMNS = 3
@@ -92,3 +96,74 @@ def _multiples(table: DistrictTable, months: pd.DataFrame, modelled: bool, colum
                                wspace=0.5 if phone else 0.3, bottom=((0.95 if phone else 0.6) + lift * height) / height)
     plt.close(figure)
     return figure
+
+
+def district_map(table: DistrictTable, outlines: dict) -> Chart:
+    """Each district shaded by its rate per 1,000 residents (withheld ones hatched, those outside
+    the funnel's limits outlined), from ``outlines`` (code: outer rings): longitude and latitude
+    drawn with the east-west distances of their mean latitude, or eastings and northings as they
+    are. On a phone, the scale runs under the map."""
+    measure = table.measure
+    shown = [p for p in table.districts if p.rate is not None]
+    period = table.window.label
+    status = "modelled" if table.modelled else "published"
+    data = pd.concat([chart_data(measure, p.name, [period], [p.rate], status, "the districts' figures", [p.people])
+                      for p in shown], ignore_index=True)
+    ordered = sorted(shown, key=lambda p: p.rate)
+    withheld = [p.name for p in table.districts if p.rate is None]
+    alt = (f"Map of the {len(table.districts)} districts shaded by {measure.label} per 1,000 residents, {period}: "
+           f"highest {ordered[-1].name} ({ordered[-1].rate:.2f}), lowest {ordered[0].name} ({ordered[0].rate:.2f})."
+           + (f" Withheld (small numbers): {', '.join(withheld)}." if withheld else "")
+           + (" Values are modelled." if table.modelled else ""))
+    return Chart(_map(table, outlines, 7.5, phone=False), alt, f"{measure.id}-districts-map", data,
+                 phone=lambda: _map(table, outlines, PHONE_WIDTH_INCHES, phone=True))
+
+
+def _map(table: DistrictTable, outlines: dict, width: float, phone: bool) -> plt.Figure:
+    measure = table.measure
+    shown = [p for p in table.districts if p.rate is not None]
+    colours = plt.get_cmap("Blues")
+    low, high = min(p.rate for p in shown), max(p.rate for p in shown)
+    def shade(rate):
+        return 0.15 + 0.8 * (rate - low) / ((high - low) or 1)
+    with house_style(1.1 if phone else 0.85):
+        figure, axes = plt.subplots(figsize=(width, 6.0 if phone else 6.2), dpi=100)
+        for place in table.districts:
+            for ring in outlines[place.district.code]:
+                outside = place.funnel in (ABOVE, BELOW)
+                axes.add_patch(Polygon(ring, facecolor="white", edgecolor="#555555", hatch="///", linewidth=0.6)
+                               if place.rate is None else
+                               Polygon(ring, facecolor=colours(shade(place.rate)), linewidth=2.2 if outside else 0.8,
+                                       edgecolor=COLOURS["alert"] if outside else "white"))
+            if not phone or place.funnel in (ABOVE, BELOW):
+                dark = place.rate is not None and shade(place.rate) > 0.6
+                axes.annotate(place.name, _middle(outlines[place.district.code]), ha="center", va="center",
+                              fontsize="x-small", color="white" if dark else "#222222",
+                              fontweight="bold" if place.funnel in (ABOVE, BELOW) else "normal")
+        points = [point for rings in outlines.values() for ring in rings for point in ring]
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        axes.set_xlim(min(xs), max(xs))
+        axes.set_ylim(min(ys), max(ys))
+        geographic = max(map(abs, xs + ys)) <= 180
+        axes.set_aspect(1 / math.cos(math.radians(sum(ys) / len(ys))) if geographic else 1)
+        axes.set_axis_off()
+        scale = plt.cm.ScalarMappable(cmap=colours, norm=plt.Normalize(low - 0.15 / 0.8 * (high - low), high))
+        figure.colorbar(scale, ax=axes, shrink=0.6, label="Per 1,000 residents",
+                        orientation="horizontal" if phone else "vertical", pad=0.02 if phone else 0.05)
+        title = f"{measure.label} per 1,000 residents by district: {table.window.label}"
+        figure.suptitle(textwrap.fill(title, 24) if phone else wrapped_title(title), x=0.02, ha="left", fontweight="bold")
+        lift = label_provenance(figure, axes, measure, table.modelled, 0.01,
+                                [f"{measure.label} by district", "mid-year population estimates by district",
+                                 "district boundaries"], width=40 if phone else 140,
+                                badge_at=(0.98, 1 - (1.1 if phone else 0.55) / figure.get_figheight()))
+        figure.subplots_adjust(left=0.02, right=0.98, top=1 - (1.3 if phone else 0.7) / figure.get_figheight(),
+                               bottom=(0.9 if phone else 0.35) / figure.get_figheight() + lift)
+    plt.close(figure)
+    return figure
+
+
+def _middle(rings) -> tuple[float, float]:
+    """Where a district's name goes: the middle of its largest ring's extent."""
+    ring = max(rings, key=len)
+    xs, ys = [p[0] for p in ring], [p[1] for p in ring]
+    return (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2

@@ -11,7 +11,7 @@ from pcpbook.contracts.dataset import Dataset
 from pcpbook.contracts.model import Plan
 from pcpbook.core.periods import Quarter
 from pcpbook.core.render import Raw, escape_markdown, markdown_table
-from pcpbook.present.district_charts import district_multiples, monthly_by_district
+from pcpbook.present.district_charts import district_map, district_multiples, monthly_by_district
 from pcpbook.present.funnels import district_funnel
 from pcpbook.present.narrative import in_sentence, test_cell
 from pcpbook.present.phrasing import say
@@ -60,12 +60,15 @@ def review_district_sections(dataset: Dataset, plan: Plan) -> list[Markdown]:
 def _section(dataset: Dataset, table: DistrictTable) -> str:
     measure = table.measure
     funnel = district_funnel(table)
-    months, not_drawn = monthly_by_district(dataset, table)
     figures = save_figure(funnel, "districts") if funnel else ""
-    figures += save_figure(district_multiples(table, months), "districts") if not not_drawn else ""
     sentences = lead_sentences(table)
-    if not_drawn:
-        sentences.append(f"The districts' months are not drawn: {not_drawn}.")
+    if dataset.areas.outlines and any(p.rate is not None for p in table.districts):
+        figures += save_figure(district_map(table, dataset.areas.outlines), "districts")
+    else:
+        months, not_drawn = monthly_by_district(dataset, table)
+        figures += save_figure(district_multiples(table, months), "districts") if not not_drawn else ""
+        if not_drawn:
+            sentences.append(f"The districts' months are not drawn: {not_drawn}.")
     block = measure_block(measure.label, "", sentences, "all" if table.modelled else "none")
     return block + "\n\n" + district_table_markdown(dataset, table) + "\n\n" + figures + _how_we_know(table)
 
