@@ -290,3 +290,14 @@ def test_the_feed_has_an_entry_for_every_release_newest_first(site):
     edition = next(e for e in entries if e.find(f"{atom}link").get("href") == "/2020-21-Q4/index.html")
     assert edition.find(f"{atom}summary").text == json.loads((site / "2020-21-Q4" / "edition.json").read_text())[
         "main_point"]
+
+
+def test_an_edition_has_a_page_for_where_in_the_force_area_naming_every_district(site):
+    page = _text(site / "2023-24-Q2" / "chapters" / "districts.html")
+    assert page.startswith(" Where in the force area") or "Where in the force area" in page[:2000]
+    for name in ("Basildon", "Braintree", "Brentwood", "Castle Point", "Chelmsford", "Colchester", "Epping Forest",
+                 "Harlow", "Maldon", "Rochford", "Tendring", "Uttlesford", "Southend-on-Sea", "Thurrock"):
+        assert f" {name} " in page, name
+    assert "July to September 2023" in page and "modelled data" in page
+    raw = (site / "2023-24-Q2" / "chapters" / "districts.html").read_text(encoding="utf-8")
+    assert raw.count("districts-funnel.png") >= 5 and "districts-monthly" in raw
