@@ -106,8 +106,9 @@ def test_the_page_states_the_small_numbers_rule_and_labels_modelled_data(page):
     assert page.count("· *modelled data*") == 5
 
 
-def test_planted_small_counts_are_withheld_with_a_second_count_that_would_give_them_away(data_copy, tmp_path):
-    # Maldon (North) with 1 rape or sexual offence in each month of the quarter: 3, below 5
+def _plant_small_maldon(data_copy):
+    """Maldon (North) with 1 rape or sexual offence in each month of 2023/24 Q4: 3, below 5; the
+    rest moved to Colchester, so the districts still sum to the force."""
     path = data_copy / "observations.csv"
     frame = pd.read_csv(path, dtype=str)
     months = ["2024-01-01", "2024-02-01", "2024-03-01"]
@@ -120,6 +121,10 @@ def test_planted_small_counts_are_withheld_with_a_second_count_that_would_give_t
         frame.loc[maldon, "value"] = "1"
         frame.loc[colchester, "value"] = str(int(frame.loc[colchester, "value"].iloc[0]) + moved)
     frame.to_csv(path, index=False)
+
+
+def test_planted_small_counts_are_withheld_with_a_second_count_that_would_give_them_away(data_copy, tmp_path):
+    _plant_small_maldon(data_copy)
     dataset = contracts.load(data_copy)
     table = quarter_tables(dataset, Quarter.parse(QUARTER))["rape_sexual_offences"]
     hidden = {p.name: p.hidden for p in table.districts if p.hidden}
@@ -134,6 +139,28 @@ def test_planted_small_counts_are_withheld_with_a_second_count_that_would_give_t
     assert charts and all("Maldon" not in pd.read_csv(c)["series"].tolist() for c in charts)
     assert all(smallest not in pd.read_csv(c)["series"].tolist() for c in charts)
     assert "The districts' months are not drawn: some districts have months of fewer than 5" in text
+
+
+def test_without_groups_the_force_total_is_the_sum_a_withheld_district_is_protected_against(data_copy):
+    _plant_small_maldon(data_copy)
+    areas = yaml.safe_load((data_copy / "areas.yaml").read_text(encoding="utf-8"))
+    areas["districts"] = [{"code": d["code"], "name": d["name"]} for d in areas["districts"]]
+    (data_copy / "areas.yaml").write_text(yaml.safe_dump(areas, sort_keys=False), encoding="utf-8")
+    table = quarter_tables(contracts.load(data_copy), Quarter.parse(QUARTER))["rape_sexual_offences"]
+    smallest = min((p for p in table.districts if p.name != "Maldon"), key=lambda p: p.now).name
+    assert table.groups == () and {p.name: p.hidden for p in table.districts if p.hidden} == {
+        "Maldon": "primary", smallest: "secondary"}
+
+
+def test_a_group_named_as_one_of_its_districts_is_not_taken_for_it(data_copy):
+    _plant_small_maldon(data_copy)
+    text = (data_copy / "areas.yaml").read_text(encoding="utf-8").replace("group: North", "group: Colchester")
+    (data_copy / "areas.yaml").write_text(text, encoding="utf-8")
+    table = quarter_tables(contracts.load(data_copy), Quarter.parse(QUARTER))["rape_sexual_offences"]
+    group = next(g for g in table.groups if g.name == "Colchester")
+    assert not group.hidden and group.now == sum(p.now for p in table.members("Colchester"))
+    smallest = min((p for p in table.members("Colchester") if p.name != "Maldon"), key=lambda p: p.now).name
+    assert {p.name for p in table.districts if p.hidden} == {"Maldon", smallest}
 
 
 def test_a_page_without_areas_says_how_to_add_them(data_copy, tmp_path):

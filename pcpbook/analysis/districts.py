@@ -140,30 +140,41 @@ def _unplaced(places: list[Place], force_now: Value, force_before: Value) -> Pla
 
 
 def _groups(areas, places: list[Place]) -> list[Place]:
-    grouped = areas.groups()
-    if list(grouped) == [None]:
+    """Each group's total (None where a member has no figure); none when districts are not grouped."""
+    if list(areas.groups()) == [None]:
         return []
-    def total(members, when):
-        amounts = [getattr(p, when) for p in members]
-        return None if None in amounts else sum(amounts)
-    by_name = {p.name: p for p in places}
-    return [Place(name, total([by_name[d.name] for d in members], "now"), total([by_name[d.name] for d in members],
-                                                                              "before"))
-            for name, members in grouped.items()]
+    return [Place(name, _total(members, "now"), _total(members, "before"))
+            for name, members in _members_by_group(places).items()]
+
+
+def _members_by_group(places: list[Place]) -> dict[str, list[Place]]:
+    grouped: dict[str, list[Place]] = {}
+    for place in places:
+        grouped.setdefault(place.district.group, []).append(place)
+    return grouped
+
+
+def _total(members: list[Place], when: str) -> float | None:
+    amounts = [getattr(p, when) for p in members]
+    return None if None in amounts else sum(amounts)
 
 
 def _protect(places, groups, unplaced, threshold):
     """The tables with small counts withheld, now and a year before, each on its own sums."""
     if threshold is None:
         return places, groups, unplaced
+    keys = {**{id(p): f"district {p.name}" for p in places}, **{id(g): f"group {g.name}" for g in groups},
+            **({id(unplaced): UNPLACED} if unplaced else {})}  # a group may share a district's name
+    sums = [Sum(f"group {name}", tuple(f"district {p.name}" for p in members))
+            for name, members in _members_by_group(places).items() if groups]
+    tops = [f"group {g.name}" for g in groups] if groups else [f"district {p.name}" for p in places]
+    sums.append(Sum(None, tuple(tops) + ((UNPLACED,) if unplaced else ())))
     everything = places + groups + ([unplaced] if unplaced else [])
-    sums = [Sum(g.name, tuple(p.name for p in places if p.district.group == g.name)) for g in groups]
-    tops = [g.name for g in groups] if groups else [p.name for p in places]
-    sums.append(Sum(None, tuple(tops) + ((unplaced.name,) if unplaced else ())))
-    hidden = {when: withheld({p.name: getattr(p, when) for p in everything if getattr(p, when) is not None}, sums,
-                             threshold) for when in ("now", "before")}
+    hidden = {when: withheld({keys[id(p)]: getattr(p, when) for p in everything if getattr(p, when) is not None},
+                             sums, threshold) for when in ("now", "before")}
     def protected(place):
-        return replace(place, hidden=hidden["now"].get(place.name, ""), hidden_before=hidden["before"].get(place.name, ""))
+        key = keys[id(place)]
+        return replace(place, hidden=hidden["now"].get(key, ""), hidden_before=hidden["before"].get(key, ""))
     places = [protected(p) for p in places]
     places = [replace(p, rate=None, comparison=replace(p.comparison, test=untested(f"a count below {threshold} is "
                                                                                   "withheld")))

@@ -29,17 +29,20 @@ class Sum:
 
 def withheld(cells: dict[str, int], sums: list[Sum], threshold: int) -> dict[str, str]:
     """The cells to withhold, each with why (PRIMARY: below ``threshold``; SECONDARY: it would
-    give a withheld cell away through one of ``sums``)."""
+    give a withheld cell away through one of ``sums``). A part or total missing from ``cells``
+    (no figure) is shown as nothing, so it is as unknown as a withheld one."""
     hidden = {key: PRIMARY for key, count in cells.items() if count < threshold}
+    def unknown_cell(key):
+        return key in hidden or key not in cells
     changed = bool(hidden)
     while changed:
         changed = False
         for relation in sums:
-            known_total = relation.total is None or relation.total not in hidden
-            unknown = [p for p in relation.parts if p in hidden] + ([] if known_total else [relation.total])
+            known_total = relation.total is None or not unknown_cell(relation.total)
+            unknown = [p for p in relation.parts if unknown_cell(p)] + ([] if known_total else [relation.total])
             if len(unknown) != 1:
                 continue
-            shown = sorted((p for p in relation.parts if p not in hidden), key=lambda p: (cells[p], p))
+            shown = sorted((p for p in relation.parts if not unknown_cell(p)), key=lambda p: (cells[p], p))
             if shown:
                 hidden[shown[0]] = SECONDARY
             elif relation.total is not None and known_total:
