@@ -399,7 +399,8 @@ def main(argv: list[str] | None = None) -> int:
             strategies = load_strategies(dataset)  # the strategies are data too: a misspelt key there is refused
             print(f"{args.data}: valid; {len(dataset.observations):,} observations, "
                   f"{len(dataset.measures)} measures, plans {', '.join(dataset.plans)}"
-                  + (f", strategies {', '.join(strategies)}" if strategies else "") + "; "
+                  + (f", strategies {', '.join(strategies)}" if strategies else "")
+                  + (f", {len(dataset.areas.districts)} districts" if dataset.areas else "") + "; "
                   f"latest quarter {dataset.latest_quarter()}")
             return 0
         started = time.perf_counter()
