@@ -62,6 +62,7 @@ class DistrictTable:
     benchmark: Benchmark | None    # the funnel of the districts' rates around the force's
     threshold: int | None          # counts below it withheld (sensitive measures only)
     modelled: bool
+    excess: float = 0              # how far the districts' figures exceed the force's (another source)
 
     def members(self, group: str | None) -> list[Place]:
         return [p for p in self.districts if p.district.group == group]
@@ -114,8 +115,9 @@ def district_table(dataset: Dataset, measure: Measure, window: Window, baseline:
     places = [replace(p, funnel=funnel.standing(p.name).funnel if funnel and p.rate is not None else None)
               for p in places]
     modelled = any(p.comparison.status == "modelled" for p in places)
+    excess = _rest(force_now.amount, [p.now for p in places])
     return DistrictTable(measure, window, baseline, tuple(places), tuple(groups), unplaced, force_now, force_before,
-                         funnel, threshold, modelled)
+                         funnel, threshold, modelled, -excess if excess is not None and excess < 0 else 0)
 
 
 def _district(dataset: Dataset, measure: Measure, district: District, window: Window, baseline: Window,
@@ -132,11 +134,16 @@ def _district(dataset: Dataset, measure: Measure, district: District, window: Wi
 
 
 def _unplaced(places: list[Place], force_now: Value, force_before: Value) -> Place | None:
-    """The force's count that no district holds; None when the districts hold all of it."""
-    def rest(force, amounts):
-        return None if force is None or None in amounts else force - sum(amounts)
-    now, before = rest(force_now.amount, [p.now for p in places]), rest(force_before.amount, [p.before for p in places])
-    return None if not now and not before else Place(UNPLACED, now, before)
+    """The force's count that no district holds; None when the districts hold all of it, or more
+    than all of it (their figures then come from another source or count: ``excess`` says so)."""
+    now, before = _rest(force_now.amount, [p.now for p in places]), _rest(force_before.amount, [p.before for p in places])
+    if not now and not before or min(v for v in (now, before) if v is not None) < 0:
+        return None
+    return Place(UNPLACED, now, before)
+
+
+def _rest(force: float | None, amounts: list) -> float | None:
+    return None if force is None or None in amounts else force - sum(amounts)
 
 
 def _groups(areas, places: list[Place]) -> list[Place]:
@@ -176,18 +183,18 @@ def _protect(places, groups, unplaced, threshold):
         key = keys[id(place)]
         return replace(place, hidden=hidden["now"].get(key, ""), hidden_before=hidden["before"].get(key, ""))
     places = [protected(p) for p in places]
-    places = [replace(p, rate=None, comparison=replace(p.comparison, test=untested(f"a count below {threshold} is "
-                                                                                  "withheld")))
+    places = [replace(p, rate=None if p.hidden else p.rate,
+                      comparison=replace(p.comparison, test=untested(f"a count below {threshold} is withheld")))
               if p.hidden or p.hidden_before else p for p in places]
     return places, [protected(g) for g in groups], protected(unplaced) if unplaced else None
 
 
 def _funnel(measure: Measure, places: list[Place]) -> Benchmark | None:
-    """The districts' rates around the force's (its districts taken together), with limits that
-    allow for the usual spread between districts; None without populations."""
-    figures = [Figure(p.name, p.now, p.people) for p in places if p.people and p.now is not None]
-    if len(figures) < len(places):
-        return None
+    """The rates of the districts shown (a rate and a population, none withheld) around those
+    districts taken together, with limits that allow for the usual spread between districts: made
+    of shown counts only, so neither its centre nor its spread gives a withheld count away. None
+    with too few districts for limits."""
+    figures = [Figure(p.name, p.now, p.people) for p in places if p.rate is not None]
     try:
         return benchmark(figures, PER_1000, "up_is_good" if measure.polarity == "up_is_good" else "down_is_good")
     except BenchmarkError:

@@ -42,6 +42,8 @@ def monthly_by_district(dataset: Dataset, table: DistrictTable) -> tuple[pd.Data
     if table.threshold is not None and (months["value"] < table.threshold).any():
         return months.iloc[0:0], (f"some districts have months of fewer than {table.threshold}, which a monthly "
                                   "chart would show")
+    if any(p.hidden or p.hidden_before for p in table.districts):
+        return months.iloc[0:0], "a district's count is withheld, and its months would add up to it"
     return months, ""
 
 
@@ -110,10 +112,12 @@ def district_map(table: DistrictTable, outlines: dict) -> Chart:
     data = pd.concat([chart_data(measure, p.name, [period], [p.rate], status, "the districts' figures", [p.people])
                       for p in shown], ignore_index=True)
     ordered = sorted(shown, key=lambda p: p.rate)
-    withheld = [p.name for p in table.districts if p.rate is None]
+    withheld = [p.name for p in table.districts if p.hidden]
+    unknown = [p.name for p in table.districts if p.rate is None and not p.hidden]
     alt = (f"Map of the {len(table.districts)} districts shaded by {measure.label} per 1,000 residents, {period}: "
            f"highest {ordered[-1].name} ({ordered[-1].rate:.2f}), lowest {ordered[0].name} ({ordered[0].rate:.2f})."
            + (f" Withheld (small numbers): {', '.join(withheld)}." if withheld else "")
+           + (f" No rate (no figure or population): {', '.join(unknown)}." if unknown else "")
            + (" Values are modelled." if table.modelled else ""))
     return Chart(_map(table, outlines, 7.5, phone=False), alt, f"{measure.id}-districts-map", data,
                  phone=lambda: _map(table, outlines, PHONE_WIDTH_INCHES, phone=True))
@@ -131,7 +135,8 @@ def _map(table: DistrictTable, outlines: dict, width: float, phone: bool) -> plt
         for place in table.districts:
             for ring in outlines[place.district.code]:
                 outside = place.funnel in (ABOVE, BELOW)
-                axes.add_patch(Polygon(ring, facecolor="white", edgecolor="#555555", hatch="///", linewidth=0.6)
+                axes.add_patch(Polygon(ring, facecolor="white" if place.hidden else "#dddddd", edgecolor="#555555",
+                                       hatch="///" if place.hidden else None, linewidth=0.6)
                                if place.rate is None else
                                Polygon(ring, facecolor=colours(shade(place.rate)), linewidth=2.2 if outside else 0.8,
                                        edgecolor=COLOURS["alert"] if outside else "white"))

@@ -4,6 +4,8 @@ districts and their monthly series, with small counts of sensitive measures with
 
 from __future__ import annotations
 
+import math
+
 from IPython.display import Markdown
 
 from pcpbook.analysis.districts import DistrictTable, Place, quarter_tables, review_tables
@@ -17,7 +19,7 @@ from pcpbook.present.narrative import in_sentence, test_cell
 from pcpbook.present.phrasing import say
 from pcpbook.present.plain import change_cell, folded
 from pcpbook.present.sections import measure_block, save_figure
-from pcpbook.present.wording import number, percent
+from pcpbook.present.wording import number, percent, percent_allowed
 from pcpbook.stats.benchmark import ABOVE, BELOW, INSIDE
 from pcpbook.stats.disclosure import PRIMARY
 
@@ -78,12 +80,14 @@ def lead_sentences(table: DistrictTable) -> list[str]:
     are compared), counts withheld, and the force's count no district holds."""
     label, sentences = table.measure.label, []
     shown = [p for p in table.districts if p.rate is not None]
-    if table.benchmark is not None and shown:
-        above = [p.name for p in shown if p.funnel == ABOVE]
-        below = [p.name for p in shown if p.funnel == BELOW]
+    if table.benchmark is not None and table.benchmark.tau2 is not None:
+        above = [f"{p.name} ({p.rate:.2f})" for p in shown if p.funnel == ABOVE]
+        below = [f"{p.name} ({p.rate:.2f})" for p in shown if p.funnel == BELOW]
         sentences.append(say("districts", "funnel", label=label, window=table.window.within, outside=bool(above or below),
                              above=_joined(above), above_one=len(above) == 1, below=_joined(below),
-                             inside=number(len(shown) - len(above) - len(below)), count=number(len(shown))))
+                             inside=number(len(shown) - len(above) - len(below)), count=number(len(shown)),
+                             all_shown=len(shown) == len(table.districts),
+                             centre=f"{table.benchmark.pooled:.2f}"))
     breaks = {p.comparison.break_between for p in table.districts if p.comparison.break_between}
     if breaks:
         sentences.append(say("districts", "not_comparable", label=label, reason=sorted(breaks)[0]))
@@ -92,12 +96,17 @@ def lead_sentences(table: DistrictTable) -> list[str]:
         family = max((p.comparison.test.family for p in tested), default=0)
         if tested:
             sentences.append(_changes_sentence(label, table, tested, family))
-    hidden = [p.name for p in table.districts if p.hidden or p.hidden_before]
-    if hidden:
-        sentences.append(say("districts", "withheld", names=_joined(hidden), threshold=table.threshold))
-    if table.unplaced is not None and table.unplaced.now and table.force_now.amount:
-        sentences.append(say("districts", "unplaced", count=_count(table.unplaced, "now", table.threshold),
-                             share=percent(100 * table.unplaced.now / table.force_now.amount)))
+    for when, label_of in (("hidden", table.window.label), ("hidden_before", table.baseline.label)):
+        hidden = [p.name for p in table.districts if getattr(p, when)]
+        if hidden:
+            sentences.append(say("districts", "withheld", names=_joined(hidden), threshold=table.threshold,
+                                 period=label_of))
+    unplaced = table.unplaced
+    if unplaced is not None and unplaced.now and not unplaced.hidden and table.force_now.amount:
+        sentences.append(say("districts", "unplaced", count=number(unplaced.now), noun=table.measure.noun,
+                             share=percent(100 * unplaced.now / table.force_now.amount)))
+    if table.excess:
+        sentences.append(say("districts", "excess", excess=number(table.excess), noun=table.measure.noun))
     return sentences
 
 
@@ -106,19 +115,20 @@ def _changes_sentence(label: str, table: DistrictTable, tested: list[Place], fam
     way, the range of their changes instead of each."""
     significant = [p for p in tested if p.comparison.test.significant]
     directions = {p.comparison.direction for p in significant}
-    if len(significant) == len(table.districts) > 2 and len(directions) == 1 and all(p.comparison.percent is not None
-                                                                                      for p in significant):
+    if len(significant) == len(table.districts) > 2 and len(directions) == 1 and all(
+            percent_allowed(p.comparison.baseline.amount) for p in significant):
         ordered = sorted(significant, key=lambda p: abs(p.comparison.percent))
         return say("districts", "every_change", label=label, against=_against(table), count=number(len(ordered)),
                    rose=directions == {"up"}, low=f"{percent(abs(ordered[0].comparison.percent))} in {ordered[0].name}",
                    high=f"{percent(abs(ordered[-1].comparison.percent))} in {ordered[-1].name}", family=number(family))
-    return say("districts", "changes", label=label, against=_against(table),
+    return say("districts", "changes", label=label, against=_against(table), tested=number(len(tested)),
                significant=_joined([f"{p.name} {_moved(p)}" for p in significant]), family=number(family))
 
 
 def district_table_markdown(dataset: Dataset, table: DistrictTable) -> Raw:
     """The districts by group, each group's total, the count no district holds and the force."""
-    header = ["Area", _period(table.window), _period(table.baseline), "Change (test)", "Per 1,000 residents (funnel)"]
+    header = ["Area", _period(table.window), _period(table.baseline), "Change (test)",
+              f"Per 1,000 residents in the {'quarter' if table.window.months == 3 else '12 months'} (funnel)"]
     rows = [header]
     groups = {g.name: g for g in table.groups}
     for name, members in dataset.areas.groups().items():
@@ -155,14 +165,17 @@ def _district_row(table: DistrictTable, place: Place) -> list:
 
 
 def _how_we_know(table: DistrictTable) -> Raw:
-    parts = [f"Each district's change is tested as the force's is, against the district's own usual variation (its "
-             f"monthly history before {_against(table)}), and the changes of every district and measure on this page are "
-             "tested together (false discovery rate control). The funnel's limits are drawn around the districts' "
-             "rate taken together and widened by the spread between districts (Spiegelhalter, 2005): a district "
-             "outside the 99.8% limits differs by more than that spread allows. Rates use each district's mid-year "
-             "population estimate nearest the window's middle."]
+    history = (f"its monthly history before {_against(table)}" if table.window.months == 3
+               else f"its monthly history up to the end of the {table.window.label}")
+    parts = [f"Each district's change is tested as the force's is, against the district's own usual variation "
+             f"({history}), and the changes of every district and measure on this page are tested together (false "
+             "discovery rate control), apart from the chapters' tests. The funnel's limits are drawn around the "
+             "districts shown taken together and widened by the spread between districts (Spiegelhalter, 2005): a "
+             "district outside the 99.8% limits differs by more than that spread allows. Rates use each district's "
+             "mid-year population estimate nearest the window's middle."]
     if table.benchmark is not None and table.benchmark.phi is not None:
-        parts.append(f"The districts' rates spread {table.benchmark.phi:.1f} times as much as chance alone would give.")
+        parts.append(f"The districts' rates are spread about {math.sqrt(table.benchmark.phi):.1f} times as widely as "
+                     "chance alone would spread them.")
     return folded(parts)
 
 
@@ -174,8 +187,8 @@ def stand_out_sentence(dataset: Dataset, measure_id: str, quarter: Quarter) -> R
     if table is None:
         return None
     named = [f"{p.name} {_moved(p)}" for p in table.districts if p.comparison.test.significant]
-    named += [f"{p.name}'s rate per resident {'above' if p.funnel == ABOVE else 'below'} the 99.8% limits of the "
-              "districts' funnel" for p in table.districts if p.funnel in (ABOVE, BELOW)]
+    named += [f"{p.name}'s rate per 1,000 residents ({p.rate:.2f}) is {'above' if p.funnel == ABOVE else 'below'} the "
+              "usual spread between districts" for p in table.districts if p.funnel in (ABOVE, BELOW)]
     if not named:
         return None
     return say("districts", "stand_out", label=in_sentence(table.measure.label), names=_joined(named),
@@ -183,9 +196,11 @@ def stand_out_sentence(dataset: Dataset, measure_id: str, quarter: Quarter) -> R
 
 
 def _moved(place: Place) -> str:
+    """"up 44.0%", or "up 33" where the base is too small for a percentage."""
     comparison = place.comparison
-    return f"{'up' if comparison.difference > 0 else 'down'} {percent(abs(comparison.percent))}" \
-        if comparison.percent is not None else f"{comparison.direction} {number(abs(comparison.difference))}"
+    if comparison.percent is not None and percent_allowed(comparison.baseline.amount):
+        return f"{comparison.direction} {percent(abs(comparison.percent))}"
+    return f"{comparison.direction} {number(abs(comparison.difference))}"
 
 
 def _against(table: DistrictTable) -> str:
