@@ -387,3 +387,32 @@ def test_a_small_count_no_district_holds_is_withheld_and_nothing_on_the_page_giv
     assert "| Not placed in a district | fewer than 5 |" in text and "have no district" not in text
     charts = [pd.read_csv(c) for c in (tmp_path / "figures").glob("*domestic_abuse*.csv")]
     assert charts and all(district.name not in c["series"].tolist() for c in charts)
+
+
+def test_the_district_page_is_made_again_when_district_data_change_and_not_for_other_measures(data_copy):
+    from pcpbook.build.buildspec import library_digest, plan_edition
+    quarter = Quarter.parse(QUARTER)
+
+    def keys():
+        dataset = contracts.load(data_copy)
+        planned = plan_edition(data_copy.parent, dataset, quarter, dataset.plan_for(quarter), data_copy.parent / "site",
+                               "library", None, "")
+        return {job.page: job.key for job in planned.jobs}
+
+    before = keys()
+    path = data_copy / "observations.csv"
+    frame = pd.read_csv(path, dtype=str)
+    dogs = (frame["measure"] == "dog_theft") & (frame["period_start"] == "2023-05-01") & (frame["geography"] == "Essex")
+    frame.loc[dogs, "value"] = "77"
+    frame.to_csv(path, index=False)
+    after_dogs = keys()
+    assert after_dogs["chapters/districts.ipynb"] == before["chapters/districts.ipynb"]
+    assert after_dogs["chapters/compare.ipynb"] != before["chapters/compare.ipynb"]
+    harlow = (frame["measure"] == "residential_burglary") & (frame["geography"] == "E07000073") & (
+        frame["period_start"] == "2023-05-01")
+    frame.loc[harlow, "value"] = str(int(frame.loc[harlow, "value"].iloc[0]) + 1)
+    frame.to_csv(path, index=False)
+    after_harlow = keys()
+    assert after_harlow["chapters/districts.ipynb"] != after_dogs["chapters/districts.ipynb"]
+    # a chapter names districts from the district page's tests, so its content follows them too
+    assert after_harlow["chapters/2021-2024/p01.ipynb"] != after_dogs["chapters/2021-2024/p01.ipynb"]

@@ -65,7 +65,7 @@ def test_the_print_edition_opens_on_a_cover_and_a_contents_whose_pages_match_its
                  for item in reader.outline if not isinstance(item, list)]
     titles = [title for title, _ in bookmarks]  # as the headings read: Chromium's own lose spaces, repeat some
     assert titles[0] == "About this edition" and titles[-2:] == ["Methods and caveats", "Sources"]
-    assert len(bookmarks) == 17 and "Priority 12: Increasing collaboration" in titles
+    assert len(bookmarks) == 18 and "Priority 12: Increasing collaboration" in titles and "Where in the force area" in titles
     every_level = [title for title, _ in printing.outline((site / "2023-24-Q2" / "2023-24-Q2.pdf").read_bytes())]
     assert "Things you need to know about this release" in every_level
     assert not [title for title in every_level if title[:len(title) // 2] * 2 == title]

@@ -70,13 +70,7 @@ class DistrictTable:
 
 def district_measures(dataset: Dataset, quarter: Quarter) -> list[Measure]:
     """The count measures the data hold by district for the quarter, in catalogue order."""
-    if dataset.areas is None:
-        return []
-    codes = [d.code for d in dataset.areas.districts]
-    rows = dataset.observations
-    held = set(rows.loc[rows["geography"].isin(codes) & (rows["period_start"] >= quarter.start)
-                        & (rows["period_start"] <= quarter.end), "measure"])
-    return [m for m in dataset.measures.values() if m.id in held and m.kind == "count"]
+    return [dataset.measures[m] for m in dataset.district_measure_ids(quarter)]
 
 
 def quarter_tables(dataset: Dataset, quarter: Quarter) -> dict[str, DistrictTable]:

@@ -192,8 +192,10 @@ def plan_edition(root: Path, dataset: Dataset, quarter: Quarter, plan: Plan, sit
     planned = EditionPlan(quarter.id, quarter, plan, root / "_build" / "staging" / quarter.id, [], inputs,
                           version, history, _sees_modelled(dataset, quarter.end), print_file, _forks(root, notebooks),
                           dataset.force.name, contents=contents)
-    # every chapter's tests are controlled together (false discovery rate), so each sees all the plan's measures
-    chapters_see = dataset.visible_digest(quarter, dataset.with_bases(plan.measure_ids))
+    # every chapter's tests are controlled together (false discovery rate), so each sees all the plan's measures,
+    # and the districts' (a chapter names a district only where the district page's family of tests says so)
+    districts = dataset.district_measure_ids(quarter)
+    chapters_see = dataset.visible_digest(quarter, dataset.with_bases(plan.measure_ids) + districts)
     facts = {"version": version, "produced": dt.date.today().isoformat(), "print_edition": print_file}
     if any("revised" in page.declared.told for page in notebooks):
         facts |= revised_since_published(site, dataset, plan, quarter, batch)
@@ -201,7 +203,7 @@ def plan_edition(root: Path, dataset: Dataset, quarter: Quarter, plan: Plan, sit
         kind = page.declared
         keyed, extra = told(kind, facts)
         parameters = {**page.defaults, "quarter": quarter.id, "data_dir": str(dataset.root), **keyed}
-        sees = {"plan": chapters_see, "quarter": data}[kind.sees]
+        sees = {"plan": chapters_see, "quarter": data, "districts": dataset.visible_digest(quarter, districts)}[kind.sees]
         weight = len(plan.priority(page.defaults["priority"]).measures) if kind.each_priority else 1
         planned.jobs.append(_job(root, planned, page, text, parameters, extra, (sees, returns, library), weight))
     return planned

@@ -193,6 +193,16 @@ class Dataset:
         bases = [self.measures[m].benchmark.base for m in measure_ids if self.measures[m].benchmark]
         return sorted(set(measure_ids) | {b for b in bases if b})
 
+    def district_measure_ids(self, quarter: Quarter) -> list[str]:
+        """The count measures the data hold for the project's districts in the quarter, in
+        catalogue order (none without areas.yaml)."""
+        if self.areas is None:
+            return []
+        rows = self.observations
+        held = set(rows.loc[rows["geography"].isin([d.code for d in self.areas.districts])
+                            & (rows["period_start"] >= quarter.start) & (rows["period_start"] <= quarter.end), "measure"])
+        return [m.id for m in self.measures.values() if m.id in held and m.kind == "count"]
+
     def measure_label(self, measure_id: str) -> str:
         """The measure's label, or its id when the catalogue no longer has it (an older
         edition's record can name one)."""

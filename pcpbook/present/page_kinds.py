@@ -18,6 +18,7 @@ SEES = {
     "plan": "the same, and every measure of the plan with their bases (their tests are controlled together)",
     "period": "a closure review's data to its end year, the finance table and every quarter's returns",
     "strategy": "the data to the quarter's end, the strategy and its delivery plan, the quarter's strand returns",
+    "districts": "the data to the quarter's end of the measures the data hold by district",
 }
 # Facts of the build a page may be told (as parameters): the first two are part of its content
 # key; the others (its version, the day it was made, the print edition's file) are not.
@@ -81,7 +82,7 @@ def kinds_of(book: str) -> list[PageKind]:
 register(PageKind("intro", (EDITION,), told=("version", "produced", "print_edition")))
 register(PageKind("changes", (EDITION,), after_first_edition=True, told=("revised", "revised_since", "compared_with")))
 register(PageKind("priority", (EDITION,), each_priority=True, sees="plan"))
-register(PageKind("districts", (EDITION,)))
+register(PageKind("districts", (EDITION,), sees="districts"))
 register(PageKind("compare", (EDITION,)))
 register(PageKind("closure-summary", (REVIEW,), page="summary", heading="{plan}: closure review", sees="period",
                   told=("produced",)))

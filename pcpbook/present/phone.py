@@ -26,6 +26,8 @@ DATE_TICKS = 4
 BADGE = "MODELLED DATA"
 PANEL_INCHES = 2.4  # a plot's height with its ticks; one of several stacked panels: less
 STACKED_PANEL_INCHES = 1.8
+TITLE_LINE_INCHES = 1.3 * (SMALLEST_POINTS + 2) / 72  # a line of a title at its size on a phone
+TITLE_ROOM_INCHES = 0.45  # above a title's lines: the badge's line and the gap
 HEAD_INCHES = 1.1  # the wrapped title and the badge's line above the first plot
 GAP_INCHES = 0.1
 NOTE_COLOUR = "#555555"  # a dated note's line (figures._mark_discontinuities)
@@ -110,7 +112,11 @@ def _lay_out(figure, panels: int, notes: list[Line2D]) -> None:
     legends = [_one_column(figure, legend, notes) for legend in list(figure.legends)]
     below = [(text, text.get_window_extent(renderer).height) for text in figure.texts + legends]
     foot = sum(height for _, height in below) / DPI + GAP_INCHES * (len(below) + 1)
-    figure.set_size_inches(WIDTH_INCHES, foot + panels * (PANEL_INCHES if panels == 1 else STACKED_PANEL_INCHES) + HEAD_INCHES, forward=False)
+    lines = max((axes.get_title(loc="left").count("\n") + 1 for axes in figure.axes if axes.get_title(loc="left")),
+                default=0)
+    head = max(HEAD_INCHES, lines * TITLE_LINE_INCHES + TITLE_ROOM_INCHES)  # a long label's title gets its room
+    figure.set_size_inches(WIDTH_INCHES, foot + panels * (PANEL_INCHES if panels == 1 else STACKED_PANEL_INCHES) + head,
+                           forward=False)
     bottom = GAP_INCHES
     for item, height in below:  # the source lines first, from the foot up, then the legends
         if isinstance(item, Legend):
