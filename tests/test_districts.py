@@ -390,7 +390,7 @@ def test_a_small_count_no_district_holds_is_withheld_and_nothing_on_the_page_giv
 
 
 def test_the_district_page_is_made_again_when_district_data_change_and_not_for_other_measures(data_copy):
-    from pcpbook.build.buildspec import library_digest, plan_edition
+    from pcpbook.build.buildspec import plan_edition
     quarter = Quarter.parse(QUARTER)
 
     def keys():
