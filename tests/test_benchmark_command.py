@@ -153,3 +153,16 @@ def test_ons_population_does_not_replace_a_projects_population_table(tmp_path, c
     assert "Kent,2017,1860000" in (project / "data" / "population.csv").read_text()
     assert commands.main(["--project", str(project), "ingest", "ons-population", str(people)]) == 2
     assert "population.csv: exists and is not replaced (it has rows)" in capsys.readouterr().err
+
+
+def test_districts_in_the_files_are_not_compared_as_forces(inputs):
+    folder, extracts, population = inputs
+    with open(extracts, "a", encoding="utf-8") as handle:  # an extract with a district's rows, as police.uk's has
+        for quarter in ("2017-04-01", "2017-07-01", "2017-10-01", "2018-01-01"):
+            handle.write(f"total_recorded_crime,E07000066,{quarter},quarter,40,police.uk street-level crime,published\n")
+    with open(population, "a", encoding="utf-8") as handle:
+        handle.write("E07000066,2017,185000,ONS mid-year estimates by district,published\n")
+    out = folder / "benchmark.csv"
+    assert commands.main(["benchmark", "--observations", str(extracts), "--population", str(population),
+                          "--period", "2017-18", "--measure", "total_recorded_crime", "--out", str(out)]) == 0
+    assert {force for _, force in _rows(out)} == {"Essex", "Kent", "City of London", "Surrey"}

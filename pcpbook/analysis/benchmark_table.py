@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pcpbook.analysis.peers import Window, group_figures
 from pcpbook.contracts.dataset import Dataset, read_tables
+from pcpbook.contracts.model import DISTRICT_CODE
 from pcpbook.core.outputs import write_csv
 from pcpbook.core.periods import PeriodError, Quarter, fy_start_date, month_label, parse_fy
 from pcpbook.core.units import COMPARISON_UNITS
@@ -48,7 +49,8 @@ def benchmark(project: Dataset, observations: list[Path], population: Path, peri
     measures = _measures(dataset, measure_id, window)
     rows, left_out_of = [], {}
     for measure in measures:
-        forces = list(names) or sorted(set(frame.loc[frame["measure"] == measure.id, "geography"]))
+        places = frame.loc[frame["measure"] == measure.id, "geography"]
+        forces = list(names) or sorted(set(places[~places.str.fullmatch(DISTRICT_CODE)]))  # districts are no force
         figures, left_out, _ = group_figures(dataset, measure, forces, window)
         if not figures:
             raise _outside(dataset, measure, window)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from pcpbook.contracts.catalogue import read_areas, read_force, read_measures, read_plans, read_sources
 from pcpbook.contracts.citations import cite
-from pcpbook.contracts.model import (AREAS_FILE, EXTRACTS, FORCE_FILE, PEER_GROUP_FILE, PERIOD_MONTHS,
+from pcpbook.contracts.model import (AREAS_FILE, DISTRICT_CODE, EXTRACTS, FORCE_FILE, PEER_GROUP_FILE, PERIOD_MONTHS,
                                      POPULATION_COLUMNS, POPULATION_FILE, Areas, Force, Measure, Plan, Value,
                                      shown_rows, weakest)
 from pcpbook.contracts.problems import DataError, Problem
@@ -268,9 +268,6 @@ def _load(root: Path, digest: str) -> Dataset:
         raise DataError(problems)
     return Dataset(root, plans, measures, observations, sources, force, digest=digest, finance=finance,
                    population=population, group=group, group_sources=group_sources, areas=areas)
-
-
-DISTRICT_CODE = r"[EW]0[6-9][0-9]{6}"
 
 
 def _check_districts(observations: pd.DataFrame, areas: Areas | None, problems: list[Problem]) -> None:

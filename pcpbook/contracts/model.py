@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # pandas is imported where frames are made, so a build with n
 
 FORCE_FILE = "force.yaml"
 AREAS_FILE = "areas.yaml"
+DISTRICT_CODE = r"[EW]0[6-9][0-9]{6}"  # an ONS local authority district code: a geography below the force
 POPULATION_FILE = "population.csv"
 POPULATION_COLUMNS = kinds.POPULATION.names
 PEER_GROUP_FILE = "peer_group.csv"
