@@ -112,7 +112,7 @@ def history_before(dataset: Dataset, measure: Measure, start, months: int | None
     A share of a count has its quarterly history instead (``rate_history_before``). In the
     book's force, or in ``geography`` (a district)."""
     if measure.share_of:
-        return rate_history_before(dataset, measure, start, months)
+        return rate_history_before(dataset, measure, start, months, geography)
     if not measure.has_usual_variation:
         return None
     series = dataset.monthly(measure.id, add_months(start, -1), geography)
@@ -132,12 +132,14 @@ def history_before(dataset: Dataset, measure: Measure, start, months: int | None
                                 MIN_HISTORY_MONTHS - len(kept))
 
 
-def rate_history_before(dataset: Dataset, measure: Measure, start, months: int | None = MAX_HISTORY_MONTHS):
+def rate_history_before(dataset: Dataset, measure: Measure, start, months: int | None = MAX_HISTORY_MONTHS,
+                        geography: str | None = None):
     """A rate's usual variation fitted to the quarters before ``start`` for which the data hold
-    both the rate and the count it is a share of (the last ``months`` of them; all when None)."""
-    rates = dataset.monthly(measure.id, add_months(start, -1))
+    both the rate and the count it is a share of (the last ``months`` of them; all when None),
+    in the book's force or in ``geography``."""
+    rates = dataset.monthly(measure.id, add_months(start, -1), geography)
     rates = pd.Series(rates["value"].to_numpy(dtype=float), index=pd.to_datetime(rates["period_start"]))
-    offences = quarterly_offences(dataset.monthly(measure.share_of, add_months(start, -1)))
+    offences = quarterly_offences(dataset.monthly(measure.share_of, add_months(start, -1), geography))
     both = rates.index.intersection(offences.index)
     both = both[-(months // 3):] if months else both
     try:
@@ -174,7 +176,7 @@ def compare(dataset: Dataset, measure_id: str, current_start, baseline_start, mo
         history = history_before(dataset, measure, min(current.start, baseline.start), geography=geography)
     if isinstance(history, NotEnoughHistory):
         history = _with_when(dataset, measure, history, current, min(current.start, baseline.start), geography)
-    offences = tuple(dataset.value(measure.share_of, value.start, value.months).amount
+    offences = tuple(dataset.value(measure.share_of, value.start, value.months, geography).amount
                      for value in (current, baseline)) if measure.share_of else ()
     return Comparison(kind, current, baseline, change_test(measure, current, baseline, history, offences))
 
